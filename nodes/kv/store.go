@@ -1,0 +1,168 @@
+package kv
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sort"
+)
+
+// Errors of the operations, which the server maps to Maelstrom codes 20 and 22.
+var (
+	ErrKeyNotFound        = errors.New("kv: key does not exist")
+	ErrPreconditionFailed = errors.New("kv: precondition failed")
+	ErrBadJSON            = errors.New("kv: not a JSON value")
+)
+
+// Canonical returns the canonical form of one JSON value, used to compare values and to index
+// keys. Numbers keep their literal text (3 and 3.0 differ, big integers stay exact); strings,
+// arrays and objects are re-encoded with normalised escapes and sorted object keys.
+func Canonical(raw json.RawMessage) (string, error) {
+	raw = bytes.TrimSpace(raw)
+	if len(raw) == 0 {
+		return "", ErrBadJSON
+	}
+	switch c := raw[0]; {
+	case c == '-' || (c >= '0' && c <= '9'), c == 't', c == 'f', c == 'n':
+		// Numbers and literals: valid JSON has exactly one spelling of each literal, and a
+		// number's spelling is the value as Clojure sees it.
+		if !json.Valid(raw) {
+			return "", fmt.Errorf("%w: %.40s", ErrBadJSON, raw)
+		}
+		return string(raw), nil
+	}
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	var v any
+	if err := dec.Decode(&v); err != nil || dec.More() {
+		return "", fmt.Errorf("%w: %.40s", ErrBadJSON, raw)
+	}
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return "", fmt.Errorf("%w: %v", ErrBadJSON, err)
+	}
+	return string(bytes.TrimSuffix(buf.Bytes(), []byte("\n"))), nil
+}
+
+// cell is one key's current value: its canonical form for comparison and its compacted text
+// as the client sent it, for replies.
+type cell struct {
+	key   json.RawMessage
+	canon string
+	value json.RawMessage
+}
+
+// Store is the key-value map. The zero value is not usable; call [New].
+type Store struct {
+	cells map[string]cell // by canonical key
+}
+
+// New returns an empty store.
+func New() *Store { return &Store{cells: make(map[string]cell)} }
+
+// Len returns the number of keys.
+func (s *Store) Len() int { return len(s.cells) }
+
+// Read returns the value of key, or ErrKeyNotFound.
+func (s *Store) Read(key json.RawMessage) (json.RawMessage, error) {
+	k, err := Canonical(key)
+	if err != nil {
+		return nil, err
+	}
+	c, ok := s.cells[k]
+	if !ok {
+		return nil, ErrKeyNotFound
+	}
+	return c.value, nil
+}
+
+// Write sets key to value, creating it if needed.
+func (s *Store) Write(key, value json.RawMessage) error {
+	k, err := Canonical(key)
+	if err != nil {
+		return err
+	}
+	v, err := Canonical(value)
+	if err != nil {
+		return err
+	}
+	s.cells[k] = cell{key: compact(key), canon: v, value: compact(value)}
+	return nil
+}
+
+// CAS sets key to to if its value is from. It fails with ErrKeyNotFound when the key is missing
+// and with ErrPreconditionFailed when the value differs; nothing changes then.
+func (s *Store) CAS(key, from, to json.RawMessage) error {
+	k, err := Canonical(key)
+	if err != nil {
+		return err
+	}
+	f, err := Canonical(from)
+	if err != nil {
+		return err
+	}
+	t, err := Canonical(to)
+	if err != nil {
+		return err
+	}
+	c, ok := s.cells[k]
+	if !ok {
+		return ErrKeyNotFound
+	}
+	if c.canon != f {
+		return fmt.Errorf("%w: current value %s is not %s", ErrPreconditionFailed, c.value, compact(from))
+	}
+	s.cells[k] = cell{key: c.key, canon: t, value: compact(to)}
+	return nil
+}
+
+func compact(raw json.RawMessage) json.RawMessage {
+	var buf bytes.Buffer
+	if err := json.Compact(&buf, raw); err != nil {
+		return append(json.RawMessage(nil), raw...)
+	}
+	return buf.Bytes()
+}
+
+// pair is one key in a snapshot.
+type pair struct {
+	K json.RawMessage `json:"k"`
+	V json.RawMessage `json:"v"`
+}
+
+// Snapshot encodes the whole store, keys sorted, so equal stores give equal bytes.
+func (s *Store) Snapshot() []byte {
+	keys := make([]string, 0, len(s.cells))
+	for k := range s.cells {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	pairs := make([]pair, len(keys))
+	for i, k := range keys {
+		pairs[i] = pair{K: s.cells[k].key, V: s.cells[k].value}
+	}
+	b, err := json.Marshal(pairs)
+	if err != nil {
+		panic(fmt.Sprintf("kv: snapshot of valid JSON failed: %v", err)) // every cell was validated
+	}
+	return b
+}
+
+// Restore replaces the store's contents with a snapshot's.
+func (s *Store) Restore(snapshot []byte) error {
+	var pairs []pair
+	if err := json.Unmarshal(snapshot, &pairs); err != nil {
+		return fmt.Errorf("kv: restore: %w", err)
+	}
+	fresh := New()
+	for _, p := range pairs {
+		if err := fresh.Write(p.K, p.V); err != nil {
+			return fmt.Errorf("kv: restore: %w", err)
+		}
+	}
+	s.cells = fresh.cells
+	return nil
+}

@@ -1,0 +1,31 @@
+// Package kvserver is the lin-kv server that every node binary shares, generic over the
+// consensus core that orders its commands (Raft, Multi-Paxos, or the one-node [Solo]).
+//
+// It implements [nodes.Machine]. The paths a client request takes:
+//
+//   - write and cas: the node proposes the command to its core. If the core does not lead, the
+//     request is forwarded, verbatim with the client's id, to the leader the core knows of, and
+//     that node proposes it. The command carries (client, msg_id); every replica applies it in
+//     log order, and the node that proposed it answers the client directly, with the client's
+//     msg_id as in_reply_to (Maelstrom accepts a reply from any node).
+//   - read: the node asks its core for a read point (ReadIndex: a quorum-confirmed heartbeat
+//     round, or a valid leader lease) and answers once its state machine has applied that
+//     point. Reads never write the log. Followers forward reads like writes.
+//
+// Errors follow Maelstrom's rule that a definite error means the operation never happened and
+// never will. 11 (temporarily-unavailable) is only sent by the node that took the request from
+// the client, before it was proposed or forwarded; a forwarded write that finds no leader gets
+// 13 (crash, indefinite), because that hop cannot rule out that a copy of the request reached a
+// log. Once proposed, a write is answered only by its result (20 and 22 are results, so
+// definite) or not at all. Reads may fail with any code: a read changes nothing.
+//
+// The replicated state is the [kv.Store] plus, per client, the highest msg_id applied. Since a
+// Maelstrom client's msg_ids grow and it has one request outstanding at a time, a command whose
+// msg_id is not above its client's last one is a duplicate (or was abandoned by its client for
+// a later request) and is skipped, so that a duplicated or delayed forward is never applied
+// twice or after a later write of the same client.
+//
+// Time: the core counts milliseconds as ticks. Every event first ticks the core for the time
+// that passed, so a process that was paused acts on no lease or timeout before it has seen that
+// time go by.
+package kvserver

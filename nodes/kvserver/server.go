@@ -1,0 +1,441 @@
+package kvserver
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/quorumkit/quorumkit/nodes"
+	"github.com/quorumkit/quorumkit/nodes/kv"
+)
+
+// Defaults of [Config].
+const (
+	DefaultCompactEvery = 4096
+	// DefaultMaxHops bounds how often a client request is forwarded before a node gives up.
+	DefaultMaxHops = 3
+	// tick is the core's unit of time.
+	tick = time.Millisecond
+	// maxCatchUp bounds the ticks replayed at once after a pause; every timer of either core
+	// is far shorter, so the core is in the same state as if it got them all.
+	maxCatchUp = time.Minute
+	// pendingTTL is how long an unanswered request is remembered. Maelstrom's clients give
+	// up long before (after max(10 x latency, 1 s)).
+	pendingTTL = 60 * time.Second
+)
+
+// Config builds a [Server].
+type Config[M any] struct {
+	// Kind is the body type of peer messages ("raft", "paxos").
+	Kind string
+	// NewCore builds the core once init names the node and its peers.
+	NewCore func(init nodes.Init) Core[M]
+	// CompactEvery is how many applied entries pass between snapshots (default 4096).
+	CompactEvery int
+	// MaxHops bounds forwarding chains (default 3).
+	MaxHops int
+}
+
+// Server is the lin-kv server every binary shares: it implements [nodes.Machine] on top of a
+// consensus [Core]. See the package documentation for the request paths.
+type Server[M any] struct {
+	cfg     Config[M]
+	self    string
+	peers   map[string]bool
+	core    Core[M]
+	log     *slog.Logger
+	ticked  time.Duration // monotonic time already ticked into the core
+	leader  string        // leader seen in the last Ready
+	swepted time.Duration
+
+	// The replicated state: the store and, per client, the highest msg_id applied. Both are in
+	// every snapshot.
+	store    *kv.Store
+	sessions map[string]uint64
+	applied  uint64
+	// sinceCompact counts entries applied since the last snapshot.
+	sinceCompact int
+
+	// writes are the commands this node proposed, by (client, msg_id); whoever proposed a
+	// command replies when it applies it.
+	writes map[requestKey]pendingWrite
+	// reads wait for a read point; confirmed reads wait for the state machine to catch up.
+	nextRead  uint64
+	reads     map[uint64]pendingRead
+	confirmed []pendingRead
+}
+
+// requestKey identifies a client request: msg_ids are per client, and clients reuse them.
+type requestKey struct {
+	client string
+	msgID  uint64
+}
+
+type pendingWrite struct {
+	op kv.Op
+	at time.Duration
+}
+
+type pendingRead struct {
+	client string
+	msgID  uint64
+	key    json.RawMessage
+	at     time.Duration
+	index  uint64 // read point, once confirmed
+}
+
+// New returns a server that builds its core at init.
+func New[M any](cfg Config[M]) *Server[M] {
+	if cfg.CompactEvery <= 0 {
+		cfg.CompactEvery = DefaultCompactEvery
+	}
+	if cfg.MaxHops <= 0 {
+		cfg.MaxHops = DefaultMaxHops
+	}
+	return &Server[M]{
+		cfg:      cfg,
+		store:    kv.New(),
+		sessions: make(map[string]uint64),
+		writes:   make(map[requestKey]pendingWrite),
+		reads:    make(map[uint64]pendingRead),
+	}
+}
+
+// Init implements [nodes.Machine].
+func (s *Server[M]) Init(now time.Duration, init nodes.Init, out *nodes.Outbox) {
+	s.self = init.NodeID
+	s.log = init.Logger
+	if s.log == nil {
+		s.log = slog.New(slog.DiscardHandler)
+	}
+	s.peers = make(map[string]bool, len(init.NodeIDs))
+	for _, id := range init.NodeIDs {
+		s.peers[id] = true
+	}
+	s.core = s.cfg.NewCore(init)
+	s.ticked = now
+}
+
+// Tick implements [nodes.Machine].
+func (s *Server[M]) Tick(now time.Duration, out *nodes.Outbox) {
+	s.advance(now)
+	if now-s.swepted >= time.Second {
+		s.swepted = now
+		s.sweep(now)
+	}
+}
+
+// advance ticks the core for the time elapsed since the last call.
+func (s *Server[M]) advance(now time.Duration) {
+	if now-s.ticked > maxCatchUp {
+		s.ticked = now - maxCatchUp
+	}
+	for now-s.ticked >= tick {
+		s.core.Tick()
+		s.ticked += tick
+	}
+}
+
+// sweep forgets requests whose clients gave up long ago, so memory stays bounded.
+func (s *Server[M]) sweep(now time.Duration) {
+	for k, w := range s.writes {
+		if now-w.at > pendingTTL {
+			delete(s.writes, k)
+		}
+	}
+	for id, r := range s.reads {
+		if now-r.at > pendingTTL {
+			delete(s.reads, id)
+		}
+	}
+}
+
+// peerBody is the body of a core message on the wire.
+type peerBody[M any] struct {
+	Type string `json:"type"`
+	M    M      `json:"m"`
+}
+
+// forwardBody carries a client request to the node believed to lead. Req is the client's body
+// verbatim; the receiver answers the client directly.
+type forwardBody struct {
+	Type   string          `json:"type"`
+	Client string          `json:"client"`
+	Hops   int             `json:"hops"`
+	Req    json.RawMessage `json:"req"`
+}
+
+const forwardType = "forward"
+
+// Handle implements [nodes.Machine].
+func (s *Server[M]) Handle(now time.Duration, msg *nodes.Message, out *nodes.Outbox) error {
+	s.advance(now)
+	switch msg.Type {
+	case "read", "write", "cas":
+		return s.handleClient(now, msg, 0, out)
+	case s.cfg.Kind:
+		var b peerBody[M]
+		if err := json.Unmarshal(msg.Body, &b); err != nil {
+			return fmt.Errorf("kvserver: bad %s message from %s: %w", s.cfg.Kind, msg.Src, err)
+		}
+		s.core.Step(b.M)
+		return nil
+	case forwardType:
+		return s.handleForward(now, msg, out)
+	}
+	if msg.HasInReplyTo {
+		return nil // a reply nobody waits for: duplicates and late answers are normal
+	}
+	return nodes.Errorf(nodes.NotSupported, "unsupported message type %q", msg.Type)
+}
+
+func (s *Server[M]) handleForward(now time.Duration, msg *nodes.Message, out *nodes.Outbox) error {
+	var f forwardBody
+	if err := json.Unmarshal(msg.Body, &f); err != nil {
+		return fmt.Errorf("kvserver: bad forward from %s: %w", msg.Src, err)
+	}
+	req, err := nodes.ParseMessage(envelopeOf(f.Client, s.self, f.Req))
+	if err != nil {
+		return fmt.Errorf("kvserver: bad forwarded request from %s: %w", msg.Src, err)
+	}
+	return s.handleClient(now, req, f.Hops, out)
+}
+
+// envelopeOf rebuilds the line of a forwarded request so it is parsed like any other.
+func envelopeOf(src, dest string, body json.RawMessage) []byte {
+	line, _ := json.Marshal(struct {
+		Src  string          `json:"src"`
+		Dest string          `json:"dest"`
+		Body json.RawMessage `json:"body"`
+	}{src, dest, body})
+	return line
+}
+
+// request is the body of a client's read, write or cas.
+type request struct {
+	Key   json.RawMessage `json:"key"`
+	Value json.RawMessage `json:"value"`
+	From  json.RawMessage `json:"from"`
+	To    json.RawMessage `json:"to"`
+}
+
+// logCommand is what goes into the log: the operation plus who asked, so that whoever applies
+// it can answer and duplicates are applied once.
+type logCommand struct {
+	Client string `json:"c"`
+	MsgID  uint64 `json:"id"`
+	kv.Command
+}
+
+// handleClient serves a client request that arrived directly (hops 0) or forwarded.
+func (s *Server[M]) handleClient(now time.Duration, msg *nodes.Message, hops int, out *nodes.Outbox) error {
+	if !msg.HasMsgID {
+		return nodes.Errorf(nodes.MalformedRequest, "%s needs a msg_id", msg.Type)
+	}
+	var req request
+	if err := json.Unmarshal(msg.Body, &req); err != nil {
+		return nodes.Errorf(nodes.MalformedRequest, "bad %s request: %v", msg.Type, err)
+	}
+	cmd := kv.Command{Op: kv.Op(msg.Type), Key: req.Key, Value: req.Value, From: req.From, To: req.To}
+	if err := cmd.Validate(); err != nil {
+		return nodes.Errorf(nodes.MalformedRequest, "%v", err)
+	}
+	if cmd.Op == kv.OpRead {
+		id := s.nextRead
+		s.nextRead++
+		if s.core.ReadIndex(id) {
+			s.reads[id] = pendingRead{client: msg.Src, msgID: msg.MsgID, key: cmd.Key, at: now}
+			return nil
+		}
+	} else {
+		data, err := json.Marshal(logCommand{Client: msg.Src, MsgID: msg.MsgID, Command: cmd})
+		if err != nil {
+			return nodes.Errorf(nodes.MalformedRequest, "cannot encode command: %v", err)
+		}
+		if s.core.Propose(data) {
+			s.writes[requestKey{msg.Src, msg.MsgID}] = pendingWrite{op: cmd.Op, at: now}
+			return nil
+		}
+	}
+	return s.forward(msg, hops, cmd.Op, out)
+}
+
+// forward passes a request this node cannot serve to the leader it knows of. When there is
+// none, the answer depends on what is certain: the node that took the request from the client
+// knows it was never handed to any log (11, definite), a later hop cannot rule out a duplicate
+// that was (13, indefinite), and reads are always safe to fail.
+func (s *Server[M]) forward(msg *nodes.Message, hops int, op kv.Op, out *nodes.Outbox) error {
+	leader := s.core.Leader()
+	if leader != "" && leader != s.self && s.peers[leader] && hops < s.cfg.MaxHops {
+		out.Send(leader, forwardBody{Type: forwardType, Client: msg.Src, Hops: hops + 1, Req: msg.Body})
+		return nil
+	}
+	if hops == 0 || op == kv.OpRead {
+		return nodes.Errorf(nodes.TemporarilyUnavailable, "no leader known to %s", s.self)
+	}
+	return nodes.Errorf(nodes.Crash, "forwarded request found no leader after %d hops", hops)
+}
+
+// Idle implements [nodes.Machine]: everything the burst of events produced leaves as one
+// batch.
+func (s *Server[M]) Idle(now time.Duration, out *nodes.Outbox) {
+	s.advance(now)
+	for s.core.HasReady() {
+		s.process(s.core.Ready(), out)
+	}
+}
+
+// process handles one Ready in the order its fields require.
+func (s *Server[M]) process(rd Ready[M], out *nodes.Outbox) {
+	if rd.Snapshot != nil && rd.Snapshot.Index > s.applied {
+		s.restore(rd.Snapshot)
+	}
+	for _, e := range rd.Committed {
+		s.apply(e, out)
+	}
+	for _, rs := range rd.ReadStates {
+		if r, ok := s.reads[rs.ID]; ok {
+			delete(s.reads, rs.ID)
+			r.index = rs.Index
+			s.confirmed = append(s.confirmed, r)
+		}
+	}
+	s.serveReads(out)
+	if rd.Leader != s.leader {
+		s.log.Info("leader changed", "from", s.leader, "to", rd.Leader)
+		s.leader = rd.Leader
+	}
+	if s.leader != s.self {
+		// The core dropped every read it had not confirmed. Failing a read is always safe.
+		for id, r := range s.reads {
+			delete(s.reads, id)
+			out.Send(r.client, nodes.NewErrorBody(r.msgID, nodes.Errorf(nodes.TemporarilyUnavailable, "%s lost leadership", s.self)))
+		}
+	}
+	for _, pm := range rd.Messages {
+		if !s.peers[pm.To] || pm.To == s.self {
+			s.log.Error("core addressed an unknown peer; dropped", "to", pm.To)
+			continue
+		}
+		out.Send(pm.To, peerBody[M]{Type: s.cfg.Kind, M: pm.Msg})
+	}
+}
+
+// apply runs one committed entry on the state machine and answers the client if this node
+// proposed it.
+func (s *Server[M]) apply(e Entry, out *nodes.Outbox) {
+	if e.Index <= s.applied {
+		return // covered by a snapshot
+	}
+	if e.Index != s.applied+1 {
+		panic(fmt.Sprintf("kvserver: %s: committed index %d after %d: the core skipped entries", s.self, e.Index, s.applied))
+	}
+	s.applied = e.Index
+	s.maybeCompact()
+	if e.Data == nil {
+		return
+	}
+	var c logCommand
+	if err := json.Unmarshal(e.Data, &c); err != nil {
+		panic(fmt.Sprintf("kvserver: %s: undecodable command at %d: %v", s.self, e.Index, err))
+	}
+	if last, seen := s.sessions[c.Client]; seen && c.MsgID <= last {
+		return // a duplicate, or a request its client abandoned for a later one
+	}
+	s.sessions[c.Client] = c.MsgID
+	res := s.store.Apply(c.Command)
+	key := requestKey{c.Client, c.MsgID}
+	if _, ok := s.writes[key]; ok {
+		delete(s.writes, key)
+		out.Send(c.Client, replyBody(c.Op, c.MsgID, res))
+	}
+}
+
+// maybeCompact hands the core a snapshot every CompactEvery applied entries.
+func (s *Server[M]) maybeCompact() {
+	s.sinceCompact++
+	if s.sinceCompact < s.cfg.CompactEvery {
+		return
+	}
+	s.sinceCompact = 0
+	s.core.Compact(s.applied, s.snapshot())
+}
+
+// serveReads answers the confirmed reads the state machine has caught up with.
+func (s *Server[M]) serveReads(out *nodes.Outbox) {
+	kept := s.confirmed[:0]
+	for _, r := range s.confirmed {
+		if r.index > s.applied {
+			kept = append(kept, r)
+			continue
+		}
+		v, err := s.store.Read(r.key)
+		out.Send(r.client, replyBody(kv.OpRead, r.msgID, kv.Result{Value: v, Err: err}))
+	}
+	clear(s.confirmed[len(kept):])
+	s.confirmed = kept
+}
+
+// stateSnapshot is the encoded replicated state.
+type stateSnapshot struct {
+	KV       json.RawMessage   `json:"kv"`
+	Sessions map[string]uint64 `json:"sessions"`
+}
+
+func (s *Server[M]) snapshot() []byte {
+	b, err := json.Marshal(stateSnapshot{KV: s.store.Snapshot(), Sessions: s.sessions})
+	if err != nil {
+		panic(fmt.Sprintf("kvserver: snapshot: %v", err))
+	}
+	return b
+}
+
+func (s *Server[M]) restore(snap *Snapshot) {
+	var st stateSnapshot
+	if err := json.Unmarshal(snap.Data, &st); err != nil {
+		panic(fmt.Sprintf("kvserver: %s: undecodable snapshot at %d: %v", s.self, snap.Index, err))
+	}
+	if err := s.store.Restore(st.KV); err != nil {
+		panic(fmt.Sprintf("kvserver: %s: %v", s.self, err))
+	}
+	if st.Sessions == nil {
+		st.Sessions = make(map[string]uint64)
+	}
+	s.sessions = st.Sessions
+	s.applied = snap.Index
+	s.sinceCompact = 0
+	s.log.Info("restored snapshot", "index", snap.Index, "keys", s.store.Len())
+}
+
+// Reply bodies: exactly the keys Maelstrom's closed schemas allow.
+type readOK struct {
+	Type      string          `json:"type"`
+	Value     json.RawMessage `json:"value"`
+	InReplyTo uint64          `json:"in_reply_to"`
+}
+
+type writeOK struct {
+	Type      string `json:"type"`
+	InReplyTo uint64 `json:"in_reply_to"`
+}
+
+// replyBody is the answer to a client for an operation's result.
+func replyBody(op kv.Op, msgID uint64, res kv.Result) any {
+	switch {
+	case errors.Is(res.Err, kv.ErrKeyNotFound):
+		return nodes.NewErrorBody(msgID, nodes.Errorf(nodes.KeyDoesNotExist, "key does not exist"))
+	case errors.Is(res.Err, kv.ErrPreconditionFailed):
+		return nodes.NewErrorBody(msgID, &nodes.Error{Code: nodes.PreconditionFailed, Text: res.Err.Error()})
+	case res.Err != nil:
+		return nodes.NewErrorBody(msgID, nodes.Errorf(nodes.MalformedRequest, "%v", res.Err))
+	case op == kv.OpRead:
+		v := res.Value
+		if v == nil {
+			v = json.RawMessage("null")
+		}
+		return readOK{Type: "read_ok", Value: v, InReplyTo: msgID}
+	}
+	return writeOK{Type: string(op) + "_ok", InReplyTo: msgID}
+}
