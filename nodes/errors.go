@@ -1,6 +1,9 @@
 package nodes
 
-import "fmt"
+import (
+	"fmt"
+	"strconv"
+)
 
 // Code is a Maelstrom error code (spec §3.2). Codes 0-999 are reserved for Maelstrom; any code
 // missing from the table is indefinite.
@@ -73,6 +76,7 @@ func Errorf(code Code, format string, args ...any) *Error {
 func (e *Error) Error() string { return e.Code.String() + ": " + e.Text }
 
 // ErrorBody is the body of an error reply: {"type":"error","in_reply_to":n,"code":c,"text":t}.
+// Type is always "error"; AppendBody writes it whatever the field holds.
 type ErrorBody struct {
 	Type      string `json:"type"`
 	InReplyTo uint64 `json:"in_reply_to"`
@@ -83,4 +87,17 @@ type ErrorBody struct {
 // NewErrorBody returns the error reply to the request whose msg_id is inReplyTo.
 func NewErrorBody(inReplyTo uint64, err *Error) ErrorBody {
 	return ErrorBody{Type: "error", InReplyTo: inReplyTo, Code: err.Code, Text: err.Text}
+}
+
+// AppendBody implements [BodyAppender].
+func (b ErrorBody) AppendBody(dst []byte) []byte {
+	dst = append(dst, `{"type":"error","in_reply_to":`...)
+	dst = strconv.AppendUint(dst, b.InReplyTo, 10)
+	dst = append(dst, `,"code":`...)
+	dst = strconv.AppendInt(dst, int64(b.Code), 10)
+	if b.Text != "" {
+		dst = append(dst, `,"text":`...)
+		dst = AppendString(dst, b.Text)
+	}
+	return append(dst, '}')
 }

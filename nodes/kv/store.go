@@ -119,7 +119,12 @@ func (s *Store) CAS(key, from, to json.RawMessage) error {
 	return nil
 }
 
+// compact returns a copy of raw without insignificant whitespace.
 func compact(raw json.RawMessage) json.RawMessage {
+	raw = bytes.TrimSpace(raw)
+	if len(raw) > 0 && raw[0] != '{' && raw[0] != '[' && raw[0] != '"' {
+		return append(json.RawMessage(nil), raw...) // a scalar has no inner whitespace
+	}
 	var buf bytes.Buffer
 	if err := json.Compact(&buf, raw); err != nil {
 		return append(json.RawMessage(nil), raw...)

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strconv"
 	"time"
 
 	"github.com/quorumkit/quorumkit/nodes"
@@ -193,8 +194,8 @@ func (s *Server[M]) Handle(now time.Duration, msg *nodes.Message, out *nodes.Out
 
 func (s *Server[M]) handleForward(now time.Duration, msg *nodes.Message, out *nodes.Outbox) error {
 	var f forwardBody
-	if err := json.Unmarshal(msg.Body, &f); err != nil {
-		return fmt.Errorf("kvserver: bad forward from %s: %w", msg.Src, err)
+	if err := json.Unmarshal(msg.Body, &f); err != nil || f.Client == "" || f.Req == nil {
+		return fmt.Errorf("kvserver: bad forward from %s: %v", msg.Src, err)
 	}
 	req, err := nodes.ParseMessage(envelopeOf(f.Client, s.self, f.Req))
 	if err != nil {
@@ -213,32 +214,14 @@ func envelopeOf(src, dest string, body json.RawMessage) []byte {
 	return line
 }
 
-// request is the body of a client's read, write or cas.
-type request struct {
-	Key   json.RawMessage `json:"key"`
-	Value json.RawMessage `json:"value"`
-	From  json.RawMessage `json:"from"`
-	To    json.RawMessage `json:"to"`
-}
-
-// logCommand is what goes into the log: the operation plus who asked, so that whoever applies
-// it can answer and duplicates are applied once.
-type logCommand struct {
-	Client string `json:"c"`
-	MsgID  uint64 `json:"id"`
-	kv.Command
-}
 
 // handleClient serves a client request that arrived directly (hops 0) or forwarded.
 func (s *Server[M]) handleClient(now time.Duration, msg *nodes.Message, hops int, out *nodes.Outbox) error {
 	if !msg.HasMsgID {
 		return nodes.Errorf(nodes.MalformedRequest, "%s needs a msg_id", msg.Type)
 	}
-	var req request
-	if err := json.Unmarshal(msg.Body, &req); err != nil {
-		return nodes.Errorf(nodes.MalformedRequest, "bad %s request: %v", msg.Type, err)
-	}
-	cmd := kv.Command{Op: kv.Op(msg.Type), Key: req.Key, Value: req.Value, From: req.From, To: req.To}
+	f := msg.Fields
+	cmd := kv.Command{Op: kv.Op(msg.Type), Key: f.Get("key"), Value: f.Get("value"), From: f.Get("from"), To: f.Get("to")}
 	if err := cmd.Validate(); err != nil {
 		return nodes.Errorf(nodes.MalformedRequest, "%v", err)
 	}
@@ -250,10 +233,7 @@ func (s *Server[M]) handleClient(now time.Duration, msg *nodes.Message, hops int
 			return nil
 		}
 	} else {
-		data, err := json.Marshal(logCommand{Client: msg.Src, MsgID: msg.MsgID, Command: cmd})
-		if err != nil {
-			return nodes.Errorf(nodes.MalformedRequest, "cannot encode command: %v", err)
-		}
+		data := logCommand{Client: msg.Src, MsgID: msg.MsgID, Command: cmd}.encode()
 		if s.core.Propose(data) {
 			s.writes[requestKey{msg.Src, msg.MsgID}] = pendingWrite{op: cmd.Op, at: now}
 			return nil
@@ -337,8 +317,8 @@ func (s *Server[M]) apply(e Entry, out *nodes.Outbox) {
 	if e.Data == nil {
 		return
 	}
-	var c logCommand
-	if err := json.Unmarshal(e.Data, &c); err != nil {
+	c, err := decodeLogCommand(e.Data)
+	if err != nil {
 		panic(fmt.Sprintf("kvserver: %s: undecodable command at %d: %v", s.self, e.Index, err))
 	}
 	if last, seen := s.sessions[c.Client]; seen && c.MsgID <= last {
@@ -409,16 +389,32 @@ func (s *Server[M]) restore(snap *Snapshot) {
 	s.log.Info("restored snapshot", "index", snap.Index, "keys", s.store.Len())
 }
 
-// Reply bodies: exactly the keys Maelstrom's closed schemas allow.
+// readOK and writeOK are the reply bodies, with exactly the keys Maelstrom's closed schemas
+// allow. They encode themselves: replies are the hot path.
 type readOK struct {
-	Type      string          `json:"type"`
-	Value     json.RawMessage `json:"value"`
-	InReplyTo uint64          `json:"in_reply_to"`
+	value     json.RawMessage // valid JSON: it comes from the store
+	inReplyTo uint64
+}
+
+func (r readOK) AppendBody(dst []byte) []byte {
+	dst = append(dst, `{"type":"read_ok","value":`...)
+	dst = append(dst, r.value...)
+	dst = append(dst, `,"in_reply_to":`...)
+	dst = strconv.AppendUint(dst, r.inReplyTo, 10)
+	return append(dst, '}')
 }
 
 type writeOK struct {
-	Type      string `json:"type"`
-	InReplyTo uint64 `json:"in_reply_to"`
+	op        kv.Op
+	inReplyTo uint64
+}
+
+func (w writeOK) AppendBody(dst []byte) []byte {
+	dst = append(dst, `{"type":"`...)
+	dst = append(dst, w.op...)
+	dst = append(dst, `_ok","in_reply_to":`...)
+	dst = strconv.AppendUint(dst, w.inReplyTo, 10)
+	return append(dst, '}')
 }
 
 // replyBody is the answer to a client for an operation's result.
@@ -435,7 +431,7 @@ func replyBody(op kv.Op, msgID uint64, res kv.Result) any {
 		if v == nil {
 			v = json.RawMessage("null")
 		}
-		return readOK{Type: "read_ok", Value: v, InReplyTo: msgID}
+		return readOK{value: v, inReplyTo: msgID}
 	}
-	return writeOK{Type: string(op) + "_ok", InReplyTo: msgID}
+	return writeOK{op: op, inReplyTo: msgID}
 }
