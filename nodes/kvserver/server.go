@@ -214,7 +214,6 @@ func envelopeOf(src, dest string, body json.RawMessage) []byte {
 	return line
 }
 
-
 // handleClient serves a client request that arrived directly (hops 0) or forwarded.
 func (s *Server[M]) handleClient(now time.Duration, msg *nodes.Message, hops int, out *nodes.Outbox) error {
 	if !msg.HasMsgID {
