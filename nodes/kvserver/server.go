@@ -201,7 +201,13 @@ func (s *Server[M]) handleForward(now time.Duration, msg *nodes.Message, out *no
 	if err != nil {
 		return fmt.Errorf("kvserver: bad forwarded request from %s: %w", msg.Src, err)
 	}
-	return s.handleClient(now, req, f.Hops, out)
+	// An error answers the client, not the node that forwarded the request.
+	err = s.handleClient(now, req, f.Hops, out)
+	var e *nodes.Error
+	if errors.As(err, &e) && out.ReplyError(req, e) {
+		return nil
+	}
+	return err
 }
 
 // envelopeOf rebuilds the line of a forwarded request so it is parsed like any other.

@@ -1,0 +1,293 @@
+package kvserver
+
+import (
+	"encoding/json"
+	"fmt"
+	"math/rand/v2"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/quorumkit/quorumkit/nodes"
+	"github.com/quorumkit/quorumkit/nodes/kv"
+)
+
+// fakeMsg is the fake core's peer message.
+type fakeMsg struct {
+	N int `json:"n"`
+}
+
+// fakeCore is a core whose decisions the test makes: it leads when leader == id, records what
+// it is given, and hands over whatever the test queued in next.
+type fakeCore struct {
+	id, leader string
+	ticks      int
+	proposed   [][]byte
+	readIDs    []uint64
+	stepped    []fakeMsg
+	compacted  []uint64
+	snapshots  [][]byte
+	next       Ready[fakeMsg]
+	pending    bool
+}
+
+func (c *fakeCore) Tick()                   { c.ticks++ }
+func (c *fakeCore) Step(m fakeMsg)          { c.stepped = append(c.stepped, m) }
+func (c *fakeCore) Leader() string          { return c.leader }
+func (c *fakeCore) HasReady() bool          { return c.pending }
+func (c *fakeCore) leads() bool             { return c.leader == c.id }
+func (c *fakeCore) queue(rd Ready[fakeMsg]) { c.next, c.pending = rd, true }
+func (c *fakeCore) Propose(d []byte) bool {
+	if c.leads() {
+		c.proposed = append(c.proposed, d)
+	}
+	return c.leads()
+}
+func (c *fakeCore) ReadIndex(id uint64) bool {
+	if c.leads() {
+		c.readIDs = append(c.readIDs, id)
+	}
+	return c.leads()
+}
+func (c *fakeCore) Compact(i uint64, s []byte) {
+	c.compacted = append(c.compacted, i)
+	c.snapshots = append(c.snapshots, s)
+}
+func (c *fakeCore) Ready() Ready[fakeMsg] {
+	rd := c.next
+	rd.Leader = c.leader
+	c.next, c.pending = Ready[fakeMsg]{}, false
+	return rd
+}
+
+// testServer is one server over a fake core, driven by hand.
+type testServer struct {
+	t    *testing.T
+	srv  *Server[fakeMsg]
+	core *fakeCore
+	now  time.Duration
+}
+
+func newTestServer(t *testing.T, id, leader string, compactEvery int) *testServer {
+	ts := &testServer{t: t}
+	ts.srv = New(Config[fakeMsg]{
+		Kind:         "fake",
+		CompactEvery: compactEvery,
+		NewCore: func(init nodes.Init) Core[fakeMsg] {
+			ts.core = &fakeCore{id: init.NodeID, leader: leader}
+			return ts.core
+		},
+	})
+	var out nodes.Outbox
+	ts.srv.Init(0, nodes.Init{NodeID: id, NodeIDs: []string{"n0", "n1", "n2"}, Rand: rand.New(rand.NewPCG(1, 2))}, &out)
+	return ts
+}
+
+// sent is one outgoing message, with its body encoded as on the wire.
+type sent struct {
+	Dest string
+	Body map[string]any
+}
+
+// deliver hands the server one line and then lets it go idle; it returns everything sent.
+func (ts *testServer) deliver(line string) []sent {
+	ts.t.Helper()
+	msg, err := nodes.ParseMessage([]byte(line))
+	require.NoError(ts.t, err)
+	var out nodes.Outbox
+	if err := ts.srv.Handle(ts.now, msg, &out); err != nil {
+		var e *nodes.Error
+		require.ErrorAs(ts.t, err, &e, "only *nodes.Error becomes a reply")
+		out.ReplyError(msg, e)
+	}
+	return ts.idle(&out)
+}
+
+func (ts *testServer) idle(out *nodes.Outbox) []sent {
+	ts.t.Helper()
+	if out == nil {
+		out = &nodes.Outbox{}
+	}
+	ts.srv.Idle(ts.now, out)
+	var res []sent
+	for _, o := range out.Take() {
+		line, err := nodes.AppendLine(nil, "x", o)
+		require.NoError(ts.t, err)
+		m, err := nodes.ParseMessage(line)
+		require.NoError(ts.t, err)
+		var body map[string]any
+		require.NoError(ts.t, json.Unmarshal(m.Body, &body))
+		res = append(res, sent{Dest: o.Dest, Body: body})
+	}
+	return res
+}
+
+func clientReq(client string, msgID int, body string) string {
+	return fmt.Sprintf(`{"src":%q,"dest":"n0","body":{"msg_id":%d,%s}}`, client, msgID, body)
+}
+
+func TestFollowerForwardsToLeader(t *testing.T) {
+	ts := newTestServer(t, "n0", "n1", 0)
+	out := ts.deliver(clientReq("c4", 7, `"type":"write","key":0,"value":3`))
+	require.Len(t, out, 1)
+	require.Equal(t, "n1", out[0].Dest)
+	require.Equal(t, "forward", out[0].Body["type"])
+	require.Equal(t, "c4", out[0].Body["client"])
+	require.EqualValues(t, 1, out[0].Body["hops"])
+	require.Equal(t, map[string]any{"msg_id": 7.0, "type": "write", "key": 0.0, "value": 3.0}, out[0].Body["req"])
+	require.Empty(t, ts.core.proposed, "a follower proposes nothing")
+}
+
+func TestDefiniteErrorsOnlyWhenCertain(t *testing.T) {
+	ts := newTestServer(t, "n0", "", 0)
+	for _, tc := range []struct {
+		name, line string
+		code       float64
+	}{
+		{"write from the client, no leader: never proposed", clientReq("c4", 1, `"type":"write","key":0,"value":3`), 11},
+		{"read from the client, no leader", clientReq("c4", 2, `"type":"read","key":0`), 11},
+		{"forwarded write, no leader: a copy may be in a log", `{"src":"n1","dest":"n0","body":{"type":"forward","client":"c4","hops":1,"req":{"type":"cas","key":0,"from":1,"to":2,"msg_id":3}}}`, 13},
+		{"forwarded read, no leader: reads may always fail", `{"src":"n1","dest":"n0","body":{"type":"forward","client":"c4","hops":1,"req":{"type":"read","key":0,"msg_id":4}}}`, 11},
+		{"malformed request", clientReq("c4", 5, `"type":"cas","key":0,"to":2`), 12},
+		{"unknown type", clientReq("c4", 6, `"type":"append","key":0`), 10},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			out := ts.deliver(tc.line)
+			require.Len(t, out, 1)
+			require.Equal(t, "c4", out[0].Dest, "errors go to the client, even for a forwarded request")
+			require.Equal(t, "error", out[0].Body["type"])
+			require.Equal(t, tc.code, out[0].Body["code"])
+		})
+	}
+	require.Empty(t, ts.deliver(`{"src":"c4","dest":"n0","body":{"type":"read_ok","in_reply_to":99}}`), "stray replies are ignored")
+}
+
+func TestForwardingIsBounded(t *testing.T) {
+	ts := newTestServer(t, "n0", "n2", 0)
+	out := ts.deliver(`{"src":"n1","dest":"n0","body":{"type":"forward","client":"c4","hops":3,"req":{"type":"write","key":0,"value":1,"msg_id":4}}}`)
+	require.Len(t, out, 1)
+	require.Equal(t, "c4", out[0].Dest)
+	require.Equal(t, 13.0, out[0].Body["code"], "a loop of stale leader beliefs ends, indefinitely")
+}
+
+// commit queues the leader's proposals as committed entries from index first.
+func commit(first uint64, data ...[]byte) []Entry {
+	var es []Entry
+	for i, d := range data {
+		es = append(es, Entry{Index: first + uint64(i), Data: d})
+	}
+	return es
+}
+
+func TestProposerAnswersWhenApplied(t *testing.T) {
+	leader := newTestServer(t, "n0", "n0", 0)
+	follower := newTestServer(t, "n1", "n0", 0)
+
+	require.Empty(t, leader.deliver(clientReq("c4", 1, `"type":"write","key":0,"value":3`)), "no answer before commit")
+	require.Empty(t, leader.deliver(clientReq("c5", 1, `"type":"cas","key":0,"from":3,"to":4`)))
+	require.Empty(t, leader.deliver(clientReq("c6", 1, `"type":"cas","key":0,"from":3,"to":5`)))
+	require.Len(t, leader.core.proposed, 3)
+
+	entries := append([]Entry{{Index: 1}}, commit(2, leader.core.proposed...)...) // a no-op first
+	leader.core.queue(Ready[fakeMsg]{Committed: entries})
+	out := leader.idle(nil)
+	require.Equal(t, []sent{
+		{"c4", map[string]any{"type": "write_ok", "in_reply_to": 1.0}},
+		{"c5", map[string]any{"type": "cas_ok", "in_reply_to": 1.0}},
+		{"c6", map[string]any{"type": "error", "in_reply_to": 1.0, "code": 22.0, "text": "kv: precondition failed: current value 4 is not 3"}},
+	}, out)
+
+	follower.core.queue(Ready[fakeMsg]{Committed: entries})
+	require.Empty(t, follower.idle(nil), "only the proposer answers")
+	require.Equal(t, leader.srv.snapshot(), follower.srv.snapshot(), "replicas agree")
+}
+
+func TestDuplicatesApplyOnce(t *testing.T) {
+	ts := newTestServer(t, "n0", "n0", 0)
+	w := func(client string, id, v int) []byte {
+		return logCommand{Client: client, MsgID: uint64(id), Command: cmdWrite(v)}.encode()
+	}
+	// c1's write 1 is duplicated after c2 overwrote it; c1's stale request 1 arrives after its 2.
+	ts.core.queue(Ready[fakeMsg]{Committed: commit(1, w("c1", 1, 10), w("c2", 1, 20), w("c1", 1, 10), w("c1", 3, 30), w("c1", 2, 99))})
+	ts.idle(nil)
+	v, err := ts.srv.store.Read(json.RawMessage("0"))
+	require.NoError(t, err)
+	require.Equal(t, "30", string(v))
+	require.Equal(t, map[string]uint64{"c1": 3, "c2": 1}, ts.srv.sessions)
+}
+
+func TestReadsWaitForTheirIndex(t *testing.T) {
+	ts := newTestServer(t, "n0", "n0", 0)
+	ts.core.queue(Ready[fakeMsg]{Committed: commit(1, logCommand{Client: "c1", MsgID: 1, Command: cmdWrite(1)}.encode())})
+	ts.idle(nil)
+
+	require.Empty(t, ts.deliver(clientReq("c7", 1, `"type":"read","key":0`)))
+	require.Len(t, ts.core.readIDs, 1)
+	ts.core.queue(Ready[fakeMsg]{ReadStates: []ReadState{{ID: ts.core.readIDs[0], Index: 2}}})
+	require.Empty(t, ts.idle(nil), "index 2 is not applied yet")
+
+	ts.core.queue(Ready[fakeMsg]{Committed: commit(2, logCommand{Client: "c1", MsgID: 2, Command: cmdWrite(2)}.encode())})
+	require.Equal(t, []sent{{"c7", map[string]any{"type": "read_ok", "value": 2.0, "in_reply_to": 1.0}}}, ts.idle(nil))
+
+	require.Empty(t, ts.deliver(clientReq("c7", 2, `"type":"read","key":5`)))
+	ts.core.queue(Ready[fakeMsg]{ReadStates: []ReadState{{ID: ts.core.readIDs[1], Index: 2}}})
+	out := ts.idle(nil)
+	require.Equal(t, 20.0, out[0].Body["code"], "a missing key is error 20")
+}
+
+func TestUnconfirmedReadsFailWhenLeadershipIsLost(t *testing.T) {
+	ts := newTestServer(t, "n0", "n0", 0)
+	ts.idle(nil)
+	require.Empty(t, ts.deliver(clientReq("c7", 1, `"type":"read","key":0`)))
+	ts.core.leader = "n2"
+	ts.core.queue(Ready[fakeMsg]{})
+	out := ts.idle(nil)
+	require.Len(t, out, 1)
+	require.Equal(t, "c7", out[0].Dest)
+	require.Equal(t, 11.0, out[0].Body["code"])
+	require.Empty(t, ts.srv.reads)
+}
+
+func TestCompactionAndRestore(t *testing.T) {
+	a := newTestServer(t, "n0", "n0", 3)
+	var data [][]byte
+	for i := 1; i <= 7; i++ {
+		data = append(data, logCommand{Client: "c1", MsgID: uint64(i), Command: cmdWrite(i)}.encode())
+	}
+	a.core.queue(Ready[fakeMsg]{Committed: commit(1, data...)})
+	a.idle(nil)
+	require.Equal(t, []uint64{3, 6}, a.core.compacted)
+
+	b := newTestServer(t, "n1", "n0", 3)
+	b.core.queue(Ready[fakeMsg]{Snapshot: &Snapshot{Index: 6, Data: a.core.snapshots[1]}, Committed: commit(5, data[4:]...)})
+	b.idle(nil)
+	require.Equal(t, a.srv.snapshot(), b.srv.snapshot(), "snapshot plus the entries after it give the same state")
+	require.EqualValues(t, 7, b.srv.applied)
+}
+
+func TestCoreMessagesAreAddressedAndDecoded(t *testing.T) {
+	ts := newTestServer(t, "n0", "n0", 0)
+	ts.core.queue(Ready[fakeMsg]{Messages: []PeerMessage[fakeMsg]{{To: "n1", Msg: fakeMsg{N: 1}}, {To: "c9", Msg: fakeMsg{N: 2}}, {To: "n0", Msg: fakeMsg{N: 3}}}})
+	out := ts.idle(nil)
+	require.Equal(t, []sent{{"n1", map[string]any{"type": "fake", "m": map[string]any{"n": 1.0}}}}, out, "never address an unknown id or ourselves")
+
+	require.Empty(t, ts.deliver(`{"src":"n1","dest":"n0","body":{"type":"fake","m":{"n":5}}}`))
+	require.Equal(t, []fakeMsg{{N: 5}}, ts.core.stepped)
+}
+
+func TestTicksFollowTime(t *testing.T) {
+	ts := newTestServer(t, "n0", "n0", 0)
+	var out nodes.Outbox
+	ts.srv.Tick(25*time.Millisecond+time.Microsecond, &out)
+	require.Equal(t, 25, ts.core.ticks)
+	ts.now = 40 * time.Millisecond
+	ts.deliver(clientReq("c1", 1, `"type":"read","key":0`))
+	require.Equal(t, 40, ts.core.ticks, "every event first ticks for the time that passed")
+	ts.srv.Tick(40*time.Millisecond+10*time.Minute, &out)
+	require.Equal(t, 40+int(maxCatchUp/time.Millisecond), ts.core.ticks, "a long pause is replayed up to the cap")
+}
+
+func cmdWrite(v int) kv.Command {
+	return kv.Command{Op: "write", Key: json.RawMessage("0"), Value: json.RawMessage(fmt.Sprint(v))}
+}
