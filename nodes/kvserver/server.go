@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
+	"slices"
 	"strconv"
 	"time"
 
@@ -294,7 +296,9 @@ func (s *Server[M]) process(rd Ready[M], out *nodes.Outbox) {
 	}
 	if s.leader != s.self {
 		// The core dropped every read it had not confirmed. Failing a read is always safe.
-		for id, r := range s.reads {
+		// Sorted, so that the output, like everything else, is a function of the input.
+		for _, id := range slices.Sorted(maps.Keys(s.reads)) {
+			r := s.reads[id]
 			delete(s.reads, id)
 			out.Send(r.client, nodes.NewErrorBody(r.msgID, nodes.Errorf(nodes.TemporarilyUnavailable, "%s lost leadership", s.self)))
 		}
