@@ -93,12 +93,12 @@ const infoReturn = math.MaxInt64 / 2
 type eventKind int
 
 const (
-	evDeliver eventKind = iota // a line reaches a node
-	evIdle                     // a node's input queue ran dry
-	evTick                     // a node's ticker fired
-	evClientNext               // a client issues its next operation
-	evClientTimeout            // a client gives up on msgID
-	evFault                    // the nemesis changes the faults
+	evDeliver       eventKind = iota // a line reaches a node
+	evIdle                           // a node's input queue ran dry
+	evTick                           // a node's ticker fired
+	evClientNext                     // a client issues its next operation
+	evClientTimeout                  // a client gives up on msgID
+	evFault                          // the nemesis changes the faults
 )
 
 type event struct {
