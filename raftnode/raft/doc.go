@@ -1,0 +1,103 @@
+// Package raft is the Raft consensus core of raftnode: a deterministic state machine with no
+// goroutines, clocks, I/O or global randomness, in the style of etcd's RawNode.
+//
+// # How it is driven
+//
+// The server feeds events in and then takes one batch out:
+//
+//	n.Tick()              // once per millisecond of monotonic time, catching up after pauses
+//	n.Step(msg)           // a peer message
+//	n.Propose(cmd)        // a client write (leader only)
+//	n.ReadIndex(id)       // a client read (leader only)
+//	if n.HasReady() {
+//		rd := n.Ready()   // restore rd.Snapshot, apply rd.Committed, serve rd.ReadStates
+//		                  // once applied far enough, send rd.Messages
+//	}
+//	n.Compact(i, state)   // now and then, with the state through an applied index i
+//
+// Messages are only created inside Ready (or queued by Step for it), so every proposal of a
+// burst of events leaves in one append per follower. Nothing needs saving: the project has no
+// restarts, state lives in memory.
+//
+// # Files
+//
+//   - raft.go: Node, the public API, Step dispatch, one step function per role, becomeX.
+//   - election.go: election timer, pre-vote, votes, leader stickiness (inLease).
+//   - replication.go: heartbeat rounds, pipelined appends, check-quorum, commit rule, the
+//     follower side of appends, heartbeats and snapshots.
+//   - progress.go: the leader's per-follower state (probe / replicate / snapshot, the window).
+//   - log.go: the in-memory log with its compacted prefix.
+//   - read.go: ReadIndex and leases.
+//   - timing.go: round-trip measurement and the adaptive election timeout.
+//   - message.go: the wire types, Ready, and Describe.
+//
+// # Protocol summary
+//
+// Elections use randomized timeouts in [T, 2T) where T is the current election timeout, a
+// pre-vote round (a node cut off from the majority never raises its term, so it cannot depose a
+// healthy leader when it returns), check-quorum (a leader that has not heard from a quorum within
+// T steps down) and leader stickiness (a node that heard from the leader within T ignores vote
+// and pre-vote requests of higher terms). A new leader appends a no-op of its term; it serves no
+// reads until that commits. Requests from older terms are answered with the current term, so a
+// deposed leader steps down on its first exchange.
+//
+// Replication probes a follower with one append at a time until it finds the match (rejections
+// carry a conflict hint, so a whole divergent term is skipped per round trip), then pipelines
+// up to MaxInflight appends of up to MaxBatch entries. Heartbeats carry min(commit, the
+// follower's match). The leader commits the highest index a quorum holds only if that entry is
+// of its current term (paper §5.4.2). A follower that needs compacted entries gets the snapshot.
+//
+// # Reads
+//
+// ReadIndex(id) records the commit index and waits for a quorum to acknowledge a heartbeat round
+// sent after the call (all reads of one burst share one round; appends count as the round
+// too). With LeaseReads, a leader whose lease is valid answers at once.
+//
+// Lease safety. All nodes run on one machine and count ticks of the same monotonic clock, one
+// tick per elapsed millisecond, and a paused process is ticked for the time it missed before it
+// handles anything else. Let E = ElectionTicks. The argument:
+//
+//  1. A follower that accepts a message from the leader of its term resets electionElapsed, and
+//     while electionElapsed < T (T >= E always; the adaptive rule below only raises it) it
+//     ignores vote and pre-vote requests of higher terms. It cannot leave the leader's term any
+//     other way: only a higher-term leader's message, which needs an election, could move it.
+//     The leader itself never votes while it leads.
+//  2. The leader stamps each heartbeat or append with its tick s at send time; responses echo
+//     it. The lease start is the largest s such that a quorum (the leader included, at "now")
+//     acknowledged a message stamped s; the lease holds while now < s + E - 3.
+//  3. Any new leader needs votes from a quorum, which intersects the acknowledging quorum in
+//     some follower F. F received the message after it was sent, i.e. after leader tick s. Tick
+//     counters lag real time by less than one tick on each side, so F refuses to vote until real
+//     time at least s + E - 1 (in the leader's frame, up to one tick of discretization on F's
+//     side), while the leader stops using the lease by its tick s + E - 3, which is before real
+//     time s + E - 2 (one tick on its side). So no other leader exists while the lease is used:
+//     the leader's commit index covers every write acknowledged to any client before the read,
+//     and a lease read at it is linearizable. Like ReadIndex, the lease is only used once the
+//     leader has committed an entry of its own term.
+//
+// The argument needs equal clock rates (one machine), not synchronized clocks, and it breaks if
+// the server acts on a lease without first ticking for elapsed time.
+//
+// # Timing
+//
+// Defaults: ElectionTicks 300, HeartbeatTicks 50, so six rounds fit in one timeout. At latency
+// 0..100 ms with a constant or uniform distribution the round trip stays below 300 ms, and a
+// failover costs one timeout plus about three round trips (pre-vote, vote, no-op). For long
+// tails (exponential latency) the leader measures the round trip of every acknowledged message
+// and sets T = clamp(srtt + 4*rttvar, ElectionTicks, MaxElectionTicks) (RFC 6298 smoothing),
+// which it sends with every append and heartbeat; followers adopt it. T only ever moves above
+// the floor E that the lease uses, so adaptation cannot weaken the lease, and the lease does
+// not grow with T (it stays E - 3).
+//
+// # Bounds
+//
+// MaxInflight appends per follower, MaxBatch entries per append, MaxUncommitted entries in the
+// leader's uncommitted tail (Propose returns false beyond it), MaxPendingReads reads, and at most
+// 8192 entries per Ready.Committed. Compact keeps CompactMargin entries below the snapshot.
+//
+// # Additions to the shared core contract
+//
+// Entry carries Term (Raft needs it on the wire). Config has MaxElectionTicks, MaxUncommitted,
+// MaxPendingReads and CompactMargin. Status accessors: ID, Term, Role, CommitIndex, LastIndex,
+// FirstIndex, ElectionTimeout.
+package raft

@@ -1,0 +1,91 @@
+package raft
+
+// tickElection runs on followers and candidates: when nothing was heard from a leader for the
+// randomized timeout, start a pre-vote campaign.
+func (n *Node) tickElection() {
+	n.electionElapsed++
+	if n.electionElapsed >= n.randomizedTimeout {
+		n.campaign(true)
+	}
+}
+
+// inLease reports whether this node believes a leader is alive: it is the leader, or it heard
+// from the leader within the election timeout. Such a node ignores (pre-)vote requests of
+// higher terms (leader stickiness, Raft thesis §4.2.3), which is the follower half of the lease
+// argument in doc.go. A leader gives up this stance only by stepping down (check-quorum).
+func (n *Node) inLease() bool {
+	return n.role == Leader || n.lead != "" && n.electionElapsed < n.electionTimeout
+}
+
+// campaign starts a pre-vote (pre = true) or a real election. The pre-vote asks "would you vote
+// for me in term+1?" without anyone changing term, so a node cut off from the majority cannot
+// inflate its term and depose a healthy leader when it comes back.
+func (n *Node) campaign(pre bool) {
+	typ, term := MsgVote, n.term+1
+	if pre {
+		n.becomePreCandidate()
+		typ = MsgPreVote
+	} else {
+		n.becomeCandidate()
+		term = n.term
+	}
+	n.votes = map[string]bool{n.id: true}
+	if n.quorum == 1 {
+		n.wonVote(pre)
+		return
+	}
+	for _, pr := range n.peers {
+		n.send(Message{Type: typ, To: pr.id, Term: term, Index: n.log.lastIndex(), LogTerm: n.log.lastTerm()})
+	}
+}
+
+// tallyVote records a (pre-)vote answer and acts once the outcome is decided.
+func (n *Node) tallyVote(from string, granted bool) {
+	if _, seen := n.votes[from]; seen {
+		return
+	}
+	n.votes[from] = granted
+	yes, no := 0, 0
+	for _, g := range n.votes {
+		if g {
+			yes++
+		} else {
+			no++
+		}
+	}
+	switch {
+	case yes >= n.quorum:
+		n.wonVote(n.role == PreCandidate)
+	case no > len(n.peers)+1-n.quorum:
+		n.logf("%s lost the %s in term=%d (%d rejections)", n.id, n.role, n.term, no)
+		n.becomeFollower(n.term, "")
+	}
+}
+
+func (n *Node) wonVote(pre bool) {
+	if pre {
+		n.campaign(false)
+	} else {
+		n.becomeLeader()
+	}
+}
+
+// handleVoteRequest answers a MsgPreVote or MsgVote whose term is >= ours (Step has already
+// adopted a higher term for a real vote, or ignored it under leader stickiness).
+func (n *Node) handleVoteRequest(m Message) {
+	resp := MsgVoteResp
+	if m.Type == MsgPreVote {
+		resp = MsgPreVoteResp
+	}
+	canVote := n.vote == m.From || n.vote == "" && n.lead == "" || m.Type == MsgPreVote && m.Term > n.term
+	if canVote && n.log.isUpToDate(m.Index, m.LogTerm) {
+		if m.Type == MsgVote {
+			n.vote = m.From
+			n.electionElapsed = 0
+			n.logf("%s voted for %s term=%d", n.id, m.From, n.term)
+		}
+		n.send(Message{Type: resp, To: m.From, Term: m.Term})
+		return
+	}
+	n.send(Message{Type: resp, To: m.From, Reject: true})
+}

@@ -1,0 +1,350 @@
+package raft
+
+import (
+	"fmt"
+	"math/rand/v2"
+)
+
+// Role is a node's part in the protocol.
+type Role uint8
+
+// The roles. A follower whose election timer fires first becomes a PreCandidate (asking
+// whether it could win without disturbing anyone's term), then a Candidate, then Leader.
+const (
+	Follower Role = iota
+	PreCandidate
+	Candidate
+	Leader
+)
+
+func (r Role) String() string {
+	return [...]string{"follower", "pre-candidate", "candidate", "leader"}[r]
+}
+
+// Node is one Raft replica as a deterministic state machine. It is not safe for concurrent
+// use: the server's single event loop is its only caller.
+type Node struct {
+	cfg    Config
+	id     string
+	peers  []*progress // every other node, in Config.Peers order; valid fields while leader
+	quorum int
+	rand   *rand.Rand
+	logf   func(string, ...any)
+
+	role Role
+	term uint64
+	vote string // whom we voted for in term
+	lead string // the leader of term, "" if unknown
+
+	log raftLog
+
+	// now counts ticks since New, starting at 1 so that 0 can mean "never".
+	now uint64
+	// electionElapsed counts ticks since we last heard from the leader (or voted, or campaigned).
+	electionElapsed  int
+	heartbeatElapsed int
+	// electionTimeout is the current base timeout (>= ElectionTicks); randomizedTimeout is
+	// drawn from [electionTimeout, 2*electionTimeout) and is when a follower campaigns.
+	electionTimeout   int
+	randomizedTimeout int
+	votes             map[string]bool
+
+	// Leader state.
+	leaderSince uint64 // tick at which this node became leader
+	seq         uint64 // heartbeat-round number, echoed by followers
+	roundWanted bool   // a heartbeat round should go out at the next flush
+	reads       []pendingRead
+	rtt         rttEstimator
+
+	// Output waiting for Ready.
+	msgs       []Message
+	readStates []ReadState
+	snapshot   *Snapshot
+	readyLead  string
+	readySent  bool // a Ready was taken at least once (so Leader was reported)
+}
+
+// New returns a follower in term 0 with an empty log.
+func New(cfg Config) *Node {
+	cfg = cfg.withDefaults()
+	n := &Node{cfg: cfg, id: cfg.ID, quorum: len(cfg.Peers)/2 + 1, rand: cfg.Rand, logf: cfg.Logf, now: 1}
+	for _, p := range cfg.Peers {
+		if p != cfg.ID {
+			n.peers = append(n.peers, newProgress(p, 1, 0, cfg.MaxInflight))
+		}
+	}
+	n.electionTimeout = cfg.ElectionTicks
+	n.resetRandomizedTimeout()
+	return n
+}
+
+// Tick advances the node's clock by one tick (one millisecond of monotonic time).
+func (n *Node) Tick() {
+	n.now++
+	if n.role == Leader {
+		n.tickLeader()
+	} else {
+		n.tickElection()
+	}
+}
+
+// Propose appends a client command to the leader's log. It returns false, with nothing appended
+// anywhere, if this node is not the leader or its uncommitted tail is full. The data is copied.
+func (n *Node) Propose(data []byte) bool {
+	if n.role != Leader || n.log.lastIndex()-n.log.committed >= uint64(n.cfg.MaxUncommitted) {
+		return false
+	}
+	n.log.append(Entry{Index: n.log.lastIndex() + 1, Term: n.term, Data: append([]byte{}, data...)})
+	n.maybeCommit()
+	return true
+}
+
+// Compact tells the node that the server's state through index is captured in snapshot. The log
+// up to index (minus CompactMargin entries kept for lagging followers) is dropped, and the
+// snapshot is kept to send to followers that need earlier entries. index must not exceed the
+// last index delivered in Ready.Committed (or restored from Ready.Snapshot); older or equal
+// indexes than the current snapshot are ignored.
+func (n *Node) Compact(index uint64, snapshot []byte) {
+	n.log.compact(index, snapshot, uint64(n.cfg.CompactMargin))
+	n.log.check()
+}
+
+// HasReady reports whether Ready would return anything new.
+func (n *Node) HasReady() bool {
+	if len(n.msgs) > 0 || len(n.readStates) > 0 || n.snapshot != nil ||
+		n.log.committed > n.log.delivered || !n.readySent || n.lead != n.readyLead {
+		return true
+	}
+	if n.role == Leader {
+		if n.roundWanted {
+			return true
+		}
+		for _, pr := range n.peers {
+			if pr.wantsAppend(n.log.lastIndex()) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// Ready takes everything pending: the leader first sends the appends and heartbeat round that
+// the events since the last Ready call for (one append per follower carrying every new entry,
+// within MaxBatch and MaxInflight), then the batch is handed over and cleared.
+func (n *Node) Ready() Ready {
+	if n.role == Leader {
+		n.flush()
+	}
+	rd := Ready{
+		Messages:   n.msgs,
+		Committed:  n.log.nextCommitted(maxCommittedPerReady),
+		ReadStates: n.readStates,
+		Snapshot:   n.snapshot,
+		Leader:     n.lead,
+	}
+	n.msgs, n.readStates, n.snapshot = nil, nil, nil
+	n.readyLead, n.readySent = n.lead, true
+	return rd
+}
+
+// Leader returns the node's current belief about the leader, "" if unknown.
+func (n *Node) Leader() string { return n.lead }
+
+// ID returns this node's id.
+func (n *Node) ID() string { return n.id }
+
+// Term returns the current term.
+func (n *Node) Term() uint64 { return n.term }
+
+// Role returns the current role.
+func (n *Node) Role() Role { return n.role }
+
+// CommitIndex returns the highest index known to be committed.
+func (n *Node) CommitIndex() uint64 { return n.log.committed }
+
+// LastIndex returns the index of the last entry in the log.
+func (n *Node) LastIndex() uint64 { return n.log.lastIndex() }
+
+// FirstIndex returns the first index still held in the log (older ones are compacted).
+func (n *Node) FirstIndex() uint64 { return n.log.offset + 1 }
+
+// ElectionTimeout returns the current base election timeout in ticks (>= ElectionTicks).
+func (n *Node) ElectionTimeout() int { return n.electionTimeout }
+
+// Step handles one message from a peer. Messages not addressed to this node, from unknown
+// senders or of unknown type are ignored; so is anything else malformed.
+func (n *Node) Step(m Message) {
+	if m.To != n.id || m.From == n.id || n.progress(m.From) == nil || m.Type < MsgApp || m.Type > MsgVoteResp {
+		return
+	}
+	switch {
+	case m.Term > n.term:
+		if (m.Type == MsgVote || m.Type == MsgPreVote) && n.inLease() {
+			// Leader stickiness: we heard from a live leader within the election timeout, so
+			// we neither vote nor adopt the term. This is what makes leases safe (doc.go).
+			return
+		}
+		switch {
+		case m.Type == MsgPreVote, m.Type == MsgPreVoteResp && !m.Reject:
+			// A pre-vote proposes a term without claiming it; a grant echoes our own proposal.
+		case m.Type == MsgApp || m.Type == MsgHeartbeat || m.Type == MsgSnap:
+			n.becomeFollower(m.Term, m.From)
+		default:
+			n.becomeFollower(m.Term, "")
+		}
+	case m.Term < n.term:
+		n.rejectStale(m)
+		return
+	}
+	switch m.Type {
+	case MsgPreVote, MsgVote:
+		n.handleVoteRequest(m)
+		return
+	}
+	switch n.role {
+	case Leader:
+		n.stepLeader(m)
+	case PreCandidate, Candidate:
+		n.stepCandidate(m)
+	default:
+		n.stepFollower(m)
+	}
+	n.log.check()
+}
+
+// rejectStale answers a request from an older term with our term, so that a deposed leader or
+// a stale candidate learns at once that it is behind (and steps down).
+func (n *Node) rejectStale(m Message) {
+	switch m.Type {
+	case MsgApp, MsgSnap:
+		n.send(Message{Type: MsgAppResp, To: m.From, Reject: true, Index: m.Index})
+	case MsgHeartbeat:
+		n.send(Message{Type: MsgHeartbeatResp, To: m.From})
+	case MsgPreVote:
+		n.send(Message{Type: MsgPreVoteResp, To: m.From, Reject: true})
+	case MsgVote:
+		n.send(Message{Type: MsgVoteResp, To: m.From, Reject: true})
+	}
+}
+
+func (n *Node) stepLeader(m Message) {
+	pr := n.progress(m.From)
+	switch m.Type {
+	case MsgAppResp:
+		n.noteAck(pr, m)
+		n.handleAppResp(pr, m)
+	case MsgHeartbeatResp:
+		n.noteAck(pr, m)
+		n.handleHeartbeatResp(pr)
+	}
+}
+
+func (n *Node) stepCandidate(m Message) {
+	switch m.Type {
+	case MsgApp, MsgHeartbeat, MsgSnap:
+		// Someone won this term.
+		n.becomeFollower(n.term, m.From)
+		n.stepFollower(m)
+	case MsgPreVoteResp:
+		if n.role == PreCandidate && (m.Reject || m.Term == n.term+1) {
+			n.tallyVote(m.From, !m.Reject)
+		}
+	case MsgVoteResp:
+		if n.role == Candidate {
+			n.tallyVote(m.From, !m.Reject)
+		}
+	}
+}
+
+func (n *Node) stepFollower(m Message) {
+	switch m.Type {
+	case MsgApp, MsgHeartbeat, MsgSnap:
+		n.electionElapsed = 0
+		n.lead = m.From
+		if m.Timeout != 0 {
+			n.setElectionTimeout(int(min(m.Timeout, uint64(n.cfg.MaxElectionTicks))))
+		}
+	}
+	switch m.Type {
+	case MsgApp:
+		n.handleApp(m)
+	case MsgHeartbeat:
+		n.handleHeartbeat(m)
+	case MsgSnap:
+		n.handleSnapshot(m)
+	}
+}
+
+// send queues a message for the next Ready, stamping our id and term.
+func (n *Node) send(m Message) {
+	m.From = n.id
+	if m.Term == 0 {
+		m.Term = n.term
+	}
+	n.msgs = append(n.msgs, m)
+}
+
+func (n *Node) progress(id string) *progress {
+	for _, pr := range n.peers {
+		if pr.id == id {
+			return pr
+		}
+	}
+	return nil
+}
+
+func (n *Node) becomeFollower(term uint64, lead string) {
+	if term < n.term {
+		panic(fmt.Sprintf("raft: %s term going back from %d to %d", n.id, n.term, term))
+	}
+	changed := n.role != Follower || term != n.term || lead != n.lead
+	if term != n.term {
+		n.term, n.vote = term, ""
+	}
+	n.role, n.lead = Follower, lead
+	n.resetElection()
+	n.reads = nil // the server fails reads itself when it sees the leader change
+	if changed {
+		n.logf("%s became follower term=%d leader=%q", n.id, n.term, lead)
+	}
+}
+
+func (n *Node) becomePreCandidate() {
+	n.role, n.lead = PreCandidate, ""
+	n.resetElection()
+	n.logf("%s became pre-candidate term=%d (campaigning for %d)", n.id, n.term, n.term+1)
+}
+
+func (n *Node) becomeCandidate() {
+	n.role, n.lead = Candidate, ""
+	n.term++
+	n.vote = n.id
+	n.resetElection()
+	n.logf("%s became candidate term=%d", n.id, n.term)
+}
+
+func (n *Node) becomeLeader() {
+	if n.role != Candidate {
+		panic(fmt.Sprintf("raft: %s becoming leader from %s", n.id, n.role))
+	}
+	n.role, n.lead = Leader, n.id
+	n.leaderSince = n.now
+	n.heartbeatElapsed = 0
+	n.reads = nil
+	last := n.log.lastIndex()
+	for i, pr := range n.peers {
+		n.peers[i] = newProgress(pr.id, last+1, n.now, n.cfg.MaxInflight)
+	}
+	// A no-op of our own term: committing it commits every earlier entry (paper §5.4.2) and is
+	// what lets us serve reads (§8).
+	n.log.append(Entry{Index: last + 1, Term: n.term})
+	n.roundWanted = true
+	n.logf("%s became leader term=%d last=%d commit=%d", n.id, n.term, last, n.log.committed)
+	n.maybeCommit()
+}
+
+func (n *Node) resetElection() {
+	n.electionElapsed = 0
+	n.votes = nil
+	n.resetRandomizedTimeout()
+}

@@ -1,0 +1,77 @@
+package raft
+
+import "slices"
+
+// pendingRead is a ReadIndex request waiting for a heartbeat round started after it arrived.
+type pendingRead struct {
+	id uint64
+	// index is the commit index when the read arrived, or 0 if the leader had not yet
+	// committed an entry of its term then (the index is taken at release instead).
+	index uint64
+	// needSeq is the round that must be acknowledged by a quorum: the first round sent after
+	// the request arrived.
+	needSeq uint64
+}
+
+// ReadIndex asks for a linearizable read point for read id. It returns false if this node is
+// not the leader or too many reads are pending. Otherwise a ReadState{id, index} follows in a
+// later Ready once it is safe: at once under a valid lease (LeaseReads), else after a quorum
+// acknowledges a heartbeat round sent after this call; in both cases only once the leader has
+// committed an entry of its own term. If leadership is lost first, the read is dropped silently.
+func (n *Node) ReadIndex(id uint64) bool {
+	if n.role != Leader || len(n.reads) >= n.cfg.MaxPendingReads {
+		return false
+	}
+	own := n.ownTermCommitted()
+	if own && n.cfg.LeaseReads && n.leaseValid() {
+		n.readStates = append(n.readStates, ReadState{ID: id, Index: n.log.committed})
+		return true
+	}
+	r := pendingRead{id: id, needSeq: n.seq + 1}
+	if own {
+		r.index = n.log.committed
+	}
+	n.reads = append(n.reads, r)
+	n.roundWanted = true // every read arriving before the next Ready shares this round
+	return true
+}
+
+func (n *Node) ownTermCommitted() bool {
+	return n.log.mustTerm(n.log.committed) == n.term
+}
+
+// releaseReads emits every pending read whose round a quorum has acknowledged.
+func (n *Node) releaseReads() {
+	if len(n.reads) == 0 || n.role != Leader || !n.ownTermCommitted() {
+		return
+	}
+	acked := n.quorumValue(n.seq, func(pr *progress) uint64 { return pr.ackSeq })
+	k := 0
+	for ; k < len(n.reads) && n.reads[k].needSeq <= acked; k++ {
+		r := n.reads[k]
+		if r.index == 0 {
+			r.index = n.log.committed
+		}
+		n.readStates = append(n.readStates, ReadState{ID: r.id, Index: r.index})
+	}
+	n.reads = append(n.reads[:0], n.reads[k:]...)
+}
+
+// leaseValid reports whether the leader may serve a read without a heartbeat round. The lease
+// starts at the send tick of the latest round a quorum acknowledged (self included) and lasts
+// leaseTicks = ElectionTicks-3 ticks; doc.go explains why no other leader can exist meanwhile.
+func (n *Node) leaseValid() bool {
+	start := n.quorumValue(n.now, func(pr *progress) uint64 { return pr.ackStamp })
+	return start != 0 && start >= n.leaderSince && n.now < start+n.cfg.leaseTicks()
+}
+
+// quorumValue returns the largest v such that a quorum (self counted with own) has a value >= v.
+func (n *Node) quorumValue(own uint64, f func(*progress) uint64) uint64 {
+	vals := make([]uint64, 0, len(n.peers)+1)
+	vals = append(vals, own)
+	for _, pr := range n.peers {
+		vals = append(vals, f(pr))
+	}
+	slices.Sort(vals)
+	return vals[len(vals)-n.quorum]
+}

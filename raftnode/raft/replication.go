@@ -1,0 +1,229 @@
+package raft
+
+import "slices"
+
+// tickLeader schedules heartbeat rounds and steps down when a quorum has gone quiet
+// (check-quorum): a leader cut off from the majority stops accepting requests within one
+// election timeout instead of holding its clients until they time out.
+func (n *Node) tickLeader() {
+	n.heartbeatElapsed++
+	if n.heartbeatElapsed >= n.cfg.HeartbeatTicks {
+		n.heartbeatElapsed = 0
+		n.roundWanted = true
+	}
+	active := 1
+	for _, pr := range n.peers {
+		if n.now-pr.lastHeard < uint64(n.electionTimeout) {
+			active++
+		}
+	}
+	if active < n.quorum {
+		n.logf("%s stepping down: heard from %d of %d within %d ticks (check-quorum)", n.id, active, len(n.peers)+1, n.electionTimeout)
+		n.becomeFollower(n.term, "")
+	}
+}
+
+// flush sends what the events since the last Ready call for: the appends that every follower's
+// window allows (one message carrying all new entries in the common case) and, if a heartbeat
+// round is due (timer or pending reads), a message to every follower with the next round
+// number: the append if there is one, else a heartbeat.
+func (n *Node) flush() {
+	round := n.roundWanted
+	if round {
+		n.roundWanted = false
+		n.seq++
+	}
+	for _, pr := range n.peers {
+		if !n.maybeSendAppend(pr) && round {
+			n.sendHeartbeat(pr)
+		}
+	}
+	if round {
+		n.releaseReads() // a one-node cluster confirms its own round
+	}
+}
+
+// maybeSendAppend sends appends to pr while its window allows and there is something to send;
+// it reports whether anything was sent.
+func (n *Node) maybeSendAppend(pr *progress) bool {
+	sent := false
+	for pr.wantsAppend(n.log.lastIndex()) {
+		prev := pr.next - 1
+		prevTerm, ok := n.log.term(prev)
+		if !ok {
+			n.sendSnapshot(pr)
+			return true
+		}
+		hi := min(n.log.lastIndex(), prev+uint64(n.cfg.MaxBatch))
+		n.send(Message{Type: MsgApp, To: pr.id, Index: prev, LogTerm: prevTerm,
+			Entries: n.log.slice(prev+1, hi), Commit: n.log.committed,
+			Seq: n.seq, Stamp: n.now, Timeout: uint64(n.electionTimeout)})
+		sent = true
+		if pr.state == stateProbe {
+			pr.probeSent = true
+			break
+		}
+		pr.inflight.add(hi)
+		pr.next = hi + 1
+	}
+	return sent
+}
+
+func (n *Node) sendHeartbeat(pr *progress) {
+	n.send(Message{Type: MsgHeartbeat, To: pr.id, Commit: min(pr.match, n.log.committed),
+		Seq: n.seq, Stamp: n.now, Timeout: uint64(n.electionTimeout)})
+}
+
+func (n *Node) sendSnapshot(pr *progress) {
+	s := n.log.snap
+	if s == nil {
+		panic("raft: entries compacted without a snapshot")
+	}
+	n.logf("%s sending snapshot index=%d to %s (%s)", n.id, s.Index, pr.id, pr)
+	n.send(Message{Type: MsgSnap, To: pr.id, Snap: s, LogTerm: n.log.snapTerm,
+		Seq: n.seq, Stamp: n.now, Timeout: uint64(n.electionTimeout)})
+	pr.becomeSnapshot(s.Index, n.now)
+}
+
+// noteAck records what any response of this term proves: the follower is alive and accepts us
+// as leader for the round Seq sent at tick Stamp. Echoes are ignored if they are not from this
+// leadership (cannot happen with honest peers) or are older than what we have.
+func (n *Node) noteAck(pr *progress, m Message) {
+	pr.lastHeard = n.now
+	if m.Seq > pr.ackSeq && m.Seq <= n.seq {
+		pr.ackSeq = m.Seq
+	}
+	if m.Stamp > pr.ackStamp && m.Stamp >= n.leaderSince && m.Stamp <= n.now {
+		pr.ackStamp = m.Stamp
+		n.rtt.observe(n.now - m.Stamp)
+		n.adaptTimeout()
+	}
+	n.releaseReads()
+}
+
+func (n *Node) handleAppResp(pr *progress, m Message) {
+	if m.Reject {
+		n.handleReject(pr, m)
+		return
+	}
+	if m.Index > n.log.lastIndex() {
+		return // junk
+	}
+	if pr.maybeUpdate(m.Index) {
+		switch {
+		case pr.state == stateProbe:
+			pr.becomeReplicate()
+		case pr.state == stateSnapshot && pr.match >= pr.pendingSnapshot:
+			pr.becomeReplicate()
+		}
+		n.maybeCommit()
+	}
+}
+
+// handleReject backs pr off after a mismatch at m.Index, using the follower's hint: (Hint,
+// LogTerm) is the first index it holds of its term at the mismatch, or (last+1, 0) if its log is
+// short. If we hold that term too, retry after our last entry of it; otherwise skip the whole
+// term. Stale rejections (from before the last back-off or below the match) are ignored.
+func (n *Node) handleReject(pr *progress, m Message) {
+	switch {
+	case pr.state == stateReplicate && m.Index <= pr.match,
+		pr.state == stateProbe && m.Index != pr.next-1,
+		pr.state == stateSnapshot:
+		return
+	}
+	next := m.Hint
+	if m.LogTerm != 0 {
+		j := min(m.Index, n.log.lastIndex())
+		for j > n.log.offset && n.log.mustTerm(j) > m.LogTerm {
+			j--
+		}
+		if t, ok := n.log.term(j); ok && t == m.LogTerm {
+			next = j + 1
+		}
+	}
+	pr.becomeProbe(min(next, m.Index))
+}
+
+func (n *Node) handleHeartbeatResp(pr *progress) {
+	switch pr.state {
+	case stateProbe:
+		pr.probeSent = false
+	case stateReplicate:
+		if pr.inflight.full() {
+			pr.inflight.freeFirst()
+		}
+	case stateSnapshot:
+		if n.now-pr.snapshotSent >= uint64(n.electionTimeout) {
+			pr.becomeProbe(pr.match + 1) // the snapshot was probably lost; try again
+		}
+	}
+}
+
+// maybeCommit advances the commit index to the highest index a quorum holds, but only if that
+// entry is of the current term: an older entry is committed only indirectly (paper §5.4.2,
+// Figure 8), because counting replicas of an old-term entry is not enough.
+func (n *Node) maybeCommit() {
+	matches := make([]uint64, 0, len(n.peers)+1)
+	matches = append(matches, n.log.lastIndex())
+	for _, pr := range n.peers {
+		matches = append(matches, pr.match)
+	}
+	slices.Sort(matches)
+	idx := matches[len(matches)-n.quorum]
+	if idx > n.log.committed && n.log.mustTerm(idx) == n.term {
+		n.log.commitTo(idx)
+		n.releaseReads()
+	}
+}
+
+// handleApp is the follower side of MsgApp (paper Figure 2, AppendEntries receiver).
+func (n *Node) handleApp(m Message) {
+	resp := Message{Type: MsgAppResp, To: m.From, Seq: m.Seq, Stamp: m.Stamp}
+	if m.Index < n.log.committed {
+		// Everything up to our commit index matches the leader; tell it where we are.
+		resp.Index = n.log.committed
+		n.send(resp)
+		return
+	}
+	if !n.log.matchTerm(m.Index, m.LogTerm) {
+		resp.Reject, resp.Index = true, m.Index
+		resp.Hint, resp.LogTerm = n.log.conflictHint(m.Index)
+		n.send(resp)
+		return
+	}
+	if !n.log.maybeAppend(m.Index, m.LogTerm, m.Entries) {
+		return // malformed
+	}
+	lastNew := m.Index + uint64(len(m.Entries))
+	n.log.commitTo(min(m.Commit, lastNew))
+	resp.Index = lastNew
+	n.send(resp)
+}
+
+func (n *Node) handleHeartbeat(m Message) {
+	// The leader caps Commit by what it knows we hold, so our prefix up to it matches.
+	n.log.commitTo(min(m.Commit, n.log.lastIndex()))
+	n.send(Message{Type: MsgHeartbeatResp, To: m.From, Seq: m.Seq, Stamp: m.Stamp})
+}
+
+// handleSnapshot installs a leader's snapshot unless our log already covers it.
+func (n *Node) handleSnapshot(m Message) {
+	s := m.Snap
+	if s == nil {
+		return
+	}
+	resp := Message{Type: MsgAppResp, To: m.From, Seq: m.Seq, Stamp: m.Stamp}
+	switch {
+	case s.Index <= n.log.committed:
+		resp.Index = n.log.committed
+	case n.log.matchTerm(s.Index, m.LogTerm):
+		n.log.commitTo(s.Index)
+		resp.Index = s.Index
+	default:
+		n.logf("%s restoring snapshot index=%d term=%d from %s", n.id, s.Index, m.LogTerm, m.From)
+		n.log.restore(s, m.LogTerm)
+		n.snapshot = s
+		resp.Index = s.Index
+	}
+	n.send(resp)
+}
