@@ -1,0 +1,50 @@
+package sim
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/anishathalye/porcupine"
+)
+
+// Sweep runs count seeds from first, in parallel chunks, and fails the test at the first seed
+// whose run has protocol problems, a non-linearizable history, or no ok operation after the
+// faults healed. A failure names the seed and writes porcupine's visualization of the history.
+func Sweep(t *testing.T, first, count uint64, config func(seed uint64) Config) {
+	const chunks = 8
+	per := (count + chunks - 1) / chunks
+	for lo := first; lo < first+count; lo += per {
+		hi := min(lo+per, first+count)
+		t.Run(fmt.Sprintf("seeds-%d-%d", lo, hi-1), func(t *testing.T) {
+			t.Parallel()
+			for seed := lo; seed < hi; seed++ {
+				if err := checkSeed(t, config(seed)); err != nil {
+					t.Fatalf("seed %d: %v", seed, err)
+				}
+			}
+		})
+	}
+}
+
+func checkSeed(t *testing.T, cfg Config) error {
+	res := Run(cfg)
+	if len(res.Problems) > 0 {
+		return fmt.Errorf("%d protocol problems, the first: %s", len(res.Problems), res.Problems[0])
+	}
+	verdict, info := res.Check(time.Minute)
+	if verdict != porcupine.Ok {
+		path := filepath.Join(t.TempDir(), fmt.Sprintf("seed-%d.html", cfg.Seed))
+		if f, err := os.Create(path); err == nil {
+			_ = porcupine.Visualize(Model, info, f)
+			f.Close()
+		}
+		return fmt.Errorf("%d nodes: history is %s (%d ok, %d info; visualization: %s)", cfg.Nodes, verdict, res.OK, res.Info, path)
+	}
+	if res.RecoveredOK == 0 {
+		return fmt.Errorf("%d nodes: no ok operation after the faults healed (%d ok, %d fail, %d info)", cfg.Nodes, res.OK, res.Fail, res.Info)
+	}
+	return nil
+}
