@@ -1,22 +1,32 @@
-# The targets a user needs; see README.md.
+# The targets a user needs; README.md explains them.
 GO ?= go
-BINS := raftnode paxosnode solonode
+CHECK_BINS ?= raftnode paxosnode
 
-.PHONY: build test check bench lint clean
+.PHONY: build test check bench fuzz lint clean
 
+## build: every binary into bin/ (raftnode, paxosnode, solonode, harness)
 build:
 	@mkdir -p bin
 	$(GO) build -o bin/ ./...
 
+## test: lint, then every package's tests (unit, scenario, seeded simulations, harness)
 test: lint
 	$(GO) test ./...
 
+## check: both nodes under the harness with partitions (scripts/check; QUICK=1 for one short run each)
 check: build
-	@echo "check: nothing to run yet"
+	scripts/check $(CHECK_BINS)
 
+## bench: the benchmarks of the runtime, cores and harness
 bench:
-	@echo "bench: nothing to run yet"
+	$(GO) test -run '^$$' -bench . -benchtime 2s ./...
 
+## fuzz: the runtime and scanner fuzzers, one minute each
+fuzz:
+	$(GO) test -run '^$$' -fuzz FuzzRuntime -fuzztime 60s ./nodes
+	$(GO) test -run '^$$' -fuzz FuzzParseObject -fuzztime 60s ./nodes
+
+## lint: go vet and gofmt
 lint:
 	$(GO) vet ./...
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
