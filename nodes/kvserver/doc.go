@@ -12,6 +12,9 @@
 //     round, or a valid leader lease) and answers once its state machine has applied that
 //     point. Reads never write the log. Followers forward reads like writes.
 //
+// A request that finds no leader known (an election is under way) is parked, and handed on as
+// soon as a leader is known; after ParkFor (400 ms, well inside the client's 1 s) it fails.
+//
 // Errors follow Maelstrom's rule that a definite error means the operation never happened and
 // never will. 11 (temporarily-unavailable) is only sent by the node that took the request from
 // the client, before it was proposed or forwarded; a forwarded write that finds no leader gets

@@ -19,6 +19,8 @@ const (
 	DefaultCompactEvery = 4096
 	// DefaultMaxHops bounds how often a client request is forwarded before a node gives up.
 	DefaultMaxHops = 3
+	// DefaultParkFor is how long a request waits for a leader to be elected.
+	DefaultParkFor = 400 * time.Millisecond
 	// tick is the core's unit of time.
 	tick = time.Millisecond
 	// maxCatchUp bounds the ticks replayed at once after a pause; every timer of either core
@@ -39,6 +41,11 @@ type Config[M any] struct {
 	CompactEvery int
 	// MaxHops bounds forwarding chains (default 3).
 	MaxHops int
+	// ParkFor is how long a request waits for a leader to be known before it fails
+	// (default 400 ms: well inside Maelstrom's 1 s client timeout, and longer than a typical
+	// election). MaxParked bounds the waiting requests (default 4096).
+	ParkFor   time.Duration
+	MaxParked int
 }
 
 // Server is the lin-kv server every binary shares: it implements [nodes.Machine] on top of a
@@ -68,6 +75,14 @@ type Server[M any] struct {
 	nextRead  uint64
 	reads     map[uint64]pendingRead
 	confirmed []pendingRead
+	// parked are requests that arrived while no leader was known, oldest first.
+	parked []parkedRequest
+}
+
+type parkedRequest struct {
+	msg  *nodes.Message
+	hops int
+	at   time.Duration
 }
 
 // requestKey identifies a client request: msg_ids are per client, and clients reuse them.
@@ -96,6 +111,12 @@ func New[M any](cfg Config[M]) *Server[M] {
 	}
 	if cfg.MaxHops <= 0 {
 		cfg.MaxHops = DefaultMaxHops
+	}
+	if cfg.ParkFor <= 0 {
+		cfg.ParkFor = DefaultParkFor
+	}
+	if cfg.MaxParked <= 0 {
+		cfg.MaxParked = 4096
 	}
 	return &Server[M]{
 		cfg:      cfg,
@@ -246,23 +267,64 @@ func (s *Server[M]) handleClient(now time.Duration, msg *nodes.Message, hops int
 			return nil
 		}
 	}
-	return s.forward(msg, hops, cmd.Op, out)
+	return s.forward(now, msg, hops, cmd.Op, out)
 }
 
-// forward passes a request this node cannot serve to the leader it knows of. When there is
-// none, the answer depends on what is certain: the node that took the request from the client
-// knows it was never handed to any log (11, definite), a later hop cannot rule out a duplicate
-// that was (13, indefinite), and reads are always safe to fail.
-func (s *Server[M]) forward(msg *nodes.Message, hops int, op kv.Op, out *nodes.Outbox) error {
+// forward passes a request this node cannot serve to the leader it knows of. With no leader
+// known (an election is under way), the request is parked until one is, for at most ParkFor.
+func (s *Server[M]) forward(now time.Duration, msg *nodes.Message, hops int, op kv.Op, out *nodes.Outbox) error {
 	leader := s.core.Leader()
 	if leader != "" && leader != s.self && s.peers[leader] && hops < s.cfg.MaxHops {
 		out.Send(leader, forwardBody{Type: forwardType, Client: msg.Src, Hops: hops + 1, Req: msg.Body})
 		return nil
 	}
+	if hops < s.cfg.MaxHops && len(s.parked) < s.cfg.MaxParked {
+		s.parked = append(s.parked, parkedRequest{msg: msg, hops: hops, at: now})
+		return nil
+	}
+	return unavailable(s.self, hops, op)
+}
+
+// unavailable is the answer to a request no leader could take. The node that took it from the
+// client knows it was never handed to any log (11, definite); a later hop cannot rule out that
+// a copy of the request reached a log (13, indefinite); reads are always safe to fail.
+func unavailable(self string, hops int, op kv.Op) *nodes.Error {
 	if hops == 0 || op == kv.OpRead {
-		return nodes.Errorf(nodes.TemporarilyUnavailable, "no leader known to %s", s.self)
+		return nodes.Errorf(nodes.TemporarilyUnavailable, "no leader known to %s", self)
 	}
 	return nodes.Errorf(nodes.Crash, "forwarded request found no leader after %d hops", hops)
+}
+
+// retryParked hands parked requests to the leader once one is known, and fails those parked
+// for longer than ParkFor.
+func (s *Server[M]) retryParked(now time.Duration, out *nodes.Outbox) {
+	if len(s.parked) == 0 {
+		return
+	}
+	if s.core.Leader() == "" {
+		n := 0
+		for n < len(s.parked) && now-s.parked[n].at >= s.cfg.ParkFor {
+			p := s.parked[n]
+			out.ReplyError(p.msg, unavailable(s.self, p.hops, kv.Op(p.msg.Type)))
+			n++
+		}
+		s.parked = slices.Delete(s.parked, 0, n)
+		return
+	}
+	parked := s.parked
+	s.parked = nil
+	for _, p := range parked {
+		// The request goes through the whole path again; it parks anew only if the core
+		// refuses it although it believes it leads, and keeps its original arrival time.
+		before := len(s.parked)
+		var e *nodes.Error
+		if err := s.handleClient(now, p.msg, p.hops, out); errors.As(err, &e) {
+			out.ReplyError(p.msg, e)
+		}
+		if len(s.parked) > before {
+			s.parked[len(s.parked)-1].at = p.at
+		}
+	}
 }
 
 // Idle implements [nodes.Machine]: everything the burst of events produced leaves as one
@@ -270,6 +332,10 @@ func (s *Server[M]) forward(msg *nodes.Message, hops int, op kv.Op, out *nodes.O
 func (s *Server[M]) Idle(now time.Duration, out *nodes.Outbox) {
 	s.advance(now)
 	for s.core.HasReady() {
+		s.process(s.core.Ready(), out)
+	}
+	s.retryParked(now, out)
+	for s.core.HasReady() { // what the retried requests proposed leaves in this batch too
 		s.process(s.core.Ready(), out)
 	}
 }

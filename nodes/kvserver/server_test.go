@@ -154,6 +154,10 @@ func TestDefiniteErrorsOnlyWhenCertain(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			out := ts.deliver(tc.line)
+			if len(out) == 0 { // parked, waiting for a leader
+				ts.now += DefaultParkFor
+				out = ts.idle(nil)
+			}
 			require.Len(t, out, 1)
 			require.Equal(t, "c4", out[0].Dest, "errors go to the client, even for a forwarded request")
 			require.Equal(t, "error", out[0].Body["type"])
@@ -290,4 +294,31 @@ func TestTicksFollowTime(t *testing.T) {
 
 func cmdWrite(v int) kv.Command {
 	return kv.Command{Op: "write", Key: json.RawMessage("0"), Value: json.RawMessage(fmt.Sprint(v))}
+}
+
+func TestParkedRequestsGoToTheNextLeader(t *testing.T) {
+	ts := newTestServer(t, "n0", "", 0)
+	require.Empty(t, ts.deliver(clientReq("c4", 1, `"type":"write","key":0,"value":3`)))
+	ts.now += DefaultParkFor / 2
+	require.Empty(t, ts.deliver(clientReq("c5", 1, `"type":"read","key":0`)))
+	require.Empty(t, ts.idle(nil), "still waiting for an election")
+
+	ts.core.leader = "n2"
+	ts.core.queue(Ready[fakeMsg]{})
+	out := ts.idle(nil)
+	require.Len(t, out, 2)
+	for i, client := range []string{"c4", "c5"} {
+		require.Equal(t, "n2", out[i].Dest)
+		require.Equal(t, "forward", out[i].Body["type"])
+		require.Equal(t, client, out[i].Body["client"])
+	}
+
+	// A request parked at the node that then wins the election is proposed there.
+	ts.core.leader = ""
+	require.Empty(t, ts.deliver(clientReq("c6", 1, `"type":"write","key":0,"value":4`)))
+	ts.core.leader = "n0"
+	ts.core.queue(Ready[fakeMsg]{})
+	require.Empty(t, ts.idle(nil))
+	require.Len(t, ts.core.proposed, 1)
+	require.Contains(t, string(ts.core.proposed[0]), `"c":"c6"`)
 }
