@@ -164,7 +164,7 @@ func WriteText(w io.Writer, ops []Op) error {
 		}
 		fmt.Fprintf(bw, "%s\t:%s\t:%s\t%s", proc, op.Type, op.F, EDN(op.ValueJSON()))
 		if len(op.Error) > 0 {
-			fmt.Fprintf(bw, "\t%s", EDN(op.Error))
+			fmt.Fprintf(bw, "\t%s", ednError(op.Error))
 		}
 		bw.WriteByte('\n')
 	}
@@ -184,6 +184,16 @@ func EDN(raw []byte) string {
 	var sb strings.Builder
 	writeEDN(&sb, v, false)
 	return sb.String()
+}
+
+// ednError renders an error: a bare name such as "net-timeout" is a
+// keyword, anything else as EDN.
+func ednError(raw []byte) string {
+	var s string
+	if json.Unmarshal(raw, &s) == nil && s != "" && !strings.ContainsAny(s, " \t\n\":") {
+		return ":" + s
+	}
+	return EDN(raw)
 }
 
 func writeEDN(sb *strings.Builder, v any, keyword bool) {
