@@ -98,7 +98,8 @@ func TestSingleNodeKVIsValid(t *testing.T) {
 	assert.Equal(t, float64(7), r.get("seed"))
 	assert.Contains(t, r.stdout, "Everything looks good!")
 	assert.Contains(t, r.stderr, "ok ", "progress line")
-	for _, f := range []string{"results.edn", "history.txt", "history.jsonl", "node-logs/n0.log"} {
+	for _, f := range []string{"results.edn", "history.txt", "history.jsonl", "node-logs/n0.log",
+		"latency-raw.png", "latency-quantiles.png", "rate.png"} {
 		assert.FileExists(t, filepath.Join(r.store, "latest", f))
 	}
 	assert.FileExists(t, filepath.Join(r.store, "lin-kv", "latest", "results.json"))
