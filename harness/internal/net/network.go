@@ -1,7 +1,6 @@
 package net
 
 import (
-	"container/heap"
 	"errors"
 	"fmt"
 	"math/rand/v2"
@@ -218,17 +217,51 @@ type queued struct {
 // keep send order.
 type queue []queued
 
-func (q queue) Len() int { return len(q) }
-func (q queue) Less(i, j int) bool {
+// A hand-written binary heap: container/heap would box every element.
+func (q queue) less(i, j int) bool {
 	if q[i].deadline != q[j].deadline {
 		return q[i].deadline < q[j].deadline
 	}
 	return q[i].seq < q[j].seq
 }
-func (q queue) Swap(i, j int)       { q[i], q[j] = q[j], q[i] }
-func (q *queue) Push(x any)         { *q = append(*q, x.(queued)) }
-func (q *queue) Pop() any           { old := *q; x := old[len(old)-1]; *q = old[:len(old)-1]; return x }
-func (q queue) head() time.Duration { return q[0].deadline }
+
+func (q *queue) push(x queued) {
+	*q = append(*q, x)
+	h := *q
+	for i := len(h) - 1; i > 0; {
+		p := (i - 1) / 2
+		if !h.less(i, p) {
+			break
+		}
+		h[i], h[p] = h[p], h[i]
+		i = p
+	}
+}
+
+func (q *queue) pop() queued {
+	h := *q
+	top := h[0]
+	last := len(h) - 1
+	h[0] = h[last]
+	h[last] = queued{}
+	h = h[:last]
+	for i := 0; ; {
+		l, r, m := 2*i+1, 2*i+2, i
+		if l < len(h) && h.less(l, m) {
+			m = l
+		}
+		if r < len(h) && h.less(r, m) {
+			m = r
+		}
+		if m == i {
+			break
+		}
+		h[i], h[m] = h[m], h[i]
+		i = m
+	}
+	*q = h
+	return top
+}
 
 // Inbox is one receiver's delay queue.
 type Inbox struct {
@@ -246,7 +279,7 @@ func (ib *Inbox) ID() string { return ib.id }
 func (ib *Inbox) push(m Message, deadline time.Duration) {
 	ib.mu.Lock()
 	ib.seq++
-	heap.Push(&ib.q, queued{m: m, deadline: deadline, seq: ib.seq})
+	ib.q.push(queued{m: m, deadline: deadline, seq: ib.seq})
 	ib.mu.Unlock()
 	select {
 	case ib.notify <- struct{}{}:
@@ -284,7 +317,7 @@ func (ib *Inbox) Recv(stop <-chan struct{}, timeout <-chan time.Time, idle func(
 				return Message{}, ErrTimeout
 			}
 		}
-		it := heap.Pop(&ib.q).(queued)
+		it := ib.q.pop()
 		ib.mu.Unlock()
 		if ib.net.drops(ib.id, it.m.Src) {
 			ib.net.dropped.Add(1)
