@@ -8,7 +8,9 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -198,4 +200,63 @@ func TestParseTest(t *testing.T) {
 	assert.Equal(t, float64(5), o.Rate)
 	assert.Equal(t, "constant", o.LatencyDist)
 	assert.Equal(t, float64(-1), o.Availability)
+}
+
+// TestNoOrphans kills the harness with SIGKILL mid-run: its nodes must die
+// with it (Pdeathsig), leaving no orphan.
+func TestNoOrphans(t *testing.T) {
+	t.Parallel()
+	store := t.TempDir()
+	cmd := exec.Command(filepath.Join(bin, "harness"), append([]string{"test", "--store", store},
+		append(fixture("silent"), "--node-count", "2", "--concurrency", "2n", "--time-limit", "30")...)...)
+	require.NoError(t, cmd.Start())
+	pids := map[string]int{}
+	require.Eventually(t, func() bool {
+		for _, n := range []string{"n0", "n1"} {
+			b, err := os.ReadFile(filepath.Join(store, "latest", "node-logs", n+".log"))
+			if err != nil {
+				return false
+			}
+			var pid int
+			if i := strings.Index(string(b), "pid "); i >= 0 {
+				fmt.Sscanf(string(b)[i:], "pid %d", &pid)
+			}
+			if pid == 0 {
+				return false
+			}
+			pids[n] = pid
+		}
+		return true
+	}, 10*time.Second, 20*time.Millisecond)
+	require.NoError(t, cmd.Process.Kill())
+	cmd.Wait()
+	for n, pid := range pids {
+		assert.Eventually(t, func() bool {
+			return syscall.Kill(pid, 0) == syscall.ESRCH
+		}, 5*time.Second, 20*time.Millisecond, "node %s (pid %d) outlived the harness", n, pid)
+	}
+}
+
+// TestSeedReproducesTheNemesis runs the nemesis alone (--rate 0) twice
+// with one seed: the partitions must come out the same.
+func TestSeedReproducesTheNemesis(t *testing.T) {
+	t.Parallel()
+	nemesisValues := func() []string {
+		r := harness(t, nil, append(fixture("kv"), "--node-count", "5", "--concurrency", "2n", "--rate", "0",
+			"--time-limit", "2", "--nemesis", "partition", "--nemesis-interval", "0.2", "--seed", "42")...)
+		require.Equal(t, 0, r.code, r)
+		b, err := os.ReadFile(filepath.Join(r.store, "latest", "history.jsonl"))
+		require.NoError(t, err)
+		var vals []string
+		for _, line := range strings.Split(strings.TrimSpace(string(b)), "\n") {
+			var op struct{ Value json.RawMessage }
+			require.NoError(t, json.Unmarshal([]byte(line), &op))
+			vals = append(vals, string(op.Value))
+		}
+		return vals
+	}
+	a, b := nemesisValues(), nemesisValues()
+	require.GreaterOrEqual(t, min(len(a), len(b)), 4)
+	n := min(len(a), len(b))
+	assert.Equal(t, a[:n], b[:n])
 }

@@ -172,8 +172,8 @@ func WriteText(w io.Writer, ops []Op) error {
 }
 
 // EDN renders a small JSON value in Clojure's notation: null is nil, arrays
-// are vectors, a first string element of an array (an error name or a
-// nemesis tag) is a keyword, and objects are maps.
+// are vectors, the first string element of a top-level array (an error name
+// or a nemesis tag) is a keyword, and objects are maps.
 func EDN(raw []byte) string {
 	var v any
 	d := json.NewDecoder(strings.NewReader(string(raw)))
@@ -182,6 +182,19 @@ func EDN(raw []byte) string {
 		return string(raw)
 	}
 	var sb strings.Builder
+	if arr, ok := v.([]any); ok {
+		// A top-level vector starting with a name, like [:isolated ...] or
+		// [:precondition-failed "text"]: the name is a keyword.
+		sb.WriteByte('[')
+		for i, e := range arr {
+			if i > 0 {
+				sb.WriteByte(' ')
+			}
+			writeEDN(&sb, e, i == 0)
+		}
+		sb.WriteByte(']')
+		return sb.String()
+	}
 	writeEDN(&sb, v, false)
 	return sb.String()
 }
@@ -216,7 +229,7 @@ func writeEDN(sb *strings.Builder, v any, keyword bool) {
 			if i > 0 {
 				sb.WriteByte(' ')
 			}
-			writeEDN(sb, e, i == 0)
+			writeEDN(sb, e, false)
 		}
 		sb.WriteByte(']')
 	case map[string]any:
