@@ -123,6 +123,16 @@ func TestOwnMapsAreNotLinearizable(t *testing.T) {
 	assert.Contains(t, string(hist), ":nemesis\t:info\t:start-partition")
 }
 
+func TestProxyThroughLinKVServiceIsValid(t *testing.T) {
+	t.Parallel()
+	r := harness(t, nil, append(fixture("proxy"), "--node-count", "3", "--concurrency", "2n",
+		"--time-limit", "3", "--rate", "100", "--latency", "2", "--latency-dist", "exponential")...)
+	require.Equal(t, 0, r.code, r)
+	assert.Equal(t, true, r.get("workload", "valid?"))
+	perOp, _ := r.get("net", "servers", "msgs-per-op").(float64)
+	assert.InDelta(t, 2, perOp, 0.2, "one request and one reply between node and service per op")
+}
+
 func TestSilentNodeTimesOut(t *testing.T) {
 	t.Parallel()
 	r := harness(t, nil, append(fixture("silent"), "--node-count", "1", "--concurrency", "2n",

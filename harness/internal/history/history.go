@@ -107,8 +107,24 @@ func (op *Op) ValueJSON() []byte {
 type History struct {
 	clock clock.Clock
 	mu    sync.Mutex
+	zero  time.Duration
 	ops   []Op
 	tally Tally
+}
+
+// SetZero makes op times count from the clock time zero; set it once,
+// before the first op.
+func (h *History) SetZero(zero time.Duration) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.zero = zero
+}
+
+// Since is the current time on the history's scale.
+func (h *History) Since() time.Duration {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.clock.Now() - h.zero
 }
 
 // New returns an empty history timed by clk.
@@ -120,7 +136,7 @@ func (h *History) Append(op Op) Op {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	op.Index = len(h.ops)
-	op.Time = h.clock.Now()
+	op.Time = h.clock.Now() - h.zero
 	h.ops = append(h.ops, op)
 	if op.IsClient() {
 		switch op.Type {

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/quorumkit/quorumkit/harness/internal/net"
+	"github.com/quorumkit/quorumkit/harness/internal/service"
 )
 
 // ErrBadOptions is wrapped by every Validate error; the CLI exits 254.
@@ -80,6 +81,11 @@ func (o *Options) Validate() error {
 	for _, n := range o.Nodes {
 		if n == "" || net.IsClient(n) {
 			return bad("node name %q must be non-empty and must not start with c", n)
+		}
+		for _, svc := range service.IDs {
+			if n == svc {
+				return bad("node name %q is taken by a built-in service", n)
+			}
 		}
 		if seen[n] {
 			return bad("duplicate node %q", n)

@@ -22,6 +22,7 @@ import (
 	"github.com/quorumkit/quorumkit/harness/internal/net"
 	"github.com/quorumkit/quorumkit/harness/internal/process"
 	"github.com/quorumkit/quorumkit/harness/internal/report"
+	"github.com/quorumkit/quorumkit/harness/internal/service"
 	"github.com/quorumkit/quorumkit/harness/internal/workload"
 )
 
@@ -96,7 +97,7 @@ func Run(opts *Options) (*Results, int) {
 	}()
 
 	t.execute(genRand, dispatchRand, nemRand)
-	res := t.analyse(clk.Now())
+	res := t.analyse(t.history.Since())
 	code := exitCode(res)
 	t.summarize(res, code)
 	return res, code
@@ -109,6 +110,7 @@ func (t *test) halt() { t.stopped.Do(func() { close(t.stop) }) }
 func (t *test) execute(genRand, dispatchRand, nemRand *rand.Rand) {
 	opts := t.opts
 	defer t.teardown()
+	service.Start(t.net, t.stop)
 	if err := t.setup(); err != nil {
 		t.setCrash(err.Error())
 		return
@@ -129,6 +131,9 @@ func (t *test) execute(genRand, dispatchRand, nemRand *rand.Rand) {
 		defer c.Close()
 		workers[th] = c
 	}
+	// History times count from here, as Jepsen's do (just before the
+	// clients open), not from the start of node setup.
+	t.history.SetZero(t.clock.Now())
 	go t.watchNodes()
 	progressDone := make(chan struct{})
 	go t.progress(progressDone)
@@ -322,7 +327,7 @@ func (t *test) watchNodes() {
 
 // recordExit adds an early exit to the crash report.
 func (t *test) recordExit(n *process.Node) {
-	at := t.clock.Now().Seconds()
+	at := t.history.Since().Seconds()
 	tail := n.StderrTail(time.Second)
 	nc := &NodeCrash{Node: n.ID(), Status: n.Status(), At: at, StderrTail: tail, StdoutTail: n.StdoutTail()}
 	if nc.StderrTail == nil {
@@ -378,7 +383,7 @@ func (t *test) teardown() {
 func (t *test) faultChanged(fault string) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	now := t.clock.Now()
+	now := t.history.Since()
 	if t.fault != "" && len(t.partition) > 0 {
 		t.partition[len(t.partition)-1].End = now
 	}
@@ -409,6 +414,6 @@ func (t *test) progress(done <-chan struct{}) {
 			fault = "none"
 		}
 		fmt.Fprintf(t.opts.Progress, "[%5.1fs] ok %d  fail %d  info %d  fault %s\n",
-			t.clock.Now().Seconds(), tl.OK, tl.Fail, tl.Info, fault)
+			t.history.Since().Seconds(), tl.OK, tl.Fail, tl.Info, fault)
 	}
 }
