@@ -15,22 +15,35 @@ var ErrBadOptions = errors.New("bad options")
 
 // Options are the settings of one test, with Maelstrom's names.
 type Options struct {
-	Bin             string        `json:"bin"`
-	Args            []string      `json:"args"`
-	Workload        string        `json:"workload"`
-	Nodes           []string      `json:"nodes"`
-	Concurrency     int           `json:"concurrency"`
-	Rate            float64       `json:"rate"`
-	TimeLimit       time.Duration `json:"-"`
-	Latency         time.Duration `json:"-"`
-	LatencyDist     string        `json:"latency-dist"`
+	// Bin is the node binary; Args are passed to it.
+	Bin  string   `json:"bin"`
+	Args []string `json:"args"`
+	// Workload is lin-kv, the only one.
+	Workload string `json:"workload"`
+	// Nodes are the node ids, in order.
+	Nodes []string `json:"nodes"`
+	// Concurrency is the number of worker threads, a multiple of 2N.
+	Concurrency int `json:"concurrency"`
+	// Rate is the total ops/s; 0 means no client ops.
+	Rate float64 `json:"rate"`
+	// TimeLimit bounds the issuing of client and nemesis ops.
+	TimeLimit time.Duration `json:"-"`
+	// Latency is the mean node-to-node latency; LatencyDist its
+	// distribution (constant, uniform or exponential).
+	Latency     time.Duration `json:"-"`
+	LatencyDist string        `json:"latency-dist"`
+	// Nemesis lists the faults (only partition); NemesisInterval is the
+	// mean gap between nemesis ops.
 	Nemesis         []string      `json:"nemesis"`
 	NemesisInterval time.Duration `json:"-"`
 	// Availability is the required ok fraction, or negative when unset.
 	Availability float64 `json:"availability"`
-	LogStderr    bool    `json:"log-stderr"`
-	Seed         int64   `json:"seed"`
-	PerKeyLimit  int     `json:"per-key-limit"`
+	// LogStderr mirrors node stderr on the harness's log.
+	LogStderr bool `json:"log-stderr"`
+	// Seed seeds the generator, the nemesis and the latency draws.
+	Seed int64 `json:"seed"`
+	// PerKeyLimit, if positive, retires a key after that many ops.
+	PerKeyLimit int `json:"per-key-limit"`
 	// Store is the root of the store directory ("store").
 	Store string `json:"store"`
 	// CheckTimeout bounds porcupine per key; 0 means none.
