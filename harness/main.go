@@ -74,8 +74,8 @@ func ParseTest(args []string, stderr io.Writer) (*runner.Options, int, error) {
 	nemInterval := fs.Float64("nemesis-interval", 10, "mean seconds between nemesis ops")
 	avail := fs.String("availability", "", "required availability: total, or a fraction in [0,1]")
 	logStderr := fs.Bool("log-stderr", false, "also log node stderr on the harness's stderr")
-	fs.Bool("log-net-send", false, "accepted for compatibility; the harness keeps no journal")
-	fs.Bool("log-net-recv", false, "accepted for compatibility; the harness keeps no journal")
+	logSend := fs.Bool("log-net-send", false, "log every message sent")
+	logRecv := fs.Bool("log-net-recv", false, "log every message received")
 	testCount := fs.Int("test-count", 1, "run the test this many times, stopping at the first that is not valid")
 	seed := fs.String("seed", "", "seed for the generator, the nemesis and the latency draws (default: random, printed)")
 	perKeyLimit := fs.Int("per-key-limit", 0, "retire a key after this many ops (0: only after 20 processes, as Maelstrom)")
@@ -103,7 +103,7 @@ func ParseTest(args []string, stderr io.Writer) (*runner.Options, int, error) {
 		Bin: *bin, Args: positional, Workload: *wl, Rate: *rate,
 		TimeLimit: time.Duration(*timeLimit) * time.Second, Latency: time.Duration(*latency) * time.Millisecond,
 		LatencyDist: *dist, NemesisInterval: time.Duration(*nemInterval * float64(time.Second)),
-		Availability: -1, LogStderr: *logStderr, PerKeyLimit: *perKeyLimit, Store: *store,
+		Availability: -1, LogStderr: *logStderr, LogNetSend: *logSend, LogNetRecv: *logRecv, PerKeyLimit: *perKeyLimit, Store: *store,
 		CheckTimeout: time.Duration(*checkTimeout * float64(time.Second)),
 	}
 	bad := func(format string, a ...any) error {

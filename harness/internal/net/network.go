@@ -41,6 +41,10 @@ type Config struct {
 	Mean time.Duration
 	// Rand draws latencies; Send serializes its use.
 	Rand *rand.Rand
+	// OnSend and OnRecv, if not nil, see every message sent and every
+	// message received (not dropped); they must be fast and safe for
+	// concurrent use (--log-net-send, --log-net-recv).
+	OnSend, OnRecv func(m Message)
 }
 
 // Counts are the net checker's figures for one class of messages.
@@ -136,6 +140,9 @@ func (n *Network) Send(m Message) (int64, error) {
 	} else {
 		n.servers.send.Add(1)
 		delay = n.drawLatency()
+	}
+	if n.cfg.OnSend != nil {
+		n.cfg.OnSend(m)
 	}
 	dst.push(m, n.cfg.Clock.Now()+delay)
 	return m.ID, nil
@@ -337,6 +344,9 @@ func (ib *Inbox) Recv(stop <-chan struct{}, timeout <-chan time.Time, idle func(
 			ib.net.clients.recv.Add(1)
 		} else {
 			ib.net.servers.recv.Add(1)
+		}
+		if ib.net.cfg.OnRecv != nil {
+			ib.net.cfg.OnRecv(it.m)
 		}
 		return it.m, nil
 	}

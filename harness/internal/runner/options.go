@@ -40,6 +40,9 @@ type Options struct {
 	Availability float64 `json:"availability"`
 	// LogStderr mirrors node stderr on the harness's log.
 	LogStderr bool `json:"log-stderr"`
+	// LogNetSend and LogNetRecv log every message sent or received.
+	LogNetSend bool `json:"log-net-send"`
+	LogNetRecv bool `json:"log-net-recv"`
 	// Seed seeds the generator, the nemesis and the latency draws.
 	Seed int64 `json:"seed"`
 	// PerKeyLimit, if positive, retires a key after that many ops.

@@ -82,7 +82,8 @@ func Run(opts *Options) (*Results, int) {
 		stop: make(chan struct{}),
 	}
 	t.protocol.Errors = []*ProtocolError{}
-	t.net = net.New(net.Config{Clock: clk, Dist: opts.LatencyDist, Mean: opts.Latency, Rand: seeded(master)})
+	t.net = net.New(net.Config{Clock: clk, Dist: opts.LatencyDist, Mean: opts.Latency, Rand: seeded(master),
+		OnSend: t.netLogger(opts.LogNetSend, ":send"), OnRecv: t.netLogger(opts.LogNetRecv, ":recv")})
 	genRand, dispatchRand, nemRand := seeded(master), seeded(master), seeded(master)
 	fmt.Fprintf(opts.Log, "harness: seed %d, store %s\n", opts.Seed, store.Dir)
 
@@ -101,6 +102,20 @@ func Run(opts *Options) (*Results, int) {
 	code := exitCode(res)
 	t.summarize(res, code)
 	return res, code
+}
+
+// netLogger returns a hook that logs each message, or nil when off.
+func (t *test) netLogger(on bool, kind string) func(net.Message) {
+	if !on {
+		return nil
+	}
+	var mu sync.Mutex
+	return func(m net.Message) {
+		line := m.AppendLine(nil)
+		mu.Lock()
+		defer mu.Unlock()
+		fmt.Fprintf(t.opts.Log, "%s %s", kind, line)
+	}
 }
 
 // halt stops the workload and the nemesis early.
