@@ -101,7 +101,7 @@ func TestSingleNodeKVIsValid(t *testing.T) {
 	assert.Contains(t, r.stdout, "Everything looks good!")
 	assert.Contains(t, r.stderr, "ok ", "progress line")
 	for _, f := range []string{"results.edn", "history.txt", "history.jsonl", "node-logs/n0.log",
-		"latency-raw.png", "latency-quantiles.png", "rate.png"} {
+		"latency-raw.png", "latency-quantiles.png", "rate.png", "timeline.html"} {
 		assert.FileExists(t, filepath.Join(r.store, "latest", f))
 	}
 	assert.FileExists(t, filepath.Join(r.store, "lin-kv", "latest", "results.json"))

@@ -57,6 +57,10 @@ func (t *test) analyse(end time.Duration) *Results {
 			}
 		}
 	}
+	if err := report.Timeline(t.store, ops); err != nil {
+		res.Timeline = Simple{Valid: check.Unknown}
+		fmt.Fprintln(opts.Log, "harness: timeline:", err)
+	}
 	if err := report.Plots(t.store, ops, partitions); err != nil {
 		res.Perf = Simple{Valid: check.Unknown}
 		fmt.Fprintln(opts.Log, "harness: plots:", err)

@@ -87,8 +87,8 @@ type TestInfo struct {
 type Results struct {
 	// Valid is the worst of the sub-results: false > unknown > true.
 	Valid Validity `json:"valid?"`
-	// Perf is unknown when the plots could not be drawn; Timeline is
-	// always valid (there is no timeline page yet).
+	// Perf and Timeline are unknown when the plots or timeline.html could
+	// not be written, and valid otherwise.
 	Perf     Simple `json:"perf"`
 	Timeline Simple `json:"timeline"`
 	// Exceptions groups indeterminate :info ops by exception class.
