@@ -166,6 +166,9 @@ type Config struct {
 	History  *history.History
 	// Stop ends the schedule; Run then heals the network and returns.
 	Stop <-chan struct{}
+	// TimeLimit, if positive, is when (after Run starts) the schedule ends:
+	// no op is issued at or after it, as for client ops.
+	TimeLimit time.Duration
 	// OnChange, if not nil, is told the current fault ("" when healed).
 	OnChange func(fault string)
 }
@@ -176,7 +179,12 @@ func Run(cfg Config) {
 	defer cfg.Net.Heal()
 	var wait time.Duration
 	start := true
+	cutoff := cfg.Clock.Now() + cfg.TimeLimit
 	for {
+		if cfg.TimeLimit > 0 && cfg.Clock.Now()+wait >= cutoff {
+			<-cfg.Stop
+			return
+		}
 		select {
 		case <-cfg.Stop:
 			return

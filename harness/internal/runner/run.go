@@ -162,7 +162,7 @@ func (t *test) execute(genRand, dispatchRand, nemRand *rand.Rand) {
 			defer wg.Done()
 			nemesis.Run(nemesis.Config{
 				Nodes: opts.Nodes, Interval: opts.NemesisInterval, Clock: t.clock, Rand: nemRand,
-				Net: t.net, History: t.history, Stop: nemStop, OnChange: t.faultChanged,
+				Net: t.net, History: t.history, Stop: nemStop, OnChange: t.faultChanged, TimeLimit: opts.TimeLimit,
 			})
 		}()
 	}
