@@ -170,8 +170,12 @@ func checkKey(ops []porcupine.Operation, timeout time.Duration) *KeyResult {
 	case porcupine.Illegal:
 		r.Valid = Invalid
 		// Check again, verbosely, for the partial linearizations that the
-		// visualization draws.
-		_, r.info = porcupine.CheckOperationsVerbose(Model, ops, timeout)
+		// visualization draws; bounded, since it only serves the picture.
+		vt := timeout
+		if vt <= 0 {
+			vt = time.Minute
+		}
+		_, r.info = porcupine.CheckOperationsVerbose(Model, ops, vt)
 	default:
 		r.Valid = Unknown
 		r.Error = "porcupine timed out after " + timeout.String()
