@@ -142,7 +142,7 @@ func (t *test) execute(genRand, dispatchRand, nemRand *rand.Rand) {
 	}
 	workers := make([]workload.Doer, opts.Concurrency)
 	for th := range workers {
-		c := workload.NewClient(t.net, t.clock, "c"+strconv.Itoa(2*n+th), opts.Nodes[th%n], opts.Timeout())
+		c := workload.NewClient(t.net, t.clock, "c"+strconv.Itoa(2*n+th), workload.NodeFor(th, opts.Nodes), opts.Timeout())
 		defer c.Close()
 		workers[th] = c
 	}

@@ -28,6 +28,11 @@ type Invocation struct {
 	Value json.RawMessage
 }
 
+// NodeFor is the node worker thread t is bound to for the whole run:
+// nodes[t mod N], so with concurrency 2N node i gets reader thread i and
+// writer thread N+i.
+func NodeFor(t int, nodes []string) string { return nodes[t%len(nodes)] }
+
 // keyState is what one group knows about the key it is working on.
 type keyState struct {
 	key   int64

@@ -54,6 +54,15 @@ func TestThreadRolesAndKeys(t *testing.T) {
 	}
 }
 
+func TestThreadsAreBoundToNodes(t *testing.T) {
+	nodes := []string{"n0", "n1", "n2"}
+	var got []string
+	for th := range 6 {
+		got = append(got, NodeFor(th, nodes))
+	}
+	assert.Equal(t, []string{"n0", "n1", "n2", "n0", "n1", "n2"}, got, "reader i and writer N+i share node i")
+}
+
 func TestValues(t *testing.T) {
 	g := gen(t, 1, 2, 0)
 	seen := map[string]bool{}
