@@ -125,7 +125,10 @@ func (t *test) halt() { t.stopped.Do(func() { close(t.stop) }) }
 func (t *test) execute(genRand, dispatchRand, nemRand *rand.Rand) {
 	opts := t.opts
 	defer t.teardown()
-	service.Start(t.net, t.stop)
+	// Services outlive the workload: in-flight ops may still need them.
+	services := make(chan struct{})
+	defer close(services)
+	service.Start(t.net, services)
 	if err := t.setup(); err != nil {
 		t.setCrash(err.Error())
 		return
