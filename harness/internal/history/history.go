@@ -187,6 +187,36 @@ func WriteText(w io.Writer, ops []Op) error {
 	return bw.Flush()
 }
 
+// WriteEDN writes history.edn, one Jepsen op map per line, e.g.
+// {:type :invoke, :f :read, :value [0 nil], :process 0, :time 12, :index 0}.
+func WriteEDN(w io.Writer, ops []Op) error {
+	bw := bufio.NewWriter(w)
+	for _, op := range ops {
+		proc := ":nemesis"
+		if op.IsClient() {
+			proc = strconv.Itoa(op.Process)
+		}
+		value := EDN(op.ValueJSON())
+		if !op.IsClient() {
+			value = nemesisEDN(op.Value)
+		}
+		fmt.Fprintf(bw, "{:type :%s, :f :%s, :value %s, :process %s, :time %d, :index %d",
+			op.Type, op.F, value, proc, int64(op.Time), op.Index)
+		if len(op.Error) > 0 {
+			fmt.Fprintf(bw, ", :error %s", ednError(op.Error))
+		}
+		if op.Exception != "" {
+			fmt.Fprintf(bw, ", :exception %s", strconv.Quote(op.Exception))
+		}
+		bw.WriteString("}\n")
+	}
+	return bw.Flush()
+}
+
+// nemesisEDN renders a nemesis value: a bare name is a keyword (:one,
+// :network-healed), anything else as EDN.
+func nemesisEDN(raw []byte) string { return ednError(raw) }
+
 // EDN renders a small JSON value in Clojure's notation: null is nil, arrays
 // are vectors, the first string element of a top-level array (an error name
 // or a nemesis tag) is a keyword, and objects are maps.

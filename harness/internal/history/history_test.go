@@ -32,6 +32,12 @@ func TestFormats(t *testing.T) {
 		":nemesis\t:info\t:start-partition\t[:isolated {\"n0\" [\"n1\"]}]",
 	}, "\n")+"\n", txt.String())
 
+	var edn strings.Builder
+	require.NoError(t, WriteEDN(&edn, ops))
+	el := strings.Split(strings.TrimSpace(edn.String()), "\n")
+	assert.Equal(t, `{:type :fail, :f :read, :value [0 nil], :process 0, :time 0, :index 3, :error :net-timeout}`, el[3])
+	assert.Equal(t, `{:type :info, :f :start-partition, :value [:isolated {"n0" ["n1"]}], :process :nemesis, :time 0, :index 4}`, el[4])
+
 	var jl strings.Builder
 	require.NoError(t, WriteJSONL(&jl, ops))
 	lines := strings.Split(strings.TrimSpace(jl.String()), "\n")

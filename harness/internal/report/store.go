@@ -74,11 +74,12 @@ func (s *Store) WriteResults(v any) error {
 	return os.WriteFile(s.Path("results.edn"), []byte(edn+"\n"), 0o644)
 }
 
-// WriteHistory writes history.jsonl and history.txt.
+// WriteHistory writes history.jsonl, history.txt and history.edn.
 func (s *Store) WriteHistory(ops []history.Op) error {
 	for name, write := range map[string]func(*os.File) error{
 		"history.jsonl": func(f *os.File) error { return history.WriteJSONL(f, ops) },
 		"history.txt":   func(f *os.File) error { return history.WriteText(f, ops) },
+		"history.edn":   func(f *os.File) error { return history.WriteEDN(f, ops) },
 	} {
 		f, err := os.Create(s.Path(name))
 		if err != nil {
