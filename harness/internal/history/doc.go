@@ -5,6 +5,7 @@
 // stamped with the next index and the clock's time under one lock, so index
 // order and time order agree.
 //
-// WriteJSONL and WriteText store it as history.jsonl and history.txt
+// WriteJSONL, WriteEDN and WriteText store it as history.jsonl,
+// history.edn (Jepsen op maps) and history.txt
 // (Maelstrom's tab-separated process, type, f, value, error columns).
 package history
