@@ -270,3 +270,21 @@ func TestSeedReproducesTheNemesis(t *testing.T) {
 	n := min(len(a), len(b))
 	assert.Equal(t, a[:n], b[:n])
 }
+
+// TestPerKeyLimitAndTestCount runs two short tests in a row, each spread
+// over many keys by --per-key-limit.
+func TestPerKeyLimitAndTestCount(t *testing.T) {
+	t.Parallel()
+	r := harness(t, nil, append(fixture("kv"), "--node-count", "1", "--concurrency", "2n",
+		"--time-limit", "1", "--rate", "300", "--per-key-limit", "20", "--test-count", "2", "--seed", "5")...)
+	require.Equal(t, 0, r.code, r)
+	keys, _ := r.get("workload", "results").(map[string]any)
+	assert.Greater(t, len(keys), 3, "ops spread over keys of at most 20 ops")
+	for k, v := range keys {
+		assert.LessOrEqual(t, v.(map[string]any)["op-count"], float64(20), "key %s", k)
+	}
+	assert.Equal(t, float64(6), r.get("seed"), "the second test runs with seed + 1")
+	dirs, err := os.ReadDir(filepath.Join(r.store, "lin-kv"))
+	require.NoError(t, err)
+	assert.Len(t, dirs, 3, "two runs and the latest link")
+}
