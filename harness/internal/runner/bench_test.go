@@ -49,6 +49,15 @@ func fixture(tb testing.TB) string {
 	return fixtureBin
 }
 
+// TestMain removes the fixture built for the benchmarks.
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if fixtureBin != "" {
+		os.RemoveAll(filepath.Dir(fixtureBin))
+	}
+	os.Exit(code)
+}
+
 // startEcho spawns n echo fixtures behind a fresh network and returns the
 // test, torn down at the end of the benchmark.
 func startEcho(b *testing.B, n int) *test {
