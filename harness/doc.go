@@ -1,0 +1,14 @@
+// Command harness is the project's Maelstrom-compatible test runner.
+//
+//	harness test -w lin-kv --bin ./bin/raftnode --node-count 3 --concurrency 2n \
+//	    --time-limit 20 --nemesis partition --nemesis-interval 3 --latency 10
+//
+// It takes the flags of `maelstrom test` with Maelstrom's defaults and
+// behaves as shared/maelstrom-spec.md describes, so that a script written for
+// one runs on the other. Exit codes: 0 valid, 1 invalid, 2 unknown, 254 bad
+// arguments, 255 crash. Beyond Maelstrom: --seed makes the generator, the
+// nemesis and the latency draws reproducible, --per-key-limit spreads a long
+// run over many keys, and a node that crashes still leaves its history and
+// results in the store. The work is done by the internal packages; see
+// internal/runner for the phases of a run.
+package main

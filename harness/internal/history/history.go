@@ -1,0 +1,306 @@
+package history
+
+import (
+	"bufio"
+	"encoding/json"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/quorumkit/quorumkit/harness/internal/clock"
+)
+
+// Type is an op's :type.
+type Type string
+
+// The op types of a Jepsen history.
+const (
+	Invoke Type = "invoke"
+	OK     Type = "ok"
+	Fail   Type = "fail"
+	Info   Type = "info"
+)
+
+// NemesisProcess is the Process of nemesis ops (Jepsen's :nemesis).
+const NemesisProcess = -1
+
+// Op is one history entry.
+type Op struct {
+	// Index is the op's position in the history, from 0.
+	Index int
+	// Type is invoke, ok, fail or info.
+	Type Type
+	// F is read, write or cas for clients; start-partition or
+	// stop-partition for the nemesis.
+	F string
+	// Process is the Jepsen process, or NemesisProcess.
+	Process int
+	// Time is nanoseconds since the run's clock started.
+	Time time.Duration
+	// Key is the client op's key (the k of [k v]).
+	Key int64
+	// Value is the v of [k v] as raw JSON: nil for a read invocation, the
+	// value read, the value written, or [from, to] for a cas. For nemesis ops
+	// it is the whole value.
+	Value json.RawMessage
+	// Error is the completion's error as raw JSON, e.g. "net-timeout" or
+	// ["precondition-failed", "text"].
+	Error json.RawMessage
+	// Exception describes the exception behind an indeterminate :info.
+	Exception string
+}
+
+// IsClient reports whether op was issued by a client worker.
+func (op *Op) IsClient() bool { return op.Process != NemesisProcess }
+
+// MarshalJSON writes op in Jepsen's shape: value is [k v] for client ops
+// and process is "nemesis" for the nemesis.
+func (op Op) MarshalJSON() ([]byte, error) {
+	b := []byte(`{"index":`)
+	b = strconv.AppendInt(b, int64(op.Index), 10)
+	b = append(b, `,"type":"`...)
+	b = append(b, op.Type...)
+	b = append(b, `","f":`...)
+	b = strconv.AppendQuote(b, op.F)
+	b = append(b, `,"value":`...)
+	b = append(b, op.ValueJSON()...)
+	b = append(b, `,"process":`...)
+	if op.IsClient() {
+		b = strconv.AppendInt(b, int64(op.Process), 10)
+	} else {
+		b = append(b, `"nemesis"`...)
+	}
+	b = append(b, `,"time":`...)
+	b = strconv.AppendInt(b, int64(op.Time), 10)
+	if len(op.Error) > 0 {
+		b = append(b, `,"error":`...)
+		b = append(b, op.Error...)
+	}
+	if op.Exception != "" {
+		b = append(b, `,"exception":`...)
+		e, _ := json.Marshal(op.Exception)
+		b = append(b, e...)
+	}
+	return append(b, '}'), nil
+}
+
+// ValueJSON is op's :value as JSON: [k v] for client ops.
+func (op *Op) ValueJSON() []byte {
+	v := op.Value
+	if len(v) == 0 {
+		v = json.RawMessage("null")
+	}
+	if !op.IsClient() {
+		return v
+	}
+	b := []byte{'['}
+	b = strconv.AppendInt(b, op.Key, 10)
+	b = append(b, ',')
+	b = append(b, v...)
+	return append(b, ']')
+}
+
+// History is an append-only, concurrency-safe list of ops.
+type History struct {
+	clock clock.Clock
+	mu    sync.Mutex
+	zero  time.Duration
+	ops   []Op
+	tally Tally
+}
+
+// SetZero makes op times count from the clock time zero; set it once,
+// before the first op.
+func (h *History) SetZero(zero time.Duration) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.zero = zero
+}
+
+// Since is the current time on the history's scale.
+func (h *History) Since() time.Duration {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.clock.Now() - h.zero
+}
+
+// New returns an empty history timed by clk.
+func New(clk clock.Clock) *History { return &History{clock: clk} }
+
+// Append stamps op with the next index and the current time, stores it and
+// returns the stamped copy.
+func (h *History) Append(op Op) Op {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	op.Index = len(h.ops)
+	op.Time = h.clock.Now() - h.zero
+	h.ops = append(h.ops, op)
+	if op.IsClient() {
+		switch op.Type {
+		case OK:
+			h.tally.OK++
+		case Fail:
+			h.tally.Fail++
+		case Info:
+			h.tally.Info++
+		}
+	}
+	return op
+}
+
+// Ops returns a copy of the ops so far.
+func (h *History) Ops() []Op {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return append([]Op(nil), h.ops...)
+}
+
+// WriteJSONL writes one JSON op per line.
+func WriteJSONL(w io.Writer, ops []Op) error {
+	bw := bufio.NewWriter(w)
+	for _, op := range ops {
+		b, _ := op.MarshalJSON()
+		bw.Write(b)
+		bw.WriteByte('\n')
+	}
+	return bw.Flush()
+}
+
+// WriteText writes Maelstrom's history.txt: process, type, f, value and
+// error separated by tabs, values in EDN-like notation.
+func WriteText(w io.Writer, ops []Op) error {
+	bw := bufio.NewWriter(w)
+	for _, op := range ops {
+		proc := ":nemesis"
+		if op.IsClient() {
+			proc = strconv.Itoa(op.Process)
+		}
+		fmt.Fprintf(bw, "%s\t:%s\t:%s\t%s", proc, op.Type, op.F, EDN(op.ValueJSON()))
+		if len(op.Error) > 0 {
+			fmt.Fprintf(bw, "\t%s", ednError(op.Error))
+		}
+		bw.WriteByte('\n')
+	}
+	return bw.Flush()
+}
+
+// WriteEDN writes history.edn, one Jepsen op map per line, e.g.
+// {:type :invoke, :f :read, :value [0 nil], :process 0, :time 12, :index 0}.
+func WriteEDN(w io.Writer, ops []Op) error {
+	bw := bufio.NewWriter(w)
+	for _, op := range ops {
+		proc := ":nemesis"
+		if op.IsClient() {
+			proc = strconv.Itoa(op.Process)
+		}
+		value := EDN(op.ValueJSON())
+		if !op.IsClient() {
+			value = nemesisEDN(op.Value)
+		}
+		fmt.Fprintf(bw, "{:type :%s, :f :%s, :value %s, :process %s, :time %d, :index %d",
+			op.Type, op.F, value, proc, int64(op.Time), op.Index)
+		if len(op.Error) > 0 {
+			fmt.Fprintf(bw, ", :error %s", ednError(op.Error))
+		}
+		if op.Exception != "" {
+			fmt.Fprintf(bw, ", :exception %s", strconv.Quote(op.Exception))
+		}
+		bw.WriteString("}\n")
+	}
+	return bw.Flush()
+}
+
+// nemesisEDN renders a nemesis value: a bare name is a keyword (:one,
+// :network-healed), anything else as EDN.
+func nemesisEDN(raw []byte) string { return ednError(raw) }
+
+// EDN renders a small JSON value in Clojure's notation: null is nil, arrays
+// are vectors, the first string element of a top-level array (an error name
+// or a nemesis tag) is a keyword, and objects are maps.
+func EDN(raw []byte) string {
+	var v any
+	d := json.NewDecoder(strings.NewReader(string(raw)))
+	d.UseNumber()
+	if err := d.Decode(&v); err != nil {
+		return string(raw)
+	}
+	var sb strings.Builder
+	if arr, ok := v.([]any); ok {
+		// A top-level vector starting with a name, like [:isolated ...] or
+		// [:precondition-failed "text"]: the name is a keyword.
+		sb.WriteByte('[')
+		for i, e := range arr {
+			if i > 0 {
+				sb.WriteByte(' ')
+			}
+			writeEDN(&sb, e, i == 0)
+		}
+		sb.WriteByte(']')
+		return sb.String()
+	}
+	writeEDN(&sb, v, false)
+	return sb.String()
+}
+
+// ednError renders an error: a bare name such as "net-timeout" is a
+// keyword, anything else as EDN.
+func ednError(raw []byte) string {
+	var s string
+	if json.Unmarshal(raw, &s) == nil && s != "" && !strings.ContainsAny(s, " \t\n\":") {
+		return ":" + s
+	}
+	return EDN(raw)
+}
+
+func writeEDN(sb *strings.Builder, v any, keyword bool) {
+	switch x := v.(type) {
+	case nil:
+		sb.WriteString("nil")
+	case bool:
+		sb.WriteString(strconv.FormatBool(x))
+	case json.Number:
+		sb.WriteString(x.String())
+	case string:
+		if keyword && x != "" && !strings.ContainsAny(x, " \t\n\"") {
+			sb.WriteString(":" + x)
+		} else {
+			sb.WriteString(strconv.Quote(x))
+		}
+	case []any:
+		sb.WriteByte('[')
+		for i, e := range x {
+			if i > 0 {
+				sb.WriteByte(' ')
+			}
+			writeEDN(sb, e, false)
+		}
+		sb.WriteByte(']')
+	case map[string]any:
+		sb.WriteByte('{')
+		first := true
+		for k, e := range x {
+			if !first {
+				sb.WriteString(", ")
+			}
+			first = false
+			sb.WriteString(strconv.Quote(k) + " ")
+			writeEDN(sb, e, false)
+		}
+		sb.WriteByte('}')
+	}
+}
+
+// Tally counts client completions by type, for the progress line.
+type Tally struct {
+	OK, Fail, Info int
+}
+
+// Tally returns the completion counts so far.
+func (h *History) Tally() Tally {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.tally
+}

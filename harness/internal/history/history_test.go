@@ -1,0 +1,47 @@
+package history
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/quorumkit/quorumkit/harness/internal/clock"
+)
+
+func TestFormats(t *testing.T) {
+	h := New(clock.NewManual())
+	h.Append(Op{Type: Invoke, F: "cas", Process: 3, Key: 0, Value: json.RawMessage(`[1,2]`)})
+	h.Append(Op{Type: Fail, F: "cas", Process: 3, Key: 0, Value: json.RawMessage(`[1,2]`), Error: json.RawMessage(`["precondition-failed","no"]`)})
+	h.Append(Op{Type: Invoke, F: "read", Process: 0, Key: 0, Value: json.RawMessage(`null`)})
+	h.Append(Op{Type: Fail, F: "read", Process: 0, Key: 0, Value: json.RawMessage(`null`), Error: json.RawMessage(`"net-timeout"`)})
+	h.Append(Op{Type: Info, F: "start-partition", Process: NemesisProcess, Value: json.RawMessage(`["isolated",{"n0":["n1"]}]`)})
+	ops := h.Ops()
+	assert.Equal(t, 4, ops[4].Index)
+	assert.Equal(t, Tally{Fail: 2}, h.Tally())
+
+	var txt strings.Builder
+	require.NoError(t, WriteText(&txt, ops))
+	assert.Equal(t, strings.Join([]string{
+		"3\t:invoke\t:cas\t[0 [1 2]]",
+		"3\t:fail\t:cas\t[0 [1 2]]\t[:precondition-failed \"no\"]",
+		"0\t:invoke\t:read\t[0 nil]",
+		"0\t:fail\t:read\t[0 nil]\t:net-timeout",
+		":nemesis\t:info\t:start-partition\t[:isolated {\"n0\" [\"n1\"]}]",
+	}, "\n")+"\n", txt.String())
+
+	var edn strings.Builder
+	require.NoError(t, WriteEDN(&edn, ops))
+	el := strings.Split(strings.TrimSpace(edn.String()), "\n")
+	assert.Equal(t, `{:type :fail, :f :read, :value [0 nil], :process 0, :time 0, :index 3, :error :net-timeout}`, el[3])
+	assert.Equal(t, `{:type :info, :f :start-partition, :value [:isolated {"n0" ["n1"]}], :process :nemesis, :time 0, :index 4}`, el[4])
+
+	var jl strings.Builder
+	require.NoError(t, WriteJSONL(&jl, ops))
+	lines := strings.Split(strings.TrimSpace(jl.String()), "\n")
+	require.Len(t, lines, 5)
+	assert.JSONEq(t, `{"index":1,"type":"fail","f":"cas","value":[0,[1,2]],"process":3,"time":0,"error":["precondition-failed","no"]}`, lines[1])
+	assert.JSONEq(t, `{"index":4,"type":"info","f":"start-partition","value":["isolated",{"n0":["n1"]}],"process":"nemesis","time":0}`, lines[4])
+}

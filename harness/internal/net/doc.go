@@ -1,0 +1,16 @@
+// Package net is the harness's simulated network.
+//
+// Every message between clients, nodes and services goes through a Network:
+// Send stamps it with a global message id and a delivery deadline (now plus
+// a latency drawn from the configured distribution, or zero when either end
+// is a client) and puts it in the receiver's Inbox, a priority queue ordered
+// by deadline. The receiver's pump calls Inbox.Recv, which takes the earliest
+// message, drops it silently if the receiver currently holds a grudge
+// against the sender (a partition, checked at dequeue exactly as Maelstrom
+// does), and otherwise waits until the deadline before handing it over.
+//
+// The Network also counts sends and receives, split into all, clients
+// (either end is a client) and servers (everything else), which the checker
+// turns into msgs-per-op. ParseLine validates one line of a node's stdout
+// against Maelstrom's closed message schema.
+package net

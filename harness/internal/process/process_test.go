@@ -1,0 +1,61 @@
+package process
+
+import (
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestKillTakesTheWholeProcessGroup(t *testing.T) {
+	log := filepath.Join(t.TempDir(), "n0.log")
+	var mu sync.Mutex
+	var lines []string
+	n, err := Start(Config{ID: "n0", Bin: "/bin/sh", Args: []string{"-c", "sleep 60 & echo $!; echo started >&2; wait"},
+		Dir: os.TempDir(), LogPath: log, OnStdout: func(l []byte) {
+			mu.Lock()
+			lines = append(lines, string(l))
+			mu.Unlock()
+		}})
+	require.NoError(t, err)
+	var child int
+	require.Eventually(t, func() bool {
+		mu.Lock()
+		defer mu.Unlock()
+		if len(lines) == 0 {
+			return false
+		}
+		child, _ = strconv.Atoi(lines[0])
+		return child > 0
+	}, 5*time.Second, 10*time.Millisecond)
+	require.NoError(t, n.Kill())
+	assert.True(t, n.Killed())
+	assert.Equal(t, "signal: killed", n.Status())
+	assert.Eventually(t, func() bool { return syscall.Kill(child, 0) == syscall.ESRCH },
+		5*time.Second, 10*time.Millisecond, "the grandchild died with the group")
+	b, err := os.ReadFile(log)
+	require.NoError(t, err)
+	assert.Equal(t, "started\n", string(b))
+}
+
+func TestEarlyExitKeepsTheStderrTail(t *testing.T) {
+	script := `for i in $(seq 1 40); do echo "line $i" >&2; done; exit 7`
+	n, err := Start(Config{ID: "n1", Bin: "/bin/sh", Args: []string{"-c", script}, Dir: os.TempDir(),
+		LogPath: filepath.Join(t.TempDir(), "n1.log")})
+	require.NoError(t, err)
+	<-n.Exited()
+	assert.False(t, n.Killed())
+	assert.Equal(t, "exit status 7", n.Status())
+	tail := n.StderrTail(time.Second)
+	require.Len(t, tail, TailLines)
+	assert.Equal(t, "line 40", tail[len(tail)-1])
+	assert.True(t, strings.HasPrefix(tail[0], "line 9"))
+	require.NoError(t, n.Kill(), "killing an exited node is harmless")
+}

@@ -1,0 +1,12 @@
+package report
+
+import "time"
+
+// Interval is a period of the run, such as a partition, to shade on plots.
+type Interval struct {
+	Start time.Duration
+	// End is negative while the interval is still open (it then lasts to
+	// the end of the run).
+	End   time.Duration
+	Label string
+}

@@ -1,0 +1,11 @@
+// Package runner runs one harness test end to end, in Maelstrom's phases:
+// create the store, register and spawn the nodes and send each its init
+// (10 s limit), open the clients, run the workload and the nemesis until the
+// time limit, heal, SIGKILL every node, then check the history and write the
+// report. A node that exits early stops the run; it is reported by name with
+// its exit status and the tail of its stderr, and the history and results up
+// to that point are still written (Maelstrom writes nothing in that case).
+//
+// Options holds the parsed flags; Run returns the Results and the process
+// exit code (0 valid, 1 invalid, 2 unknown, 255 crash).
+package runner

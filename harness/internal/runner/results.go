@@ -1,0 +1,112 @@
+package runner
+
+import (
+	"github.com/quorumkit/quorumkit/harness/internal/check"
+)
+
+// ProtocolError is one bad line or bad address on a node's stdout.
+type ProtocolError struct {
+	// Node is the node whose stdout held the line.
+	Node string `json:"node"`
+	// Line is the offending line, as written.
+	Line string `json:"line"`
+	// Error says what is wrong with it.
+	Error string `json:"error"`
+}
+
+// ProtocolResult is the protocol section: invalid when any node wrote
+// something that is not a valid message to a registered id.
+type ProtocolResult struct {
+	// Valid is false when there was any error.
+	Valid Validity `json:"valid?"`
+	// Count is the number of errors; Errors holds the first MaxProtocolErrors.
+	Count int `json:"count"`
+	// Errors are the first errors, in the order they happened.
+	Errors []*ProtocolError `json:"errors"`
+}
+
+// Validity is re-exported for the results shape.
+type Validity = check.Validity
+
+// MaxProtocolErrors caps the protocol errors kept in the results.
+const MaxProtocolErrors = 100
+
+// NodeCrash describes a node that exited on its own.
+type NodeCrash struct {
+	// Node is the node's id.
+	Node string `json:"node"`
+	// Status is how it ended, e.g. "exit status 3".
+	Status string `json:"status"`
+	// At is when the harness noticed, in seconds on the history's scale.
+	At float64 `json:"at-seconds"`
+	// StderrTail and StdoutTail are the last lines of each stream.
+	StderrTail []string `json:"stderr-tail"`
+	StdoutTail []string `json:"stdout-tail"`
+}
+
+// CrashResult reports why the run crashed (exit 255): nodes that exited,
+// or a setup failure such as an init that was never answered.
+type CrashResult struct {
+	// Valid is unknown: a crashed run's analysis is incomplete.
+	Valid Validity `json:"valid?"`
+	// Message summarizes the crash.
+	Message string `json:"message"`
+	// Nodes lists the nodes that exited on their own.
+	Nodes []*NodeCrash `json:"nodes,omitempty"`
+}
+
+// Simple is a checker result that only carries its verdict.
+type Simple struct {
+	// Valid is the verdict.
+	Valid Validity `json:"valid?"`
+}
+
+// TestInfo records how the test was run.
+type TestInfo struct {
+	// Name is the workload.
+	Name string `json:"name"`
+	// Start is the wall-clock start, RFC 3339.
+	Start string `json:"start-time"`
+	// Store is the run's store directory.
+	Store string `json:"store"`
+	// Options are the parsed options.
+	Options *Options `json:"options"`
+	// TimeLimit (s), Latency (ms), NemesisInterval (s) and Timeout (the
+	// client RPC timeout, ms) restate the durations in Maelstrom's units.
+	TimeLimit       float64 `json:"time-limit"`
+	Latency         int64   `json:"latency"`
+	NemesisInterval float64 `json:"nemesis-interval"`
+	Timeout         int64   `json:"timeout-ms"`
+	// Duration is how long the run lasted, from client setup to analysis.
+	Duration float64 `json:"duration-seconds"`
+}
+
+// Results is the results map, written as results.json and results.edn. Its
+// keys follow Maelstrom's results.edn; protocol, crash, seed and test are
+// this harness's additions.
+type Results struct {
+	// Valid is the worst of the sub-results: false > unknown > true.
+	Valid Validity `json:"valid?"`
+	// Perf and Timeline are unknown when the plots or timeline.html could
+	// not be written, and valid otherwise.
+	Perf     Simple `json:"perf"`
+	Timeline Simple `json:"timeline"`
+	// Exceptions groups indeterminate :info ops by exception class.
+	Exceptions *check.ExceptionsResult `json:"exceptions"`
+	// Stats counts completions overall and by f.
+	Stats *check.StatsResult `json:"stats"`
+	// Availability is the ok fraction against --availability.
+	Availability *check.AvailabilityResult `json:"availability"`
+	// Net has the message counts and msgs-per-op.
+	Net *check.NetResult `json:"net"`
+	// Workload is the per-key linearizability result.
+	Workload *check.LinResult `json:"workload"`
+	// Protocol lists bad stdout lines and bad addresses.
+	Protocol *ProtocolResult `json:"protocol"`
+	// Crash is present when the run crashed (exit 255).
+	Crash *CrashResult `json:"crash,omitempty"`
+	// Seed is the seed of the generator, the nemesis and the latencies.
+	Seed int64 `json:"seed"`
+	// Test records how the test was run.
+	Test TestInfo `json:"test"`
+}

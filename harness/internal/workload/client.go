@@ -1,0 +1,93 @@
+package workload
+
+import (
+	"encoding/json"
+	"errors"
+	"strconv"
+	"time"
+
+	"github.com/quorumkit/quorumkit/harness/internal/clock"
+	"github.com/quorumkit/quorumkit/harness/internal/net"
+)
+
+// Client is one synchronous Maelstrom client: one request outstanding at a
+// time, bound to one node for its whole life.
+type Client struct {
+	// ID is the client's id, c<k>.
+	ID string
+	// Node is the server node it sends to.
+	Node    string
+	net     *net.Network
+	inbox   *net.Inbox
+	clock   clock.Clock
+	timeout time.Duration
+	msgID   int64
+}
+
+// NewClient registers a client id on nw.
+func NewClient(nw *net.Network, clk clock.Clock, id, node string, timeout time.Duration) *Client {
+	return &Client{ID: id, Node: node, net: nw, inbox: nw.Register(id), clock: clk, timeout: timeout}
+}
+
+// Close unregisters the client.
+func (c *Client) Close() { c.net.Unregister(c.ID) }
+
+// Request builds the request body for inv with the given msg_id.
+func Request(inv Invocation, msgID int64) json.RawMessage {
+	b := []byte(`{"type":"` + inv.F + `","key":`)
+	b = strconv.AppendInt(b, inv.Key, 10)
+	switch inv.F {
+	case "write":
+		b = append(b, `,"value":`...)
+		b = append(b, inv.Value...)
+	case "cas":
+		var ft [2]json.RawMessage
+		json.Unmarshal(inv.Value, &ft)
+		b = append(b, `,"from":`...)
+		b = append(b, ft[0]...)
+		b = append(b, `,"to":`...)
+		b = append(b, ft[1]...)
+	}
+	b = append(b, `,"msg_id":`...)
+	b = strconv.AppendInt(b, msgID, 10)
+	return append(b, '}')
+}
+
+// Call sends body (which must carry msg_id) and waits until the timeout for
+// a reply whose in_reply_to is msgID. Other messages are discarded. It
+// returns the reply body as a map, or net.ErrTimeout.
+func (c *Client) Call(body json.RawMessage, msgID int64, timeout time.Duration) (map[string]json.RawMessage, error) {
+	if _, err := c.net.Send(net.Message{Src: c.ID, Dest: c.Node, Body: body}); err != nil {
+		return nil, err
+	}
+	deadline := c.clock.After(timeout)
+	want := strconv.FormatInt(msgID, 10)
+	for {
+		m, err := c.inbox.Recv(nil, deadline, nil)
+		if err != nil {
+			return nil, err
+		}
+		var fields map[string]json.RawMessage
+		if json.Unmarshal(m.Body, &fields) != nil || fields == nil {
+			continue
+		}
+		if string(fields["in_reply_to"]) != want {
+			continue
+		}
+		return fields, nil
+	}
+}
+
+// Do runs inv to completion: one request, then the outcome mapping.
+func (c *Client) Do(inv Invocation) Completion {
+	c.msgID++
+	reply, err := c.Call(Request(inv, c.msgID), c.msgID, c.timeout)
+	switch {
+	case errors.Is(err, net.ErrTimeout):
+		return Timeout(inv)
+	case err != nil:
+		msg, _ := json.Marshal("indeterminate: " + err.Error())
+		return Completion{Type: "info", Value: inv.Value, Error: msg, Exception: err.Error()}
+	}
+	return Classify(inv, reply)
+}

@@ -1,0 +1,134 @@
+package workload
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"strconv"
+
+	"github.com/quorumkit/quorumkit/harness/internal/history"
+)
+
+// ErrorCode is one row of Maelstrom's error table.
+type ErrorCode struct {
+	Name     string
+	Definite bool
+}
+
+// ErrorCodes is Maelstrom's error registry (spec §3.2). A code not in it is
+// named "unknown" and is indefinite.
+var ErrorCodes = map[int64]ErrorCode{
+	0:  {"timeout", false},
+	1:  {"node-not-found", true},
+	10: {"not-supported", true},
+	11: {"temporarily-unavailable", true},
+	12: {"malformed-request", true},
+	13: {"crash", false},
+	14: {"abort", true},
+	20: {"key-does-not-exist", true},
+	21: {"key-already-exists", true},
+	22: {"precondition-failed", true},
+	30: {"txn-conflict", true},
+}
+
+// Completion is how an invocation ended.
+type Completion struct {
+	Type      history.Type
+	Value     json.RawMessage
+	Error     json.RawMessage
+	Exception string
+}
+
+// Timeout is the completion of an op that got no reply in time: a read
+// definitely did nothing (reads are idempotent), a write or cas may have.
+func Timeout(inv Invocation) Completion {
+	c := Completion{Type: history.Info, Value: inv.Value, Error: json.RawMessage(`"net-timeout"`)}
+	if inv.F == "read" {
+		c.Type = history.Fail
+	}
+	return c
+}
+
+// Classify maps a reply body to a completion following spec §3.4: a reply
+// matching the closed _ok schema is :ok; an error with a definite code is
+// :fail; an indefinite code is :fail for reads and :info otherwise; a reply
+// that does not match the schema is :info, reads included.
+func Classify(inv Invocation, body map[string]json.RawMessage) Completion {
+	typ, _ := stringField(body["type"])
+	if typ == "error" {
+		return classifyError(inv, body)
+	}
+	if err := checkOK(inv.F, typ, body); err != nil {
+		msg := "indeterminate: " + err.Error()
+		e, _ := json.Marshal(msg)
+		return Completion{Type: history.Info, Value: inv.Value, Error: e, Exception: "malformed-rpc-response: " + err.Error()}
+	}
+	c := Completion{Type: history.OK, Value: inv.Value}
+	if inv.F == "read" {
+		var buf bytes.Buffer
+		if json.Compact(&buf, body["value"]) == nil {
+			c.Value = buf.Bytes()
+		} else {
+			c.Value = body["value"]
+		}
+	}
+	return c
+}
+
+func classifyError(inv Invocation, body map[string]json.RawMessage) Completion {
+	var code int64 = -1
+	if raw, ok := body["code"]; ok {
+		if n, err := strconv.ParseInt(string(raw), 10, 64); err == nil {
+			code = n
+		}
+	}
+	ec, ok := ErrorCodes[code]
+	if !ok {
+		ec = ErrorCode{Name: "unknown"}
+	}
+	text := json.RawMessage("null")
+	if raw, ok := body["text"]; ok {
+		text = raw
+	}
+	name, _ := json.Marshal(ec.Name)
+	errJSON := json.RawMessage(`[` + string(name) + `,` + string(text) + `]`)
+	c := Completion{Type: history.Fail, Value: inv.Value, Error: errJSON}
+	if !ec.Definite && inv.F != "read" {
+		c.Type = history.Info
+	}
+	return c
+}
+
+// checkOK validates an _ok body against the closed schema of spec §4.1.
+func checkOK(f, typ string, body map[string]json.RawMessage) error {
+	if typ != f+"_ok" {
+		return fmt.Errorf("expected type %s_ok, got %q", f, typ)
+	}
+	for k, v := range body {
+		switch k {
+		case "type", "in_reply_to":
+		case "msg_id":
+			if _, err := strconv.ParseInt(string(v), 10, 64); err != nil {
+				return fmt.Errorf("msg_id %s is not an integer", v)
+			}
+		case "value":
+			if f != "read" {
+				return fmt.Errorf("disallowed key %q", k)
+			}
+		default:
+			return fmt.Errorf("disallowed key %q", k)
+		}
+	}
+	if _, ok := body["value"]; f == "read" && !ok {
+		return fmt.Errorf("missing required key \"value\"")
+	}
+	return nil
+}
+
+func stringField(raw json.RawMessage) (string, bool) {
+	var s string
+	if json.Unmarshal(raw, &s) != nil {
+		return "", false
+	}
+	return s, true
+}

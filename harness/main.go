@@ -1,0 +1,190 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/quorumkit/quorumkit/harness/internal/runner"
+)
+
+func main() {
+	os.Exit(Main(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+// Main runs the harness CLI with args (without the program name) and
+// returns the exit code.
+func Main(args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 || args[0] != "test" {
+		fmt.Fprintln(stderr, "usage: harness test --bin FILE [options] [args for the binary]")
+		fmt.Fprintln(stderr, "       (test is the only subcommand; harness test --help lists the options)")
+		return runner.ExitBadArgs
+	}
+	opts, testCount, err := ParseTest(args[1:], stderr)
+	if errors.Is(err, flag.ErrHelp) {
+		return 0
+	}
+	if err != nil {
+		fmt.Fprintln(stderr, "harness:", err)
+		return runner.ExitBadArgs
+	}
+	opts.Out, opts.Log, opts.Progress = stdout, stderr, stderr
+	code := runner.ExitValid
+	for i := range testCount {
+		if testCount > 1 {
+			fmt.Fprintf(stderr, "harness: test %d of %d\n", i+1, testCount)
+			if i > 0 {
+				opts.Seed++
+			}
+		}
+		_, code = runner.Run(opts)
+		if code != runner.ExitValid {
+			break
+		}
+	}
+	return code
+}
+
+// ParseTest parses the options of `harness test`. Positional arguments may
+// be mixed with options (as Maelstrom's CLI allows) or follow "--"; they are
+// passed to the node binary.
+func ParseTest(args []string, stderr io.Writer) (*runner.Options, int, error) {
+	fs := flag.NewFlagSet("harness test", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	bin := fs.String("bin", "", "node binary (required)")
+	wl := fs.String("workload", "lin-kv", "workload (lin-kv)")
+	fs.StringVar(wl, "w", "lin-kv", "shorthand for --workload")
+	nodeCount := fs.Int("node-count", 0, "number of nodes, named n0..n(N-1); overrides the node list")
+	nodes := fs.String("nodes", "", "comma-separated node list (default n1,n2,n3,n4,n5)")
+	var nodeList []string
+	fs.Func("node", "add a node to the node list (repeatable)", func(s string) error { nodeList = append(nodeList, s); return nil })
+	fs.Func("n", "shorthand for --node", func(s string) error { nodeList = append(nodeList, s); return nil })
+	nodesFile := fs.String("nodes-file", "", "file with one node name per line")
+	conc := fs.String("concurrency", "1n", "worker threads: an integer, or an integer followed by n (times the node count)")
+	rate := fs.Float64("rate", 5, "total client ops per second (0: no client ops)")
+	timeLimit := fs.Int("time-limit", 60, "seconds of client and nemesis activity")
+	latency := fs.Int("latency", 0, "mean node-to-node latency in ms")
+	dist := fs.String("latency-dist", "constant", "latency distribution: constant, uniform or exponential")
+	nem := fs.String("nemesis", "", "faults, comma-separated: partition")
+	nemInterval := fs.Float64("nemesis-interval", 10, "mean seconds between nemesis ops")
+	avail := fs.String("availability", "", "required availability: total, or a fraction in [0,1]")
+	logStderr := fs.Bool("log-stderr", false, "also log node stderr on the harness's stderr")
+	logSend := fs.Bool("log-net-send", false, "log every message sent")
+	logRecv := fs.Bool("log-net-recv", false, "log every message received")
+	testCount := fs.Int("test-count", 1, "run the test this many times, stopping at the first that is not valid")
+	seed := fs.String("seed", "", "seed for the generator, the nemesis and the latency draws (default: random, printed)")
+	perKeyLimit := fs.Int("per-key-limit", 0, "retire a key after this many ops (0: only after 20 processes, as Maelstrom)")
+	store := fs.String("store", "store", "store directory")
+	checkTimeout := fs.Float64("check-timeout", 0, "seconds porcupine may spend on one key (0: no limit)")
+
+	var positional []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, 0, err
+		}
+		rest := fs.Args()
+		if len(rest) == 0 {
+			break
+		}
+		if len(args) > 0 && len(rest) < len(args) && args[len(args)-len(rest)-1] == "--" {
+			positional = append(positional, rest...)
+			break
+		}
+		positional = append(positional, rest[0])
+		args = rest[1:]
+	}
+
+	o := &runner.Options{
+		Bin: *bin, Args: positional, Workload: *wl, Rate: *rate,
+		TimeLimit: time.Duration(*timeLimit) * time.Second, Latency: time.Duration(*latency) * time.Millisecond,
+		LatencyDist: *dist, NemesisInterval: time.Duration(*nemInterval * float64(time.Second)),
+		Availability: -1, LogStderr: *logStderr, LogNetSend: *logSend, LogNetRecv: *logRecv, PerKeyLimit: *perKeyLimit, Store: *store,
+		CheckTimeout: time.Duration(*checkTimeout * float64(time.Second)),
+	}
+	bad := func(format string, a ...any) error {
+		return fmt.Errorf("%w: %s", runner.ErrBadOptions, fmt.Sprintf(format, a...))
+	}
+	if *timeLimit <= 0 {
+		return nil, 0, bad("--time-limit must be a positive integer")
+	}
+	if *latency < 0 {
+		return nil, 0, bad("--latency must be >= 0")
+	}
+	switch {
+	case *nodeCount < 0:
+		return nil, 0, bad("--node-count must be positive")
+	case *nodeCount > 0:
+		for i := range *nodeCount {
+			o.Nodes = append(o.Nodes, "n"+strconv.Itoa(i))
+		}
+	case *nodes != "":
+		o.Nodes = strings.Split(*nodes, ",")
+	case len(nodeList) > 0:
+		o.Nodes = nodeList
+	case *nodesFile != "":
+		b, err := os.ReadFile(*nodesFile)
+		if err != nil {
+			return nil, 0, bad("--nodes-file: %v", err)
+		}
+		for _, l := range strings.Split(string(b), "\n") {
+			if l = strings.TrimSpace(l); l != "" {
+				o.Nodes = append(o.Nodes, l)
+			}
+		}
+	default:
+		o.Nodes = []string{"n1", "n2", "n3", "n4", "n5"}
+	}
+	c, err := parseConcurrency(*conc, len(o.Nodes))
+	if err != nil {
+		return nil, 0, bad("%v", err)
+	}
+	o.Concurrency = c
+	if *nem != "" {
+		o.Nemesis = strings.Split(*nem, ",")
+	}
+	switch *avail {
+	case "":
+	case "total":
+		o.Availability = 1
+	default:
+		a, err := strconv.ParseFloat(*avail, 64)
+		if err != nil || a < 0 || a > 1 {
+			return nil, 0, bad("--availability must be total or a number in [0, 1], not %q", *avail)
+		}
+		o.Availability = a
+	}
+	if *seed == "" {
+		o.Seed = time.Now().UnixNano() & (1<<53 - 1)
+	} else if o.Seed, err = strconv.ParseInt(*seed, 10, 64); err != nil {
+		return nil, 0, bad("--seed must be an integer")
+	}
+	if *testCount < 1 {
+		return nil, 0, bad("--test-count must be >= 1")
+	}
+	if *nemInterval <= 0 {
+		return nil, 0, bad("--nemesis-interval must be > 0")
+	}
+	if err := o.Validate(); err != nil {
+		return nil, 0, err
+	}
+	return o, *testCount, nil
+}
+
+// parseConcurrency reads "8" or "2n".
+func parseConcurrency(s string, nodes int) (int, error) {
+	mult := 1
+	if strings.HasSuffix(s, "n") {
+		mult = nodes
+		s = strings.TrimSuffix(s, "n")
+	}
+	k, err := strconv.Atoi(s)
+	if err != nil || k <= 0 {
+		return 0, fmt.Errorf("--concurrency must be a positive integer, optionally followed by n, not %q", s)
+	}
+	return k * mult, nil
+}

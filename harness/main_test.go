@@ -1,0 +1,290 @@
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// bin holds the harness and fixture binaries built by TestMain.
+var bin string
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "harness-test-")
+	if err != nil {
+		panic(err)
+	}
+	bin = dir
+	build := exec.Command("go", "build", "-o", dir+"/", ".", "./testdata/fixture")
+	build.Stdout, build.Stderr = os.Stderr, os.Stderr
+	if err := build.Run(); err != nil {
+		fmt.Fprintln(os.Stderr, "building the harness and its fixture:", err)
+		os.Exit(2)
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+// run is one harness run's outcome.
+type run struct {
+	code    int
+	stdout  string
+	stderr  string
+	store   string
+	results map[string]any
+}
+
+// harness runs `harness test` with args in a fresh store and reads the
+// results back.
+func harness(t *testing.T, env []string, args ...string) *run {
+	t.Helper()
+	store := t.TempDir()
+	cmd := exec.Command(filepath.Join(bin, "harness"), append([]string{"test", "--store", store}, args...)...)
+	cmd.Env = append(os.Environ(), env...)
+	var out, errb strings.Builder
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	err := cmd.Run()
+	r := &run{stdout: out.String(), stderr: errb.String(), store: store}
+	var ee *exec.ExitError
+	if errors.As(err, &ee) {
+		r.code = ee.ExitCode()
+	} else {
+		require.NoError(t, err)
+	}
+	if b, err := os.ReadFile(filepath.Join(store, "latest", "results.json")); err == nil {
+		require.NoError(t, json.Unmarshal(b, &r.results), "results.json")
+	}
+	return r
+}
+
+// get walks a path of keys through the results map.
+func (r *run) get(path ...string) any {
+	var v any = r.results
+	for _, p := range path {
+		m, ok := v.(map[string]any)
+		if !ok {
+			return nil
+		}
+		v = m[p]
+	}
+	return v
+}
+
+func (r *run) String() string {
+	return fmt.Sprintf("exit %d\nstdout:\n%s\nstderr:\n%s", r.code, r.stdout, r.stderr)
+}
+
+func fixture(mode string) []string {
+	return []string{"--bin", filepath.Join(bin, "fixture"), mode}
+}
+
+func TestSingleNodeKVIsValid(t *testing.T) {
+	t.Parallel()
+	r := harness(t, nil, append(fixture("kv"), "--node-count", "1", "--concurrency", "2n",
+		"--time-limit", "3", "--rate", "100", "--seed", "7")...)
+	require.Equal(t, 0, r.code, r)
+	assert.Equal(t, true, r.get("valid?"))
+	assert.Equal(t, true, r.get("workload", "valid?"))
+	assert.Equal(t, true, r.get("stats", "valid?"))
+	assert.Equal(t, float64(7), r.get("seed"))
+	assert.Contains(t, r.stdout, "Everything looks good!")
+	assert.Contains(t, r.stderr, "ok ", "progress line")
+	for _, f := range []string{"results.edn", "history.txt", "history.jsonl", "node-logs/n0.log",
+		"latency-raw.png", "latency-quantiles.png", "rate.png", "timeline.html"} {
+		assert.FileExists(t, filepath.Join(r.store, "latest", f))
+	}
+	assert.FileExists(t, filepath.Join(r.store, "lin-kv", "latest", "results.json"))
+}
+
+func TestOwnMapsAreNotLinearizable(t *testing.T) {
+	t.Parallel()
+	r := harness(t, nil, append(fixture("kv"), "--node-count", "3", "--concurrency", "2n",
+		"--time-limit", "3", "--rate", "100", "--latency", "5",
+		"--nemesis", "partition", "--nemesis-interval", "1")...)
+	require.Equal(t, 1, r.code, r)
+	assert.Equal(t, false, r.get("valid?"))
+	assert.Equal(t, false, r.get("workload", "valid?"))
+	assert.Equal(t, []any{float64(0)}, r.get("workload", "failures"))
+	vis, _ := r.get("workload", "results", "0", "visualization").(string)
+	assert.FileExists(t, filepath.Join(r.store, "latest", vis))
+	hist, err := os.ReadFile(filepath.Join(r.store, "latest", "history.txt"))
+	require.NoError(t, err)
+	assert.Contains(t, string(hist), ":nemesis\t:info\t:start-partition")
+}
+
+func TestProxyThroughLinKVServiceIsValid(t *testing.T) {
+	t.Parallel()
+	r := harness(t, nil, append(fixture("proxy"), "--node-count", "3", "--concurrency", "2n",
+		"--time-limit", "3", "--rate", "100", "--latency", "2", "--latency-dist", "exponential")...)
+	require.Equal(t, 0, r.code, r)
+	assert.Equal(t, true, r.get("workload", "valid?"))
+	perOp, _ := r.get("net", "servers", "msgs-per-op").(float64)
+	assert.InDelta(t, 2, perOp, 0.2, "one request and one reply between node and service per op")
+}
+
+func TestSilentNodeTimesOut(t *testing.T) {
+	t.Parallel()
+	r := harness(t, nil, append(fixture("silent"), "--node-count", "1", "--concurrency", "2n",
+		"--time-limit", "2", "--rate", "50")...)
+	require.Equal(t, 1, r.code, r)
+	assert.Equal(t, false, r.get("stats", "valid?"))
+	assert.Equal(t, float64(0), r.get("stats", "ok-count"))
+	hist, err := os.ReadFile(filepath.Join(r.store, "latest", "history.txt"))
+	require.NoError(t, err)
+	assert.Contains(t, string(hist), ":net-timeout")
+}
+
+func TestCrashingNodeIsReported(t *testing.T) {
+	t.Parallel()
+	r := harness(t, []string{"FIXTURE_CRASH_AFTER=1500ms"}, append(fixture("crash"), "--node-count", "1",
+		"--concurrency", "2n", "--time-limit", "5", "--rate", "50")...)
+	require.Equal(t, 255, r.code, r)
+	nodes, _ := r.get("crash", "nodes").([]any)
+	require.Len(t, nodes, 1, r)
+	crash := nodes[0].(map[string]any)
+	assert.Equal(t, "n0", crash["node"])
+	assert.Equal(t, "exit status 3", crash["status"])
+	assert.Contains(t, fmt.Sprint(crash["stderr-tail"]), "last words")
+	assert.Contains(t, r.stdout, "n0 exited early")
+	assert.Greater(t, r.get("stats", "count"), float64(0), "history up to the crash is kept")
+}
+
+func TestGarbageLineIsAProtocolError(t *testing.T) {
+	t.Parallel()
+	r := harness(t, nil, append(fixture("garbage"), "--node-count", "1", "--concurrency", "2n",
+		"--time-limit", "2", "--rate", "100")...)
+	require.Equal(t, 1, r.code, r)
+	assert.Equal(t, false, r.get("protocol", "valid?"))
+	assert.Equal(t, float64(2), r.get("protocol", "count"))
+	errs, _ := r.get("protocol", "errors").([]any)
+	require.Len(t, errs, 2)
+	assert.Equal(t, "this is not a message", errs[0].(map[string]any)["line"])
+	assert.Contains(t, errs[1].(map[string]any)["error"], "unknown destination")
+	// The harness keeps reading the node: its replies still count.
+	assert.Equal(t, true, r.get("workload", "valid?"))
+	assert.Greater(t, r.get("stats", "ok-count"), float64(10))
+}
+
+func TestBadArguments(t *testing.T) {
+	t.Parallel()
+	for name, args := range map[string][]string{
+		"no bin":                {"--node-count", "1", "--concurrency", "2n"},
+		"default concurrency":   append(fixture("kv"), "--node-count", "3"),
+		"concurrency not 2N":    append(fixture("kv"), "--node-count", "3", "--concurrency", "4"),
+		"exponential mean 0":    append(fixture("kv"), "--node-count", "1", "--concurrency", "2n", "--latency-dist", "exponential"),
+		"unknown nemesis":       append(fixture("kv"), "--node-count", "1", "--concurrency", "2n", "--nemesis", "kill"),
+		"time limit 0":          append(fixture("kv"), "--node-count", "1", "--concurrency", "2n", "--time-limit", "0"),
+		"availability too high": append(fixture("kv"), "--node-count", "1", "--concurrency", "2n", "--availability", "1.5"),
+		"unknown flag":          append(fixture("kv"), "--node-count", "1", "--concurrency", "2n", "--frobnicate"),
+		"node named c1":         append(fixture("kv"), "--nodes", "a,c1", "--concurrency", "2n"),
+	} {
+		t.Run(name, func(t *testing.T) {
+			r := harness(t, nil, args...)
+			assert.Equal(t, 254, r.code, r)
+			assert.Nil(t, r.results)
+		})
+	}
+}
+
+func TestParseTest(t *testing.T) {
+	o, count, err := ParseTest([]string{"--bin", "x", "a", "--node-count", "2", "--concurrency", "4n", "--", "-b"}, os.Stderr)
+	require.NoError(t, err)
+	assert.Equal(t, 1, count)
+	assert.Equal(t, []string{"a", "-b"}, o.Args)
+	assert.Equal(t, []string{"n0", "n1"}, o.Nodes)
+	assert.Equal(t, 8, o.Concurrency)
+	o, _, err = ParseTest([]string{"--bin", "x", "--concurrency", "10"}, os.Stderr)
+	require.NoError(t, err)
+	assert.Equal(t, []string{"n1", "n2", "n3", "n4", "n5"}, o.Nodes)
+	assert.Equal(t, float64(5), o.Rate)
+	assert.Equal(t, "constant", o.LatencyDist)
+	assert.Equal(t, float64(-1), o.Availability)
+}
+
+// TestNoOrphans kills the harness with SIGKILL mid-run: its nodes must die
+// with it (Pdeathsig), leaving no orphan.
+func TestNoOrphans(t *testing.T) {
+	t.Parallel()
+	store := t.TempDir()
+	cmd := exec.Command(filepath.Join(bin, "harness"), append([]string{"test", "--store", store},
+		append(fixture("silent"), "--node-count", "2", "--concurrency", "2n", "--time-limit", "30")...)...)
+	require.NoError(t, cmd.Start())
+	pids := map[string]int{}
+	require.Eventually(t, func() bool {
+		for _, n := range []string{"n0", "n1"} {
+			b, err := os.ReadFile(filepath.Join(store, "latest", "node-logs", n+".log"))
+			if err != nil {
+				return false
+			}
+			var pid int
+			if i := strings.Index(string(b), "pid "); i >= 0 {
+				fmt.Sscanf(string(b)[i:], "pid %d", &pid)
+			}
+			if pid == 0 {
+				return false
+			}
+			pids[n] = pid
+		}
+		return true
+	}, 10*time.Second, 20*time.Millisecond)
+	require.NoError(t, cmd.Process.Kill())
+	cmd.Wait()
+	for n, pid := range pids {
+		assert.Eventually(t, func() bool {
+			return syscall.Kill(pid, 0) == syscall.ESRCH
+		}, 5*time.Second, 20*time.Millisecond, "node %s (pid %d) outlived the harness", n, pid)
+	}
+}
+
+// TestSeedReproducesTheNemesis runs the nemesis alone (--rate 0) twice
+// with one seed: the partitions must come out the same.
+func TestSeedReproducesTheNemesis(t *testing.T) {
+	t.Parallel()
+	nemesisValues := func() []string {
+		r := harness(t, nil, append(fixture("kv"), "--node-count", "5", "--concurrency", "2n", "--rate", "0",
+			"--time-limit", "2", "--nemesis", "partition", "--nemesis-interval", "0.2", "--seed", "42")...)
+		require.Equal(t, 0, r.code, r)
+		b, err := os.ReadFile(filepath.Join(r.store, "latest", "history.jsonl"))
+		require.NoError(t, err)
+		var vals []string
+		for _, line := range strings.Split(strings.TrimSpace(string(b)), "\n") {
+			var op struct{ Value json.RawMessage }
+			require.NoError(t, json.Unmarshal([]byte(line), &op))
+			vals = append(vals, string(op.Value))
+		}
+		return vals
+	}
+	a, b := nemesisValues(), nemesisValues()
+	require.GreaterOrEqual(t, min(len(a), len(b)), 4)
+	n := min(len(a), len(b))
+	assert.Equal(t, a[:n], b[:n])
+}
+
+// TestPerKeyLimitAndTestCount runs two short tests in a row, each spread
+// over many keys by --per-key-limit.
+func TestPerKeyLimitAndTestCount(t *testing.T) {
+	t.Parallel()
+	r := harness(t, nil, append(fixture("kv"), "--node-count", "1", "--concurrency", "2n",
+		"--time-limit", "1", "--rate", "300", "--per-key-limit", "20", "--test-count", "2", "--seed", "5")...)
+	require.Equal(t, 0, r.code, r)
+	keys, _ := r.get("workload", "results").(map[string]any)
+	assert.Greater(t, len(keys), 3, "ops spread over keys of at most 20 ops")
+	for k, v := range keys {
+		assert.LessOrEqual(t, v.(map[string]any)["op-count"], float64(20), "key %s", k)
+	}
+	assert.Equal(t, float64(6), r.get("seed"), "the second test runs with seed + 1")
+	dirs, err := os.ReadDir(filepath.Join(r.store, "lin-kv"))
+	require.NoError(t, err)
+	assert.Len(t, dirs, 3, "two runs and the latest link")
+}
