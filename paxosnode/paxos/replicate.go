@@ -70,7 +70,7 @@ func (n *Node) tickLeader() {
 	resend := n.resendTicks()
 	for i := range ls.prog {
 		pr := &ls.prog[i]
-		if i != n.self && pr.next > pr.match+1 && n.now-pr.lastProgress >= resend {
+		if i != n.self && (pr.next > pr.match+1 || pr.inflight > 0) && n.now-pr.lastProgress >= resend {
 			pr.next, pr.inflight, pr.lastProgress = pr.match+1, 0, n.now
 		}
 	}
@@ -177,9 +177,9 @@ func (n *Node) handleAccepted(m Message, from int) {
 		pr.match = match
 		pr.lastProgress = n.now
 	}
-	if pr.next <= pr.match {
-		// The acceptor is past everything we sent (it installed the
-		// snapshot): older Accepts no longer matter.
+	if pr.next <= pr.match+1 {
+		// The acceptor holds everything we sent (or more: it installed the
+		// snapshot), so no Accept is outstanding whatever answers were lost.
 		pr.next, pr.inflight = pr.match+1, 0
 	}
 	if pr.inflight == 0 && pr.match+1 < pr.next {
