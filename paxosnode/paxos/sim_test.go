@@ -34,17 +34,17 @@ type readCall struct {
 // proposals, reads and compaction. Any failure reproduces from its seed.
 type sim struct {
 	*network
-	rng      *rand.Rand
-	now      int64
-	flight   []simMsg
-	loss     float64
-	dup      float64
-	meanLat  float64
-	reads    map[uint64]*readCall
-	readID   uint64
-	proposed map[string]bool
-	nextVal  int
-	compactN uint64
+	rng       *rand.Rand
+	now       int64
+	flight    []simMsg
+	loss      float64
+	dup       float64
+	meanLat   float64
+	reads     map[uint64]*readCall
+	readID    uint64
+	proposed  map[string]bool
+	nextVal   int
+	compactN  uint64
 	traceFrom int64 // log deliveries from this tick on (debugging)
 }
 
