@@ -220,3 +220,30 @@ func TestCheckQuorumStepsDown(t *testing.T) {
 	require.Equal(t, Follower, nw.node("n0").Role())
 	require.Contains(t, nw.tail(), "check-quorum")
 }
+
+// Phase 1 must adopt the value accepted at the highest ballot: here u was
+// accepted at a lower ballot by the old leader only, v was then chosen at a
+// higher ballot, and the new leader's quorum holds both without knowing v
+// is chosen.
+func TestPhase1AdoptsHighestBallotValue(t *testing.T) {
+	nw := newNetwork(t, 3, nil)
+	nw.elect("n0")
+	nw.isolate("n0")
+	nw.propose("n0", "u") // u at slot 1, ballot b1: n0 alone
+	nw.stabilize()
+	nw.age(DefaultElectionTicks, "n1", "n2")
+	nw.elect("n1")
+	nw.propose("n1", "v") // v at slot 1, ballot b2 > b1: chosen by n1, n2
+	nw.stabilize()
+	require.Equal(t, uint64(1), nw.node("n1").CommitIndex())
+	require.Equal(t, uint64(0), nw.node("n2").CommitIndex(), "n2 has not learned v is chosen")
+	nw.heal()
+	nw.isolate("n1")
+	nw.age(DefaultElectionTicks, "n0", "n2")
+	nw.elect("n0")
+	nw.settle()
+	for _, id := range []string{"n0", "n2"} {
+		require.Equal(t, []string{"v"}, nw.nodes[id].state, id)
+	}
+	require.Equal(t, []string{"v"}, nw.nodes["n1"].state)
+}

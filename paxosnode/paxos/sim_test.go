@@ -221,8 +221,10 @@ func (s *sim) dump() string {
 func runSim(t testing.TB, seed uint64, chaosTicks int) {
 	s := newSim(t, seed)
 	s.traceFrom = *simTrace
-	s.loss = []float64{0, 0.01, 0.1}[s.rng.IntN(3)]
+	s.loss = []float64{0, 0.01, 0.1, 0.3}[s.rng.IntN(4)]
 	s.dup = []float64{0, 0.02, 0.1}[s.rng.IntN(3)]
+	// Half the seeds are storms: faults every few round trips.
+	faultGap := []int{1500, 300}[s.rng.IntN(2)]
 	nextFault := int64(s.rng.IntN(500))
 	for s.now < int64(chaosTicks) {
 		if s.now >= nextFault {
@@ -231,7 +233,7 @@ func runSim(t testing.TB, seed uint64, chaosTicks int) {
 			} else {
 				s.heal()
 			}
-			nextFault = s.now + int64(100+s.rng.IntN(1500))
+			nextFault = s.now + int64(30+s.rng.IntN(faultGap))
 		}
 		s.step(0.2)
 	}
