@@ -41,7 +41,8 @@ type network struct {
 	chosen map[uint64]string // first data delivered anywhere per slot
 	maxDel uint64            // highest slot delivered anywhere
 	logs   []string
-	trace  bool // log every delivered message
+	trace  bool               // log every delivered message
+	drop   func(Message) bool // drops matching messages when set
 }
 
 func newNetwork(t testing.TB, size int, tweak func(*Config)) *network {
@@ -125,7 +126,7 @@ func (nw *network) deliverAll() int {
 	for len(nw.queue) > 0 {
 		m := nw.queue[0]
 		nw.queue = nw.queue[1:]
-		if nw.cut[[2]string{m.From, m.To}] {
+		if nw.cut[[2]string{m.From, m.To}] || (nw.drop != nil && nw.drop(m)) {
 			continue
 		}
 		if nw.trace {
