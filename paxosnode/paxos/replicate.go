@@ -83,12 +83,20 @@ func (n *Node) hasSendWork() bool {
 		return true
 	}
 	for i := range ls.prog {
-		pr := &ls.prog[i]
-		if i != n.self && pr.next < ls.nextSlot && pr.inflight < n.cfg.MaxInflight {
+		if i != n.self && n.canSend(&ls.prog[i]) {
 			return true
 		}
 	}
 	return false
+}
+
+// canSend mirrors sendAccepts: whether it would send acceptor pr anything
+// beyond a heartbeat, so HasReady never reports work that Ready skips.
+func (n *Node) canSend(pr *progress) bool {
+	if pr.next <= n.log.snap.Index {
+		return pr.snapSent == 0 || n.now-pr.snapSent >= n.resendTicks()
+	}
+	return pr.next < n.lead.nextSlot && pr.inflight < n.cfg.MaxInflight
 }
 
 // flushLeader sends everything proposed since the last flush as one Accept
