@@ -1,5 +1,8 @@
 package paxos
 
+// neverSent is a tick long before any other, for progress.snapSent.
+const neverSent = -1 << 40
+
 // progress is the leader's view of one acceptor.
 type progress struct {
 	next         uint64 // next slot to send
@@ -8,7 +11,7 @@ type progress struct {
 	lastAck      int64  // tick of the last answer at our ballot (check-quorum)
 	lastProgress int64  // tick match last moved or sending resumed (retransmission)
 	round        uint64 // highest heartbeat round acknowledged
-	snapSent     int64  // tick the last snapshot went out (0: never)
+	snapSent     int64  // tick the last snapshot went out (neverSent: never)
 }
 
 // leaderState is everything a leader keeps beyond the acceptor state.
@@ -41,7 +44,7 @@ func newLeaderState(n *Node, top uint64) leaderState {
 	for i := range ls.prog {
 		// Send every re-proposed slot; acceptors that lag further say so
 		// in their answers (match) and get older slots or the snapshot.
-		ls.prog[i] = progress{next: n.log.commit + 1, lastAck: n.now, lastProgress: n.now}
+		ls.prog[i] = progress{next: n.log.commit + 1, lastAck: n.now, lastProgress: n.now, snapSent: neverSent}
 	}
 	return ls
 }
@@ -94,7 +97,7 @@ func (n *Node) hasSendWork() bool {
 // beyond a heartbeat, so HasReady never reports work that Ready skips.
 func (n *Node) canSend(pr *progress) bool {
 	if pr.next <= n.log.snap.Index {
-		return pr.snapSent == 0 || n.now-pr.snapSent >= n.resendTicks()
+		return n.now-pr.snapSent >= n.resendTicks()
 	}
 	return pr.next < n.lead.nextSlot && pr.inflight < n.cfg.MaxInflight
 }
@@ -129,7 +132,7 @@ func (n *Node) sendAccepts(i int, force bool) {
 	to := n.cfg.Peers[i]
 	sent := false
 	if pr.next <= n.log.snap.Index {
-		if pr.snapSent == 0 || n.now-pr.snapSent >= n.resendTicks() {
+		if n.canSend(pr) {
 			snap := n.log.snap
 			n.send(Message{Type: MsgSnapshot, To: to, Ballot: n.ballot, Snapshot: &snap,
 				Commit: n.log.commit, Round: ls.round, Timeout: n.timeout})
@@ -165,7 +168,7 @@ func (n *Node) handleAccepted(m Message, from int) {
 	if n.now-pr.lastAck >= n.resendTicks() {
 		// The first answer after a long silence (a healed partition):
 		// whatever was sent meanwhile is most likely lost, resend at once.
-		pr.inflight = 0
+		pr.inflight, pr.snapSent = 0, neverSent
 	}
 	pr.lastAck = n.now
 	if m.Round > pr.round && m.Round <= ls.round {

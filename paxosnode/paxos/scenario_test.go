@@ -160,12 +160,13 @@ func TestLaggingAcceptorCatchesUpViaSnapshot(t *testing.T) {
 	}
 	nw.propose("n0", "after")
 	nw.stabilize()
+	nw.tick(DefaultElectionTicks / 2) // n0 keeps trying n2 meanwhile
 	nw.heal()
 	nw.trace = true
 	nw.settle()
 	nw.settle()
 	r2 := nw.nodes["n2"]
-	require.Equal(t, 1, r2.snaps, "n2 restored a snapshot")
+	require.Equal(t, 1, r2.snaps, "n2 restored a snapshot\n%s", nw.tail())
 	require.Equal(t, nw.nodes["n0"].state, r2.state, nw.tail())
 	require.Equal(t, "after", r2.state[len(r2.state)-1])
 }
