@@ -20,7 +20,7 @@ func (n *Node) handleAccept(m Message) {
 	if m.Snapshot != nil {
 		n.restoreSnapshot(*m.Snapshot)
 	}
-	reply := Message{Type: MsgAccepted, To: m.From, Ballot: m.Ballot, Round: m.Round}
+	reply := Message{Type: MsgAccepted, To: m.From, Ballot: m.Ballot, Round: m.Round, Sent: m.Sent}
 	if len(m.Entries) > 0 {
 		// Index..Last is the answered range; the leader counts acks only
 		// above our chosen point, where every entry was accepted.

@@ -27,8 +27,9 @@ const (
 	MsgPromise
 	// MsgAccept is phase 2a. Entries (possibly none: then it is a heartbeat)
 	// are proposed at Ballot; Commit piggybacks the leader's chosen point,
-	// Round the leader's heartbeat round and Timeout the leader's adaptive
-	// election timeout.
+	// Round the leader's heartbeat round, Timeout the leader's adaptive
+	// election timeout and Sent the leader's tick at sending, which the
+	// answer echoes so the leader can measure round trips.
 	MsgAccept
 	// MsgAccepted is phase 2b: the acceptor accepted slots Index..Last (none
 	// when Last is 0) at Ballot. Commit is its chosen point and Match the
@@ -75,6 +76,7 @@ type Message struct {
 	Match    uint64          `json:"m,omitempty"`
 	Round    uint64          `json:"r,omitempty"`
 	Timeout  int             `json:"tt,omitempty"`
+	Sent     int64           `json:"st,omitempty"`
 	Reject   bool            `json:"x,omitempty"`
 	Entries  []Entry         `json:"e,omitempty"`
 	Accepted []AcceptedValue `json:"a,omitempty"`

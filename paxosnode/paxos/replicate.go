@@ -135,7 +135,7 @@ func (n *Node) sendAccepts(i int, force bool) {
 		if n.canSend(pr) {
 			snap := n.log.snap
 			n.send(Message{Type: MsgSnapshot, To: to, Ballot: n.ballot, Snapshot: &snap,
-				Commit: n.log.commit, Round: ls.round, Timeout: n.timeout})
+				Commit: n.log.commit, Round: ls.round, Timeout: n.timeout, Sent: n.now})
 			pr.snapSent = n.now
 			sent = true
 		}
@@ -146,14 +146,14 @@ func (n *Node) sendAccepts(i int, force bool) {
 			}
 			hi := min(ls.nextSlot, pr.next+uint64(n.cfg.MaxBatch))
 			n.send(Message{Type: MsgAccept, To: to, Ballot: n.ballot, Entries: n.log.entries(pr.next, hi),
-				Commit: n.log.commit, Round: ls.round, Timeout: n.timeout})
+				Commit: n.log.commit, Round: ls.round, Timeout: n.timeout, Sent: n.now})
 			pr.next = hi
 			pr.inflight++
 			sent = true
 		}
 	}
 	if !sent && force {
-		n.send(Message{Type: MsgAccept, To: to, Ballot: n.ballot, Commit: n.log.commit, Round: ls.round, Timeout: n.timeout})
+		n.send(Message{Type: MsgAccept, To: to, Ballot: n.ballot, Commit: n.log.commit, Round: ls.round, Timeout: n.timeout, Sent: n.now})
 	}
 }
 
@@ -171,10 +171,10 @@ func (n *Node) handleAccepted(m Message, from int) {
 		pr.inflight, pr.snapSent = 0, neverSent
 	}
 	pr.lastAck = n.now
+	if m.Sent > 0 && m.Sent <= n.now {
+		n.observeRTT(n.now - m.Sent)
+	}
 	if m.Round > pr.round && m.Round <= ls.round {
-		if t, ok := ls.roundTick[m.Round]; ok {
-			n.observeRTT(n.now - t)
-		}
 		pr.round = m.Round
 		n.updateConfirmed()
 	}

@@ -58,8 +58,12 @@ func newSim(t testing.TB, seed uint64) *sim {
 		c.MaxInflight = 2 + rng.IntN(8)
 		c.Logf = nil
 	})
-	return &sim{network: nw, rng: rng, reads: map[uint64]*readCall{}, proposed: map[string]bool{},
+	s := &sim{network: nw, rng: rng, reads: map[uint64]*readCall{}, proposed: map[string]bool{},
 		meanLat: float64(rng.IntN(30)), compactN: uint64(10 + rng.IntN(100))}
+	if rng.IntN(4) == 0 {
+		s.meanLat = 100 // Maelstrom's worst case: exponential with mean 100 ms
+	}
+	return s
 }
 
 func (s *sim) latency() int64 {
