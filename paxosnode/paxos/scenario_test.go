@@ -248,3 +248,31 @@ func TestPhase1AdoptsHighestBallotValue(t *testing.T) {
 	}
 	require.Equal(t, []string{"v"}, nw.nodes["n1"].state)
 }
+
+// A candidate behind the others' snapshots gets the snapshot in a promise,
+// restores it, and leads from there.
+func TestCandidateCatchesUpFromPromiseSnapshot(t *testing.T) {
+	nw := newNetwork(t, 3, nil)
+	nw.elect("n0")
+	nw.isolate("n2")
+	for i := range 20 {
+		nw.propose("n0", string(rune('a'+i)))
+	}
+	nw.stabilize()
+	nw.settle()
+	for _, id := range []string{"n0", "n1"} {
+		r := nw.nodes[id]
+		r.node.Compact(uint64(len(r.state)), encodeState(r.state))
+	}
+	nw.heal()
+	nw.isolate("n0")
+	nw.age(DefaultElectionTicks, "n1", "n2")
+	nw.elect("n2")
+	nw.propose("n2", "z")
+	nw.stabilize()
+	nw.settle()
+	require.Equal(t, 1, nw.nodes["n2"].snaps)
+	require.Len(t, nw.nodes["n2"].state, 21)
+	require.Equal(t, nw.nodes["n1"].state, nw.nodes["n2"].state)
+	require.Contains(t, nw.tail(), "restored snapshot index=20")
+}
