@@ -1,0 +1,129 @@
+// Package paxos is a pure Multi-Paxos consensus core: a deterministic state
+// machine that the shared KV server drives exactly like the Raft core, through
+// Tick, Step, Propose, ReadIndex, Compact and Ready (see
+// /work/wt/brief/core-contract.md). It imports only the standard library,
+// starts no goroutines, reads no clock (time arrives as ticks, one per
+// millisecond) and draws randomness only from Config.Rand, so a seed replays
+// a run exactly. Every node is proposer, acceptor and learner at once; an
+// Index in the API is a slot.
+//
+// # Ballots and roles
+//
+// A Ballot is (Round, Node), Node being the proposer's position in
+// Config.Peers, ordered by round and then node, so ballots never collide. A
+// Follower that hears no leader for its suspicion timeout becomes a
+// PreCandidate and asks every peer whether it too lost the leader
+// (MsgPreVote). A peer agrees only if it has not heard from a leader for
+// ElectionTicks, so an isolated node that rejoins cannot depose a healthy
+// leader: it never raises its ballot. With a majority it becomes a
+// Candidate, picks a round above every one it has seen (pre-vote answers carry
+// the peers' promises) and runs phase 1 once, for every slot above its chosen
+// point (MsgPrepare). The acceptors' MsgPromise answers carry every value
+// they accepted above that point, their own chosen point and, when they have
+// compacted past it, their snapshot.
+//
+// With a majority of promises it becomes Leader and fills its log: every open
+// slot up to the highest one reported gets the value known chosen there, else
+// the value accepted at the highest ballot (the rule that keeps a chosen
+// value chosen), else a no-op (Entry.Data nil) for a true gap. All of them
+// are re-proposed at the new ballot before anything after them can be
+// delivered, since delivery is in slot order.
+//
+// # Phase 2: pipelined and batched
+//
+// The leader gives each proposal the next slot and does not wait for earlier
+// slots. Accepts go out from Ready: everything proposed since the previous
+// Ready leaves as one MsgAccept per acceptor, split only at MaxBatch entries,
+// with at most MaxInflight unanswered Accepts per acceptor. Acceptors accept
+// any ballot at or above their promise (acceptance implies the promise) and
+// answer with the range accepted, their chosen point and match, the end of
+// the run of slots they hold at this ballot. A slot is chosen when a majority
+// accepted it; the chosen point is the end of the contiguous chosen prefix.
+// Lost Accepts show up as a match below what was sent, answered by a resend
+// from match+1 once nothing else is outstanding or after resendTicks without
+// progress; an acceptor that needs compacted slots gets MsgSnapshot.
+//
+// A stale ballot is rejected with MsgNack carrying the higher promise, and a
+// proposer that receives one steps aside at once. A leader that has not
+// heard from a majority within its timeout steps down (check-quorum).
+//
+// # Learning
+//
+// The chosen point is piggybacked on every Accept and heartbeat (Commit).
+// An acceptor treats a slot up to that point as chosen when the value it
+// holds there was accepted at a ballot at least the leader's: once v is
+// chosen at ballot b every proposal above b is v, so such a value is the
+// chosen one. Cost: zero extra messages. Under load followers learn with the
+// next Accept, one round trip after the leader; when idle, with the next
+// heartbeat (at most HeartbeatTicks later). The leader itself learns a slot
+// one round trip after proposing it, which is what clients wait for. The
+// price of that choice is follower lag, which only matters to followers'
+// local state: reads are served by the leader.
+//
+// # Reads without a slot
+//
+// ReadIndex needs a leader that is ready: phase 1 done and every slot it found
+// open chosen (readyIndex), so its chosen point covers everything chosen under
+// earlier ballots; this plays the part of Raft's no-op commit. Then either:
+//
+//   - Quorum read point: the read records the chosen point at the call and
+//     waits for a heartbeat round started after the call (Round numbers) to be
+//     acknowledged by a majority. Nobody with a higher ballot had a quorum of
+//     promises at that moment, so nothing was chosen that the recorded point
+//     misses.
+//   - Lease (Config.LeaseReads): served at once, at the chosen point.
+//
+// The lease argument. An acceptor that receives a message from its leader at
+// a ballot it has not promised away refuses, for ElectionTicks ticks of its
+// own clock, to promise any other proposer (refusesPromise); a leader promises
+// nobody while it leads. The leader's lease starts at the tick it SENT a
+// heartbeat round that a majority acknowledged, and is valid while
+// now < sent + ElectionTicks - 3. Every acknowledging acceptor received that
+// round no earlier than it was sent, so it refuses other proposers until at
+// least sent + ElectionTicks of real time, less one tick of discretization on
+// each side (both clocks count whole milliseconds). Any new leader needs
+// promises from a majority, which shares an acceptor with the acknowledging
+// one, so no new leader and no new choice exists before the lease ends. The
+// server ticks the core once per millisecond of monotonic time, including
+// time it was paused, which is what makes ticks comparable across machines.
+// The adaptive timeout below never goes under ElectionTicks, so it cannot
+// shorten the refusal the argument relies on.
+//
+// # Compaction and catch-up
+//
+// Compact(index, snapshot) drops slots through index and keeps the snapshot.
+// A replica that needs a compacted slot gets the snapshot (MsgSnapshot from the
+// leader, or in a MsgPromise when a candidate is behind), restores it through
+// Ready.Snapshot, and then receives the chosen slots after it.
+//
+// # Timing defaults
+//
+// ElectionTicks = 200 and HeartbeatTicks = 40. With exponential one-way
+// latency of mean 100 ms, all five heartbeats sent in a 200 ms window arrive
+// late with probability about e^-6 (0.25%), and such a false suspicion is
+// cheap: pre-vote fails while the other acceptors still hear the leader.
+// Failover is suspicion ([timeout, 2*timeout), 200-400 ms) plus a pre-vote
+// and a prepare round trip plus one round trip to choose the open slots.
+// TestFailoverTime measures it in virtual time (p50 / p90): about 250 / 350
+// ms at 1 ms latency and 700 / 950 ms at exponential mean 100 ms, inside
+// Maelstrom's 1 s client timeout at the median. Leases last 197 ms and are
+// renewed every 40 ms. The adaptive rule (timing.go): timeout =
+// clamp(srtt, ElectionTicks, 4*ElectionTicks), measured by the leader from
+// echoed send ticks and shared on every Accept, doubled after each failed
+// election attempt; never below ElectionTicks.
+//
+// # Bounds
+//
+// MaxBatch entries per Accept, MaxInflight Accepts per acceptor, maxOpenSlots
+// slots above the chosen point (Propose returns false beyond it, acceptors
+// drop accepts beyond it), maxPendingReads waiting reads, and memory flat
+// under the server's periodic Compact.
+//
+// # Files
+//
+// types.go (ballots, entries, Ready), message.go (messages and Describe),
+// config.go, node.go (the API), slots.go (the slot log), election.go
+// (pre-vote, phase 1, role changes), replicate.go (the leader's phase 2),
+// acceptor.go (the acceptor's phase 2 and learning), read.go (read points
+// and leases), timing.go (timeouts).
+package paxos

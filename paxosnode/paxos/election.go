@@ -1,0 +1,205 @@
+package paxos
+
+// phase1 is a candidate's merge of the promises it received.
+type phase1 struct {
+	start  uint64             // first slot the prepare covers (commit+1 when it was sent)
+	values map[uint64]p1value // best value learned per slot >= start
+}
+
+type p1value struct {
+	ballot Ballot
+	data   []byte
+	chosen bool // an acceptor reported the slot inside its chosen point
+}
+
+// merge keeps, per slot, a value known to be chosen or else the value
+// accepted at the highest ballot: the Paxos rule that keeps choices stable.
+func (p *phase1) merge(v AcceptedValue, chosen bool, commit uint64) {
+	if v.Slot <= commit || v.Slot > commit+maxOpenSlots || v.Ballot.IsZero() {
+		return
+	}
+	old, ok := p.values[v.Slot]
+	switch {
+	case ok && old.chosen:
+	case chosen || !ok || old.ballot.Less(v.Ballot):
+		p.values[v.Slot] = p1value{ballot: v.Ballot, data: v.Data, chosen: chosen}
+	}
+}
+
+// becomeFollower drops any proposer state. leader may be "".
+func (n *Node) becomeFollower(leader string) {
+	was := n.role
+	n.role = Follower
+	n.leader = leader
+	n.votes = 0
+	n.p1 = phase1{}
+	n.lead = leaderState{} // pending reads are dropped: the server fails them
+	n.resetElectionDeadline()
+	if was != Follower || leader != "" {
+		n.logf("became follower promised=%s leader=%q (was %s)", n.promised, leader, was)
+	}
+}
+
+// becomePreCandidate asks every peer whether it also lost the leader. Only
+// when a majority did does the node raise its ballot, so an isolated node
+// that rejoins cannot depose a healthy leader.
+func (n *Node) becomePreCandidate() {
+	n.role = PreCandidate
+	n.leader = ""
+	n.lead = leaderState{}
+	n.ballot = Ballot{Round: n.maxRound + 1, Node: n.self}
+	n.votes = 1 << n.self // the timer fired: this node lost the leader too
+	n.resetElectionDeadline()
+	n.logf("became pre-candidate ballot=%s commit=%d", n.ballot, n.log.commit)
+	for i, p := range n.cfg.Peers {
+		if i != n.self {
+			n.send(Message{Type: MsgPreVote, To: p, Ballot: n.ballot})
+		}
+	}
+	n.maybeWinPreVote()
+}
+
+func (n *Node) handlePreVote(m Message) {
+	grant := n.role != Leader && n.now-n.leaderSeen >= int64(n.cfg.ElectionTicks)
+	n.send(Message{Type: MsgPreVoteReply, To: m.From, Ballot: m.Ballot, Promised: n.promised, Reject: !grant})
+}
+
+func (n *Node) handlePreVoteReply(m Message, from int) {
+	n.maxRound = max(n.maxRound, m.Promised.Round)
+	if n.role != PreCandidate || m.Ballot != n.ballot || m.Reject {
+		return
+	}
+	n.votes |= 1 << from
+	n.maybeWinPreVote()
+}
+
+func (n *Node) maybeWinPreVote() {
+	if n.role == PreCandidate && popcount(n.votes) >= n.quorum {
+		n.becomeCandidate()
+	}
+}
+
+// becomeCandidate runs phase 1 once for every slot above the chosen point.
+func (n *Node) becomeCandidate() {
+	n.role = Candidate
+	n.ballot = Ballot{Round: n.maxRound + 1, Node: n.self}
+	n.maxRound = n.ballot.Round
+	n.promised = n.ballot
+	n.votes = 1 << n.self
+	n.p1 = phase1{start: n.log.commit + 1, values: map[uint64]p1value{}}
+	for _, v := range n.log.accepted(n.p1.start) {
+		n.p1.merge(v, false, n.log.commit)
+	}
+	n.resetElectionDeadline()
+	n.logf("became candidate ballot=%s from=%d", n.ballot, n.p1.start)
+	for i, p := range n.cfg.Peers {
+		if i != n.self {
+			n.send(Message{Type: MsgPrepare, To: p, Ballot: n.ballot, Index: n.p1.start})
+		}
+	}
+	n.maybeWinPhase1()
+}
+
+// refusesPromise is the acceptor half of the leader lease: for ElectionTicks
+// after hearing from the leader, promise nobody else; a leader promises
+// nobody while it leads (check-quorum makes it step down when cut off).
+func (n *Node) refusesPromise(from string) bool {
+	if n.role == Leader {
+		return true
+	}
+	return n.leader != "" && from != n.leader && n.now-n.leaderSeen < int64(n.cfg.ElectionTicks)
+}
+
+// handlePrepare is the acceptor's phase 1b.
+func (n *Node) handlePrepare(m Message) {
+	if m.Ballot.Less(n.promised) {
+		n.send(Message{Type: MsgNack, To: m.From, Ballot: n.promised})
+		return
+	}
+	if m.Ballot != n.promised {
+		if n.refusesPromise(m.From) {
+			return
+		}
+		n.promised = m.Ballot
+		if n.role != Follower {
+			n.becomeFollower("")
+		} else {
+			n.leader = ""
+			n.resetElectionDeadline()
+		}
+	}
+	reply := Message{Type: MsgPromise, To: m.From, Ballot: m.Ballot, Index: m.Index,
+		Commit: n.log.commit, Accepted: n.log.accepted(m.Index)}
+	if m.Index <= n.log.snap.Index {
+		snap := n.log.snap
+		reply.Snapshot = &snap
+	}
+	n.send(reply)
+}
+
+// handlePromise merges one phase 1b answer into the candidate's view.
+func (n *Node) handlePromise(m Message, from int) {
+	if n.role != Candidate || m.Ballot != n.ballot || n.votes&(1<<from) != 0 {
+		return
+	}
+	n.votes |= 1 << from
+	if m.Snapshot != nil {
+		n.restoreSnapshot(*m.Snapshot)
+	}
+	for _, v := range m.Accepted {
+		n.p1.merge(v, v.Slot <= m.Commit, n.log.commit)
+	}
+	n.maybeWinPhase1()
+}
+
+func (n *Node) maybeWinPhase1() {
+	if n.role == Candidate && popcount(n.votes) >= n.quorum {
+		n.becomeLeader()
+	}
+}
+
+// becomeLeader ends phase 1: it re-proposes, at its own ballot, the value
+// learned for every open slot and a no-op for every true gap. Reads wait
+// until all of those slots are chosen (readyIndex).
+func (n *Node) becomeLeader() {
+	top := n.log.commit
+	for s := range n.p1.values {
+		if s > top {
+			top = s
+		}
+	}
+	n.log.truncateAfter(top)
+	gaps := 0
+	for s := n.log.commit + 1; s <= top; s++ {
+		v, ok := n.p1.values[s] // !ok: a true gap, filled with a no-op (nil)
+		if !ok {
+			gaps++
+		}
+		*n.log.ensure(s) = slot{ballot: n.ballot, data: v.data, acks: 1 << n.self, chosen: ok && v.chosen}
+	}
+	n.role = Leader
+	n.leader = n.id
+	n.p1 = phase1{}
+	n.lead = newLeaderState(n, top)
+	n.logf("became leader ballot=%s commit=%d open=%d noops=%d", n.ballot, n.log.commit, top-n.log.commit, gaps)
+	n.maybeCommit()
+}
+
+// handleNack: someone promised a higher ballot, so this proposer's ballot
+// can never win; step aside at once.
+func (n *Node) handleNack(m Message) {
+	if n.role != Follower && n.ballot.Less(m.Ballot) {
+		n.logf("nack from %s: ballot %s beats %s", m.From, m.Ballot, n.ballot)
+		n.becomeFollower("")
+	}
+}
+
+// restoreSnapshot installs a snapshot newer than the chosen point; Ready
+// hands it to the state machine.
+func (n *Node) restoreSnapshot(snap Snapshot) {
+	if n.log.restore(snap) {
+		n.pendingSnap = &snap
+		n.match = max(n.match, n.log.commit)
+		n.logf("restored snapshot index=%d", snap.Index)
+	}
+}

@@ -1,0 +1,219 @@
+package paxos
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
+
+// replica is a test state machine: the data of every slot it applied, in
+// order ("" stands for a no-op), plus the reads it was told to serve.
+type replica struct {
+	node    *Node
+	state   []string // state[i] is slot i+1
+	noops   map[uint64]bool
+	reads   []ReadState
+	snaps   int // snapshots restored
+	lastLog []string
+}
+
+func encodeState(state []string) []byte { return []byte(strings.Join(state, "\x00")) }
+
+func decodeState(b []byte, n uint64) []string {
+	if n == 0 {
+		return nil
+	}
+	return strings.Split(string(b), "\x00")
+}
+
+// network is an in-memory cluster with zero latency and explicit delivery,
+// in the style of etcd's raft tests: cut, isolate and heal links, then
+// stabilize (deliver until quiet) or step messages by hand.
+type network struct {
+	t      testing.TB
+	ids    []string
+	nodes  map[string]*replica
+	cut    map[[2]string]bool // from,to -> dropped
+	queue  []Message
+	chosen map[uint64]string // first data delivered anywhere per slot
+	maxDel uint64            // highest slot delivered anywhere
+	logs   []string
+	trace  bool               // log every delivered message
+	drop   func(Message) bool // drops matching messages when set
+}
+
+func newNetwork(t testing.TB, size int, tweak func(*Config)) *network {
+	nw := &network{t: t, nodes: map[string]*replica{}, cut: map[[2]string]bool{}, chosen: map[uint64]string{}}
+	for i := range size {
+		nw.ids = append(nw.ids, fmt.Sprintf("n%d", i))
+	}
+	for i, id := range nw.ids {
+		cfg := Config{ID: id, Peers: nw.ids, Rand: rand.New(rand.NewPCG(uint64(i), 7)),
+			Logf: func(f string, a ...any) { nw.logs = append(nw.logs, fmt.Sprintf(f, a...)) }}
+		if tweak != nil {
+			tweak(&cfg)
+		}
+		nw.nodes[id] = &replica{node: New(cfg), noops: map[uint64]bool{}}
+	}
+	return nw
+}
+
+func (nw *network) node(id string) *Node { return nw.nodes[id].node }
+
+func (nw *network) isolate(id string) {
+	for _, o := range nw.ids {
+		if o != id {
+			nw.cut[[2]string{id, o}] = true
+			nw.cut[[2]string{o, id}] = true
+		}
+	}
+}
+
+func (nw *network) cutLink(from, to string) { nw.cut[[2]string{from, to}] = true }
+
+func (nw *network) heal() { nw.cut = map[[2]string]bool{} }
+
+// collect takes Ready from one node, applies it to its replica and queues
+// its messages.
+func (nw *network) collect(id string) Ready {
+	r := nw.nodes[id]
+	rd := r.node.Ready()
+	nw.apply(id, r, rd)
+	for _, m := range rd.Messages {
+		require.Equal(nw.t, id, m.From, Describe(m))
+		nw.queue = append(nw.queue, m)
+	}
+	return rd
+}
+
+func (nw *network) apply(id string, r *replica, rd Ready) {
+	t := nw.t
+	if rd.Snapshot != nil {
+		r.state = decodeState(rd.Snapshot.Data, rd.Snapshot.Index)
+		require.Len(t, r.state, int(rd.Snapshot.Index), "%s snapshot length", id)
+		for i, d := range r.state {
+			if want, ok := nw.chosen[uint64(i+1)]; ok {
+				require.Equal(t, want, d, "%s snapshot slot %d", id, i+1)
+			}
+		}
+		r.snaps++
+	}
+	for _, e := range rd.Committed {
+		require.Equal(t, uint64(len(r.state)+1), e.Index, "%s delivered out of order", id)
+		d := string(e.Data)
+		if e.Data == nil {
+			d = ""
+			r.noops[e.Index] = true
+		}
+		if want, ok := nw.chosen[e.Index]; ok {
+			require.Equal(t, want, d, "%s slot %d disagrees", id, e.Index)
+		} else {
+			nw.chosen[e.Index] = d
+		}
+		nw.maxDel = max(nw.maxDel, e.Index)
+		r.state = append(r.state, d)
+	}
+	r.reads = append(r.reads, rd.ReadStates...)
+}
+
+// deliver hands queued messages to their receivers, dropping cut links,
+// until keep says stop; it returns how many it delivered.
+func (nw *network) deliverAll() int {
+	n := 0
+	for len(nw.queue) > 0 {
+		m := nw.queue[0]
+		nw.queue = nw.queue[1:]
+		if nw.cut[[2]string{m.From, m.To}] || (nw.drop != nil && nw.drop(m)) {
+			continue
+		}
+		if nw.trace {
+			nw.logs = append(nw.logs, "deliver "+Describe(m))
+		}
+		nw.node(m.To).Step(m)
+		n++
+	}
+	return n
+}
+
+// stabilize collects and delivers until no node has anything to say.
+func (nw *network) stabilize() {
+	for range 10000 {
+		busy := false
+		for _, id := range nw.ids {
+			if nw.node(id).HasReady() {
+				nw.collect(id)
+				busy = true
+			}
+		}
+		if nw.deliverAll() > 0 {
+			busy = true
+		}
+		if !busy {
+			return
+		}
+	}
+	nw.t.Fatalf("network did not stabilize")
+}
+
+// tick advances every listed node (all when none listed) k ticks,
+// stabilizing after each.
+func (nw *network) tick(k int, ids ...string) {
+	if len(ids) == 0 {
+		ids = nw.ids
+	}
+	for range k {
+		for _, id := range ids {
+			nw.node(id).Tick()
+		}
+		nw.stabilize()
+	}
+}
+
+// settle lets one heartbeat interval pass, so followers learn the chosen
+// point piggybacked on the next heartbeat.
+func (nw *network) settle() { nw.tick(DefaultHeartbeatTicks + 1) }
+
+// age lets k ticks pass on the listed nodes without their timers firing, as
+// if the network had been quiet: acceptors stop refusing promises.
+func (nw *network) age(k int, ids ...string) {
+	for _, id := range ids {
+		n := nw.node(id)
+		n.now += int64(k)
+		n.electionDeadline += int64(k)
+	}
+}
+
+// leader returns the single node in role Leader, "" when none or several.
+func (nw *network) leader() string {
+	l := ""
+	for _, id := range nw.ids {
+		if nw.node(id).Role() == Leader {
+			if l != "" {
+				return ""
+			}
+			l = id
+		}
+	}
+	return l
+}
+
+// elect campaigns id directly (as if its timer fired) and stabilizes.
+func (nw *network) elect(id string) {
+	nw.node(id).becomePreCandidate()
+	nw.stabilize()
+	require.Equal(nw.t, Leader, nw.node(id).Role(), "%s should lead:\n%s", id, nw.tail())
+}
+
+func (nw *network) propose(id string, data ...string) {
+	for _, d := range data {
+		require.True(nw.t, nw.node(id).Propose([]byte(d)), "propose %q on %s", d, id)
+	}
+}
+
+func (nw *network) tail() string {
+	from := max(0, len(nw.logs)-30)
+	return strings.Join(nw.logs[from:], "\n")
+}

@@ -1,0 +1,229 @@
+package paxos
+
+// Node is one Multi-Paxos replica: proposer, acceptor and learner in one
+// deterministic state machine. It is not safe for concurrent use; the caller
+// feeds it events from one loop and collects the results with Ready.
+type Node struct {
+	cfg    Config
+	id     string
+	self   int // index of id in cfg.Peers
+	quorum int
+	now    int64 // ticks since New
+
+	role   Role
+	leader string // "" if unknown
+	// leaderSeen is the tick this node last heard the leader at a ballot
+	// it had not promised away. Acceptors refuse other proposers until
+	// leaderSeen+ElectionTicks: the leader lease rests on that.
+	leaderSeen       int64
+	electionDeadline int64
+	// timeout is the adaptive leader-suspicion timeout, never below
+	// cfg.ElectionTicks (see timing.go).
+	timeout int
+
+	// Acceptor state.
+	promised Ballot // highest ballot promised (accepting implies promising)
+	maxRound uint64 // highest ballot round seen anywhere
+	log      slotLog
+	// learnBallot and learnCommit are the newest chosen-point claim from a
+	// leader: every slot through learnCommit is chosen, and a value accepted
+	// there at a ballot >= learnBallot is the chosen value.
+	learnBallot Ballot
+	learnCommit uint64
+	// matchBallot and match: every slot in (commit, match] holds a value
+	// accepted at matchBallot. Reported to the leader for retransmission.
+	matchBallot Ballot
+	match       uint64
+
+	// Proposer state (PreCandidate, Candidate, Leader).
+	ballot Ballot
+	votes  uint64 // pre-votes or promises received in this attempt (bitmask)
+	p1     phase1
+	lead   leaderState
+
+	// Output waiting for Ready.
+	msgs           []Message
+	readStates     []ReadState
+	pendingSnap    *Snapshot
+	reportedLeader string
+}
+
+// New returns a follower that knows no leader. It panics on an invalid
+// Config (a programming error).
+func New(cfg Config) *Node {
+	cfg.setDefaults()
+	cfg.validate()
+	n := &Node{cfg: cfg, id: cfg.ID, quorum: len(cfg.Peers)/2 + 1, timeout: cfg.ElectionTicks}
+	for i, p := range cfg.Peers {
+		if p == cfg.ID {
+			n.self = i
+		}
+	}
+	// Nobody was heard from: promises and pre-votes are free from the start.
+	n.leaderSeen = -int64(cfg.ElectionTicks)
+	n.resetElectionDeadline()
+	return n
+}
+
+// Tick tells the node one millisecond passed.
+func (n *Node) Tick() {
+	n.now++
+	if n.role == Leader {
+		n.tickLeader()
+		return
+	}
+	if n.now >= n.electionDeadline {
+		if n.role != Follower {
+			// The last attempt failed: back off, as TCP does, so that
+			// elections complete even when round trips exceed the floor.
+			n.adoptTimeout(2 * n.timeout)
+		}
+		n.becomePreCandidate()
+	}
+}
+
+// Step handles a message from a peer. Messages not addressed to this node,
+// from unknown senders or otherwise malformed are ignored.
+func (n *Node) Step(m Message) {
+	from := n.peerIndex(m.From)
+	if m.To != n.id || from < 0 || from == n.self || !n.wellFormed(m, from) {
+		return
+	}
+	if m.Ballot.Round > n.maxRound {
+		n.maxRound = m.Ballot.Round
+	}
+	switch m.Type {
+	case MsgPreVote:
+		n.handlePreVote(m)
+	case MsgPreVoteReply:
+		n.handlePreVoteReply(m, from)
+	case MsgPrepare:
+		n.handlePrepare(m)
+	case MsgPromise:
+		n.handlePromise(m, from)
+	case MsgAccept, MsgSnapshot:
+		n.handleAccept(m)
+	case MsgAccepted:
+		n.handleAccepted(m, from)
+	case MsgNack:
+		n.handleNack(m)
+	}
+}
+
+// wellFormed rejects messages that would break invariants if believed.
+func (n *Node) wellFormed(m Message, from int) bool {
+	switch m.Type {
+	case MsgPreVote, MsgPrepare, MsgAccept, MsgSnapshot:
+		// A proposer's ballot carries its own index.
+		if m.Ballot.Node != from || m.Ballot.IsZero() {
+			return false
+		}
+	}
+	if m.Type == MsgSnapshot && m.Snapshot == nil {
+		return false
+	}
+	if m.Type == MsgAccept {
+		for i, e := range m.Entries {
+			if e.Index == 0 || (i > 0 && e.Index != m.Entries[i-1].Index+1) {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// Propose hands a client command to the leader. It returns false, having
+// stored nothing, when this node is not a leader done with phase 1 or when
+// maxOpenSlots slots are already waiting to be chosen (back-pressure).
+// True means the command holds the next slot in this leader's log; it goes
+// out in one Accept per acceptor at the next Ready and may still be lost if
+// the leader is deposed.
+func (n *Node) Propose(data []byte) bool {
+	if n.role != Leader || n.lead.nextSlot-n.log.commit > maxOpenSlots {
+		return false
+	}
+	if data == nil {
+		data = []byte{} // nil is reserved for no-ops
+	}
+	s := n.lead.nextSlot
+	n.lead.nextSlot++
+	sl := n.log.ensure(s)
+	*sl = slot{ballot: n.ballot, data: data, acks: 1 << n.self}
+	n.maybeCommit()
+	return true
+}
+
+// Compact tells the node the state machine's state through index is
+// snapshot. Slots through index are dropped; the snapshot is kept for
+// replicas that fall behind. index must not exceed the last slot handed out
+// in Ready.Committed.
+func (n *Node) Compact(index uint64, snapshot []byte) {
+	n.log.compact(index, snapshot)
+}
+
+// HasReady reports whether Ready would return anything new.
+func (n *Node) HasReady() bool {
+	return len(n.msgs) > 0 || len(n.readStates) > 0 || n.pendingSnap != nil ||
+		n.log.commit > n.log.applied || n.leader != n.reportedLeader ||
+		(n.role == Leader && n.hasSendWork())
+}
+
+// Ready takes everything pending: the leader's Accepts for everything
+// proposed since the last call, replies, chosen slots and reads.
+func (n *Node) Ready() Ready {
+	if n.role == Leader {
+		n.flushLeader()
+	}
+	rd := Ready{Messages: n.msgs, ReadStates: n.readStates, Snapshot: n.pendingSnap, Leader: n.leader}
+	if n.pendingSnap != nil {
+		n.log.applied = max(n.log.applied, n.pendingSnap.Index)
+	}
+	if n.log.commit > n.log.applied {
+		rd.Committed = n.log.entries(n.log.applied+1, n.log.commit+1)
+		n.log.applied = n.log.commit
+	}
+	n.msgs, n.readStates, n.pendingSnap = nil, nil, nil
+	n.reportedLeader = n.leader
+	return rd
+}
+
+// Leader returns the node believed to lead, "" if unknown.
+func (n *Node) Leader() string { return n.leader }
+
+// Role returns what the node is doing now.
+func (n *Node) Role() Role { return n.role }
+
+// Ballot returns the node's own ballot as a proposer (zero if it never tried).
+func (n *Node) Ballot() Ballot { return n.ballot }
+
+// Promised returns the highest ballot this acceptor promised.
+func (n *Node) Promised() Ballot { return n.promised }
+
+// CommitIndex returns the chosen point: every slot through it is chosen and known here.
+func (n *Node) CommitIndex() uint64 { return n.log.commit }
+
+// Timeout returns the current adaptive leader-suspicion timeout in ticks.
+func (n *Node) Timeout() int { return n.timeout }
+
+// LeaseValid reports whether this node is a leader holding a valid read lease.
+func (n *Node) LeaseValid() bool { return n.role == Leader && n.leaseValid() }
+
+func (n *Node) send(m Message) {
+	m.From = n.id
+	n.msgs = append(n.msgs, m)
+}
+
+func (n *Node) peerIndex(id string) int {
+	for i, p := range n.cfg.Peers {
+		if p == id {
+			return i
+		}
+	}
+	return -1
+}
+
+func (n *Node) logf(format string, args ...any) {
+	if n.cfg.Logf != nil {
+		n.cfg.Logf("%s "+format, append([]any{n.id}, args...)...)
+	}
+}

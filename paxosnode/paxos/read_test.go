@@ -1,0 +1,106 @@
+package paxos
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
+
+func noLease(c *Config)   { c.LeaseReads = false }
+func withLease(c *Config) { c.LeaseReads = true }
+
+// Without leases a read waits for a heartbeat round started after the call.
+func TestReadIndexWaitsForQuorumRound(t *testing.T) {
+	nw := newNetwork(t, 3, noLease)
+	nw.elect("n0")
+	nw.propose("n0", "a")
+	nw.stabilize()
+	nw.settle()
+	require.False(t, nw.node("n1").ReadIndex(9), "followers refuse reads")
+	require.True(t, nw.node("n0").ReadIndex(1))
+	rd := nw.collect("n0")
+	require.Empty(t, rd.ReadStates, "not before a round is acknowledged")
+	require.Len(t, rd.Messages, 2, "the read starts a heartbeat round: one message per acceptor")
+	nw.stabilize()
+	require.Equal(t, []ReadState{{ID: 1, Index: 1}}, nw.nodes["n0"].reads)
+}
+
+// A leader cut off from its quorum never serves a read; the read is
+// dropped when check-quorum makes it step down.
+func TestPartitionedLeaderServesNoRead(t *testing.T) {
+	nw := newNetwork(t, 3, noLease)
+	nw.elect("n0")
+	nw.isolate("n0")
+	require.True(t, nw.node("n0").ReadIndex(1))
+	nw.tick(DefaultElectionTicks+1, "n0")
+	require.Equal(t, Follower, nw.node("n0").Role())
+	require.Empty(t, nw.nodes["n0"].reads)
+	require.Empty(t, nw.node("n0").lead.reads)
+}
+
+// Under a valid lease a read is served at once with no messages; the lease
+// ends before ElectionTicks-2 ticks from the send of the last acked round.
+func TestLeaseReads(t *testing.T) {
+	nw := newNetwork(t, 3, withLease)
+	nw.elect("n0")
+	nw.propose("n0", "a")
+	nw.stabilize()
+	n0 := nw.node("n0")
+	require.True(t, n0.LeaseValid())
+	require.True(t, n0.ReadIndex(1))
+	rd := n0.Ready()
+	require.Equal(t, []ReadState{{ID: 1, Index: 1}}, rd.ReadStates)
+	require.Empty(t, rd.Messages, "a lease read costs no messages")
+
+	nw.isolate("n0")
+	from := n0.lead.leaseFrom
+	for n0.LeaseValid() {
+		nw.tick(1, "n0")
+	}
+	require.Less(t, n0.now-from, int64(DefaultElectionTicks-2), "lease shorter than ElectionTicks-2")
+	require.Equal(t, Leader, n0.Role())
+	require.True(t, n0.ReadIndex(2))
+	require.Empty(t, n0.Ready().ReadStates, "no lease: the read needs a round")
+}
+
+// The acceptor half of the lease: after hearing from the leader, acceptors
+// refuse to promise anyone else for ElectionTicks.
+func TestAcceptorsRefusePromisesDuringLease(t *testing.T) {
+	nw := newNetwork(t, 3, withLease)
+	nw.elect("n0")
+	nw.cutLink("n0", "n2")
+	nw.node("n2").becomeCandidate()
+	nw.stabilize()
+	require.Equal(t, Leader, nw.node("n0").Role(), "n1 heard n0 and refused n2")
+	require.Equal(t, Candidate, nw.node("n2").Role())
+	require.Equal(t, nw.node("n0").Ballot(), nw.node("n1").Promised())
+	// Once n1 has not heard n0 for ElectionTicks it may promise.
+	nw.isolate("n0")
+	nw.age(DefaultElectionTicks, "n1", "n2")
+	nw.node("n2").becomeCandidate()
+	nw.stabilize()
+	require.Equal(t, Leader, nw.node("n2").Role())
+}
+
+// A new leader serves reads only once every slot it found open in phase 1
+// is chosen.
+func TestReadWaitsForPhase1Slots(t *testing.T) {
+	nw := newNetwork(t, 3, noLease)
+	nw.elect("n0")
+	nw.cutLink("n1", "n0")
+	nw.cutLink("n0", "n2")
+	nw.propose("n0", "b") // slot 1 accepted by n0, n1; n0 never learns it
+	nw.stabilize()
+	nw.isolate("n0")
+	nw.age(DefaultElectionTicks, "n1", "n2")
+	// n2's re-proposal of slot 1 cannot reach n1, heartbeats can.
+	nw.drop = func(m Message) bool { return m.Type == MsgAccept && len(m.Entries) > 0 }
+	nw.elect("n2")
+	require.True(t, nw.node("n2").ReadIndex(5))
+	nw.stabilize()
+	require.Empty(t, nw.nodes["n2"].reads, "slot 1 is not chosen under n2's ballot yet")
+	nw.drop = nil
+	nw.tick(DefaultElectionTicks / 2)
+	require.Equal(t, []ReadState{{ID: 5, Index: 1}}, nw.nodes["n2"].reads)
+	require.Equal(t, []string{"b"}, nw.nodes["n2"].state)
+}

@@ -1,0 +1,235 @@
+package paxos
+
+// neverSent is a tick long before any other, for progress.snapSent.
+const neverSent = -1 << 40
+
+// progress is the leader's view of one acceptor.
+type progress struct {
+	next         uint64 // next slot to send
+	match        uint64 // acceptor holds every slot through match (chosen or at our ballot)
+	inflight     int    // Accepts sent and not yet answered
+	lastAck      int64  // tick of the last answer at our ballot (check-quorum)
+	lastProgress int64  // tick match last moved or sending resumed (retransmission)
+	round        uint64 // highest heartbeat round acknowledged
+	snapSent     int64  // tick the last snapshot went out (neverSent: never)
+}
+
+// leaderState is everything a leader keeps beyond the acceptor state.
+type leaderState struct {
+	since      int64
+	nextSlot   uint64 // next free slot
+	readyIndex uint64 // highest slot open after phase 1; reads wait for it to be chosen
+	prog       []progress
+
+	hbDue          bool
+	lastHeartbeat  int64
+	round          uint64           // last heartbeat round started
+	roundTick      map[uint64]int64 // round -> tick it was sent
+	confirmed      uint64           // highest round a quorum acknowledged
+	leaseFrom      int64            // send tick of the confirmed round
+	reads          []pendingRead
+	readsNeedRound bool
+
+	srtt, rttvar float64 // smoothed round trip in ticks (timing.go)
+}
+
+func newLeaderState(n *Node, top uint64) leaderState {
+	ls := leaderState{
+		since: n.now, nextSlot: top + 1, readyIndex: top,
+		prog:      make([]progress, len(n.cfg.Peers)),
+		hbDue:     true, // announce the new leader and start a round at once
+		roundTick: map[uint64]int64{},
+		leaseFrom: -1,
+	}
+	for i := range ls.prog {
+		// Send every re-proposed slot; acceptors that lag further say so
+		// in their answers (match) and get older slots or the snapshot.
+		ls.prog[i] = progress{next: n.log.commit + 1, lastAck: n.now, lastProgress: n.now, snapSent: neverSent}
+	}
+	return ls
+}
+
+// tickLeader sends heartbeats, steps down without a quorum (check-quorum)
+// and retransmits to acceptors that stopped making progress.
+func (n *Node) tickLeader() {
+	ls := &n.lead
+	if n.now-ls.lastHeartbeat >= int64(n.cfg.HeartbeatTicks) {
+		ls.hbDue = true
+	}
+	timeout := int64(n.timeout)
+	if n.now-ls.since >= timeout {
+		heard := 1
+		for i := range ls.prog {
+			if i != n.self && n.now-ls.prog[i].lastAck < timeout {
+				heard++
+			}
+		}
+		if heard < n.quorum {
+			n.logf("check-quorum: heard from %d of %d within %d ticks", heard, len(n.cfg.Peers), timeout)
+			n.becomeFollower("")
+			return
+		}
+	}
+	resend := n.resendTicks()
+	for i := range ls.prog {
+		pr := &ls.prog[i]
+		if i != n.self && (pr.next > pr.match+1 || pr.inflight > 0) && n.now-pr.lastProgress >= resend {
+			pr.next, pr.inflight, pr.lastProgress = pr.match+1, 0, n.now
+		}
+	}
+}
+
+// hasSendWork reports whether flushLeader would send anything.
+func (n *Node) hasSendWork() bool {
+	ls := &n.lead
+	if ls.hbDue || ls.readsNeedRound {
+		return true
+	}
+	for i := range ls.prog {
+		if i != n.self && n.canSend(&ls.prog[i]) {
+			return true
+		}
+	}
+	return false
+}
+
+// canSend mirrors sendAccepts: whether it would send acceptor pr anything
+// beyond a heartbeat, so HasReady never reports work that Ready skips.
+func (n *Node) canSend(pr *progress) bool {
+	if pr.next <= n.log.snap.Index {
+		return n.now-pr.snapSent >= n.resendTicks()
+	}
+	return pr.next < n.lead.nextSlot && pr.inflight < n.cfg.MaxInflight
+}
+
+// flushLeader sends everything proposed since the last flush as one Accept
+// per acceptor (more only past MaxBatch), and a heartbeat round when one is
+// due or a read waits for one.
+func (n *Node) flushLeader() {
+	ls := &n.lead
+	newRound := ls.hbDue || ls.readsNeedRound
+	if newRound {
+		ls.round++
+		ls.roundTick[ls.round] = n.now
+		ls.hbDue, ls.readsNeedRound = false, false
+		ls.lastHeartbeat = n.now
+	}
+	for i := range n.cfg.Peers {
+		if i != n.self {
+			n.sendAccepts(i, newRound)
+		}
+	}
+	if newRound {
+		n.updateConfirmed()
+	}
+}
+
+// sendAccepts sends acceptor i its missing slots (or the snapshot when they
+// are compacted away); with force, at least a heartbeat.
+func (n *Node) sendAccepts(i int, force bool) {
+	ls := &n.lead
+	pr := &ls.prog[i]
+	to := n.cfg.Peers[i]
+	sent := false
+	if pr.next <= n.log.snap.Index {
+		if n.canSend(pr) {
+			snap := n.log.snap
+			n.send(Message{Type: MsgSnapshot, To: to, Ballot: n.ballot, Snapshot: &snap,
+				Commit: n.log.commit, Round: ls.round, Timeout: n.timeout, Sent: n.now})
+			pr.snapSent = n.now
+			sent = true
+		}
+	} else {
+		for pr.next < ls.nextSlot && pr.inflight < n.cfg.MaxInflight {
+			if pr.next == pr.match+1 {
+				pr.lastProgress = n.now // nothing was outstanding: the resend clock starts now
+			}
+			hi := min(ls.nextSlot, pr.next+uint64(n.cfg.MaxBatch))
+			n.send(Message{Type: MsgAccept, To: to, Ballot: n.ballot, Entries: n.log.entries(pr.next, hi),
+				Commit: n.log.commit, Round: ls.round, Timeout: n.timeout, Sent: n.now})
+			pr.next = hi
+			pr.inflight++
+			sent = true
+		}
+	}
+	if !sent && force {
+		n.send(Message{Type: MsgAccept, To: to, Ballot: n.ballot, Commit: n.log.commit, Round: ls.round, Timeout: n.timeout, Sent: n.now})
+	}
+}
+
+// handleAccepted is the leader's phase 2b: count acks, learn the acceptor's
+// position, confirm rounds.
+func (n *Node) handleAccepted(m Message, from int) {
+	if n.role != Leader || m.Ballot != n.ballot {
+		return
+	}
+	ls := &n.lead
+	pr := &ls.prog[from]
+	if n.now-pr.lastAck >= n.resendTicks() {
+		// The first answer after a long silence (a healed partition):
+		// whatever was sent meanwhile is most likely lost, resend at once.
+		pr.inflight, pr.snapSent = 0, neverSent
+	}
+	pr.lastAck = n.now
+	if m.Sent > 0 && m.Sent <= n.now {
+		n.observeRTT(n.now - m.Sent)
+	}
+	if m.Round > pr.round && m.Round <= ls.round {
+		pr.round = m.Round
+		n.updateConfirmed()
+	}
+	if m.Index > 0 {
+		pr.inflight = max(0, pr.inflight-1)
+		n.ack(from, max(m.Index, m.Commit+1), m.Last)
+	}
+	match := min(max(m.Match, m.Commit), ls.nextSlot-1)
+	if match > pr.match {
+		n.ack(from, max(pr.match, m.Commit)+1, m.Match)
+		pr.match = match
+		pr.lastProgress = n.now
+	}
+	if pr.next <= pr.match+1 {
+		// The acceptor holds everything we sent (or more: it installed the
+		// snapshot), so no Accept is outstanding whatever answers were lost.
+		pr.next, pr.inflight = pr.match+1, 0
+	}
+	if pr.inflight == 0 && pr.match+1 < pr.next {
+		// Every Accept was answered and a hole remains: something was lost.
+		pr.next = pr.match + 1
+	}
+	n.maybeCommit()
+}
+
+// ack records that acceptor from accepted slots lo..hi at our ballot.
+func (n *Node) ack(from int, lo, hi uint64) {
+	lo = max(lo, n.log.commit+1)
+	hi = min(hi, n.lead.nextSlot-1)
+	for s := lo; s <= hi; s++ {
+		if sl := n.log.get(s); sl != nil {
+			sl.acks |= 1 << from
+		}
+	}
+}
+
+// maybeCommit advances the chosen point over slots a quorum accepted.
+func (n *Node) maybeCommit() {
+	if n.role != Leader {
+		return
+	}
+	old := n.log.commit
+	for n.log.commit+1 < n.lead.nextSlot {
+		sl := n.log.get(n.log.commit + 1)
+		if !sl.chosen && popcount(sl.acks) < n.quorum {
+			break
+		}
+		if sl.ballot != n.ballot {
+			panic("paxos: leader log holds a slot at a foreign ballot")
+		}
+		sl.chosen = true
+		n.log.commit++
+	}
+	if n.log.commit != old {
+		n.match = max(n.match, n.log.commit)
+		n.releaseReads()
+	}
+}
