@@ -1,8 +1,6 @@
 package main
 
 import (
-	"fmt"
-
 	"github.com/quorumkit/quorumkit/nodes"
 	"github.com/quorumkit/quorumkit/nodes/kvserver"
 	"github.com/quorumkit/quorumkit/raftnode/raft"
@@ -15,10 +13,7 @@ func NewServerConfig(base raft.Config) kvserver.Config[raft.Message] {
 		Kind: "raft",
 		NewCore: func(init nodes.Init) kvserver.Core[raft.Message] {
 			cfg := base
-			cfg.ID, cfg.Peers, cfg.Rand = init.NodeID, init.NodeIDs, init.Rand
-			if init.Logger != nil {
-				cfg.Logf = func(format string, args ...any) { init.Logger.Info(fmt.Sprintf(format, args...)) }
-			}
+			cfg.ID, cfg.Peers, cfg.Rand, cfg.Logf = init.NodeID, init.NodeIDs, init.Rand, kvserver.Logf(init.Logger)
 			return core{raft.New(cfg)}
 		},
 	}

@@ -1,0 +1,22 @@
+// Command paxosnode is a Maelstrom lin-kv node backed by Multi-Paxos: the shared KV server
+// (nodes/kvserver) over the pure Multi-Paxos core (paxosnode/paxos), run by the shared runtime (nodes).
+//
+// Usage, as Maelstrom runs it:
+//
+//	maelstrom test -w lin-kv --bin paxosnode [flags]
+//
+// Flags (Maelstrom passes its positional arguments on): -lease=false turns leader leases off
+// so every read takes a quorum round; -seed fixes the random source; -log-level debug logs
+// more to stderr.
+package main
+
+import (
+	"github.com/quorumkit/quorumkit/nodes/kvserver"
+	"github.com/quorumkit/quorumkit/paxosnode/paxos"
+)
+
+func main() {
+	kvserver.Main("paxosnode", func(o kvserver.Options) kvserver.Config[paxos.Message] {
+		return NewServerConfig(paxos.Config{LeaseReads: o.Lease})
+	})
+}
