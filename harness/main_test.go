@@ -100,6 +100,21 @@ func TestSingleNodeKVIsValid(t *testing.T) {
 	assert.Equal(t, float64(7), r.get("seed"))
 	assert.Contains(t, r.stdout, "Everything looks good!")
 	assert.Contains(t, r.stderr, "ok ", "progress line")
+	okCount, _ := r.get("stats", "ok-count").(float64)
+	assert.Equal(t, okCount, r.get("perf", "all", "count"), "perf covers every ok op")
+	p50, _ := r.get("perf", "all", "p50").(float64)
+	p99, _ := r.get("perf", "all", "p99").(float64)
+	assert.True(t, 0 < p50 && p50 <= p99, "0 < p50 %v <= p99 %v", p50, p99)
+	assert.NotNil(t, r.get("perf", "by-f", "read", "p95"))
+	rate, _ := r.get("perf", "ok-rate").(float64)
+	assert.InDelta(t, 100, rate, 50, "ok ops/s at --rate 100")
+	if _, err := os.Stat("/proc/self/status"); err == nil {
+		samples, _ := r.get("nodes", "n0", "rss-samples").([]any)
+		assert.GreaterOrEqual(t, len(samples), 3, "a sample at 0, one a second, one at the end")
+		peak, _ := r.get("nodes", "n0", "rss-peak-kib").(float64)
+		assert.Positive(t, peak)
+	}
+	assert.Nil(t, r.get("recovery"), "no nemesis, no recovery section")
 	for _, f := range []string{"results.edn", "history.txt", "history.jsonl", "node-logs/n0.log",
 		"latency-raw.png", "latency-quantiles.png", "rate.png", "timeline.html"} {
 		assert.FileExists(t, filepath.Join(r.store, "latest", f))
@@ -121,6 +136,8 @@ func TestOwnMapsAreNotLinearizable(t *testing.T) {
 	hist, err := os.ReadFile(filepath.Join(r.store, "latest", "history.txt"))
 	require.NoError(t, err)
 	assert.Contains(t, string(hist), ":nemesis\t:info\t:start-partition")
+	parts, _ := r.get("recovery", "partitions").([]any)
+	assert.NotEmpty(t, parts, "each start-partition has a recovery entry")
 }
 
 func TestProxyThroughLinKVServiceIsValid(t *testing.T) {

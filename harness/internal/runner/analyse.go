@@ -19,6 +19,7 @@ func (t *test) analyse(end time.Duration) *Results {
 	protocol := t.protocol
 	crash := t.crash
 	partitions := append([]report.Interval(nil), t.partition...)
+	memory := t.memory
 	t.mu.Unlock()
 	protocol.Valid = check.Of(protocol.Count == 0)
 	for i := range partitions {
@@ -28,7 +29,7 @@ func (t *test) analyse(end time.Duration) *Results {
 	}
 
 	res := &Results{
-		Perf:         Simple{Valid: check.Valid},
+		Perf:         check.Perf(ops),
 		Timeline:     Simple{Valid: check.Valid},
 		Exceptions:   check.Exceptions(ops),
 		Stats:        check.Stats(ops),
@@ -37,12 +38,14 @@ func (t *test) analyse(end time.Duration) *Results {
 		Workload:     check.Linearizable(ops, opts.CheckTimeout),
 		Protocol:     &protocol,
 		Crash:        crash,
+		Nodes:        memory,
+		Recovery:     check.Recovery(ops, opts.Nodes),
 		Seed:         opts.Seed,
 		Test: TestInfo{
 			Name: opts.Workload, Start: t.clock.Start().UTC().Format(time.RFC3339Nano), Store: t.store.Dir,
 			Options: opts, TimeLimit: opts.TimeLimit.Seconds(), Latency: opts.Latency.Milliseconds(),
 			NemesisInterval: opts.NemesisInterval.Seconds(), Timeout: opts.Timeout().Milliseconds(),
-			Duration: end.Seconds(),
+			Duration: end.Seconds(), ZeroTime: t.zeroTime.UTC().Format(time.RFC3339Nano),
 		},
 	}
 	for _, k := range res.Workload.Failures {
@@ -62,7 +65,7 @@ func (t *test) analyse(end time.Duration) *Results {
 		fmt.Fprintln(opts.Log, "harness: timeline:", err)
 	}
 	if err := report.Plots(t.store, ops, partitions); err != nil {
-		res.Perf = Simple{Valid: check.Unknown}
+		res.Perf.Valid = check.Unknown
 		fmt.Fprintln(opts.Log, "harness: plots:", err)
 	}
 	vs := []check.Validity{res.Perf.Valid, res.Timeline.Valid, res.Exceptions.Valid, res.Stats.Valid,

@@ -1,7 +1,10 @@
 package runner
 
 import (
+	"math"
+
 	"github.com/quorumkit/quorumkit/harness/internal/check"
+	"github.com/quorumkit/quorumkit/harness/internal/process"
 )
 
 // ProtocolError is one bad line or bad address on a node's stdout.
@@ -79,6 +82,9 @@ type TestInfo struct {
 	Timeout         int64   `json:"timeout-ms"`
 	// Duration is how long the run lasted, from client setup to analysis.
 	Duration float64 `json:"duration-seconds"`
+	// ZeroTime is the wall-clock instant of time 0 on the history's scale
+	// (RFC 3339), to line history times up with timestamps in node logs.
+	ZeroTime string `json:"zero-time"`
 }
 
 // Results is the results map, written as results.json and results.edn. Its
@@ -87,9 +93,10 @@ type TestInfo struct {
 type Results struct {
 	// Valid is the worst of the sub-results: false > unknown > true.
 	Valid Validity `json:"valid?"`
-	// Perf and Timeline are unknown when the plots or timeline.html could
-	// not be written, and valid otherwise.
-	Perf     Simple `json:"perf"`
+	// Perf has the latency quantiles and the :ok throughput; it is unknown
+	// when the plots could not be written, and valid otherwise.
+	Perf *check.PerfResult `json:"perf"`
+	// Timeline is unknown when timeline.html could not be written.
 	Timeline Simple `json:"timeline"`
 	// Exceptions groups indeterminate :info ops by exception class.
 	Exceptions *check.ExceptionsResult `json:"exceptions"`
@@ -105,8 +112,38 @@ type Results struct {
 	Protocol *ProtocolResult `json:"protocol"`
 	// Crash is present when the run crashed (exit 255).
 	Crash *CrashResult `json:"crash,omitempty"`
+	// Nodes has each node's resident memory over the run, by node id
+	// (absent where /proc cannot be read).
+	Nodes map[string]*NodeMemory `json:"nodes,omitempty"`
+	// Recovery has, for each start-partition, the time to the first :ok
+	// write or cas invoked after it; present only when the nemesis ran.
+	Recovery *check.RecoveryResult `json:"recovery,omitempty"`
 	// Seed is the seed of the generator, the nemesis and the latencies.
 	Seed int64 `json:"seed"`
 	// Test records how the test was run.
 	Test TestInfo `json:"test"`
+}
+
+// NodeMemory is one node's resident memory, sampled from
+// /proc/<pid>/status about once a second from time 0 until the workload
+// ends.
+type NodeMemory struct {
+	// Pid is the node's process id.
+	Pid int `json:"pid"`
+	// Peak and Last are the largest and the last VmRSS sample, in KiB.
+	Peak int64 `json:"rss-peak-kib"`
+	Last int64 `json:"rss-last-kib"`
+	// HWM is the kernel's VmHWM (the peak between samples too) at the last
+	// sample, in KiB.
+	HWM int64 `json:"rss-hwm-kib"`
+	// Samples are [seconds on the history's scale, VmRSS in KiB] pairs in
+	// time order, e.g. for "RSS after 1 minute".
+	Samples [][2]float64 `json:"rss-samples"`
+}
+
+// add records one sample taken at seconds.
+func (m *NodeMemory) add(seconds float64, mem process.Memory) {
+	m.Samples = append(m.Samples, [2]float64{math.Round(seconds*1000) / 1000, float64(mem.RSS)})
+	m.Peak = max(m.Peak, mem.RSS)
+	m.Last, m.HWM = mem.RSS, mem.HWM
 }

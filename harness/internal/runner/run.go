@@ -54,6 +54,8 @@ type test struct {
 	crash     *CrashResult
 	fault     string
 	partition []report.Interval
+	memory    map[string]*NodeMemory
+	zeroTime  time.Time
 }
 
 // seeded derives an independent random source for one part of the run.
@@ -151,8 +153,13 @@ func (t *test) execute(genRand, dispatchRand, nemRand *rand.Rand) {
 	}
 	// History times count from here, as Jepsen's do (just before the
 	// clients open), not from the start of node setup.
-	t.history.SetZero(t.clock.Now())
+	zero := t.clock.Now()
+	t.history.SetZero(zero)
+	t.zeroTime = t.clock.Start().Add(zero)
 	go t.watchNodes()
+	memDone := make(chan struct{})
+	memStopped := make(chan struct{})
+	go t.sampleMemory(memDone, memStopped)
 	progressDone := make(chan struct{})
 	go t.progress(progressDone)
 	defer close(progressDone)
@@ -173,9 +180,52 @@ func (t *test) execute(genRand, dispatchRand, nemRand *rand.Rand) {
 		Generator: gen, Workers: workers, Rate: opts.Rate, TimeLimit: opts.TimeLimit,
 		Clock: t.clock, Rand: dispatchRand, History: t.history, Stop: t.stop,
 	})
+	close(memDone)
+	<-memStopped
 	close(nemStop)
 	wg.Wait()
 	t.net.Heal()
+}
+
+// MemoryInterval is how often sampleMemory reads each node's VmRSS.
+const MemoryInterval = time.Second
+
+// sampleMemory reads every node's memory at once, then every
+// MemoryInterval and a last time when done closes; it closes stopped when
+// it is finished. A node whose /proc entry cannot be read (it exited, or
+// there is no /proc) is skipped for that sample.
+func (t *test) sampleMemory(done <-chan struct{}, stopped chan<- struct{}) {
+	defer close(stopped)
+	tick := time.NewTicker(MemoryInterval)
+	defer tick.Stop()
+	for finished := false; ; {
+		at := t.history.Since().Seconds()
+		for _, n := range t.nodes {
+			mem, err := process.ReadMemory(n.Pid())
+			if err != nil {
+				continue
+			}
+			t.mu.Lock()
+			if t.memory == nil {
+				t.memory = map[string]*NodeMemory{}
+			}
+			m := t.memory[n.ID()]
+			if m == nil {
+				m = &NodeMemory{Pid: n.Pid()}
+				t.memory[n.ID()] = m
+			}
+			m.add(at, mem)
+			t.mu.Unlock()
+		}
+		if finished {
+			return
+		}
+		select {
+		case <-done:
+			finished = true
+		case <-tick.C:
+		}
+	}
 }
 
 // setup spawns every node in parallel and completes its init handshake.

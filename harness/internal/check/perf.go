@@ -1,0 +1,112 @@
+package check
+
+import (
+	"math"
+	"slices"
+	"time"
+
+	"github.com/quorumkit/quorumkit/harness/internal/history"
+)
+
+// Latency summarizes the latencies of a set of :ok ops, in milliseconds
+// from invocation to completion. Quantiles are nearest-rank: p99 of 100
+// samples is the 99th smallest.
+type Latency struct {
+	// Count is the number of :ok ops.
+	Count int `json:"count"`
+	// Mean, P50, P95, P99 and Max are in milliseconds; all are 0 when
+	// Count is 0.
+	Mean float64 `json:"mean"`
+	P50  float64 `json:"p50"`
+	P95  float64 `json:"p95"`
+	P99  float64 `json:"p99"`
+	Max  float64 `json:"max"`
+}
+
+// PerfResult is the perf section: latency figures of the :ok ops and the
+// :ok throughput. It is always valid: perf measures, it does not judge
+// (the plots that Maelstrom's perf checker draws are written next to it,
+// and only a failure to write them makes it unknown).
+type PerfResult struct {
+	// Valid is unknown when the plots could not be written.
+	Valid Validity `json:"valid?"`
+	// All covers every :ok client op; ByF each f that had an :ok.
+	All  Latency             `json:"all"`
+	ByF  map[string]*Latency `json:"by-f"`
+	// Span is the time in seconds from the first client invocation to the
+	// last client completion; OKRate is All.Count / Span (0 without ops).
+	Span   float64 `json:"span-seconds"`
+	OKRate float64 `json:"ok-rate"`
+}
+
+// Perf pairs each client completion with its invocation and summarizes the
+// :ok ones, overall and by f.
+func Perf(ops []history.Op) *PerfResult {
+	open := map[int]history.Op{}
+	all := []float64{}
+	byF := map[string][]float64{}
+	var first, last time.Duration = -1, -1
+	for _, op := range ops {
+		if !op.IsClient() {
+			continue
+		}
+		if op.Type == history.Invoke {
+			open[op.Process] = op
+			if first < 0 {
+				first = op.Time
+			}
+			continue
+		}
+		last = op.Time
+		inv, ok := open[op.Process]
+		if !ok {
+			continue
+		}
+		delete(open, op.Process)
+		if op.Type != history.OK {
+			continue
+		}
+		ms := float64(op.Time-inv.Time) / float64(time.Millisecond)
+		all = append(all, ms)
+		byF[op.F] = append(byF[op.F], ms)
+	}
+	r := &PerfResult{Valid: Valid, All: Summarize(all), ByF: map[string]*Latency{}}
+	for f, l := range byF {
+		s := Summarize(l)
+		r.ByF[f] = &s
+	}
+	if first >= 0 && last > first {
+		r.Span = (last - first).Seconds()
+		r.OKRate = float64(r.All.Count) / r.Span
+	}
+	return r
+}
+
+// Summarize returns the count, mean and nearest-rank quantiles of ms. It
+// sorts ms in place.
+func Summarize(ms []float64) Latency {
+	if len(ms) == 0 {
+		return Latency{}
+	}
+	slices.Sort(ms)
+	sum := 0.0
+	for _, x := range ms {
+		sum += x
+	}
+	return Latency{
+		Count: len(ms), Mean: round3(sum / float64(len(ms))),
+		P50: round3(Quantile(ms, 0.5)), P95: round3(Quantile(ms, 0.95)), P99: round3(Quantile(ms, 0.99)),
+		Max: round3(ms[len(ms)-1]),
+	}
+}
+
+// Quantile is the nearest-rank q-quantile of sorted, which must not be
+// empty: the smallest value with at least q of the samples at or below it.
+func Quantile(sorted []float64, q float64) float64 {
+	i := int(math.Ceil(q*float64(len(sorted)))) - 1
+	return sorted[min(max(i, 0), len(sorted)-1)]
+}
+
+// round3 keeps three decimals (microseconds, for milliseconds), so that
+// results.json does not carry float noise.
+func round3(x float64) float64 { return math.Round(x*1000) / 1000 }
