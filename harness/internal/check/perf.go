@@ -31,8 +31,8 @@ type PerfResult struct {
 	// Valid is unknown when the plots could not be written.
 	Valid Validity `json:"valid?"`
 	// All covers every :ok client op; ByF each f that had an :ok.
-	All  Latency             `json:"all"`
-	ByF  map[string]*Latency `json:"by-f"`
+	All Latency             `json:"all"`
+	ByF map[string]*Latency `json:"by-f"`
 	// Span is the time in seconds from the first client invocation to the
 	// last client completion; OKRate is All.Count / Span (0 without ops).
 	Span   float64 `json:"span-seconds"`

@@ -37,7 +37,7 @@ func TestPerfCountsOnlyOKOps(t *testing.T) {
 	ops := []history.Op{
 		at(0, 0, history.Invoke, "write", "1"),
 		at(1, 1, history.Invoke, "read", ""),
-		at(4, 1, history.OK, "read", "1"), // 3 ms
+		at(4, 1, history.OK, "read", "1"),   // 3 ms
 		at(10, 0, history.OK, "write", "1"), // 10 ms
 		at(10, history.NemesisProcess, history.Info, "start-partition", `"one"`),
 		at(11, 1, history.Invoke, "cas", "[1,2]"),
