@@ -37,14 +37,33 @@ type PerfResult struct {
 	// last client completion; OKRate is All.Count / Span (0 without ops).
 	Span   float64 `json:"span-seconds"`
 	OKRate float64 `json:"ok-rate"`
+	// Steady leaves out the start-up: only ops invoked at or after the
+	// first :ok completion count, so the first leader election (ops parked
+	// until a leader exists) does not weigh on the quantiles of a short
+	// run. Benchmarks quote it.
+	Steady Steady `json:"steady"`
+}
+
+// Steady is the latency of the :ok ops invoked from From on.
+type Steady struct {
+	// From is the time of the run's first :ok completion, in seconds on
+	// the history's scale (0 without one).
+	From float64 `json:"from-seconds"`
+	// All and ByF are as in PerfResult.
+	All Latency             `json:"all"`
+	ByF map[string]*Latency `json:"by-f"`
 }
 
 // Perf pairs each client completion with its invocation and summarizes the
-// :ok ones, overall and by f.
+// :ok ones, overall and by f, for the whole run and from the first :ok on.
 func Perf(ops []history.Op) *PerfResult {
+	type okOp struct {
+		f       string
+		invoked time.Duration
+		ms      float64
+	}
 	open := map[int]history.Op{}
-	all := []float64{}
-	byF := map[string][]float64{}
+	var oks []okOp
 	var first, last time.Duration = -1, -1
 	for _, op := range ops {
 		if !op.IsClient() {
@@ -63,18 +82,35 @@ func Perf(ops []history.Op) *PerfResult {
 			continue
 		}
 		delete(open, op.Process)
-		if op.Type != history.OK {
-			continue
+		if op.Type == history.OK {
+			oks = append(oks, okOp{op.F, inv.Time, float64(op.Time-inv.Time) / float64(time.Millisecond)})
 		}
-		ms := float64(op.Time-inv.Time) / float64(time.Millisecond)
-		all = append(all, ms)
-		byF[op.F] = append(byF[op.F], ms)
 	}
-	r := &PerfResult{Valid: Valid, All: Summarize(all), ByF: map[string]*Latency{}}
-	for f, l := range byF {
-		s := Summarize(l)
-		r.ByF[f] = &s
+	var from time.Duration
+	if len(oks) > 0 {
+		from = oks[0].invoked + time.Duration(oks[0].ms*float64(time.Millisecond))
 	}
+	summarize := func(steady bool) (Latency, map[string]*Latency) {
+		all := []float64{}
+		byF := map[string][]float64{}
+		for _, o := range oks {
+			if steady && o.invoked < from {
+				continue
+			}
+			all = append(all, o.ms)
+			byF[o.f] = append(byF[o.f], o.ms)
+		}
+		m := map[string]*Latency{}
+		for f, l := range byF {
+			s := Summarize(l)
+			m[f] = &s
+		}
+		return Summarize(all), m
+	}
+	r := &PerfResult{Valid: Valid}
+	r.All, r.ByF = summarize(false)
+	r.Steady.From = from.Seconds()
+	r.Steady.All, r.Steady.ByF = summarize(true)
 	if first >= 0 && last > first {
 		r.Span = (last - first).Seconds()
 		r.OKRate = float64(r.All.Count) / r.Span

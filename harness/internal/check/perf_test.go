@@ -57,6 +57,12 @@ func TestPerfCountsOnlyOKOps(t *testing.T) {
 	assert.InDelta(t, 0.025, p.Span, 1e-9)
 	assert.InDelta(t, 120, p.OKRate, 1e-6)
 
+	// The first ok completes at 4 ms: the write invoked at 0 is start-up.
+	assert.InDelta(t, 0.004, p.Steady.From, 1e-9)
+	assert.Equal(t, Latency{Count: 1, Mean: 5, P50: 5, P95: 5, P99: 5, Max: 5}, p.Steady.All)
+	assert.Equal(t, 1, p.Steady.ByF["write"].Count)
+	assert.NotContains(t, p.Steady.ByF, "read")
+
 	empty := Perf(nil)
 	assert.Equal(t, Latency{}, empty.All)
 	assert.Zero(t, empty.OKRate)
