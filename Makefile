@@ -2,7 +2,7 @@
 GO ?= go
 CHECK_BINS ?= raftnode paxosnode
 
-.PHONY: build test check bench fuzz lint clean
+.PHONY: build test check bench gobench fuzz lint clean
 
 ## build: every binary into bin/ (raftnode, paxosnode, solonode, harness)
 build:
@@ -17,8 +17,12 @@ test: lint
 check: build
 	scripts/check $(CHECK_BINS)
 
-## bench: the benchmarks of the runtime, cores and harness
-bench:
+## bench: the benchmark report, results/README.md and its plots (scripts/bench; QUICK=1 for a smoke run)
+bench: build
+	scripts/bench
+
+## gobench: the Go benchmarks of the runtime, cores and harness
+gobench:
 	$(GO) test -run '^$$' -bench . -benchtime 2s ./...
 
 ## fuzz: the runtime and scanner fuzzers, one minute each

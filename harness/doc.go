@@ -11,4 +11,8 @@
 // run over many keys, and a node that crashes still leaves its history and
 // results in the store. The work is done by the internal packages; see
 // internal/runner for the phases of a run.
+//
+// Two more subcommands serve scripts/bench: `harness bench-report` turns a
+// directory of runs into results/README.md and its plots (internal/bench),
+// and `harness bench-get FILE PATH` prints one value of a results.json.
 package main

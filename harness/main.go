@@ -20,9 +20,19 @@ func main() {
 // Main runs the harness CLI with args (without the program name) and
 // returns the exit code.
 func Main(args []string, stdout, stderr io.Writer) int {
+	if len(args) > 0 {
+		switch args[0] {
+		case "bench-report":
+			return BenchReport(args[1:], stdout, stderr)
+		case "bench-get":
+			return BenchGet(args[1:], stdout, stderr)
+		}
+	}
 	if len(args) == 0 || args[0] != "test" {
 		fmt.Fprintln(stderr, "usage: harness test --bin FILE [options] [args for the binary]")
-		fmt.Fprintln(stderr, "       (test is the only subcommand; harness test --help lists the options)")
+		fmt.Fprintln(stderr, "       harness bench-report [--store store/bench] [--out results] [...]")
+		fmt.Fprintln(stderr, "       harness bench-get FILE PATH")
+		fmt.Fprintln(stderr, "       (harness test --help lists the options)")
 		return runner.ExitBadArgs
 	}
 	opts, testCount, err := ParseTest(args[1:], stderr)

@@ -1,0 +1,158 @@
+package bench
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+var zero = time.Date(2026, 11, 25, 20, 0, 0, 0, time.UTC)
+
+// fakeRun writes a run directory with a results.json in the shape the
+// harness writes and, optionally, a node log. scale multiplies latencies.
+func fakeRun(t *testing.T, root, section, bin string, nodes int, latency int64, rate, scale float64, seq int) string {
+	t.Helper()
+	dir := filepath.Join(root, section, "lin-kv", fmt.Sprintf("20261125T2000%02d.000+0000", seq))
+	require.NoError(t, os.MkdirAll(filepath.Join(dir, "node-logs"), 0o755))
+	names := make([]string, nodes)
+	for i := range names {
+		names[i] = fmt.Sprintf("n%d", i)
+	}
+	lat := func(p50 float64) map[string]any {
+		p50 *= scale
+		return map[string]any{"count": 100, "mean": p50 * 1.1, "p50": p50, "p95": 2 * p50, "p99": 3 * p50, "max": 4 * p50}
+	}
+	byF := map[string]any{"read": lat(float64(latency) + 1), "write": lat(3*float64(latency) + 2), "cas": lat(3*float64(latency) + 2)}
+	mpo := 10 / (1 + rate/100)
+	res := map[string]any{
+		"valid?": true,
+		"perf": map[string]any{"valid?": true, "all": lat(float64(latency) + 1), "by-f": byF, "span-seconds": 10.0,
+			"ok-rate": rate / 2, "steady": map[string]any{"from-seconds": 0.3, "all": lat(float64(latency) + 1), "by-f": byF}},
+		"stats":        map[string]any{"valid?": true, "count": int(rate * 10), "ok-count": int(rate * 5), "by-f": map[string]any{}},
+		"availability": map[string]any{"valid?": true, "ok-fraction": 0.75},
+		"net":          map[string]any{"valid?": true, "servers": map[string]any{"msg-count": 1, "msgs-per-op": mpo}},
+		"workload":     map[string]any{"valid?": true},
+		"nodes": map[string]any{"n0": map[string]any{"pid": 1, "rss-peak-kib": 9000, "rss-last-kib": 8000, "rss-hwm-kib": 9000,
+			"rss-samples": [][2]float64{{0, 3000}, {60, 8000}, {600, 8100}}}},
+		"test": map[string]any{
+			"options":    map[string]any{"bin": "/x/bin/" + bin, "nodes": names, "concurrency": 2 * nodes, "rate": rate, "per-key-limit": 0},
+			"time-limit": 10, "latency": latency, "nemesis-interval": 5, "zero-time": zero.Format(time.RFC3339Nano),
+		},
+	}
+	if section == SectionPartition {
+		rec1, rec2, end := 0.02*scale, 0.8*scale, 4.0
+		res["recovery"] = map[string]any{"valid?": true, "count": 2, "partitions": []any{
+			map[string]any{"start-seconds": 1.0, "end-seconds": end, "shape": "one", "isolated": []string{"n2"}, "recovery-seconds": rec1},
+			map[string]any{"start-seconds": 5.0, "end-seconds": nil, "shape": "one", "isolated": []string{"n0"}, "recovery-seconds": rec2},
+		}}
+		// n0 leads from 0.5 s: the second partition cuts the leader off.
+		log := fmt.Sprintf("time=%s level=INFO msg=\"leader changed\" node=n0 from=\"\" to=n0\n"+
+			"time=%s level=INFO msg=\"n0 became leader\" node=n0\n",
+			zero.Add(500*time.Millisecond).Format(time.RFC3339Nano), zero.Add(501*time.Millisecond).Format(time.RFC3339Nano))
+		require.NoError(t, os.WriteFile(filepath.Join(dir, "node-logs", "n0.log"), []byte(log), 0o644))
+		log = fmt.Sprintf("time=%s level=INFO msg=\"leader changed\" node=n1 from=\"\" to=n0\n", zero.Add(600*time.Millisecond).Format(time.RFC3339Nano))
+		require.NoError(t, os.WriteFile(filepath.Join(dir, "node-logs", "n1.log"), []byte(log), 0o644))
+	}
+	b, err := json.MarshalIndent(res, "", "  ")
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "results.json"), b, 0o644))
+	return dir
+}
+
+func TestLogFields(t *testing.T) {
+	kv := logFields(`time=2026-11-25T20:14:12.470Z level=INFO msg="leader changed" node=n0 from="" to=n2`)
+	assert.Equal(t, "leader changed", kv["msg"])
+	assert.Equal(t, "n0", kv["node"])
+	assert.Equal(t, "", kv["from"])
+	assert.Equal(t, "n2", kv["to"])
+	kv = logFields(`msg="n0 became follower leader=\"n2\"" node=n0`)
+	assert.Equal(t, `n0 became follower leader="n2"`, kv["msg"])
+	assert.Equal(t, "n0", kv["node"])
+}
+
+func TestLeaderAt(t *testing.T) {
+	r := &Run{Leaders: []LeaderChange{
+		{At: zero.Add(1 * time.Second), Node: "n1", To: "n1"},
+		{At: zero.Add(1 * time.Second), Node: "n0", To: "n1"},
+		{At: zero.Add(5 * time.Second), Node: "n1", To: ""}, // n1 steps down
+		{At: zero.Add(6 * time.Second), Node: "n2", To: "n2"},
+	}}
+	assert.Equal(t, "", r.LeaderAt(zero))
+	assert.Equal(t, "n1", r.LeaderAt(zero.Add(2*time.Second)))
+	assert.Equal(t, "", r.LeaderAt(zero.Add(5500*time.Millisecond)))
+	assert.Equal(t, "n2", r.LeaderAt(zero.Add(7*time.Second)))
+}
+
+func TestReport(t *testing.T) {
+	root, out := t.TempDir(), t.TempDir()
+	seq := 0
+	for _, bin := range []string{"paxosnode", "raftnode"} {
+		scale := 1.0
+		if bin == "paxosnode" {
+			scale = 2
+		}
+		for _, l := range []int64{0, 10, 100} {
+			for range 3 {
+				seq++
+				fakeRun(t, root, SectionLatency, bin, 3, l, 100, scale, seq)
+			}
+		}
+		for _, rate := range []float64{10, 100, 1000} {
+			seq++
+			fakeRun(t, root, SectionCurve, bin, 3, 0, rate, scale*rate/5, seq)
+		}
+		seq++
+		fakeRun(t, root, SectionPartition, bin, 3, 10, 100, scale, seq)
+		seq++
+		fakeRun(t, root, SectionNodes, bin, 5, 10, 100, scale, seq)
+		seq++
+		fakeRun(t, filepath.Join(root, SectionMemory), bin, bin, 3, 0, 500, scale, seq)
+	}
+	runs, err := Load(root)
+	require.NoError(t, err)
+	require.Len(t, runs, 2*(9+3+3))
+	// The memory runs sit one level deeper (memory/<bin>/lin-kv/...).
+	mem := 0
+	for _, r := range runs {
+		if r.Section == SectionMemory {
+			mem++
+		}
+	}
+	assert.Equal(t, 2, mem)
+
+	require.NoError(t, Write(out, runs, Meta{Date: zero, Commit: "abc123 test", Machine: "test machine, 2 cores",
+		GoVersion: "go1.26", Mode: "full", Invocation: "make bench", Commands: []string{"a", "a", "b"}}))
+	b, err := os.ReadFile(filepath.Join(out, "README.md"))
+	require.NoError(t, err)
+	md := string(b)
+	for _, want := range []string{
+		"| commit | abc123 test |", "a    # x2",
+		"Paxos/Raft p50", // raftnode comes first whatever the load order
+		"| 10 | write | 20.0 / 30.0 / 26.7 | 32.0 / 64.0 / 96.0 | 35.2 (1.32) | 64.0 / 128 / 192 | 70.4 (2.64) | 2.00 | 2.00 |",
+		"| 10 | read | 0.00 / 10.0 / 6.67 |",
+		"## Latency and throughput", "- raftnode: 100 ops/s offered", "- paxosnode: 10 ops/s offered",
+		"| 10 | 9.09 | 9.09 | 1.00 |", // msgs-per-op at rate 10
+		"| raftnode | 1 | 0.750 | 2 | 0.410 / 0.800 | 1 | 0.800 / 0.800 | 0 |",
+		"| 5 | raftnode |", "| raftnode | n0 | 7.8 | 7.9 | 7.8 | 8.8 | 250 |",
+		"30 of 30 runs were valid",
+	} {
+		assert.True(t, strings.Contains(md, want), "README.md lacks %q", want)
+	}
+	for _, png := range []string{"latency.png", "curve-throughput.png", "curve-p99.png", "msgs-per-op.png", "recovery.png", "memory.png"} {
+		st, err := os.Stat(filepath.Join(out, png))
+		if assert.NoError(t, err, png) {
+			assert.Positive(t, st.Size(), png)
+		}
+	}
+	assert.False(t, strings.Contains(md, "NaN"), "no NaN in the report")
+	if t.Failed() {
+		t.Log(md)
+	}
+}

@@ -1,0 +1,15 @@
+// Package bench turns a directory of harness runs into the benchmark
+// report: results/README.md and its plots.
+//
+// scripts/bench runs the matrix and stores every run under one root, one
+// sub-store per section (BenchRoot/<section>/lin-kv/<timestamp>/); Load
+// reads each run's results.json (the perf, nodes, recovery, net, stats and
+// availability sections) and, from node-logs/, the leader changes the
+// project's KV server logs, so that a partition can be told to have cut
+// off the leader. Write groups the runs into cells (binary, nodes, latency,
+// rate, ...), takes the median of each figure over a cell's repeats, and
+// writes the markdown tables beside PNG plots drawn with gonum/plot.
+//
+// The figures and their floors are explained in the report itself; the
+// sections are those of Sections.
+package bench

@@ -1,0 +1,246 @@
+package bench
+
+import (
+	"bufio"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/quorumkit/quorumkit/harness/internal/check"
+	"github.com/quorumkit/quorumkit/harness/internal/runner"
+)
+
+// The sections of a benchmark root, one sub-store each, in report order.
+const (
+	// SectionLatency: 3 nodes at --latency 0, 10 and 100, no nemesis.
+	SectionLatency = "latency"
+	// SectionCurve: --latency 0, high concurrency, growing --rate.
+	SectionCurve = "curve"
+	// SectionPartition: --nemesis partition.
+	SectionPartition = "partition"
+	// SectionNodes: 5 nodes, compared with the 3-node latency runs.
+	SectionNodes = "nodes"
+	// SectionMemory: long runs at a steady rate, for RSS over time.
+	SectionMemory = "memory"
+)
+
+// Sections lists the sections in report order.
+var Sections = []string{SectionLatency, SectionCurve, SectionPartition, SectionNodes, SectionMemory}
+
+// Run is one harness run: the parts of its results.json a report needs.
+type Run struct {
+	// Dir is the run's store directory; Section is the sub-store it is in.
+	Dir     string
+	Section string
+	// Bin is the node binary's base name, e.g. "raftnode".
+	Bin string
+	// Results is results.json, decoded.
+	Results *Results
+	// Leaders are the leader changes found in node-logs/, in time order.
+	Leaders []LeaderChange
+}
+
+// Results is the subset of a harness results.json that reports use.
+type Results struct {
+	Valid        check.Validity            `json:"valid?"`
+	Perf         *check.PerfResult         `json:"perf"`
+	Stats        *check.StatsResult        `json:"stats"`
+	Availability *check.AvailabilityResult `json:"availability"`
+	Net          *check.NetResult          `json:"net"`
+	Recovery     *check.RecoveryResult     `json:"recovery"`
+	Workload     struct {
+		Valid check.Validity `json:"valid?"`
+	} `json:"workload"`
+	Crash *struct {
+		Message string `json:"message"`
+	} `json:"crash"`
+	Nodes map[string]*runner.NodeMemory `json:"nodes"`
+	Seed  int64                         `json:"seed"`
+	Test  struct {
+		Options struct {
+			Bin         string   `json:"bin"`
+			Nodes       []string `json:"nodes"`
+			Concurrency int      `json:"concurrency"`
+			Rate        float64  `json:"rate"`
+			Nemesis     []string `json:"nemesis"`
+			PerKeyLimit int      `json:"per-key-limit"`
+			LatencyDist string   `json:"latency-dist"`
+		} `json:"options"`
+		TimeLimit       float64 `json:"time-limit"`
+		Latency         int64   `json:"latency"`
+		NemesisInterval float64 `json:"nemesis-interval"`
+		ZeroTime        string  `json:"zero-time"`
+	} `json:"test"`
+}
+
+// Load reads every run under root/<section>/ for each of Sections; runs
+// without a results.json (a crash before the store was written) are
+// skipped. A section with no runs is simply absent.
+func Load(root string) ([]*Run, error) {
+	var runs []*Run
+	for _, sec := range Sections {
+		dir := filepath.Join(root, sec)
+		if _, err := os.Stat(dir); errors.Is(err, fs.ErrNotExist) {
+			continue
+		}
+		err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+			if err != nil {
+				return err
+			}
+			if d.Type()&fs.ModeSymlink != 0 || d.Name() != "results.json" {
+				return nil // latest links point at runs found anyway
+			}
+			r, err := LoadRun(filepath.Dir(path))
+			if err != nil {
+				return err
+			}
+			r.Section = sec
+			runs = append(runs, r)
+			return nil
+		})
+		if err != nil {
+			return nil, fmt.Errorf("bench: %w", err)
+		}
+	}
+	return runs, nil
+}
+
+// LoadRun reads one run directory.
+func LoadRun(dir string) (*Run, error) {
+	b, err := os.ReadFile(filepath.Join(dir, "results.json"))
+	if err != nil {
+		return nil, err
+	}
+	res := &Results{}
+	if err := json.Unmarshal(b, res); err != nil {
+		return nil, fmt.Errorf("%s: %w", dir, err)
+	}
+	if res.Perf == nil || res.Stats == nil || res.Net == nil || res.Availability == nil {
+		return nil, fmt.Errorf("%s: results.json has no perf section: written by an older harness?", dir)
+	}
+	r := &Run{Dir: dir, Bin: filepath.Base(res.Test.Options.Bin), Results: res}
+	logs, _ := filepath.Glob(filepath.Join(dir, "node-logs", "*.log"))
+	for _, l := range logs {
+		changes, err := readLeaderChanges(l)
+		if err != nil {
+			return nil, err
+		}
+		r.Leaders = append(r.Leaders, changes...)
+	}
+	slices.SortStableFunc(r.Leaders, func(a, b LeaderChange) int { return a.At.Compare(b.At) })
+	return r, nil
+}
+
+// LeaderChange is one `msg="leader changed"` line of a node log: at At,
+// Node started to believe that To leads ("" for nobody).
+type LeaderChange struct {
+	At       time.Time
+	Node, To string
+}
+
+// readLeaderChanges scans a node log (slog text: time=... msg="leader
+// changed" node=n0 from=... to=n1) for leader changes. Lines of other
+// shapes, and logs of binaries that write none, give nothing.
+func readLeaderChanges(path string) ([]LeaderChange, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	var out []LeaderChange
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 64<<10), 1<<20)
+	for sc.Scan() {
+		line := sc.Text()
+		if !strings.Contains(line, `msg="leader changed"`) {
+			continue
+		}
+		kv := logFields(line)
+		at, err := time.Parse(time.RFC3339Nano, kv["time"])
+		if err != nil || kv["node"] == "" {
+			continue
+		}
+		out = append(out, LeaderChange{At: at, Node: kv["node"], To: kv["to"]})
+	}
+	return out, sc.Err()
+}
+
+// logFields splits a slog text line into its key=value pairs; quoted
+// values are unquoted.
+func logFields(line string) map[string]string {
+	kv := map[string]string{}
+	for len(line) > 0 {
+		line = strings.TrimLeft(line, " ")
+		eq := strings.IndexByte(line, '=')
+		if eq < 0 {
+			break
+		}
+		key, rest := line[:eq], line[eq+1:]
+		var val string
+		if strings.HasPrefix(rest, `"`) {
+			end := 1
+			for end < len(rest) && rest[end] != '"' {
+				if rest[end] == '\\' {
+					end++
+				}
+				end++
+			}
+			end = min(end+1, len(rest))
+			val = rest[:end]
+			rest = rest[end:]
+			var s string
+			if json.Unmarshal([]byte(val), &s) == nil {
+				val = s
+			}
+		} else {
+			sp := strings.IndexByte(rest, ' ')
+			if sp < 0 {
+				sp = len(rest)
+			}
+			val, rest = rest[:sp], rest[sp:]
+		}
+		kv[key] = val
+		line = rest
+	}
+	return kv
+}
+
+// LeaderAt is the node that leads at t by the logs: the node that most
+// recently declared itself leader and has not since logged a change away
+// from itself. It is "" when the logs do not tell.
+func (r *Run) LeaderAt(t time.Time) string {
+	believes := map[string]string{}
+	latestSelf := map[string]time.Time{}
+	for _, c := range r.Leaders {
+		if c.At.After(t) {
+			break
+		}
+		believes[c.Node] = c.To
+		if c.To == c.Node {
+			latestSelf[c.Node] = c.At
+		}
+	}
+	leader := ""
+	var when time.Time
+	for n, at := range latestSelf {
+		if believes[n] == n && (leader == "" || at.After(when)) {
+			leader, when = n, at
+		}
+	}
+	return leader
+}
+
+// PartitionWall is the wall-clock time of a partition start.
+func (r *Run) PartitionWall(p *check.Partition) (time.Time, bool) {
+	zero, err := time.Parse(time.RFC3339Nano, r.Results.Test.ZeroTime)
+	if err != nil {
+		return time.Time{}, false
+	}
+	return zero.Add(time.Duration(p.Start * float64(time.Second))), true
+}
