@@ -33,6 +33,7 @@ func BenchReport(args []string, stdout, stderr io.Writer) int {
 	mode := fs.String("mode", "full", "the benchmark's mode, for the header")
 	invocation := fs.String("invocation", "make bench", "how the report was produced, for the header")
 	goVersion := fs.String("go", runtime.Version(), "Go version, for the header")
+	load := fs.String("load", "", "the machine's load average during the runs, for the header")
 	var notes stringList
 	fs.Var(&notes, "note", "a line for the top of the report (repeatable)")
 	if err := fs.Parse(args); err != nil {
@@ -52,7 +53,7 @@ func BenchReport(args []string, stdout, stderr io.Writer) int {
 	}
 	meta := bench.Meta{
 		Date: time.Now(), Commit: gitCommit(), Machine: machine(), GoVersion: *goVersion,
-		Mode: *mode, Invocation: *invocation, Notes: notes,
+		Mode: *mode, Invocation: *invocation, Notes: notes, Load: *load,
 	}
 	if *commands != "" {
 		b, err := os.ReadFile(*commands)

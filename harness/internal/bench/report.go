@@ -21,6 +21,8 @@ type Meta struct {
 	// Machine describes the CPU and core count; GoVersion the toolchain.
 	Machine   string
 	GoVersion string
+	// Load describes the machine's load average during the benchmark.
+	Load string
 	// Mode is "full" or "QUICK=1 (smoke)".
 	Mode string
 	// Invocation is how the report was produced, e.g. "make bench".
@@ -123,6 +125,9 @@ func (rp *report) header(m Meta) {
 	rp.p("| commit | %s |", m.Commit)
 	rp.p("| machine | %s |", m.Machine)
 	rp.p("| Go | %s |", m.GoVersion)
+	if m.Load != "" {
+		rp.p("| load average | %s |", m.Load)
+	}
 	rp.p("| runs | %d |", len(rp.runs))
 	rp.p("")
 	for _, n := range m.Notes {
@@ -404,7 +409,8 @@ func (rp *report) curve() error {
 	rp.p("")
 	rp.p("%d nodes, `--latency %d`, `--concurrency %d` (%dn), `--per-key-limit %d`, %.0f s per run. The offered",
 		len(o.Nodes), any.Results.Test.Latency, o.Concurrency, o.Concurrency/len(o.Nodes), o.PerKeyLimit, any.Results.Test.TimeLimit)
-	rp.p("rate doubles until a binary's p99 passes %.0f ms. *issued/s* is what the harness actually invoked:", P99Limit)
+	rp.p("rate about doubles until a binary's median p99 has passed %.0f ms at two rates in a row. *issued/s*", P99Limit)
+	rp.p("is what the harness actually invoked:")
 	rp.p("Jepsen's stagger (which the harness follows) waits a random gap after each invocation and does not")
 	rp.p("catch up when a sleep overruns, so on a loaded machine the issued rate falls short of `--rate`.")
 	rp.p("*ok/s* counts `:ok` completions (a cas whose `from` does not match is a `:fail`, so ok/s is")
