@@ -11,6 +11,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/quorumkit/quorumkit/harness/internal/check"
 )
 
 var zero = time.Date(2026, 11, 25, 20, 0, 0, 0, time.UTC)
@@ -88,6 +90,14 @@ func TestLeaderAt(t *testing.T) {
 	assert.Equal(t, "n1", r.LeaderAt(zero.Add(2*time.Second)))
 	assert.Equal(t, "", r.LeaderAt(zero.Add(5500*time.Millisecond)))
 	assert.Equal(t, "n2", r.LeaderAt(zero.Add(7*time.Second)))
+
+	r.Results = &Results{}
+	r.Results.Test.ZeroTime = zero.Format(time.RFC3339Nano)
+	rec := func(x float64) *float64 { return &x }
+	assert.True(t, r.Failover(&check.Partition{Start: 2, Isolated: []string{"n1"}, Recovery: rec(0.5)}), "leader cut off")
+	assert.False(t, r.Failover(&check.Partition{Start: 2, Isolated: []string{"n2"}, Recovery: rec(0.5)}), "leader kept")
+	assert.True(t, r.Failover(&check.Partition{Start: 4, Isolated: []string{}, Recovery: rec(3)}), "a ring: n2 leads by the first ok")
+	assert.False(t, r.Failover(&check.Partition{Start: 4, Isolated: []string{"n1"}}), "never recovered")
 }
 
 func TestReport(t *testing.T) {

@@ -236,11 +236,39 @@ func (r *Run) LeaderAt(t time.Time) string {
 	return leader
 }
 
-// PartitionWall is the wall-clock time of a partition start.
-func (r *Run) PartitionWall(p *check.Partition) (time.Time, bool) {
+// wall is the wall-clock time of seconds on the run's history scale.
+func (r *Run) wall(seconds float64) (time.Time, bool) {
 	zero, err := time.Parse(time.RFC3339Nano, r.Results.Test.ZeroTime)
 	if err != nil {
 		return time.Time{}, false
 	}
-	return zero.Add(time.Duration(p.Start * float64(time.Second))), true
+	return zero.Add(time.Duration(seconds * float64(time.Second))), true
+}
+
+// Failover tells whether partition p made the cluster change leaders
+// before it served a write again: the node the logs name as leader at the
+// partition's start was cut off by it, or another node led by the time of
+// the first :ok write after it. It is false when the logs do not tell.
+func (r *Run) Failover(p *check.Partition) bool {
+	start, ok := r.wall(p.Start)
+	if !ok || p.Recovery == nil {
+		return false
+	}
+	before := r.LeaderAt(start)
+	if before == "" {
+		return false
+	}
+	if slices.Contains(p.Isolated, before) {
+		return true
+	}
+	after, _ := r.wall(p.Start + *p.Recovery)
+	now := r.LeaderAt(after)
+	return now != "" && now != before
+}
+
+// Steady tells whether partition p started after the run's first :ok
+// completion; one that started earlier overlaps the first election, so its
+// recovery time is not a failover time.
+func (r *Run) Steady(p *check.Partition) bool {
+	return r.Results.Perf.All.Count > 0 && p.Start >= r.Results.Perf.Steady.From
 }

@@ -199,12 +199,11 @@ func (rp *report) recoveryPlot() error {
 				continue
 			}
 			for _, part := range r.Results.Recovery.Partitions {
-				if part.Recovery == nil {
+				if part.Recovery == nil || !r.Steady(part) {
 					continue
 				}
 				xy := plotter.XY{X: part.Start, Y: math.Max(*part.Recovery, 1e-3)}
-				at, ok := r.PartitionWall(part)
-				if l := r.LeaderAt(at); ok && l != "" && slices.Contains(part.Isolated, l) {
+				if r.Failover(part) {
 					lead = append(lead, xy)
 				} else {
 					other = append(other, xy)
@@ -215,7 +214,7 @@ func (rp *report) recoveryPlot() error {
 			name  string
 			xys   plotter.XYs
 			glyph draw.GlyphDrawer
-		}{{b + ": leader cut off", lead, draw.TriangleGlyph{}}, {b + ": other cuts", other, draw.CircleGlyph{}}} {
+		}{{b + ": failover", lead, draw.TriangleGlyph{}}, {b + ": leader kept", other, draw.CircleGlyph{}}} {
 			if len(s.xys) == 0 {
 				continue
 			}
