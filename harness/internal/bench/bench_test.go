@@ -96,7 +96,8 @@ func TestLeaderAt(t *testing.T) {
 	rec := func(x float64) *float64 { return &x }
 	assert.True(t, r.Failover(&check.Partition{Start: 2, Isolated: []string{"n1"}, Recovery: rec(0.5)}), "leader cut off")
 	assert.False(t, r.Failover(&check.Partition{Start: 2, Isolated: []string{"n2"}, Recovery: rec(0.5)}), "leader kept")
-	assert.True(t, r.Failover(&check.Partition{Start: 4, Isolated: []string{}, Recovery: rec(3)}), "a ring: n2 leads by the first ok")
+	assert.True(t, r.Failover(&check.Partition{Start: 4, Isolated: []string{}, Recovery: rec(3)}), "a ring: n1 steps down")
+	assert.False(t, r.Failover(&check.Partition{Start: 5.5, Isolated: []string{"n2"}, Recovery: rec(1)}), "only the cut-off node's view changed")
 	assert.False(t, r.Failover(&check.Partition{Start: 4, Isolated: []string{"n1"}}), "never recovered")
 }
 
@@ -149,7 +150,7 @@ func TestReport(t *testing.T) {
 		"| 10 | read | 0.00 / 10.0 / 6.67 |",
 		"## Latency and throughput", "- raftnode: 100 ops/s offered", "- paxosnode: 10 ops/s offered",
 		"| 10 | 9.09 | 9.09 | 1.00 |", // msgs-per-op at rate 10
-		"| raftnode | 1 | 0.750 | 2 | 0.410 / 0.800 | 1 | 0.800 / 0.800 | 0 |",
+		"| raftnode | 1 | 0.750 | 2 | 0.410 / 0.800 | 1 | 0.800 / 0.800 | 0 / 0 |",
 		"| 5 | raftnode |", "| raftnode | n0 | 7.8 | 7.9 | 7.8 | 8.8 | 250 |",
 		"30 of 30 runs were valid",
 	} {

@@ -245,25 +245,27 @@ func (r *Run) wall(seconds float64) (time.Time, bool) {
 	return zero.Add(time.Duration(seconds * float64(time.Second))), true
 }
 
-// Failover tells whether partition p made the cluster change leaders
-// before it served a write again: the node the logs name as leader at the
-// partition's start was cut off by it, or another node led by the time of
-// the first :ok write after it. It is false when the logs do not tell.
+// Failover tells whether the cluster lost its leader in partition p before
+// it served a write again: the node the logs name as leader at the start
+// was cut off, or a node on the connected side (any node, for a shape that
+// isolates none, such as the 3-node one-directional ring) logged a leader
+// change between the start and the first :ok write. It is false when the
+// logs do not tell, and for a partition that never recovered.
 func (r *Run) Failover(p *check.Partition) bool {
 	start, ok := r.wall(p.Start)
 	if !ok || p.Recovery == nil {
 		return false
 	}
-	before := r.LeaderAt(start)
-	if before == "" {
-		return false
-	}
-	if slices.Contains(p.Isolated, before) {
+	if l := r.LeaderAt(start); l != "" && slices.Contains(p.Isolated, l) {
 		return true
 	}
-	after, _ := r.wall(p.Start + *p.Recovery)
-	now := r.LeaderAt(after)
-	return now != "" && now != before
+	end, _ := r.wall(p.Start + *p.Recovery)
+	for _, c := range r.Leaders {
+		if c.At.After(start) && !c.At.After(end) && !slices.Contains(p.Isolated, c.Node) {
+			return true
+		}
+	}
+	return false
 }
 
 // Steady tells whether partition p started after the run's first :ok

@@ -214,7 +214,7 @@ func (rp *report) recoveryPlot() error {
 			name  string
 			xys   plotter.XYs
 			glyph draw.GlyphDrawer
-		}{{b + ": failover", lead, draw.TriangleGlyph{}}, {b + ": leader kept", other, draw.CircleGlyph{}}} {
+		}{{b + ": leader lost", lead, draw.TriangleGlyph{}}, {b + ": leader kept", other, draw.CircleGlyph{}}} {
 			if len(s.xys) == 0 {
 				continue
 			}
