@@ -109,12 +109,12 @@ func (n *Node) handleAppResp(pr *progress, m Message) {
 	if m.Index > n.log.lastIndex() {
 		return // junk
 	}
-	if pr.maybeUpdate(m.Index) {
+	if pr.maybeUpdate(m.Index, n.now) {
 		switch {
 		case pr.state == stateProbe:
-			pr.becomeReplicate()
+			pr.becomeReplicate(n.now)
 		case pr.state == stateSnapshot && pr.match >= pr.pendingSnapshot:
-			pr.becomeReplicate()
+			pr.becomeReplicate(n.now)
 		}
 		n.maybeCommit()
 	}
@@ -144,12 +144,19 @@ func (n *Node) handleReject(pr *progress, m Message) {
 	pr.becomeProbe(min(next, m.Index))
 }
 
+// handleHeartbeatResp resumes replication that waits on an answer that may have been lost: a
+// probe is re-sent; a replicating follower whose match has not moved for a retransmission
+// timeout while entries are outstanding is probed again from its match; a full window frees
+// its oldest slot; a snapshot is re-sent after an election timeout.
 func (n *Node) handleHeartbeatResp(pr *progress) {
 	switch pr.state {
 	case stateProbe:
 		pr.probeSent = false
 	case stateReplicate:
-		if pr.inflight.full() {
+		switch {
+		case pr.match < n.log.lastIndex() && n.now-pr.progressTick > n.retransmitTicks():
+			pr.becomeProbe(pr.match + 1)
+		case pr.inflight.full():
 			pr.inflight.freeFirst()
 		}
 	case stateSnapshot:
@@ -157,6 +164,16 @@ func (n *Node) handleHeartbeatResp(pr *progress) {
 			pr.becomeProbe(pr.match + 1) // the snapshot was probably lost; try again
 		}
 	}
+}
+
+// retransmitTicks is how long a replicating follower may go without progress before the
+// leader assumes an append was lost: a rarely exceeded round trip, at least two heartbeats.
+func (n *Node) retransmitTicks() uint64 {
+	t := 2 * n.cfg.HeartbeatTicks
+	if n.rtt.samples > 0 {
+		t = max(t, n.rtt.bound())
+	}
+	return uint64(t)
 }
 
 // maybeCommit advances the commit index to the highest index a quorum holds, but only if that
