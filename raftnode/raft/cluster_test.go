@@ -44,7 +44,7 @@ type cluster struct {
 	leaders      map[uint64]string // term -> the one leader seen in it
 	// filter, if set, may rewrite or drop (return false) a message at delivery.
 	filter func(*Message) bool
-	trace        []string // last events, printed on failure
+	trace  []string // last events, printed on failure
 }
 
 type readCheck struct {

@@ -49,6 +49,11 @@ type Node struct {
 	randomizedTimeout int
 	votes             map[string]bool
 
+	// early holds appends of the current leader that arrived before the entries they follow
+	// (latency reorders messages); they are applied as soon as the gap fills. Bounded by
+	// 2*MaxInflight.
+	early []Message
+
 	// Leader state.
 	leaderSince uint64 // tick at which this node became leader
 	seq         uint64 // heartbeat-round number, echoed by followers
@@ -304,6 +309,9 @@ func (n *Node) becomeFollower(term uint64, lead string) {
 	n.role, n.lead = Follower, lead
 	n.resetElection()
 	n.reads = nil // the server fails reads itself when it sees the leader change
+	if changed {
+		n.early = nil // appends held for reordering belong to the old leader or term
+	}
 	if changed {
 		n.logf("%s became follower term=%d leader=%q", n.id, n.term, lead)
 	}

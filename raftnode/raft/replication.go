@@ -130,6 +130,11 @@ func (n *Node) handleReject(pr *progress, m Message) {
 		pr.state == stateProbe && m.Index != pr.next-1,
 		pr.state == stateSnapshot:
 		return
+	case pr.state == stateReplicate && m.LogTerm == 0 && m.Hint > pr.match:
+		// The follower is only missing entries we sent after its match: they are in flight
+		// (the follower holds this append until they arrive) or lost (the retransmission
+		// timeout in handleHeartbeatResp will probe).
+		return
 	}
 	next := m.Hint
 	if m.LogTerm != 0 {
@@ -193,7 +198,11 @@ func (n *Node) maybeCommit() {
 	}
 }
 
-// handleApp is the follower side of MsgApp (paper Figure 2, AppendEntries receiver).
+// handleApp is the follower side of MsgApp (paper Figure 2, AppendEntries receiver). An
+// append that follows a gap (an earlier one is still in flight or lost) is rejected so that a
+// probing leader learns our last index, and also held back: a replicating leader ignores such
+// a rejection and the held append is applied once the gap fills, so reordering by the network
+// does not throw away the pipeline.
 func (n *Node) handleApp(m Message) {
 	resp := Message{Type: MsgAppResp, To: m.From, Seq: m.Seq, Stamp: m.Stamp}
 	if m.Index < n.log.committed {
@@ -203,18 +212,66 @@ func (n *Node) handleApp(m Message) {
 		return
 	}
 	if !n.log.matchTerm(m.Index, m.LogTerm) {
+		if m.Index > n.log.lastIndex() {
+			n.holdEarly(m)
+		}
 		resp.Reject, resp.Index = true, m.Index
 		resp.Hint, resp.LogTerm = n.log.conflictHint(m.Index)
 		n.send(resp)
 		return
 	}
-	if !n.log.maybeAppend(m.Index, m.LogTerm, m.Entries) {
+	lastNew, ok := n.appendFrom(m)
+	if !ok {
 		return // malformed
+	}
+	// Apply held appends that now follow on.
+	for progress := true; progress && len(n.early) > 0; {
+		progress = false
+		for i := 0; i < len(n.early); i++ {
+			e := n.early[i]
+			switch {
+			case e.Index+uint64(len(e.Entries)) <= lastNew:
+				// covered already
+			case n.log.matchTerm(e.Index, e.LogTerm):
+				if l, ok := n.appendFrom(e); ok && l > lastNew {
+					lastNew = l
+				}
+				progress = true
+			case e.Index <= n.log.lastIndex():
+				// conflicts with what we hold now: stale
+			default:
+				continue
+			}
+			n.early = append(n.early[:i], n.early[i+1:]...)
+			i--
+		}
+	}
+	resp.Index = lastNew
+	n.send(resp)
+}
+
+// appendFrom merges m's entries after its matching previous entry and advances the commit
+// index; it returns the last index known to match the leader.
+func (n *Node) appendFrom(m Message) (uint64, bool) {
+	if !n.log.maybeAppend(m.Index, m.LogTerm, m.Entries) {
+		return 0, false
 	}
 	lastNew := m.Index + uint64(len(m.Entries))
 	n.log.commitTo(min(m.Commit, lastNew))
-	resp.Index = lastNew
-	n.send(resp)
+	return lastNew, true
+}
+
+// holdEarly keeps an append that arrived ahead of a gap, dropping the oldest beyond the bound.
+func (n *Node) holdEarly(m Message) {
+	for _, e := range n.early {
+		if e.Index == m.Index && len(e.Entries) == len(m.Entries) {
+			return // duplicate
+		}
+	}
+	if len(n.early) >= 2*n.cfg.MaxInflight {
+		n.early = n.early[1:]
+	}
+	n.early = append(n.early, m)
 }
 
 func (n *Node) handleHeartbeat(m Message) {
