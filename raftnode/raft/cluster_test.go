@@ -45,6 +45,7 @@ type cluster struct {
 	// filter, if set, may rewrite or drop (return false) a message at delivery.
 	filter func(*Message) bool
 	trace  []string // last events, printed on failure
+	events []string // the nodes' Logf lines (role changes ...), printed on failure
 }
 
 type readCheck struct {
@@ -89,7 +90,13 @@ func newCluster(t testing.TB, size int, seed uint64, tweak func(*Config)) *clust
 		c.ids = append(c.ids, fmt.Sprintf("n%d", i))
 	}
 	for i, id := range c.ids {
-		cfg := Config{ID: id, Peers: c.ids, Rand: rand.New(rand.NewPCG(seed, uint64(i)))}
+		cfg := Config{ID: id, Peers: c.ids, Rand: rand.New(rand.NewPCG(seed, uint64(i))),
+			Logf: func(format string, args ...any) {
+				c.events = append(c.events, fmt.Sprintf("t=%d ", c.now)+fmt.Sprintf(format, args...))
+				if len(c.events) > 200 {
+					c.events = c.events[100:]
+				}
+			}}
 		if tweak != nil {
 			tweak(&cfg)
 		}
@@ -110,7 +117,9 @@ func (c *cluster) tracef(format string, args ...any) {
 
 func (c *cluster) fatalf(format string, args ...any) {
 	c.t.Helper()
-	c.t.Fatalf("%s\nlast events:\n%s", fmt.Sprintf(format, args...), strings.Join(c.trace[max(0, len(c.trace)-60):], "\n"))
+	c.t.Fatalf("%s\nlast node events:\n%s\nlast messages:\n%s", fmt.Sprintf(format, args...),
+		strings.Join(c.events[max(0, len(c.events)-30):], "\n"),
+		strings.Join(c.trace[max(0, len(c.trace)-60):], "\n"))
 }
 
 // cut drops messages between a and b in both directions.
