@@ -31,6 +31,7 @@ type cluster struct {
 	// Network faults for run (stabilize ignores latency).
 	minLat, maxLat uint64  // uniform latency in [minLat, maxLat]
 	tailProb       float64 // chance of an extra long delay (up to 10x maxLat)
+	latencyFn      func() uint64 // if set, replaces the uniform latency
 	drop, dup      float64
 
 	// The "server" of each node and the shared safety record.
@@ -207,6 +208,9 @@ func (c *cluster) stabilize() {
 }
 
 func (c *cluster) latency() uint64 {
+	if c.latencyFn != nil {
+		return c.latencyFn()
+	}
 	l := c.minLat
 	if c.maxLat > c.minLat {
 		l += c.rnd.Uint64N(c.maxLat - c.minLat + 1)

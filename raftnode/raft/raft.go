@@ -250,6 +250,15 @@ func (n *Node) stepCandidate(m Message) {
 		// Someone won this term.
 		n.becomeFollower(n.term, m.From)
 		n.stepFollower(m)
+	case MsgPreVoteResp, MsgVoteResp:
+		// Vote round trips are samples too, so that a cluster whose round trip exceeds the
+		// floor can still finish its first election (timing.go).
+		if m.Stamp != 0 && m.Stamp <= n.now && n.now-m.Stamp <= uint64(n.cfg.MaxElectionTicks) {
+			n.rtt.observe(n.now - m.Stamp)
+			n.adaptTimeout()
+		}
+	}
+	switch m.Type {
 	case MsgPreVoteResp:
 		if n.role == PreCandidate && (m.Reject || m.Term == n.term+1) {
 			n.tallyVote(m.From, !m.Reject)

@@ -93,10 +93,12 @@ func (n *Node) noteAck(pr *progress, m Message) {
 	if m.Seq > pr.ackSeq && m.Seq <= n.seq {
 		pr.ackSeq = m.Seq
 	}
-	if m.Stamp > pr.ackStamp && m.Stamp >= n.leaderSince && m.Stamp <= n.now {
-		pr.ackStamp = m.Stamp
+	if m.Stamp >= n.leaderSince && m.Stamp <= n.now {
+		// Every echo is a round-trip sample, the late ones too: sampling only echoes newer
+		// than the newest would keep the fast ones and underestimate a long-tailed latency.
 		n.rtt.observe(n.now - m.Stamp)
 		n.adaptTimeout()
+		pr.ackStamp = max(pr.ackStamp, m.Stamp)
 	}
 	n.releaseReads()
 }

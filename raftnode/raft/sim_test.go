@@ -3,8 +3,8 @@ package raft
 import (
 	"flag"
 	"fmt"
-	"strings"
 	"math/rand/v2"
+	"strings"
 	"testing"
 )
 
