@@ -29,8 +29,8 @@ type cluster struct {
 	blocked map[string]map[string]bool
 
 	// Network faults for run (stabilize ignores latency).
-	minLat, maxLat uint64  // uniform latency in [minLat, maxLat]
-	tailProb       float64 // chance of an extra long delay (up to 10x maxLat)
+	minLat, maxLat uint64        // uniform latency in [minLat, maxLat]
+	tailProb       float64       // chance of an extra long delay (up to 10x maxLat)
 	latencyFn      func() uint64 // if set, replaces the uniform latency
 	drop, dup      float64
 
@@ -47,6 +47,8 @@ type cluster struct {
 	filter func(*Message) bool
 	trace  []string // last events, printed on failure
 	events []string // the nodes' Logf lines (role changes ...), printed on failure
+	// bench turns off tracing and per-entry safety records so benchmarks time the core.
+	bench bool
 }
 
 type readCheck struct {
@@ -110,6 +112,9 @@ func newCluster(t testing.TB, size int, seed uint64, tweak func(*Config)) *clust
 func (c *cluster) node(id string) *Node { return c.nodes[id] }
 
 func (c *cluster) tracef(format string, args ...any) {
+	if c.bench {
+		return
+	}
 	c.trace = append(c.trace, fmt.Sprintf("t=%d ", c.now)+fmt.Sprintf(format, args...))
 	if len(c.trace) > 400 {
 		c.trace = c.trace[200:]
@@ -188,7 +193,9 @@ func (c *cluster) deliver(m Message) {
 	if c.filter != nil && !c.filter(&m) {
 		return
 	}
-	c.tracef("%s", Describe(m))
+	if !c.bench {
+		c.tracef("%s", Describe(m))
+	}
 	c.nodes[m.To].Step(m)
 }
 
@@ -317,6 +324,10 @@ func (c *cluster) handleReady(id string, rd Ready) {
 	for _, e := range rd.Committed {
 		if e.Index != sm.applied+1 {
 			c.fatalf("%s: committed index %d after applied %d", id, e.Index, sm.applied)
+		}
+		if c.bench {
+			sm.applied = e.Index
+			continue
 		}
 		key := fmt.Sprintf("%d/%q/%v", e.Term, e.Data, e.Data == nil)
 		if prev, ok := c.entryAt[e.Index]; ok && prev != key {
