@@ -102,7 +102,10 @@ func (l *raftLog) maybeAppend(prev, prevTerm uint64, ents []Entry) bool {
 			panic(fmt.Sprintf("raft: conflict at committed index %d (committed %d)", e.Index, l.committed))
 		}
 		if e.Index <= l.lastIndex() {
-			l.entries = l.entries[:e.Index-l.offset-1]
+			// Cap the slice so the append copies: messages we sent as an earlier leader may
+			// still share the old backing array and must not see it change.
+			k := e.Index - l.offset - 1
+			l.entries = l.entries[:k:k]
 		}
 		l.entries = append(l.entries, ents[i:]...)
 		break

@@ -34,8 +34,9 @@ type progress struct {
 	// pendingSnapshot is the index of the snapshot sent in stateSnapshot; snapshotSent its tick.
 	pendingSnapshot uint64
 	snapshotSent    uint64
-	// progressTick is the tick at which match last advanced (or replication restarted); a
-	// replicating follower that stops advancing while entries are outstanding lost an append.
+	// progressTick is the tick at which match last advanced, replication restarted, or an
+	// append went out with nothing else in flight; a replicating follower that does not
+	// advance for a retransmission timeout after it while entries are outstanding lost one.
 	progressTick uint64
 	// lastHeard is the tick of the last message from this follower in this term (check-quorum).
 	lastHeard uint64

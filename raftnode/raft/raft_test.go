@@ -411,3 +411,55 @@ func TestDescribe(t *testing.T) {
 		require.Equal(t, tc.want, Describe(tc.m))
 	}
 }
+
+// takeMsgs runs Ready on id and returns its messages to "to" (the others are queued as usual).
+func (c *cluster) takeMsgs(id, to string) []Message {
+	rd := c.node(id).Ready()
+	c.handleReady(id, rd)
+	var out []Message
+	for _, m := range rd.Messages {
+		if m.To == to {
+			out = append(out, m)
+		} else {
+			c.enqueue(m, 0)
+		}
+	}
+	return out
+}
+
+// TestReorderedAppendsAreHeld: an append that overtakes an earlier one is held by the follower
+// and applied when the gap fills; the leader keeps pipelining instead of probing again.
+func TestReorderedAppendsAreHeld(t *testing.T) {
+	c := newCluster(t, 3, 17, nil)
+	c.elect("n0")
+	l := c.node("n0")
+	require.True(t, l.Propose([]byte("x")))
+	first := c.takeMsgs("n0", "n1")
+	require.True(t, l.Propose([]byte("y")))
+	second := c.takeMsgs("n0", "n1")
+	require.Len(t, first, 1)
+	require.Len(t, second, 1)
+	c.nodes["n1"].Step(second[0])
+	c.nodes["n1"].Step(first[0])
+	require.Equal(t, uint64(3), c.node("n1").LastIndex())
+	for _, m := range c.takeMsgs("n1", "n0") {
+		l.Step(m)
+	}
+	pr := l.progress("n1")
+	require.Equal(t, stateReplicate, pr.state, pr.String())
+	require.Equal(t, uint64(3), pr.match)
+}
+
+// TestIdleFollowerIsNotProbedEarly: after a long idle spell, a heartbeat answer that arrives
+// before the answer to a new append does not make the leader think the append was lost.
+func TestIdleFollowerIsNotProbedEarly(t *testing.T) {
+	c := newCluster(t, 3, 18, nil)
+	c.elect("n0")
+	c.run(20 * DefaultHeartbeatTicks)
+	l := c.node("n0")
+	require.True(t, l.Propose([]byte("x")))
+	apps := c.takeMsgs("n0", "n1")
+	require.Len(t, apps, 1)
+	l.Step(Message{Type: MsgHeartbeatResp, From: "n1", To: "n0", Term: l.Term(), Seq: l.seq, Stamp: c.now})
+	require.Equal(t, stateReplicate, l.progress("n1").state)
+}

@@ -63,6 +63,9 @@ func (n *Node) maybeSendAppend(pr *progress) bool {
 			pr.probeSent = true
 			break
 		}
+		if pr.inflight.count == 0 {
+			pr.progressTick = n.now // the retransmission clock starts with the first in flight
+		}
 		pr.inflight.add(hi)
 		pr.next = hi + 1
 	}
@@ -86,8 +89,8 @@ func (n *Node) sendSnapshot(pr *progress) {
 }
 
 // noteAck records what any response of this term proves: the follower is alive and accepts us
-// as leader for the round Seq sent at tick Stamp. Echoes are ignored if they are not from this
-// leadership (cannot happen with honest peers) or are older than what we have.
+// as leader for the round Seq sent at tick Stamp. Echoes that cannot come from this leadership
+// (a peer sending junk) are ignored.
 func (n *Node) noteAck(pr *progress, m Message) {
 	pr.lastHeard = n.now
 	if m.Seq > pr.ackSeq && m.Seq <= n.seq {
