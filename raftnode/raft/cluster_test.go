@@ -47,6 +47,8 @@ type cluster struct {
 	filter func(*Message) bool
 	trace  []string // last events, printed on failure
 	events []string // the nodes' Logf lines (role changes ...), printed on failure
+	// noLeaseCheck turns off checkLeases for tests that skip time (expireLeases).
+	noLeaseCheck bool
 	// bench turns off tracing and per-entry safety records so benchmarks time the core.
 	bench bool
 }
@@ -153,6 +155,7 @@ func (c *cluster) heal() { c.blocked = map[string]map[string]bool{} }
 
 // collect takes every node's Ready, checks it and queues its messages.
 func (c *cluster) collect(latency func() uint64) {
+	c.checkLeases()
 	for _, id := range c.ids {
 		n := c.nodes[id]
 		if n.Role() == Leader {
@@ -291,6 +294,25 @@ func (c *cluster) maxCommit() uint64 {
 		m = max(m, n.CommitIndex())
 	}
 	return m
+}
+
+// checkLeases asserts the claim the lease rests on (doc.go): while a leader's lease is valid,
+// no leader of a later term exists.
+func (c *cluster) checkLeases() {
+	if c.noLeaseCheck {
+		return
+	}
+	newest := ""
+	for _, id := range c.ids {
+		if n := c.nodes[id]; n.Role() == Leader && (newest == "" || n.Term() > c.nodes[newest].Term()) {
+			newest = id
+		}
+	}
+	for _, id := range c.ids {
+		if n := c.nodes[id]; n.Role() == Leader && n.Term() < c.nodes[newest].Term() && n.leaseValid() {
+			c.fatalf("LEASE: %s (term %d) holds a lease while %s leads term %d", id, n.Term(), newest, c.nodes[newest].Term())
+		}
+	}
 }
 
 // read calls ReadIndex on id and records what the answer must cover.

@@ -17,8 +17,10 @@ func (c *cluster) elect(id string) {
 }
 
 // expireLeases makes every node forget it heard from a leader recently, as if an election
-// timeout had passed without one (a test shortcut for "the leader is gone").
+// timeout had passed without one (a test shortcut for "the leader is gone"). The shortcut
+// breaks the timing the lease relies on, so the cluster's lease check is turned off.
 func (c *cluster) expireLeases(ids ...string) {
+	c.noLeaseCheck = true
 	for _, id := range ids {
 		c.nodes[id].electionElapsed = c.nodes[id].electionTimeout
 	}
@@ -462,4 +464,24 @@ func TestIdleFollowerIsNotProbedEarly(t *testing.T) {
 	require.Len(t, apps, 1)
 	l.Step(Message{Type: MsgHeartbeatResp, From: "n1", To: "n0", Term: l.Term(), Seq: l.seq, Stamp: c.now})
 	require.Equal(t, stateReplicate, l.progress("n1").state)
+}
+
+// TestLeaseUnderOneWayPartition: a follower that stops hearing the leader cannot win an
+// election while the other follower still hears it, so the leader's lease stays sound (the
+// cluster checks "no newer leader during a valid lease" on every step).
+func TestLeaseUnderOneWayPartition(t *testing.T) {
+	c := newCluster(t, 3, 19, func(cfg *Config) { cfg.LeaseReads = true })
+	c.minLat, c.maxLat = 2, 8
+	require.True(t, c.runUntil(3*DefaultElectionTicks, func() bool { return c.stableLeader() != "" && c.allApplied(1) }))
+	l := c.stableLeader()
+	deaf := c.others(l)[1]
+	c.block(l, deaf)
+	for range 10 * DefaultElectionTicks {
+		c.step()
+		if c.now%7 == 0 {
+			c.read(l)
+		}
+	}
+	require.Equal(t, l, c.leader(), "the leader keeps its place: %s never wins a vote", deaf)
+	require.Equal(t, uint64(1), c.node(deaf).Term(), "pre-vote keeps the deaf node's term")
 }
