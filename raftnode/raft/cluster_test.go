@@ -47,6 +47,11 @@ type cluster struct {
 	filter func(*Message) bool
 	trace  []string // last events, printed on failure
 	events []string // the nodes' Logf lines (role changes ...), printed on failure
+	// paused nodes get no ticks, messages or Ready calls until pausedUntil; on resuming they
+	// are ticked for every missed tick before anything else (the server's contract).
+	pausedUntil map[string]uint64
+	missed      map[string]int
+	backlog     map[string][]Message
 	// noLeaseCheck turns off checkLeases for tests that skip time (expireLeases).
 	noLeaseCheck bool
 	// bench turns off tracing and per-entry safety records so benchmarks time the core.
@@ -90,7 +95,8 @@ func newCluster(t testing.TB, size int, seed uint64, tweak func(*Config)) *clust
 	c := &cluster{t: t, nodes: map[string]*Node{}, rnd: rand.New(rand.NewPCG(seed, 0xC1)),
 		blocked: map[string]map[string]bool{}, minLat: 1, maxLat: 1,
 		sms: map[string]*stateMachine{}, chain: map[uint64]uint64{}, entryAt: map[uint64]string{},
-		reads: map[uint64]readCheck{}, leaders: map[uint64]string{}}
+		reads: map[uint64]readCheck{}, leaders: map[uint64]string{},
+		pausedUntil: map[string]uint64{}, missed: map[string]int{}, backlog: map[string][]Message{}}
 	for i := range size {
 		c.ids = append(c.ids, fmt.Sprintf("n%d", i))
 	}
@@ -158,6 +164,9 @@ func (c *cluster) collect(latency func() uint64) {
 	c.checkLeases()
 	for _, id := range c.ids {
 		n := c.nodes[id]
+		if c.paused(id) {
+			continue
+		}
 		if n.Role() == Leader {
 			if l, ok := c.leaders[n.Term()]; ok && l != id {
 				c.fatalf("SAFETY: two leaders in term %d: %s and %s", n.Term(), l, id)
@@ -196,10 +205,43 @@ func (c *cluster) deliver(m Message) {
 	if c.filter != nil && !c.filter(&m) {
 		return
 	}
+	if _, ok := c.pausedUntil[m.To]; ok {
+		c.backlog[m.To] = append(c.backlog[m.To], m)
+		return
+	}
 	if !c.bench {
 		c.tracef("%s", Describe(m))
 	}
 	c.nodes[m.To].Step(m)
+}
+
+// pause stops id for d ticks, as SIGSTOP or a long GC pause would.
+func (c *cluster) pause(id string, d uint64) {
+	if _, ok := c.pausedUntil[id]; !ok {
+		c.pausedUntil[id] = c.now + d
+		c.tracef("%s paused for %d", id, d)
+	}
+}
+
+func (c *cluster) paused(id string) bool {
+	_, ok := c.pausedUntil[id]
+	return ok
+}
+
+// resume ticks id for the time it missed, then hands it the messages that arrived meanwhile.
+func (c *cluster) resume(id string) {
+	n := c.nodes[id]
+	for range c.missed[id] {
+		n.Tick()
+	}
+	msgs := c.backlog[id]
+	delete(c.pausedUntil, id)
+	delete(c.missed, id)
+	delete(c.backlog, id)
+	c.tracef("%s resumed", id)
+	for _, m := range msgs {
+		c.deliver(m)
+	}
 }
 
 // stabilize delivers messages (in send order, no time passing) until nothing is left to do.
@@ -246,6 +288,13 @@ func (c *cluster) step() {
 		c.deliver(e.m)
 	}
 	for _, id := range c.ids {
+		if until, ok := c.pausedUntil[id]; ok {
+			if c.now < until {
+				c.missed[id]++
+				continue
+			}
+			c.resume(id)
+		}
 		c.nodes[id].Tick()
 	}
 	c.collect(c.latency)
@@ -309,7 +358,8 @@ func (c *cluster) checkLeases() {
 		}
 	}
 	for _, id := range c.ids {
-		if n := c.nodes[id]; n.Role() == Leader && n.Term() < c.nodes[newest].Term() && n.leaseValid() {
+		// A paused node's clock is stale, but it acts on nothing until it has caught up.
+		if n := c.nodes[id]; !c.paused(id) && n.Role() == Leader && n.Term() < c.nodes[newest].Term() && n.leaseValid() {
 			c.fatalf("LEASE: %s (term %d) holds a lease while %s leads term %d", id, n.Term(), newest, c.nodes[newest].Term())
 		}
 	}

@@ -9,8 +9,8 @@ import (
 )
 
 // TestSimulation runs many seeded clusters through random partitions (symmetric, one-way,
-// rings), message loss, duplication, reordering and long delays while clients propose, read and
-// the servers compact. The cluster helper checks safety on every Ready: one leader per term, no
+// rings), process pauses, message loss, duplication, reordering and long delays while clients
+// propose, read and the servers compact. The cluster helper checks safety on every Ready: one leader per term, no
 // two nodes committing different entries at an index, identical state at every index, snapshots
 // matching the cluster's state, and every read covering each commit seen before it was asked.
 // After the faults stop, the cluster must elect a stable leader, commit a new entry on every
@@ -99,11 +99,14 @@ func runSim(t *testing.T, seed uint64) {
 	for tick := 0; tick < p.chaosTicks; tick++ {
 		if tick >= nextFault {
 			c.randomPartition(r)
+			if r.IntN(4) == 0 {
+				c.pause(c.ids[r.IntN(len(c.ids))], uint64(1+r.IntN(3*p.election)))
+			}
 			nextFault = tick + 50 + r.IntN(8*p.election)
 		}
 		c.step()
 		for _, id := range c.ids {
-			if c.node(id).Role() != Leader {
+			if c.node(id).Role() != Leader || c.paused(id) {
 				continue
 			}
 			if r.Float64() < p.proposeP {
