@@ -485,3 +485,40 @@ func TestLeaseUnderOneWayPartition(t *testing.T) {
 	require.Equal(t, l, c.leader(), "the leader keeps its place: %s never wins a vote", deaf)
 	require.Equal(t, uint64(1), c.node(deaf).Term(), "pre-vote keeps the deaf node's term")
 }
+
+var junkSeeds = 20
+
+// TestRandomJunkNeverPanics feeds random messages (random types, terms, indexes, entries and
+// snapshots from real peer ids) into a running cluster. Junk from a real peer may well confuse
+// the protocol; the test only asserts that the node never panics on peer input.
+func TestRandomJunkNeverPanics(t *testing.T) {
+	for seed := range uint64(junkSeeds) {
+		c := newCluster(t, 3, seed, func(cfg *Config) { cfg.CompactMargin = 2 })
+		c.noLeaseCheck = true
+		c.compactEvery = 5
+		r := rand.New(rand.NewPCG(seed, 99))
+		small := func() uint64 { return r.Uint64N(12) }
+		require.NotPanics(t, func() {
+			for i := range 3000 {
+				if i%3 == 0 {
+					c.step()
+				}
+				if l := c.leader(); l != "" && r.IntN(4) == 0 {
+					c.node(l).Propose([]byte("p"))
+				}
+				to, from := c.ids[r.IntN(3)], c.ids[r.IntN(3)]
+				m := Message{Type: MsgType(r.IntN(11)), From: from, To: to, Term: small(),
+					LogTerm: small(), Index: small(), Commit: small(), Reject: r.IntN(2) == 0,
+					Hint: small(), Seq: small(), Stamp: uint64(c.now) - small(), Timeout: small() * 100}
+				for j := range r.IntN(3) {
+					m.Entries = append(m.Entries, Entry{Index: m.Index + 1 + uint64(j), Term: small()})
+				}
+				if r.IntN(5) == 0 {
+					m.Snap = &Snapshot{Index: small(), Data: encodeSnap(0, 0)}
+				}
+				c.nodes[to].Step(m)
+				c.nodes[to].Ready()
+			}
+		}, "seed %d", seed)
+	}
+}

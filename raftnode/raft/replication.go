@@ -151,7 +151,7 @@ func (n *Node) handleReject(pr *progress, m Message) {
 			next = j + 1
 		}
 	}
-	pr.becomeProbe(min(next, m.Index))
+	pr.becomeProbe(min(next, m.Index, n.log.lastIndex()+1))
 }
 
 // handleHeartbeatResp resumes replication that waits on an answer that may have been lost: a
@@ -258,7 +258,7 @@ func (n *Node) handleApp(m Message) {
 // appendFrom merges m's entries after its matching previous entry and advances the commit
 // index; it returns the last index known to match the leader.
 func (n *Node) appendFrom(m Message) (uint64, bool) {
-	if !n.log.maybeAppend(m.Index, m.LogTerm, m.Entries) {
+	if !n.log.maybeAppend(m.Index, m.LogTerm, m.Term, m.Entries) {
 		return 0, false
 	}
 	lastNew := m.Index + uint64(len(m.Entries))
