@@ -43,9 +43,15 @@
 //
 // Replication probes a follower with one append at a time until it finds the match (rejections
 // carry a conflict hint, so a whole divergent term is skipped per round trip), then pipelines
-// up to MaxInflight appends of up to MaxBatch entries. Heartbeats carry min(commit, the
-// follower's match). The leader commits the highest index a quorum holds only if that entry is
-// of its current term (paper §5.4.2). A follower that needs compacted entries gets the snapshot.
+// up to MaxInflight appends of up to MaxBatch entries. Latency reorders messages, so a follower
+// holds an append that arrives ahead of a gap (up to 2*MaxInflight of them) and applies it when
+// the gap fills, and a replicating leader ignores the "log too short" rejection that such an
+// append also triggers; an append that was really lost is detected when a follower's match has
+// not moved for a retransmission timeout (max(2 heartbeats, srtt + 4*rttvar)) after the first
+// outstanding append went out, and the follower is probed again. Heartbeats carry
+// min(commit, the follower's match). The leader commits the highest index a quorum holds only
+// if that entry is of its current term (paper §5.4.2). A follower that needs compacted entries
+// gets the snapshot, re-sent if unacknowledged for an election timeout.
 //
 // # Reads
 //

@@ -60,6 +60,7 @@ type Node struct {
 	roundWanted bool   // a heartbeat round should go out at the next flush
 	reads       []pendingRead
 	rtt         rttEstimator
+	scratch     []uint64 // reused by quorumValue
 
 	// Output waiting for Ready.
 	msgs       []Message

@@ -1,7 +1,5 @@
 package raft
 
-import "slices"
-
 // tickLeader schedules heartbeat rounds and steps down when a quorum has gone quiet
 // (check-quorum): a leader cut off from the majority stops accepting requests within one
 // election timeout instead of holding its clients until they time out.
@@ -190,13 +188,7 @@ func (n *Node) retransmitTicks() uint64 {
 // entry is of the current term: an older entry is committed only indirectly (paper §5.4.2,
 // Figure 8), because counting replicas of an old-term entry is not enough.
 func (n *Node) maybeCommit() {
-	matches := make([]uint64, 0, len(n.peers)+1)
-	matches = append(matches, n.log.lastIndex())
-	for _, pr := range n.peers {
-		matches = append(matches, pr.match)
-	}
-	slices.Sort(matches)
-	idx := matches[len(matches)-n.quorum]
+	idx := n.quorumValue(n.log.lastIndex(), func(pr *progress) uint64 { return pr.match })
 	if idx > n.log.committed && n.log.mustTerm(idx) == n.term {
 		n.log.commitTo(idx)
 		n.releaseReads()
