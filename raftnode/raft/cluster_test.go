@@ -52,6 +52,8 @@ type cluster struct {
 	pausedUntil map[string]uint64
 	missed      map[string]int
 	backlog     map[string][]Message
+	// recording, when non-nil, collects Describe of every delivered message (golden tests).
+	recording *[]string
 	// noLeaseCheck turns off checkLeases for tests that skip time (expireLeases).
 	noLeaseCheck bool
 	// bench turns off tracing and per-entry safety records so benchmarks time the core.
@@ -211,6 +213,9 @@ func (c *cluster) deliver(m Message) {
 	}
 	if !c.bench {
 		c.tracef("%s", Describe(m))
+	}
+	if c.recording != nil {
+		*c.recording = append(*c.recording, Describe(m))
 	}
 	c.nodes[m.To].Step(m)
 }

@@ -522,3 +522,49 @@ func TestRandomJunkNeverPanics(t *testing.T) {
 		}, "seed %d", seed)
 	}
 }
+
+// TestMinorityLeaderLosesUncommittedEntries: a leader cut into a minority keeps accepting
+// proposals it can never commit; the majority elects a new leader and commits; after the heal
+// the old leader's entries are overwritten.
+func TestMinorityLeaderLosesUncommittedEntries(t *testing.T) {
+	c := newCluster(t, 5, 23, nil)
+	c.elect("n0")
+	for _, a := range []string{"n0", "n1"} {
+		for _, b := range []string{"n2", "n3", "n4"} {
+			c.cut(a, b)
+		}
+	}
+	require.True(t, c.node("n0").Propose([]byte("lost")))
+	require.True(t, c.runUntil(5*DefaultElectionTicks, func() bool {
+		l := c.leader()
+		return l != "" && l != "n0" && l != "n1"
+	}))
+	nl := c.leader()
+	require.True(t, c.node(nl).Propose([]byte("kept")))
+	c.run(DefaultElectionTicks)
+	require.NotEqual(t, Leader, c.node("n0").Role(), "check-quorum deposed the minority leader")
+	c.heal()
+	require.True(t, c.runUntil(2*DefaultElectionTicks, func() bool { return c.allApplied(c.node(nl).LastIndex()) }))
+	for _, id := range c.ids {
+		require.Contains(t, c.sms[id].datas, "kept", id)
+		require.NotContains(t, c.sms[id].datas, "lost", id)
+	}
+}
+
+// TestQuietClusterHasNothingReady: between heartbeats a settled cluster has no work, so the
+// server's loop does not spin.
+func TestQuietClusterHasNothingReady(t *testing.T) {
+	c := newCluster(t, 3, 24, nil)
+	c.elect("n0")
+	require.True(t, c.node("n0").Propose([]byte("x")))
+	c.stabilize()
+	for _, id := range c.ids {
+		require.False(t, c.node(id).HasReady(), id)
+	}
+	for range DefaultHeartbeatTicks - 1 {
+		c.node("n0").Tick()
+	}
+	require.False(t, c.node("n0").HasReady())
+	c.node("n0").Tick()
+	require.True(t, c.node("n0").HasReady(), "the heartbeat round is due")
+}
