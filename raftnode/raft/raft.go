@@ -233,6 +233,9 @@ func (n *Node) rejectStale(m Message) {
 	}
 }
 
+// stepLeader handles the answers to our appends and heartbeats: every one proves the follower
+// is alive and follows us (check-quorum, read rounds, lease, round trip), and AppResp moves its
+// replication state.
 func (n *Node) stepLeader(m Message) {
 	pr := n.progress(m.From)
 	switch m.Type {
@@ -245,6 +248,8 @@ func (n *Node) stepLeader(m Message) {
 	}
 }
 
+// stepCandidate handles a pre-candidate's or candidate's messages: an append, heartbeat or
+// snapshot of our term means someone won; vote answers are tallied.
 func (n *Node) stepCandidate(m Message) {
 	switch m.Type {
 	case MsgApp, MsgHeartbeat, MsgSnap:
@@ -271,6 +276,8 @@ func (n *Node) stepCandidate(m Message) {
 	}
 }
 
+// stepFollower handles the leader's messages: each resets the election timer (and so renews
+// our stickiness to it) and carries the election timeout the leader measured.
 func (n *Node) stepFollower(m Message) {
 	switch m.Type {
 	case MsgApp, MsgHeartbeat, MsgSnap:
