@@ -10,9 +10,15 @@ import (
 // TestMessageJSONRoundTrip: the server encodes messages with encoding/json as they are; a no-op
 // (nil Data) must stay distinguishable from an empty command, and nothing may be lost.
 func TestMessageJSONRoundTrip(t *testing.T) {
-	in := Message{Type: MsgApp, From: "n0", To: "n1", Term: 3, Index: 5, LogTerm: 2, Commit: 4,
-		Entries: []Entry{{Index: 6, Term: 3}, {Index: 7, Term: 3, Data: []byte{}}, {Index: 8, Term: 3, Data: []byte(`{"k":1}`)}},
-		Seq:     9, Stamp: 1234, Timeout: 300}
+	in := Message{
+		Type: MsgApp, From: "n0", To: "n1", Term: 3, Index: 5, LogTerm: 2, Commit: 4,
+		Seq: 9, Stamp: 1234, Timeout: 300,
+		Entries: []Entry{
+			{Index: 6, Term: 3},
+			{Index: 7, Term: 3, Data: []byte{}},
+			{Index: 8, Term: 3, Data: []byte(`{"k":1}`)},
+		},
+	}
 	b, err := json.Marshal(in)
 	require.NoError(t, err)
 	require.NotContains(t, string(b), `"type"`, "the body's reserved key stays free")
