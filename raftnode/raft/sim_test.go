@@ -42,6 +42,7 @@ type simParams struct {
 	election, heartbeat int
 	lease               bool
 	inflight, batch     int
+	uncommitted         int
 	margin              int
 	compactEvery        uint64
 	minLat, maxLat      uint64
@@ -51,8 +52,8 @@ type simParams struct {
 }
 
 func (p simParams) String() string {
-	return fmt.Sprintf("nodes=%d election=%d heartbeat=%d lease=%v inflight=%d batch=%d margin=%d compact=%d lat=%d..%d tail=%.2f drop=%.2f dup=%.2f",
-		p.size, p.election, p.heartbeat, p.lease, p.inflight, p.batch, p.margin, p.compactEvery,
+	return fmt.Sprintf("nodes=%d election=%d heartbeat=%d lease=%v inflight=%d batch=%d uncommitted=%d margin=%d compact=%d lat=%d..%d tail=%.2f drop=%.2f dup=%.2f",
+		p.size, p.election, p.heartbeat, p.lease, p.inflight, p.batch, p.uncommitted, p.margin, p.compactEvery,
 		p.minLat, p.maxLat, p.tail, p.drop, p.dup)
 }
 
@@ -63,6 +64,7 @@ func randomParams(r *rand.Rand) simParams {
 		lease:        r.IntN(2) == 0,
 		inflight:     1 + r.IntN(8),
 		batch:        1 + r.IntN(20),
+		uncommitted:  []int{0, 0, 0, 5 + r.IntN(50)}[r.IntN(4)],
 		margin:       r.IntN(20),
 		compactEvery: uint64(5 + r.IntN(50)),
 		minLat:       uint64(r.IntN(3)),
@@ -85,6 +87,7 @@ func runSim(t *testing.T, seed uint64) {
 		cfg.ElectionTicks, cfg.HeartbeatTicks = p.election, p.heartbeat
 		cfg.LeaseReads = p.lease
 		cfg.MaxInflight, cfg.MaxBatch, cfg.CompactMargin = p.inflight, p.batch, p.margin
+		cfg.MaxUncommitted = p.uncommitted
 	})
 	c.compactEvery = p.compactEvery
 	c.minLat, c.maxLat, c.tailProb, c.drop, c.dup = p.minLat, p.maxLat, p.tail, p.drop, p.dup
