@@ -31,6 +31,12 @@
 //   - timing.go: round-trip measurement and the adaptive election timeout.
 //   - message.go: the wire types, Ready, and Describe.
 //
+// The tests run nodes on an in-memory network under simulated time (cluster_test.go: cut,
+// block, isolate, heal, pause, loss, duplication, latency) that also plays the server and checks
+// safety on every step: scenario tests for the paper's cases (raft_test.go), golden message
+// transcripts (transcript_test.go, testdata/), timing across Maelstrom's latency distributions
+// (timing_test.go), a seeded randomized simulation (sim_test.go), and a benchmark.
+//
 // # Protocol summary
 //
 // Elections use randomized timeouts in [T, 2T) where T is the current election timeout, a
