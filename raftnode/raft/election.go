@@ -35,7 +35,7 @@ func (n *Node) campaign(pre bool) {
 		return
 	}
 	for _, pr := range n.peers {
-		n.send(Message{Type: typ, To: pr.id, Term: term, Index: n.log.lastIndex(), LogTerm: n.log.lastTerm()})
+		n.send(Message{Type: typ, To: pr.id, Term: term, Index: n.log.lastIndex(), LogTerm: n.log.lastTerm(), Stamp: n.now})
 	}
 }
 
@@ -84,8 +84,8 @@ func (n *Node) handleVoteRequest(m Message) {
 			n.electionElapsed = 0
 			n.logf("%s voted for %s term=%d", n.id, m.From, n.term)
 		}
-		n.send(Message{Type: resp, To: m.From, Term: m.Term})
+		n.send(Message{Type: resp, To: m.From, Term: m.Term, Stamp: m.Stamp})
 		return
 	}
-	n.send(Message{Type: resp, To: m.From, Reject: true})
+	n.send(Message{Type: resp, To: m.From, Reject: true, Stamp: m.Stamp})
 }

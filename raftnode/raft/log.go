@@ -83,13 +83,14 @@ func (l *raftLog) append(e Entry) {
 	l.entries = append(l.entries, e)
 }
 
-// maybeAppend merges entries from the leader that follow a matching previous entry. Entries we
-// already hold are skipped; at the first conflicting term the log is truncated and the rest
-// appended. It returns false if ents is malformed (a peer sent junk).
-func (l *raftLog) maybeAppend(prev, prevTerm uint64, ents []Entry) bool {
+// maybeAppend merges entries from the leader of term leaderTerm that follow a matching previous
+// entry. Entries we already hold are skipped; at the first conflicting term the log is
+// truncated and the rest appended. It returns false, changing nothing, if ents is malformed or
+// would overwrite a committed entry: an honest leader never sends that, so it is junk.
+func (l *raftLog) maybeAppend(prev, prevTerm, leaderTerm uint64, ents []Entry) bool {
 	last := prevTerm
 	for i, e := range ents {
-		if e.Index != prev+1+uint64(i) || e.Term < last {
+		if e.Index != prev+1+uint64(i) || e.Term < last || e.Term > leaderTerm {
 			return false
 		}
 		last = e.Term
@@ -99,10 +100,13 @@ func (l *raftLog) maybeAppend(prev, prevTerm uint64, ents []Entry) bool {
 			continue
 		}
 		if e.Index <= l.committed {
-			panic(fmt.Sprintf("raft: conflict at committed index %d (committed %d)", e.Index, l.committed))
+			return false
 		}
 		if e.Index <= l.lastIndex() {
-			l.entries = l.entries[:e.Index-l.offset-1]
+			// Cap the slice so the append copies: messages we sent as an earlier leader may
+			// still share the old backing array and must not see it change.
+			k := e.Index - l.offset - 1
+			l.entries = l.entries[:k:k]
 		}
 		l.entries = append(l.entries, ents[i:]...)
 		break
@@ -118,7 +122,7 @@ func (l *raftLog) conflictHint(prev uint64) (hint, term uint64) {
 	}
 	term = l.mustTerm(prev)
 	hint = prev
-	for hint-1 > l.committed && hint-1 > l.offset {
+	for hint > 1 && hint-1 > l.committed && hint-1 > l.offset {
 		if t := l.mustTerm(hint - 1); t != term {
 			break
 		}
