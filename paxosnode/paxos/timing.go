@@ -52,8 +52,18 @@ func (n *Node) resetElectionDeadline() {
 	n.electionDeadline = n.now + int64(n.timeout) + int64(n.cfg.Rand.IntN(n.timeout))
 }
 
-// resendTicks is how long a leader waits for progress before resending
-// from an acceptor's match point.
+// resendTicks is how long a leader waits for an acceptor's progress before
+// resending the run of slots above its match that it has not acknowledged:
+// one smoothed round trip, between two heartbeats and
+// maxTimeoutFactor*ElectionTicks. The clock runs from the last progress, not
+// from each send, so an ordinary round trip rarely triggers it; a straggler
+// (an Accept delayed far beyond the others) does, and resending it beats
+// waiting, since every later slot waits for it to be chosen. Measured with
+// the shared KV server's simulation at 50 ms mean latency (20 seeds):
+// srtt+4*rttvar (TCP's RTO) sent 10% fewer messages per ok operation but
+// completed 7% fewer operations than srtt. A partition heals faster still:
+// the first answer after a silence resends at once (handleAccepted).
 func (n *Node) resendTicks() int64 {
-	return int64(max(2*n.cfg.HeartbeatTicks, n.timeout/2))
+	rto := int(n.lead.srtt)
+	return int64(min(max(rto, 2*n.cfg.HeartbeatTicks), maxTimeoutFactor*n.cfg.ElectionTicks))
 }
