@@ -15,7 +15,7 @@ const (
 	// DefaultMaxBatch bounds the entries in one Accept message.
 	DefaultMaxBatch = 512
 
-	// maxTimeoutFactor caps the adaptive election timeout at this multiple of
+	// maxTimeoutFactor caps the adaptive timeout at this multiple of
 	// ElectionTicks, so a measurement gone wild cannot stall failover forever.
 	maxTimeoutFactor = 4
 	// maxOpenSlots bounds the slots a node holds above its chosen point: the
