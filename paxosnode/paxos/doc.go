@@ -102,18 +102,20 @@
 //
 // # Timing defaults
 //
-// ElectionTicks = 200 and HeartbeatTicks = 40. With exponential one-way
-// latency of mean 100 ms, all five heartbeats sent in a 200 ms window arrive
-// late with probability about e^-6 (0.25%), and such a false suspicion is
-// cheap: pre-vote fails while the other acceptors still hear the leader.
-// Failover is suspicion ([timeout, 2*timeout), 200-400 ms) plus a pre-vote
-// and a prepare round trip plus one round trip to choose the open slots.
-// TestFailoverTime measures it in virtual time (p50 / p90): about 240 / 350
-// ms at 1 ms latency, 480 / 650 ms at 50 ms and 730 / 1340 ms at exponential
-// mean 100 ms. Leases last 197 ms and are renewed every 40 ms. The adaptive
-// rule (timing.go): timeout = clamp(srtt, ElectionTicks, 4*ElectionTicks),
-// measured by the leader from echoed send ticks and shared on every Accept,
-// doubled after each failed election attempt; never below ElectionTicks.
+// ElectionTicks = 200 and HeartbeatTicks = 40. A follower suspects the
+// leader after [200, 300) ms of silence. With exponential one-way latency of
+// mean 100 ms, all five heartbeats sent in a 200 ms window arrive late with
+// probability about e^-6 (0.25%), and such a false suspicion is cheap:
+// pre-vote fails while the other acceptors still hear the leader. The waits
+// for answers in an election and the leader's check-quorum window adapt
+// upward from the floor: timeout = clamp(srtt + 4*rttvar, 200, 800), measured
+// by the leader from echoed send ticks and shared on every Accept, doubled
+// after each failed election attempt (timing.go). Failover is suspicion plus
+// a pre-vote, a prepare and one phase 2 round trip (to choose the open slots
+// before reads). TestFailoverTime measures it in virtual time (p50 / p90):
+// about 220 / 270 ms at 1 ms latency, 470 / 640 ms at 50 ms and 620 / 880
+// ms at exponential mean 100 ms, inside Maelstrom's 1 s client timeout.
+// Leases last 197 ms and are renewed every 40 ms.
 //
 // # Bounds
 //
