@@ -57,3 +57,31 @@ func TestFailoverTime(t *testing.T) {
 		})
 	}
 }
+
+// At a constant 100 ms the round trip (200 ms) equals the timeout floor. A new
+// leader must not be deposed by check-quorum before its first answers are back:
+// with a window of one timeout, a 5-node cluster chose nothing for a whole
+// minute under the harness. After a settling period a leader must hold.
+func TestLeaderHoldsAtConstantLatencyNearTheFloor(t *testing.T) {
+	for seed := range uint64(20) {
+		s := newSim(t, 20_000+seed)
+		s.meanLat, s.constLat, s.loss, s.dup = 100, true, 0, 0
+		for s.now < 3000 {
+			s.step(0.05)
+		}
+		leader := func() string {
+			for _, id := range s.ids {
+				if s.node(id).Role() == Leader {
+					return id
+				}
+			}
+			return ""
+		}
+		first := leader()
+		require.NotEmpty(t, first, "seed %d: no leader after 3 s", seed)
+		for s.now < 6000 {
+			s.step(0.05)
+		}
+		require.Equal(t, first, leader(), "seed %d: the leader changed without a fault", seed)
+	}
+}

@@ -59,7 +59,11 @@ func (n *Node) tickLeader() {
 	if n.now-ls.lastHeartbeat >= int64(n.cfg.HeartbeatTicks) {
 		ls.hbDue = true
 	}
-	timeout := int64(n.timeout)
+	// The window is one timeout plus a heartbeat period: the time by which the answer to the
+	// next heartbeat is normally back. With the timeout alone, a round trip near the floor
+	// (constant 100 ms latency: 200 ms) deposed every new leader before its first answers
+	// arrived, and a 5-node cluster chose nothing for a whole minute.
+	timeout := int64(n.timeout + n.cfg.HeartbeatTicks)
 	if n.now-ls.since >= timeout {
 		heard := 1
 		for i := range ls.prog {

@@ -217,7 +217,7 @@ func TestCheckQuorumStepsDown(t *testing.T) {
 	nw := newNetwork(t, 3, nil)
 	nw.elect("n0")
 	nw.isolate("n0")
-	nw.tick(DefaultElectionTicks+1, "n0")
+	nw.tick(DefaultElectionTicks+DefaultHeartbeatTicks+1, "n0")
 	require.Equal(t, Follower, nw.node("n0").Role())
 	require.Contains(t, nw.tail(), "check-quorum")
 }

@@ -7,8 +7,8 @@ package paxos
 //
 //	timeout = clamp(srtt + 4*rttvar, ElectionTicks, 4*ElectionTicks)
 //
-// (TCP's retransmission timeout). It is the leader's check-quorum window,
-// and the leader sends it on every Accept; acceptors adopt it, clamped the
+// (TCP's retransmission timeout). It plus HeartbeatTicks is the leader's
+// check-quorum window, and the leader sends it on every Accept; acceptors adopt it, clamped the
 // same way, as the time a pre-candidate or candidate waits for answers,
 // [timeout, 1.5*timeout): what they wait for is one round trip, and waiting
 // too little at high latency makes every attempt fail. An attempt that times
