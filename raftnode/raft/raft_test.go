@@ -568,3 +568,46 @@ func TestQuietClusterHasNothingReady(t *testing.T) {
 	c.node("n0").Tick()
 	require.True(t, c.node("n0").HasReady(), "the heartbeat round is due")
 }
+
+func TestCompact(t *testing.T) {
+	c := newCluster(t, 1, 25, func(cfg *Config) { cfg.CompactMargin = 3 })
+	c.elect("n0")
+	n := c.node("n0")
+	for i := range 20 {
+		require.True(t, n.Propose([]byte(fmt.Sprint(i))))
+	}
+	c.stabilize() // 21 entries delivered
+	require.Panics(t, func() { n.Compact(22, nil) }, "beyond what was delivered is a server bug")
+	for _, tc := range []struct {
+		index      uint64
+		wantFirst  uint64
+		wantSnapAt uint64
+	}{
+		{index: 2, wantFirst: 1, wantSnapAt: 2},    // within the margin: nothing dropped yet
+		{index: 10, wantFirst: 8, wantSnapAt: 10},  // keeps 3 entries below the snapshot
+		{index: 5, wantFirst: 8, wantSnapAt: 10},   // older than the snapshot: ignored
+		{index: 21, wantFirst: 19, wantSnapAt: 21}, // everything applied
+	} {
+		n.Compact(tc.index, encodeSnap(tc.index, c.chain[tc.index]))
+		require.Equal(t, tc.wantFirst, n.FirstIndex(), "Compact(%d)", tc.index)
+		require.Equal(t, tc.wantSnapAt, n.log.snap.Index, "Compact(%d)", tc.index)
+	}
+	require.True(t, n.Propose([]byte("after")))
+	c.stabilize()
+	require.Equal(t, uint64(22), c.sms["n0"].applied)
+}
+
+// TestCommittedIsBoundedPerReady: a follower catching up a long log gets it over several Ready
+// calls, consecutive and exactly once.
+func TestCommittedIsBoundedPerReady(t *testing.T) {
+	c := newCluster(t, 3, 26, func(cfg *Config) { cfg.MaxBatch = 20000; cfg.MaxUncommitted = 20000 })
+	c.elect("n0")
+	c.isolate("n2")
+	for i := range maxCommittedPerReady + 100 {
+		require.True(t, c.node("n0").Propose([]byte(fmt.Sprint(i))))
+	}
+	c.stabilize()
+	c.heal()
+	require.True(t, c.runUntil(3*DefaultHeartbeatTicks, func() bool { return c.allApplied(c.node("n0").CommitIndex()) }))
+	require.Equal(t, maxCommittedPerReady, c.maxCommitted, "n2 caught up over more than one Ready")
+}
