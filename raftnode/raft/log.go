@@ -5,7 +5,8 @@ import "fmt"
 // raftLog is the in-memory log: a compacted prefix (described by offset/offsetTerm and the
 // latest snapshot) followed by entries. Nothing is persisted: the project has no restarts.
 //
-// Invariants (checked by check, panicking on a bug):
+// Invariants (check tests them in O(1) after every Step and Compact, panicking on a bug; the
+// index and term order of the entries is enforced where entries are added):
 //
 //	offset <= delivered <= committed <= lastIndex
 //	entries[i].Index == offset+1+i, terms never decrease along the log
@@ -187,6 +188,11 @@ func (l *raftLog) check() {
 	if !(l.offset <= l.delivered && l.delivered <= l.committed && l.committed <= l.lastIndex()) {
 		panic(fmt.Sprintf("raft: log order broken: offset=%d delivered=%d committed=%d last=%d",
 			l.offset, l.delivered, l.committed, l.lastIndex()))
+	}
+	if n := len(l.entries); n > 0 && (l.entries[0].Index != l.offset+1 || l.entries[n-1].Index != l.lastIndex() ||
+		l.entries[0].Term < l.offsetTerm || l.entries[n-1].Term < l.entries[0].Term) {
+		panic(fmt.Sprintf("raft: log entries misplaced: offset=%d/%d first=%+v last=%+v",
+			l.offset, l.offsetTerm, l.entries[0], l.entries[n-1]))
 	}
 	if l.snap == nil && l.offset != 0 || l.snap != nil && (l.snap.Index < l.offset || l.snap.Index > l.delivered) {
 		panic(fmt.Sprintf("raft: snapshot/offset broken: offset=%d snap=%v", l.offset, l.snap))
