@@ -66,6 +66,11 @@ func (l *raftLog) isUpToDate(index, term uint64) bool {
 	return term > l.lastTerm() || (term == l.lastTerm() && index >= l.lastIndex())
 }
 
+// isNewer reports whether a log ending at (index, term) is strictly more up to date than ours.
+func (l *raftLog) isNewer(index, term uint64) bool {
+	return term > l.lastTerm() || (term == l.lastTerm() && index > l.lastIndex())
+}
+
 // slice returns entries lo..hi inclusive; the caller guarantees offset < lo and hi <= lastIndex.
 // The result has no spare capacity, so nobody can append into our backing array.
 func (l *raftLog) slice(lo, hi uint64) []Entry {

@@ -611,3 +611,18 @@ func TestCommittedIsBoundedPerReady(t *testing.T) {
 	require.True(t, c.runUntil(3*DefaultHeartbeatTicks, func() bool { return c.allApplied(c.node("n0").CommitIndex()) }))
 	require.Equal(t, maxCommittedPerReady, c.maxCommitted, "every Ready.Committed was capped, the rest came in later ones")
 }
+
+// TestSimultaneousPreCandidates: two followers whose timers fire together (constant latency
+// starts them together) do not split the vote: the lower id wins the pre-vote tie.
+func TestSimultaneousPreCandidates(t *testing.T) {
+	c := newCluster(t, 3, 27, nil)
+	c.elect("n0")
+	c.isolate("n0")
+	c.expireLeases("n1", "n2")
+	c.node("n2").campaign(true)
+	c.node("n1").campaign(true)
+	c.stabilize()
+	require.Equal(t, Leader, c.node("n1").Role())
+	require.Equal(t, uint64(2), c.node("n1").Term(), "one election, no split vote")
+	require.Equal(t, "n1", c.node("n2").Leader())
+}
