@@ -52,6 +52,8 @@ type cluster struct {
 	pausedUntil map[string]uint64
 	missed      map[string]int
 	backlog     map[string][]Message
+	// maxCommitted is the longest Ready.Committed seen.
+	maxCommitted int
 	// recording, when non-nil, collects Describe of every delivered message (golden tests).
 	recording *[]string
 	// noLeaseCheck turns off checkLeases for tests that skip time (expireLeases).
@@ -398,6 +400,7 @@ func (c *cluster) handleReady(id string, rd Ready) {
 		c.tracef("%s restored snapshot %d", id, idx)
 		sm.applied, sm.hash, sm.datas = idx, h, nil
 	}
+	c.maxCommitted = max(c.maxCommitted, len(rd.Committed))
 	for _, e := range rd.Committed {
 		if e.Index != sm.applied+1 {
 			c.fatalf("%s: committed index %d after applied %d", id, e.Index, sm.applied)

@@ -78,6 +78,12 @@ func (n *Node) handleVoteRequest(m Message) {
 		resp = MsgPreVoteResp
 	}
 	canVote := n.vote == m.From || n.vote == "" && n.lead == "" || m.Type == MsgPreVote && m.Term > n.term
+	if m.Type == MsgPreVote && n.role == PreCandidate && !n.log.isNewer(m.Index, m.LogTerm) && m.From > n.id {
+		// Two pre-candidates with equal logs would grant each other and then split the real
+		// vote (likely at constant latency, where followers' timers start together). The
+		// lower id wins the tie; pre-votes change no state, so this only affects liveness.
+		canVote = false
+	}
 	if canVote && n.log.isUpToDate(m.Index, m.LogTerm) {
 		if m.Type == MsgVote {
 			n.vote = m.From

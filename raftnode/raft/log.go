@@ -5,7 +5,8 @@ import "fmt"
 // raftLog is the in-memory log: a compacted prefix (described by offset/offsetTerm and the
 // latest snapshot) followed by entries. Nothing is persisted: the project has no restarts.
 //
-// Invariants (checked by check, panicking on a bug):
+// Invariants (check tests them in O(1) after every Step and Compact, panicking on a bug; the
+// index and term order of the entries is enforced where entries are added):
 //
 //	offset <= delivered <= committed <= lastIndex
 //	entries[i].Index == offset+1+i, terms never decrease along the log
@@ -63,6 +64,11 @@ func (l *raftLog) matchTerm(i, t uint64) bool {
 // (Raft paper §5.4.1): a later last term wins, equal terms compare lengths.
 func (l *raftLog) isUpToDate(index, term uint64) bool {
 	return term > l.lastTerm() || (term == l.lastTerm() && index >= l.lastIndex())
+}
+
+// isNewer reports whether a log ending at (index, term) is strictly more up to date than ours.
+func (l *raftLog) isNewer(index, term uint64) bool {
+	return term > l.lastTerm() || (term == l.lastTerm() && index > l.lastIndex())
 }
 
 // slice returns entries lo..hi inclusive; the caller guarantees offset < lo and hi <= lastIndex.
@@ -187,6 +193,11 @@ func (l *raftLog) check() {
 	if !(l.offset <= l.delivered && l.delivered <= l.committed && l.committed <= l.lastIndex()) {
 		panic(fmt.Sprintf("raft: log order broken: offset=%d delivered=%d committed=%d last=%d",
 			l.offset, l.delivered, l.committed, l.lastIndex()))
+	}
+	if n := len(l.entries); n > 0 && (l.entries[0].Index != l.offset+1 || l.entries[n-1].Index != l.lastIndex() ||
+		l.entries[0].Term < l.offsetTerm || l.entries[n-1].Term < l.entries[0].Term) {
+		panic(fmt.Sprintf("raft: log entries misplaced: offset=%d/%d first=%+v last=%+v",
+			l.offset, l.offsetTerm, l.entries[0], l.entries[n-1]))
 	}
 	if l.snap == nil && l.offset != 0 || l.snap != nil && (l.snap.Index < l.offset || l.snap.Index > l.delivered) {
 		panic(fmt.Sprintf("raft: snapshot/offset broken: offset=%d snap=%v", l.offset, l.snap))

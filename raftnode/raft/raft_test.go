@@ -268,9 +268,10 @@ func TestReadIndex(t *testing.T) {
 	c.stabilize()
 	_, ok := c.read("n1")
 	require.False(t, ok, "a follower refuses reads")
-	id1, ok := c.read("n0")
+	_, ok = c.read("n0")
 	require.True(t, ok)
-	id2, _ := c.read("n0")
+	_, ok = c.read("n0")
+	require.True(t, ok)
 	rd := c.node("n0").Ready()
 	require.Empty(t, rd.ReadStates, "no read before a quorum confirms the round")
 	require.Len(t, rd.Messages, 2, "both reads share one heartbeat round")
@@ -281,7 +282,6 @@ func TestReadIndex(t *testing.T) {
 	c.stabilize()
 	require.Empty(t, c.reads, "both reads answered")
 	require.Equal(t, 2, c.readsDone)
-	_, _ = id1, id2
 }
 
 // TestReadWaitsForOwnTermCommit: a new leader holds reads until its no-op commits.
@@ -567,4 +567,62 @@ func TestQuietClusterHasNothingReady(t *testing.T) {
 	require.False(t, c.node("n0").HasReady())
 	c.node("n0").Tick()
 	require.True(t, c.node("n0").HasReady(), "the heartbeat round is due")
+}
+
+func TestCompact(t *testing.T) {
+	c := newCluster(t, 1, 25, func(cfg *Config) { cfg.CompactMargin = 3 })
+	c.elect("n0")
+	n := c.node("n0")
+	for i := range 20 {
+		require.True(t, n.Propose([]byte(fmt.Sprint(i))))
+	}
+	c.stabilize() // 21 entries delivered
+	require.Panics(t, func() { n.Compact(22, nil) }, "beyond what was delivered is a server bug")
+	for _, tc := range []struct {
+		index      uint64
+		wantFirst  uint64
+		wantSnapAt uint64
+	}{
+		{index: 2, wantFirst: 1, wantSnapAt: 2},    // within the margin: nothing dropped yet
+		{index: 10, wantFirst: 8, wantSnapAt: 10},  // keeps 3 entries below the snapshot
+		{index: 5, wantFirst: 8, wantSnapAt: 10},   // older than the snapshot: ignored
+		{index: 21, wantFirst: 19, wantSnapAt: 21}, // everything applied
+	} {
+		n.Compact(tc.index, encodeSnap(tc.index, c.chain[tc.index]))
+		require.Equal(t, tc.wantFirst, n.FirstIndex(), "Compact(%d)", tc.index)
+		require.Equal(t, tc.wantSnapAt, n.log.snap.Index, "Compact(%d)", tc.index)
+	}
+	require.True(t, n.Propose([]byte("after")))
+	c.stabilize()
+	require.Equal(t, uint64(22), c.sms["n0"].applied)
+}
+
+// TestCommittedIsBoundedPerReady: a follower catching up a long log gets it over several Ready
+// calls, consecutive and exactly once.
+func TestCommittedIsBoundedPerReady(t *testing.T) {
+	c := newCluster(t, 3, 26, func(cfg *Config) { cfg.MaxBatch = 20000; cfg.MaxUncommitted = 20000 })
+	c.elect("n0")
+	c.isolate("n2")
+	for i := range maxCommittedPerReady + 100 {
+		require.True(t, c.node("n0").Propose([]byte(fmt.Sprint(i))))
+	}
+	c.stabilize()
+	c.heal()
+	require.True(t, c.runUntil(3*DefaultHeartbeatTicks, func() bool { return c.allApplied(c.node("n0").CommitIndex()) }))
+	require.Equal(t, maxCommittedPerReady, c.maxCommitted, "every Ready.Committed was capped, the rest came in later ones")
+}
+
+// TestSimultaneousPreCandidates: two followers whose timers fire together (constant latency
+// starts them together) do not split the vote: the lower id wins the pre-vote tie.
+func TestSimultaneousPreCandidates(t *testing.T) {
+	c := newCluster(t, 3, 27, nil)
+	c.elect("n0")
+	c.isolate("n0")
+	c.expireLeases("n1", "n2")
+	c.node("n2").campaign(true)
+	c.node("n1").campaign(true)
+	c.stabilize()
+	require.Equal(t, Leader, c.node("n1").Role())
+	require.Equal(t, uint64(2), c.node("n1").Term(), "one election, no split vote")
+	require.Equal(t, "n1", c.node("n2").Leader())
 }
