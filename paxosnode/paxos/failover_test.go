@@ -15,12 +15,16 @@ import (
 // At 200 ms, beyond Maelstrom's range, it only checks that elections still
 // succeed (the timeout backs off after failed attempts).
 func TestFailoverTime(t *testing.T) {
-	for _, lat := range []float64{1, 10, 50, 100, 200} {
-		t.Run(fmt.Sprintf("latency=%v", lat), func(t *testing.T) {
+	for _, tc := range []struct {
+		lat      float64
+		constant bool
+	}{{1, false}, {10, false}, {50, false}, {100, false}, {200, false}, {10, true}, {100, true}} {
+		lat := tc.lat
+		t.Run(fmt.Sprintf("latency=%v/constant=%v", lat, tc.constant), func(t *testing.T) {
 			var took []int64
 			for seed := range uint64(40) {
 				s := newSim(t, 10_000+seed)
-				s.meanLat, s.loss, s.dup = lat, 0, 0
+				s.meanLat, s.constLat, s.loss, s.dup = lat, tc.constant, 0, 0
 				for s.now < int64(1500+20*lat) {
 					s.step(0.05)
 				}
