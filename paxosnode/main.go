@@ -17,6 +17,6 @@ import (
 
 func main() {
 	kvserver.Main("paxosnode", func(o kvserver.Options) kvserver.Config[paxos.Message] {
-		return NewServerConfig(paxos.Config{LeaseReads: o.Lease})
+		return NewServerConfig(paxos.Config{LeaseReads: o.Lease, MaxInflight: o.MaxInflight})
 	})
 }

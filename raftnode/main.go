@@ -17,6 +17,6 @@ import (
 
 func main() {
 	kvserver.Main("raftnode", func(o kvserver.Options) kvserver.Config[raft.Message] {
-		return NewServerConfig(raft.Config{LeaseReads: o.Lease})
+		return NewServerConfig(raft.Config{LeaseReads: o.Lease, MaxInflight: o.MaxInflight})
 	})
 }

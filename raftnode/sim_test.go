@@ -1,9 +1,7 @@
 package main
 
 import (
-	"flag"
 	"testing"
-	"time"
 
 	"github.com/quorumkit/quorumkit/nodes"
 	"github.com/quorumkit/quorumkit/nodes/kvserver"
@@ -11,28 +9,11 @@ import (
 	"github.com/quorumkit/quorumkit/raftnode/raft"
 )
 
-var (
-	seeds    = flag.Uint64("sim.seeds", 250, "seeds per cluster size in TestSimulation")
-	fromSeed = flag.Uint64("sim.seed", 1, "first seed of TestSimulation")
-)
-
-// TestSimulation runs 3- and 5-node Raft clusters through partitions, pauses, loss,
-// duplication and reordering, and checks every history with porcupine. A failure names its
-// seed; go test ./raftnode -run TestSimulation -sim.seed N -sim.seeds 1 replays it.
+// TestSimulation runs 3- and 5-node Raft clusters of the real server through partitions,
+// pauses, loss, duplication and reordering, and checks every history with porcupine (see
+// sim.SweepClusters; -sim.seed N -sim.seeds 1 replays one seed).
 func TestSimulation(t *testing.T) {
-	for _, n := range []int{3, 5} {
-		t.Run(map[int]string{3: "3-nodes", 5: "5-nodes"}[n], func(t *testing.T) {
-			sim.Sweep(t, *fromSeed, *seeds, func(seed uint64) sim.Config {
-				lease := seed%4 != 0 // a quarter of the runs use ReadIndex only
-				return sim.Config{
-					Seed: seed, Nodes: n,
-					NewMachine: func() nodes.Machine {
-						return kvserver.New(NewServerConfig(raft.Config{LeaseReads: lease}))
-					},
-					Duration: 2 * time.Second, Recovery: 2500 * time.Millisecond,
-					Partitions: true, Pauses: true, Loss: 0.05, Duplicate: 0.05,
-				}
-			})
-		})
-	}
+	sim.SweepClusters(t, func(lease bool) nodes.Machine {
+		return kvserver.New(NewServerConfig(raft.Config{LeaseReads: lease}))
+	})
 }

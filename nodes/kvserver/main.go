@@ -14,13 +14,18 @@ import (
 type Options struct {
 	// Lease serves reads under a leader lease when it is valid (-lease, default true).
 	Lease bool
+	// MaxInflight bounds the unacknowledged appends (accepts) per follower (-max-inflight;
+	// 0 keeps the core's default). Fewer means bigger batches and fewer messages per
+	// operation under load, at the price of latency.
+	MaxInflight int
 }
 
-// Main is the whole main function of a node binary: it parses the common flags (-lease, -seed,
-// -log-level), builds the server with config and runs it until stdin ends.
+// Main is the whole main function of a node binary: it parses the common flags (-lease, -max-inflight,
+// -seed, -log-level), builds the server with config and runs it until stdin ends.
 func Main[M any](name string, config func(Options) Config[M]) {
 	var opts Options
 	flag.BoolVar(&opts.Lease, "lease", true, "serve reads under a leader lease when it is valid")
+	flag.IntVar(&opts.MaxInflight, "max-inflight", 0, "unacknowledged appends per follower (0: the core's default)")
 	seed := flag.Uint64("seed", 0, "seed of the random source (0: random, logged)")
 	level := flag.String("log-level", "info", "lowest log level: debug, info, warn or error")
 	flag.Parse()

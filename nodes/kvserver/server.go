@@ -295,27 +295,25 @@ func unavailable(self string, hops int, op kv.Op) *nodes.Error {
 	return nodes.Errorf(nodes.Crash, "forwarded request found no leader after %d hops", hops)
 }
 
-// retryParked hands parked requests to the leader once one is known, and fails those parked
-// for longer than ParkFor.
+// retryParked fails the requests parked for ParkFor, and hands the others to the leader once
+// one is known.
 func (s *Server[M]) retryParked(now time.Duration, out *nodes.Outbox) {
-	if len(s.parked) == 0 {
-		return
+	n := 0
+	for n < len(s.parked) && now-s.parked[n].at >= s.cfg.ParkFor {
+		p := s.parked[n]
+		out.ReplyError(p.msg, unavailable(s.self, p.hops, kv.Op(p.msg.Type)))
+		n++
 	}
-	if s.core.Leader() == "" {
-		n := 0
-		for n < len(s.parked) && now-s.parked[n].at >= s.cfg.ParkFor {
-			p := s.parked[n]
-			out.ReplyError(p.msg, unavailable(s.self, p.hops, kv.Op(p.msg.Type)))
-			n++
-		}
-		s.parked = slices.Delete(s.parked, 0, n)
+	s.parked = slices.Delete(s.parked, 0, n)
+	if len(s.parked) == 0 || s.core.Leader() == "" {
 		return
 	}
 	parked := s.parked
 	s.parked = nil
 	for _, p := range parked {
-		// The request goes through the whole path again; it parks anew only if the core
-		// refuses it although it believes it leads, and keeps its original arrival time.
+		// The request goes through the whole path again. It parks anew if the core refuses
+		// it although it believes it leads (a full uncommitted tail, say), and then keeps
+		// its original arrival time, so it still fails after ParkFor.
 		before := len(s.parked)
 		var e *nodes.Error
 		if err := s.handleClient(now, p.msg, p.hops, out); errors.As(err, &e) {

@@ -322,3 +322,16 @@ func TestParkedRequestsGoToTheNextLeader(t *testing.T) {
 	require.Len(t, ts.core.proposed, 1)
 	require.Contains(t, string(ts.core.proposed[0]), `"c":"c6"`)
 }
+
+func TestParkedRequestsExpireEvenWithALeader(t *testing.T) {
+	ts := newTestServer(t, "n0", "n0", 0)
+	ts.core.leader = "n0"
+	ts.core.id = "n9" // the core believes n0 leads yet refuses, like a full uncommitted tail
+	require.Empty(t, ts.deliver(clientReq("c4", 1, `"type":"write","key":0,"value":3`)))
+	require.Empty(t, ts.idle(nil))
+	ts.now += DefaultParkFor
+	out := ts.idle(nil)
+	require.Len(t, out, 1)
+	require.Equal(t, 11.0, out[0].Body["code"], "never proposed, so definite")
+	require.Empty(t, ts.srv.parked)
+}

@@ -4,9 +4,9 @@ import "math/rand/v2"
 
 // Default timing and flow-control values; doc.go explains the choice.
 const (
-	// DefaultElectionTicks is the floor of the leader-suspicion timeout and
-	// the window in which acceptors refuse to promise to anyone but the
-	// leader they last heard from.
+	// DefaultElectionTicks is the leader-suspicion floor and the window in
+	// which acceptors refuse to promise to anyone but the leader they last
+	// heard from.
 	DefaultElectionTicks = 200
 	// DefaultHeartbeatTicks is the interval between heartbeat rounds.
 	DefaultHeartbeatTicks = 40
@@ -15,7 +15,7 @@ const (
 	// DefaultMaxBatch bounds the entries in one Accept message.
 	DefaultMaxBatch = 512
 
-	// maxTimeoutFactor caps the adaptive election timeout at this multiple of
+	// maxTimeoutFactor caps the adaptive timeout at this multiple of
 	// ElectionTicks, so a measurement gone wild cannot stall failover forever.
 	maxTimeoutFactor = 4
 	// maxOpenSlots bounds the slots a node holds above its chosen point: the
@@ -36,9 +36,10 @@ type Config struct {
 	Rand  *rand.Rand                       // the only source of randomness
 	Logf  func(format string, args ...any) // one line per event, node id first; may be nil
 
-	// ElectionTicks is the minimum leader-suspicion timeout in ticks and the
-	// span for which acceptors refuse other proposers after hearing from the
-	// leader. Leader leases last ElectionTicks-3 ticks.
+	// ElectionTicks: a follower suspects the leader after
+	// [ElectionTicks, 1.5*ElectionTicks) ticks of silence; it is the floor of
+	// the adaptive timeout and the span for which acceptors refuse other
+	// proposers after hearing from the leader. Leases last ElectionTicks-3.
 	ElectionTicks int
 	// HeartbeatTicks is the interval between the leader's heartbeat rounds.
 	HeartbeatTicks int

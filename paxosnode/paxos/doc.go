@@ -1,7 +1,7 @@
 // Package paxos is a pure Multi-Paxos consensus core: a deterministic state
 // machine that the shared KV server drives exactly like the Raft core, through
 // Tick, Step, Propose, ReadIndex, Compact and Ready (see
-// /work/wt/brief/core-contract.md). It imports only the standard library,
+// ARCHITECTURE.md's core contract). It imports only the standard library,
 // starts no goroutines, reads no clock (time arrives as ticks, one per
 // millisecond) and draws randomness only from Config.Rand, so a seed replays
 // a run exactly. Every node is proposer, acceptor and learner at once; an
@@ -39,9 +39,12 @@
 // answer with the range accepted, their chosen point and match, the end of
 // the run of slots they hold at this ballot. A slot is chosen when a majority
 // accepted it; the chosen point is the end of the contiguous chosen prefix.
-// Lost Accepts show up as a match below what was sent, answered by a resend
-// from match+1 once nothing else is outstanding or after resendTicks without
-// progress; an acceptor that needs compacted slots gets MsgSnapshot.
+// An acceptor that makes no progress for one smoothed round trip gets the
+// run of slots above its match that it has not acknowledged (selective
+// repeat: usually one straggling Accept holds back every later slot); when
+// every Accept was answered and a hole remains, or it answers after a silence
+// (a healed partition), the leader goes back to its match. An acceptor that
+// needs compacted slots gets MsgSnapshot.
 //
 // A stale ballot is rejected with MsgNack carrying the higher promise, and a
 // proposer that receives one steps aside at once. A leader that has not
@@ -67,10 +70,11 @@
 // earlier ballots; this plays the part of Raft's no-op commit. Then either:
 //
 //   - Quorum read point: the read records the chosen point at the call and
-//     waits for a heartbeat round started after the call (Round numbers) to be
-//     acknowledged by a majority. Nobody with a higher ballot had a quorum of
-//     promises at that moment, so nothing was chosen that the recorded point
-//     misses.
+//     waits until a majority acknowledged a heartbeat round started after
+//     the call (Round numbers). Each of them had promised no higher ballot
+//     when it answered, so any later leader completes phase 1 after the
+//     call; everything chosen before the call was chosen by this leader (or
+//     before it) and is within the recorded point.
 //   - Lease (Config.LeaseReads): served at once, at the chosen point.
 //
 // The lease argument. An acceptor that receives a message from its leader at
@@ -98,19 +102,20 @@
 //
 // # Timing defaults
 //
-// ElectionTicks = 200 and HeartbeatTicks = 40. With exponential one-way
-// latency of mean 100 ms, all five heartbeats sent in a 200 ms window arrive
-// late with probability about e^-6 (0.25%), and such a false suspicion is
-// cheap: pre-vote fails while the other acceptors still hear the leader.
-// Failover is suspicion ([timeout, 2*timeout), 200-400 ms) plus a pre-vote
-// and a prepare round trip plus one round trip to choose the open slots.
-// TestFailoverTime measures it in virtual time (p50 / p90): about 250 / 350
-// ms at 1 ms latency and 700 / 950 ms at exponential mean 100 ms, inside
-// Maelstrom's 1 s client timeout at the median. Leases last 197 ms and are
-// renewed every 40 ms. The adaptive rule (timing.go): timeout =
-// clamp(srtt, ElectionTicks, 4*ElectionTicks), measured by the leader from
-// echoed send ticks and shared on every Accept, doubled after each failed
-// election attempt; never below ElectionTicks.
+// ElectionTicks = 200 and HeartbeatTicks = 40. A follower suspects the
+// leader after [200, 300) ms of silence. With exponential one-way latency of
+// mean 100 ms, all five heartbeats sent in a 200 ms window arrive late with
+// probability about e^-6 (0.25%), and such a false suspicion is cheap:
+// pre-vote fails while the other acceptors still hear the leader. The waits
+// for answers in an election and the leader's check-quorum window adapt
+// upward from the floor: timeout = clamp(srtt + 4*rttvar, 200, 800), measured
+// by the leader from echoed send ticks and shared on every Accept, doubled
+// after each failed election attempt (timing.go). Failover is suspicion plus
+// a pre-vote, a prepare and one phase 2 round trip (to choose the open slots
+// before reads). TestFailoverTime measures it in virtual time (p50 / p90):
+// about 220 / 270 ms at 1 ms latency, 470 / 640 ms at 50 ms and 620 / 880
+// ms at exponential mean 100 ms, inside Maelstrom's 1 s client timeout.
+// Leases last 197 ms and are renewed every 40 ms.
 //
 // # Bounds
 //

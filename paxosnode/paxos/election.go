@@ -169,6 +169,9 @@ func (n *Node) becomeLeader() {
 		}
 	}
 	n.log.truncateAfter(top)
+	for s := n.log.snap.Index + 1; s <= n.log.commit; s++ {
+		n.log.get(s).acks = 0 // acks from an earlier ballot mean nothing now
+	}
 	gaps := 0
 	for s := n.log.commit + 1; s <= top; s++ {
 		v, ok := n.p1.values[s] // !ok: a true gap, filled with a no-op (nil)

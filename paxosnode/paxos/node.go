@@ -17,8 +17,8 @@ type Node struct {
 	// leaderSeen+ElectionTicks: the leader lease rests on that.
 	leaderSeen       int64
 	electionDeadline int64
-	// timeout is the adaptive leader-suspicion timeout, never below
-	// cfg.ElectionTicks (see timing.go).
+	// timeout is the adaptive wait for election answers and the leader's
+	// check-quorum window, never below cfg.ElectionTicks (timing.go).
 	timeout int
 
 	// Acceptor state.
@@ -202,7 +202,8 @@ func (n *Node) Promised() Ballot { return n.promised }
 // CommitIndex returns the chosen point: every slot through it is chosen and known here.
 func (n *Node) CommitIndex() uint64 { return n.log.commit }
 
-// Timeout returns the current adaptive leader-suspicion timeout in ticks.
+// Timeout returns the current adaptive election and check-quorum timeout in
+// ticks (timing.go); suspicion of the leader uses ElectionTicks.
 func (n *Node) Timeout() int { return n.timeout }
 
 // LeaseValid reports whether this node is a leader holding a valid read lease.

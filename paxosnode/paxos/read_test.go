@@ -32,7 +32,7 @@ func TestPartitionedLeaderServesNoRead(t *testing.T) {
 	nw.elect("n0")
 	nw.isolate("n0")
 	require.True(t, nw.node("n0").ReadIndex(1))
-	nw.tick(DefaultElectionTicks+1, "n0")
+	nw.tick(DefaultElectionTicks+DefaultHeartbeatTicks+1, "n0")
 	require.Equal(t, Follower, nw.node("n0").Role())
 	require.Empty(t, nw.nodes["n0"].reads)
 	require.Empty(t, nw.node("n0").lead.reads)

@@ -12,6 +12,9 @@ type progress struct {
 	lastProgress int64  // tick match last moved or sending resumed (retransmission)
 	round        uint64 // highest heartbeat round acknowledged
 	snapSent     int64  // tick the last snapshot went out (neverSent: never)
+	// gapLo..gapHi-1 are slots to resend at the next flush: the run above
+	// match the acceptor has not acknowledged (selective repeat).
+	gapLo, gapHi uint64
 }
 
 // leaderState is everything a leader keeps beyond the acceptor state.
@@ -56,7 +59,11 @@ func (n *Node) tickLeader() {
 	if n.now-ls.lastHeartbeat >= int64(n.cfg.HeartbeatTicks) {
 		ls.hbDue = true
 	}
-	timeout := int64(n.timeout)
+	// The window is one timeout plus a heartbeat period: the time by which the answer to the
+	// next heartbeat is normally back. With the timeout alone, a round trip near the floor
+	// (constant 100 ms latency: 200 ms) deposed every new leader before its first answers
+	// arrived, and a 5-node cluster chose nothing for a whole minute.
+	timeout := int64(n.timeout + n.cfg.HeartbeatTicks)
 	if n.now-ls.since >= timeout {
 		heard := 1
 		for i := range ls.prog {
@@ -74,9 +81,32 @@ func (n *Node) tickLeader() {
 	for i := range ls.prog {
 		pr := &ls.prog[i]
 		if i != n.self && (pr.next > pr.match+1 || pr.inflight > 0) && n.now-pr.lastProgress >= resend {
-			pr.next, pr.inflight, pr.lastProgress = pr.match+1, 0, n.now
+			n.planResend(i, pr)
 		}
 	}
+}
+
+// planResend handles an acceptor that made no progress for resendTicks.
+// Usually one Accept was delayed or lost while later ones arrived, so only
+// the unacknowledged run above match is resent (selective repeat), once per
+// resendTicks; the pipeline goes on. When that run is compacted away, empty,
+// or everything up to next, it goes back to match+1 (go-back-N).
+func (n *Node) planResend(i int, pr *progress) {
+	pr.lastProgress = n.now
+	lo := pr.match + 1
+	hi := lo
+	for hi < pr.next && hi-lo < uint64(n.cfg.MaxBatch) {
+		sl := n.log.get(hi)
+		if sl == nil || sl.acks&(1<<i) != 0 {
+			break
+		}
+		hi++
+	}
+	if lo <= n.log.snap.Index || hi == lo || hi == pr.next {
+		pr.next, pr.inflight, pr.gapLo, pr.gapHi = lo, 0, 0, 0
+		return
+	}
+	pr.gapLo, pr.gapHi = lo, hi
 }
 
 // hasSendWork reports whether flushLeader would send anything.
@@ -84,6 +114,11 @@ func (n *Node) hasSendWork() bool {
 	ls := &n.lead
 	if ls.hbDue || ls.readsNeedRound {
 		return true
+	}
+	for i := range ls.prog {
+		if ls.prog[i].gapHi > ls.prog[i].gapLo {
+			return true
+		}
 	}
 	for i := range ls.prog {
 		if i != n.self && n.canSend(&ls.prog[i]) {
@@ -140,6 +175,16 @@ func (n *Node) sendAccepts(i int, force bool) {
 			sent = true
 		}
 	} else {
+		if pr.gapHi > pr.gapLo {
+			lo, hi := max(pr.gapLo, n.log.snap.Index+1), min(pr.gapHi, ls.nextSlot)
+			if lo < hi {
+				n.send(Message{Type: MsgAccept, To: to, Ballot: n.ballot, Entries: n.log.entries(lo, hi),
+					Commit: n.log.commit, Round: ls.round, Timeout: n.timeout, Sent: n.now})
+				pr.inflight++
+				sent = true
+			}
+			pr.gapLo, pr.gapHi = 0, 0
+		}
 		for pr.next < ls.nextSlot && pr.inflight < n.cfg.MaxInflight {
 			if pr.next == pr.match+1 {
 				pr.lastProgress = n.now // nothing was outstanding: the resend clock starts now

@@ -217,7 +217,7 @@ func TestCheckQuorumStepsDown(t *testing.T) {
 	nw := newNetwork(t, 3, nil)
 	nw.elect("n0")
 	nw.isolate("n0")
-	nw.tick(DefaultElectionTicks+1, "n0")
+	nw.tick(DefaultElectionTicks+DefaultHeartbeatTicks+1, "n0")
 	require.Equal(t, Follower, nw.node("n0").Role())
 	require.Contains(t, nw.tail(), "check-quorum")
 }
@@ -275,4 +275,25 @@ func TestCandidateCatchesUpFromPromiseSnapshot(t *testing.T) {
 	require.Len(t, nw.nodes["n2"].state, 21)
 	require.Equal(t, nw.nodes["n1"].state, nw.nodes["n2"].state)
 	require.Contains(t, nw.tail(), "restored snapshot index=20")
+}
+
+// Every queue is bounded: a leader that cannot get slots chosen refuses
+// proposals beyond maxOpenSlots, and reads beyond maxPendingReads, having
+// stored nothing.
+func TestBackPressure(t *testing.T) {
+	nw := newNetwork(t, 3, noLease)
+	nw.elect("n0")
+	nw.isolate("n0")
+	n0 := nw.node("n0")
+	accepted := 0
+	for n0.Propose([]byte("x")) {
+		accepted++
+	}
+	require.Equal(t, maxOpenSlots, accepted)
+	reads := 0
+	for n0.ReadIndex(uint64(reads)) {
+		reads++
+	}
+	require.Equal(t, maxPendingReads, reads)
+	require.Equal(t, uint64(maxOpenSlots), n0.log.last())
 }

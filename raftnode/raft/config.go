@@ -18,7 +18,9 @@ const (
 	// DefaultMaxElectionTicksFactor bounds the adaptive timeout at 5x the floor.
 	DefaultMaxElectionTicksFactor = 5
 	// DefaultMaxInflight keeps a few appends in flight per follower; when the window is full
-	// new proposals wait and go out together, which is what batches under load.
+	// new proposals wait and go out together, which is what batches under load. It trades
+	// latency for messages: measured with the harness (3 nodes, latency 10, about 580 ops/s),
+	// 4 gave write p50 35.6 ms and 1.84 server msgs/op, 2 gave 38.6 ms and 1.38 msgs/op.
 	DefaultMaxInflight = 4
 	// DefaultMaxBatch bounds the entries in one append.
 	DefaultMaxBatch = 512

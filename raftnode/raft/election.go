@@ -35,7 +35,7 @@ func (n *Node) campaign(pre bool) {
 		return
 	}
 	for _, pr := range n.peers {
-		n.send(Message{Type: typ, To: pr.id, Term: term, Index: n.log.lastIndex(), LogTerm: n.log.lastTerm()})
+		n.send(Message{Type: typ, To: pr.id, Term: term, Index: n.log.lastIndex(), LogTerm: n.log.lastTerm(), Stamp: n.now})
 	}
 }
 
@@ -78,14 +78,20 @@ func (n *Node) handleVoteRequest(m Message) {
 		resp = MsgPreVoteResp
 	}
 	canVote := n.vote == m.From || n.vote == "" && n.lead == "" || m.Type == MsgPreVote && m.Term > n.term
+	if m.Type == MsgPreVote && n.role == PreCandidate && !n.log.isNewer(m.Index, m.LogTerm) && m.From > n.id {
+		// Two pre-candidates with equal logs would grant each other and then split the real
+		// vote (likely at constant latency, where followers' timers start together). The
+		// lower id wins the tie; pre-votes change no state, so this only affects liveness.
+		canVote = false
+	}
 	if canVote && n.log.isUpToDate(m.Index, m.LogTerm) {
 		if m.Type == MsgVote {
 			n.vote = m.From
 			n.electionElapsed = 0
 			n.logf("%s voted for %s term=%d", n.id, m.From, n.term)
 		}
-		n.send(Message{Type: resp, To: m.From, Term: m.Term})
+		n.send(Message{Type: resp, To: m.From, Term: m.Term, Stamp: m.Stamp})
 		return
 	}
-	n.send(Message{Type: resp, To: m.From, Reject: true})
+	n.send(Message{Type: resp, To: m.From, Reject: true, Stamp: m.Stamp})
 }

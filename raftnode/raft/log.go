@@ -5,7 +5,8 @@ import "fmt"
 // raftLog is the in-memory log: a compacted prefix (described by offset/offsetTerm and the
 // latest snapshot) followed by entries. Nothing is persisted: the project has no restarts.
 //
-// Invariants (checked by check, panicking on a bug):
+// Invariants (check tests them in O(1) after every Step and Compact, panicking on a bug; the
+// index and term order of the entries is enforced where entries are added):
 //
 //	offset <= delivered <= committed <= lastIndex
 //	entries[i].Index == offset+1+i, terms never decrease along the log
@@ -65,6 +66,11 @@ func (l *raftLog) isUpToDate(index, term uint64) bool {
 	return term > l.lastTerm() || (term == l.lastTerm() && index >= l.lastIndex())
 }
 
+// isNewer reports whether a log ending at (index, term) is strictly more up to date than ours.
+func (l *raftLog) isNewer(index, term uint64) bool {
+	return term > l.lastTerm() || (term == l.lastTerm() && index > l.lastIndex())
+}
+
 // slice returns entries lo..hi inclusive; the caller guarantees offset < lo and hi <= lastIndex.
 // The result has no spare capacity, so nobody can append into our backing array.
 func (l *raftLog) slice(lo, hi uint64) []Entry {
@@ -83,13 +89,14 @@ func (l *raftLog) append(e Entry) {
 	l.entries = append(l.entries, e)
 }
 
-// maybeAppend merges entries from the leader that follow a matching previous entry. Entries we
-// already hold are skipped; at the first conflicting term the log is truncated and the rest
-// appended. It returns false if ents is malformed (a peer sent junk).
-func (l *raftLog) maybeAppend(prev, prevTerm uint64, ents []Entry) bool {
+// maybeAppend merges entries from the leader of term leaderTerm that follow a matching previous
+// entry. Entries we already hold are skipped; at the first conflicting term the log is
+// truncated and the rest appended. It returns false, changing nothing, if ents is malformed or
+// would overwrite a committed entry: an honest leader never sends that, so it is junk.
+func (l *raftLog) maybeAppend(prev, prevTerm, leaderTerm uint64, ents []Entry) bool {
 	last := prevTerm
 	for i, e := range ents {
-		if e.Index != prev+1+uint64(i) || e.Term < last {
+		if e.Index != prev+1+uint64(i) || e.Term < last || e.Term > leaderTerm {
 			return false
 		}
 		last = e.Term
@@ -99,10 +106,13 @@ func (l *raftLog) maybeAppend(prev, prevTerm uint64, ents []Entry) bool {
 			continue
 		}
 		if e.Index <= l.committed {
-			panic(fmt.Sprintf("raft: conflict at committed index %d (committed %d)", e.Index, l.committed))
+			return false
 		}
 		if e.Index <= l.lastIndex() {
-			l.entries = l.entries[:e.Index-l.offset-1]
+			// Cap the slice so the append copies: messages we sent as an earlier leader may
+			// still share the old backing array and must not see it change.
+			k := e.Index - l.offset - 1
+			l.entries = l.entries[:k:k]
 		}
 		l.entries = append(l.entries, ents[i:]...)
 		break
@@ -118,7 +128,7 @@ func (l *raftLog) conflictHint(prev uint64) (hint, term uint64) {
 	}
 	term = l.mustTerm(prev)
 	hint = prev
-	for hint-1 > l.committed && hint-1 > l.offset {
+	for hint > 1 && hint-1 > l.committed && hint-1 > l.offset {
 		if t := l.mustTerm(hint - 1); t != term {
 			break
 		}
@@ -183,6 +193,11 @@ func (l *raftLog) check() {
 	if !(l.offset <= l.delivered && l.delivered <= l.committed && l.committed <= l.lastIndex()) {
 		panic(fmt.Sprintf("raft: log order broken: offset=%d delivered=%d committed=%d last=%d",
 			l.offset, l.delivered, l.committed, l.lastIndex()))
+	}
+	if n := len(l.entries); n > 0 && (l.entries[0].Index != l.offset+1 || l.entries[n-1].Index != l.lastIndex() ||
+		l.entries[0].Term < l.offsetTerm || l.entries[n-1].Term < l.entries[0].Term) {
+		panic(fmt.Sprintf("raft: log entries misplaced: offset=%d/%d first=%+v last=%+v",
+			l.offset, l.offsetTerm, l.entries[0], l.entries[n-1]))
 	}
 	if l.snap == nil && l.offset != 0 || l.snap != nil && (l.snap.Index < l.offset || l.snap.Index > l.delivered) {
 		panic(fmt.Sprintf("raft: snapshot/offset broken: offset=%d snap=%v", l.offset, l.snap))

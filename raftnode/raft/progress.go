@@ -34,6 +34,10 @@ type progress struct {
 	// pendingSnapshot is the index of the snapshot sent in stateSnapshot; snapshotSent its tick.
 	pendingSnapshot uint64
 	snapshotSent    uint64
+	// progressTick is the tick at which match last advanced, replication restarted, or an
+	// append went out with nothing else in flight; a replicating follower that does not
+	// advance for a retransmission timeout after it while entries are outstanding lost one.
+	progressTick uint64
 	// lastHeard is the tick of the last message from this follower in this term (check-quorum).
 	lastHeard uint64
 	// ackSeq and ackStamp are the highest Seq and Stamp the follower echoed in this term.
@@ -46,10 +50,11 @@ func newProgress(id string, next, now uint64, maxInflight int) *progress {
 }
 
 // maybeUpdate records that the follower matches through i; it reports whether match advanced.
-func (p *progress) maybeUpdate(i uint64) bool {
+func (p *progress) maybeUpdate(i, now uint64) bool {
 	updated := false
 	if i > p.match {
 		p.match = i
+		p.progressTick = now
 		p.probeSent = false
 		updated = true
 	}
@@ -67,8 +72,9 @@ func (p *progress) becomeProbe(next uint64) {
 	p.inflight.reset()
 }
 
-func (p *progress) becomeReplicate() {
+func (p *progress) becomeReplicate(now uint64) {
 	p.state = stateReplicate
+	p.progressTick = now
 	p.next = p.match + 1
 	p.probeSent = false
 	p.inflight.reset()

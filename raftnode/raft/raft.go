@@ -49,12 +49,18 @@ type Node struct {
 	randomizedTimeout int
 	votes             map[string]bool
 
+	// early holds appends of the current leader that arrived before the entries they follow
+	// (latency reorders messages); they are applied as soon as the gap fills. Bounded by
+	// 2*MaxInflight.
+	early []Message
+
 	// Leader state.
 	leaderSince uint64 // tick at which this node became leader
 	seq         uint64 // heartbeat-round number, echoed by followers
 	roundWanted bool   // a heartbeat round should go out at the next flush
 	reads       []pendingRead
 	rtt         rttEstimator
+	scratch     []uint64 // reused by quorumValue
 
 	// Output waiting for Ready.
 	msgs       []Message
@@ -227,6 +233,9 @@ func (n *Node) rejectStale(m Message) {
 	}
 }
 
+// stepLeader handles the answers to our appends and heartbeats: every one proves the follower
+// is alive and follows us (check-quorum, read rounds, lease, round trip), and AppResp moves its
+// replication state.
 func (n *Node) stepLeader(m Message) {
 	pr := n.progress(m.From)
 	switch m.Type {
@@ -239,12 +248,23 @@ func (n *Node) stepLeader(m Message) {
 	}
 }
 
+// stepCandidate handles a pre-candidate's or candidate's messages: an append, heartbeat or
+// snapshot of our term means someone won; vote answers are tallied.
 func (n *Node) stepCandidate(m Message) {
 	switch m.Type {
 	case MsgApp, MsgHeartbeat, MsgSnap:
 		// Someone won this term.
 		n.becomeFollower(n.term, m.From)
 		n.stepFollower(m)
+	case MsgPreVoteResp, MsgVoteResp:
+		// Vote round trips are samples too, so that a cluster whose round trip exceeds the
+		// floor can still finish its first election (timing.go).
+		if m.Stamp != 0 && m.Stamp <= n.now && n.now-m.Stamp <= uint64(n.cfg.MaxElectionTicks) {
+			n.rtt.observe(n.now - m.Stamp)
+			n.adaptTimeout()
+		}
+	}
+	switch m.Type {
 	case MsgPreVoteResp:
 		if n.role == PreCandidate && (m.Reject || m.Term == n.term+1) {
 			n.tallyVote(m.From, !m.Reject)
@@ -256,6 +276,8 @@ func (n *Node) stepCandidate(m Message) {
 	}
 }
 
+// stepFollower handles the leader's messages: each resets the election timer (and so renews
+// our stickiness to it) and carries the election timeout the leader measured.
 func (n *Node) stepFollower(m Message) {
 	switch m.Type {
 	case MsgApp, MsgHeartbeat, MsgSnap:
@@ -304,6 +326,9 @@ func (n *Node) becomeFollower(term uint64, lead string) {
 	n.role, n.lead = Follower, lead
 	n.resetElection()
 	n.reads = nil // the server fails reads itself when it sees the leader change
+	if changed {
+		n.early = nil // appends held for reordering belong to the old leader or term
+	}
 	if changed {
 		n.logf("%s became follower term=%d leader=%q", n.id, n.term, lead)
 	}

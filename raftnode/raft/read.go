@@ -67,11 +67,11 @@ func (n *Node) leaseValid() bool {
 
 // quorumValue returns the largest v such that a quorum (self counted with own) has a value >= v.
 func (n *Node) quorumValue(own uint64, f func(*progress) uint64) uint64 {
-	vals := make([]uint64, 0, len(n.peers)+1)
-	vals = append(vals, own)
+	vals := append(n.scratch[:0], own)
 	for _, pr := range n.peers {
 		vals = append(vals, f(pr))
 	}
 	slices.Sort(vals)
+	n.scratch = vals
 	return vals[len(vals)-n.quorum]
 }

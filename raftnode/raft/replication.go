@@ -1,7 +1,5 @@
 package raft
 
-import "slices"
-
 // tickLeader schedules heartbeat rounds and steps down when a quorum has gone quiet
 // (check-quorum): a leader cut off from the majority stops accepting requests within one
 // election timeout instead of holding its clients until they time out.
@@ -63,6 +61,9 @@ func (n *Node) maybeSendAppend(pr *progress) bool {
 			pr.probeSent = true
 			break
 		}
+		if pr.inflight.count == 0 {
+			pr.progressTick = n.now // the retransmission clock starts with the first in flight
+		}
 		pr.inflight.add(hi)
 		pr.next = hi + 1
 	}
@@ -86,17 +87,19 @@ func (n *Node) sendSnapshot(pr *progress) {
 }
 
 // noteAck records what any response of this term proves: the follower is alive and accepts us
-// as leader for the round Seq sent at tick Stamp. Echoes are ignored if they are not from this
-// leadership (cannot happen with honest peers) or are older than what we have.
+// as leader for the round Seq sent at tick Stamp. Echoes that cannot come from this leadership
+// (a peer sending junk) are ignored.
 func (n *Node) noteAck(pr *progress, m Message) {
 	pr.lastHeard = n.now
 	if m.Seq > pr.ackSeq && m.Seq <= n.seq {
 		pr.ackSeq = m.Seq
 	}
-	if m.Stamp > pr.ackStamp && m.Stamp >= n.leaderSince && m.Stamp <= n.now {
-		pr.ackStamp = m.Stamp
+	if m.Stamp >= n.leaderSince && m.Stamp <= n.now {
+		// Every echo is a round-trip sample, the late ones too: sampling only echoes newer
+		// than the newest would keep the fast ones and underestimate a long-tailed latency.
 		n.rtt.observe(n.now - m.Stamp)
 		n.adaptTimeout()
+		pr.ackStamp = max(pr.ackStamp, m.Stamp)
 	}
 	n.releaseReads()
 }
@@ -109,12 +112,12 @@ func (n *Node) handleAppResp(pr *progress, m Message) {
 	if m.Index > n.log.lastIndex() {
 		return // junk
 	}
-	if pr.maybeUpdate(m.Index) {
+	if pr.maybeUpdate(m.Index, n.now) {
 		switch {
 		case pr.state == stateProbe:
-			pr.becomeReplicate()
+			pr.becomeReplicate(n.now)
 		case pr.state == stateSnapshot && pr.match >= pr.pendingSnapshot:
-			pr.becomeReplicate()
+			pr.becomeReplicate(n.now)
 		}
 		n.maybeCommit()
 	}
@@ -130,6 +133,11 @@ func (n *Node) handleReject(pr *progress, m Message) {
 		pr.state == stateProbe && m.Index != pr.next-1,
 		pr.state == stateSnapshot:
 		return
+	case pr.state == stateReplicate && m.LogTerm == 0 && m.Hint > pr.match:
+		// The follower is only missing entries we sent after its match: they are in flight
+		// (the follower holds this append until they arrive) or lost (the retransmission
+		// timeout in handleHeartbeatResp will probe).
+		return
 	}
 	next := m.Hint
 	if m.LogTerm != 0 {
@@ -141,15 +149,22 @@ func (n *Node) handleReject(pr *progress, m Message) {
 			next = j + 1
 		}
 	}
-	pr.becomeProbe(min(next, m.Index))
+	pr.becomeProbe(min(next, m.Index, n.log.lastIndex()+1))
 }
 
+// handleHeartbeatResp resumes replication that waits on an answer that may have been lost: a
+// probe is re-sent; a replicating follower whose match has not moved for a retransmission
+// timeout while entries are outstanding is probed again from its match; a full window frees
+// its oldest slot; a snapshot is re-sent after an election timeout.
 func (n *Node) handleHeartbeatResp(pr *progress) {
 	switch pr.state {
 	case stateProbe:
 		pr.probeSent = false
 	case stateReplicate:
-		if pr.inflight.full() {
+		switch {
+		case pr.match < n.log.lastIndex() && n.now-pr.progressTick > n.retransmitTicks():
+			pr.becomeProbe(pr.match + 1)
+		case pr.inflight.full():
 			pr.inflight.freeFirst()
 		}
 	case stateSnapshot:
@@ -159,24 +174,32 @@ func (n *Node) handleHeartbeatResp(pr *progress) {
 	}
 }
 
+// retransmitTicks is how long a replicating follower may go without progress before the
+// leader assumes an append was lost: a rarely exceeded round trip, at least two heartbeats.
+func (n *Node) retransmitTicks() uint64 {
+	t := 2 * n.cfg.HeartbeatTicks
+	if n.rtt.samples > 0 {
+		t = max(t, n.rtt.bound())
+	}
+	return uint64(t)
+}
+
 // maybeCommit advances the commit index to the highest index a quorum holds, but only if that
 // entry is of the current term: an older entry is committed only indirectly (paper §5.4.2,
 // Figure 8), because counting replicas of an old-term entry is not enough.
 func (n *Node) maybeCommit() {
-	matches := make([]uint64, 0, len(n.peers)+1)
-	matches = append(matches, n.log.lastIndex())
-	for _, pr := range n.peers {
-		matches = append(matches, pr.match)
-	}
-	slices.Sort(matches)
-	idx := matches[len(matches)-n.quorum]
+	idx := n.quorumValue(n.log.lastIndex(), func(pr *progress) uint64 { return pr.match })
 	if idx > n.log.committed && n.log.mustTerm(idx) == n.term {
 		n.log.commitTo(idx)
 		n.releaseReads()
 	}
 }
 
-// handleApp is the follower side of MsgApp (paper Figure 2, AppendEntries receiver).
+// handleApp is the follower side of MsgApp (paper Figure 2, AppendEntries receiver). An
+// append that follows a gap (an earlier one is still in flight or lost) is rejected so that a
+// probing leader learns our last index, and also held back: a replicating leader ignores such
+// a rejection and the held append is applied once the gap fills, so reordering by the network
+// does not throw away the pipeline.
 func (n *Node) handleApp(m Message) {
 	resp := Message{Type: MsgAppResp, To: m.From, Seq: m.Seq, Stamp: m.Stamp}
 	if m.Index < n.log.committed {
@@ -186,18 +209,66 @@ func (n *Node) handleApp(m Message) {
 		return
 	}
 	if !n.log.matchTerm(m.Index, m.LogTerm) {
+		if m.Index > n.log.lastIndex() {
+			n.holdEarly(m)
+		}
 		resp.Reject, resp.Index = true, m.Index
 		resp.Hint, resp.LogTerm = n.log.conflictHint(m.Index)
 		n.send(resp)
 		return
 	}
-	if !n.log.maybeAppend(m.Index, m.LogTerm, m.Entries) {
+	lastNew, ok := n.appendFrom(m)
+	if !ok {
 		return // malformed
+	}
+	// Apply held appends that now follow on.
+	for progress := true; progress && len(n.early) > 0; {
+		progress = false
+		for i := 0; i < len(n.early); i++ {
+			e := n.early[i]
+			switch {
+			case e.Index+uint64(len(e.Entries)) <= lastNew:
+				// covered already
+			case n.log.matchTerm(e.Index, e.LogTerm):
+				if l, ok := n.appendFrom(e); ok && l > lastNew {
+					lastNew = l
+				}
+				progress = true
+			case e.Index <= n.log.lastIndex():
+				// conflicts with what we hold now: stale
+			default:
+				continue
+			}
+			n.early = append(n.early[:i], n.early[i+1:]...)
+			i--
+		}
+	}
+	resp.Index = lastNew
+	n.send(resp)
+}
+
+// appendFrom merges m's entries after its matching previous entry and advances the commit
+// index; it returns the last index known to match the leader.
+func (n *Node) appendFrom(m Message) (uint64, bool) {
+	if !n.log.maybeAppend(m.Index, m.LogTerm, m.Term, m.Entries) {
+		return 0, false
 	}
 	lastNew := m.Index + uint64(len(m.Entries))
 	n.log.commitTo(min(m.Commit, lastNew))
-	resp.Index = lastNew
-	n.send(resp)
+	return lastNew, true
+}
+
+// holdEarly keeps an append that arrived ahead of a gap, dropping the oldest beyond the bound.
+func (n *Node) holdEarly(m Message) {
+	for _, e := range n.early {
+		if e.Index == m.Index && len(e.Entries) == len(m.Entries) {
+			return // duplicate
+		}
+	}
+	if len(n.early) >= 2*n.cfg.MaxInflight {
+		n.early = n.early[1:]
+	}
+	n.early = append(n.early, m)
 }
 
 func (n *Node) handleHeartbeat(m Message) {

@@ -1,0 +1,493 @@
+package raft
+
+import (
+	"container/heap"
+	"encoding/binary"
+	"fmt"
+	"hash/fnv"
+	"math/rand/v2"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// cluster is an in-memory network of Nodes under simulated time. Scenario tests drive it with
+// stabilize (deliver everything now, no time passes) and run (ticks with latency); the
+// randomized simulation adds loss, duplication, reordering and partitions. It also plays the
+// server: it applies committed entries to a hash-chain state machine, takes snapshots, and
+// checks safety on every Ready.
+type cluster struct {
+	t     testing.TB
+	ids   []string
+	nodes map[string]*Node
+	rnd   *rand.Rand
+	now   uint64
+
+	queue   msgQueue
+	sendSeq uint64
+	// blocked[from][to] drops messages from -> to at delivery.
+	blocked map[string]map[string]bool
+
+	// Network faults for run (stabilize ignores latency).
+	minLat, maxLat uint64        // uniform latency in [minLat, maxLat]
+	tailProb       float64       // chance of an extra long delay (up to 10x maxLat)
+	latencyFn      func() uint64 // if set, replaces the uniform latency
+	drop, dup      float64
+
+	// The "server" of each node and the shared safety record.
+	sms          map[string]*stateMachine
+	chain        map[uint64]uint64 // index -> state hash after applying it (first seen)
+	entryAt      map[uint64]string // index -> term/data of the committed entry
+	reads        map[uint64]readCheck
+	readsDone    int
+	nextReadID   uint64
+	compactEvery uint64
+	leaders      map[uint64]string // term -> the one leader seen in it
+	// filter, if set, may rewrite or drop (return false) a message at delivery.
+	filter func(*Message) bool
+	trace  []string // last events, printed on failure
+	events []string // the nodes' Logf lines (role changes ...), printed on failure
+	// paused nodes get no ticks, messages or Ready calls until pausedUntil; on resuming they
+	// are ticked for every missed tick before anything else (the server's contract).
+	pausedUntil map[string]uint64
+	missed      map[string]int
+	backlog     map[string][]Message
+	// maxCommitted is the longest Ready.Committed seen.
+	maxCommitted int
+	// recording, when non-nil, collects Describe of every delivered message (golden tests).
+	recording *[]string
+	// noLeaseCheck turns off checkLeases for tests that skip time (expireLeases).
+	noLeaseCheck bool
+	// bench turns off tracing and per-entry safety records so benchmarks time the core.
+	bench bool
+}
+
+type readCheck struct {
+	node     string
+	minIndex uint64 // max commit index over all nodes when ReadIndex was called
+}
+
+type stateMachine struct {
+	applied  uint64
+	hash     uint64
+	lastSnap uint64
+	datas    []string // applied non-noop data, for tests that look at contents
+}
+
+type envelope struct {
+	at, seq uint64
+	m       Message
+}
+
+type msgQueue []envelope
+
+func (q msgQueue) Len() int { return len(q) }
+func (q msgQueue) Less(i, j int) bool {
+	return q[i].at < q[j].at || q[i].at == q[j].at && q[i].seq < q[j].seq
+}
+func (q msgQueue) Swap(i, j int) { q[i], q[j] = q[j], q[i] }
+func (q *msgQueue) Push(x any)   { *q = append(*q, x.(envelope)) }
+func (q *msgQueue) Pop() any {
+	old := *q
+	e := old[len(old)-1]
+	*q = old[:len(old)-1]
+	return e
+}
+
+// newCluster builds n nodes n0..n{n-1}; tweak adjusts each Config.
+func newCluster(t testing.TB, size int, seed uint64, tweak func(*Config)) *cluster {
+	c := &cluster{t: t, nodes: map[string]*Node{}, rnd: rand.New(rand.NewPCG(seed, 0xC1)),
+		blocked: map[string]map[string]bool{}, minLat: 1, maxLat: 1,
+		sms: map[string]*stateMachine{}, chain: map[uint64]uint64{}, entryAt: map[uint64]string{},
+		reads: map[uint64]readCheck{}, leaders: map[uint64]string{},
+		pausedUntil: map[string]uint64{}, missed: map[string]int{}, backlog: map[string][]Message{}}
+	for i := range size {
+		c.ids = append(c.ids, fmt.Sprintf("n%d", i))
+	}
+	for i, id := range c.ids {
+		cfg := Config{ID: id, Peers: c.ids, Rand: rand.New(rand.NewPCG(seed, uint64(i))),
+			Logf: func(format string, args ...any) {
+				c.events = append(c.events, fmt.Sprintf("t=%d ", c.now)+fmt.Sprintf(format, args...))
+				if len(c.events) > 200 {
+					c.events = c.events[100:]
+				}
+			}}
+		if tweak != nil {
+			tweak(&cfg)
+		}
+		c.nodes[id] = New(cfg)
+		c.sms[id] = &stateMachine{}
+	}
+	return c
+}
+
+func (c *cluster) node(id string) *Node { return c.nodes[id] }
+
+func (c *cluster) tracef(format string, args ...any) {
+	if c.bench {
+		return
+	}
+	c.trace = append(c.trace, fmt.Sprintf("t=%d ", c.now)+fmt.Sprintf(format, args...))
+	if len(c.trace) > 400 {
+		c.trace = c.trace[200:]
+	}
+}
+
+func (c *cluster) fatalf(format string, args ...any) {
+	c.t.Helper()
+	c.t.Fatalf("%s\nlast node events:\n%s\nlast messages:\n%s", fmt.Sprintf(format, args...),
+		strings.Join(c.events[max(0, len(c.events)-30):], "\n"),
+		strings.Join(c.trace[max(0, len(c.trace)-60):], "\n"))
+}
+
+// cut drops messages between a and b in both directions.
+func (c *cluster) cut(a, b string) { c.block(a, b); c.block(b, a) }
+
+// block drops messages from -> to.
+func (c *cluster) block(from, to string) {
+	if c.blocked[from] == nil {
+		c.blocked[from] = map[string]bool{}
+	}
+	c.blocked[from][to] = true
+}
+
+// isolate cuts id off from every other node.
+func (c *cluster) isolate(id string) {
+	for _, o := range c.ids {
+		if o != id {
+			c.cut(id, o)
+		}
+	}
+}
+
+// heal removes every partition.
+func (c *cluster) heal() { c.blocked = map[string]map[string]bool{} }
+
+// collect takes every node's Ready, checks it and queues its messages.
+func (c *cluster) collect(latency func() uint64) {
+	c.checkLeases()
+	for _, id := range c.ids {
+		n := c.nodes[id]
+		if c.paused(id) {
+			continue
+		}
+		if n.Role() == Leader {
+			if l, ok := c.leaders[n.Term()]; ok && l != id {
+				c.fatalf("SAFETY: two leaders in term %d: %s and %s", n.Term(), l, id)
+			}
+			c.leaders[n.Term()] = id
+		}
+		if !n.HasReady() {
+			continue
+		}
+		rd := n.Ready()
+		c.handleReady(id, rd)
+		for _, m := range rd.Messages {
+			if m.From != id || m.To == "" {
+				c.fatalf("bad message from %s: %s", id, Describe(m))
+			}
+			c.enqueue(m, latency())
+			if c.dup > 0 && c.rnd.Float64() < c.dup {
+				c.enqueue(m, latency())
+			}
+		}
+	}
+}
+
+func (c *cluster) enqueue(m Message, lat uint64) {
+	c.sendSeq++
+	heap.Push(&c.queue, envelope{at: c.now + lat, seq: c.sendSeq, m: m})
+}
+
+func (c *cluster) deliver(m Message) {
+	if c.blocked[m.From][m.To] {
+		return
+	}
+	if c.drop > 0 && c.rnd.Float64() < c.drop {
+		return
+	}
+	if c.filter != nil && !c.filter(&m) {
+		return
+	}
+	if _, ok := c.pausedUntil[m.To]; ok {
+		c.backlog[m.To] = append(c.backlog[m.To], m)
+		return
+	}
+	if !c.bench {
+		c.tracef("%s", Describe(m))
+	}
+	if c.recording != nil {
+		*c.recording = append(*c.recording, Describe(m))
+	}
+	c.nodes[m.To].Step(m)
+}
+
+// pause stops id for d ticks, as SIGSTOP or a long GC pause would.
+func (c *cluster) pause(id string, d uint64) {
+	if _, ok := c.pausedUntil[id]; !ok {
+		c.pausedUntil[id] = c.now + d
+		c.tracef("%s paused for %d", id, d)
+	}
+}
+
+func (c *cluster) paused(id string) bool {
+	_, ok := c.pausedUntil[id]
+	return ok
+}
+
+// resume ticks id for the time it missed, then hands it the messages that arrived meanwhile.
+func (c *cluster) resume(id string) {
+	n := c.nodes[id]
+	for range c.missed[id] {
+		n.Tick()
+	}
+	msgs := c.backlog[id]
+	delete(c.pausedUntil, id)
+	delete(c.missed, id)
+	delete(c.backlog, id)
+	c.tracef("%s resumed", id)
+	for _, m := range msgs {
+		c.deliver(m)
+	}
+}
+
+// stabilize delivers messages (in send order, no time passing) until nothing is left to do.
+func (c *cluster) stabilize() {
+	for range 10000 {
+		c.collect(func() uint64 { return 0 })
+		if c.queue.Len() == 0 {
+			return
+		}
+		for c.queue.Len() > 0 {
+			e := heap.Pop(&c.queue).(envelope)
+			c.deliver(e.m)
+		}
+	}
+	c.fatalf("stabilize did not settle")
+}
+
+func (c *cluster) latency() uint64 {
+	if c.latencyFn != nil {
+		return c.latencyFn()
+	}
+	l := c.minLat
+	if c.maxLat > c.minLat {
+		l += c.rnd.Uint64N(c.maxLat - c.minLat + 1)
+	}
+	if c.tailProb > 0 && c.rnd.Float64() < c.tailProb {
+		l += c.rnd.Uint64N(10*c.maxLat + 1)
+	}
+	return l
+}
+
+// run advances time by ticks milliseconds: each tick delivers due messages, ticks every node,
+// then takes every Ready.
+func (c *cluster) run(ticks int) {
+	for range ticks {
+		c.step()
+	}
+}
+
+func (c *cluster) step() {
+	c.now++
+	for c.queue.Len() > 0 && c.queue[0].at <= c.now {
+		e := heap.Pop(&c.queue).(envelope)
+		c.deliver(e.m)
+	}
+	for _, id := range c.ids {
+		if until, ok := c.pausedUntil[id]; ok {
+			if c.now < until {
+				c.missed[id]++
+				continue
+			}
+			c.resume(id)
+		}
+		c.nodes[id].Tick()
+	}
+	c.collect(c.latency)
+}
+
+// runUntil runs until cond holds, at most limit ticks; it reports whether cond held.
+func (c *cluster) runUntil(limit int, cond func() bool) bool {
+	for range limit {
+		if cond() {
+			return true
+		}
+		c.step()
+	}
+	return cond()
+}
+
+// leader returns the id of the node that is leader with the highest term, "" if none.
+func (c *cluster) leader() string {
+	best := ""
+	for _, id := range c.ids {
+		n := c.nodes[id]
+		if n.Role() == Leader && (best == "" || n.Term() > c.nodes[best].Term()) {
+			best = id
+		}
+	}
+	return best
+}
+
+// stableLeader returns the leader if every node agrees on it in one term, else "".
+func (c *cluster) stableLeader() string {
+	l := c.leader()
+	if l == "" {
+		return ""
+	}
+	for _, id := range c.ids {
+		if n := c.nodes[id]; n.Leader() != l || n.Term() != c.nodes[l].Term() {
+			return ""
+		}
+	}
+	return l
+}
+
+func (c *cluster) maxCommit() uint64 {
+	var m uint64
+	for _, n := range c.nodes {
+		m = max(m, n.CommitIndex())
+	}
+	return m
+}
+
+// checkLeases asserts the claim the lease rests on (doc.go): while a leader's lease is valid,
+// no leader of a later term exists.
+func (c *cluster) checkLeases() {
+	if c.noLeaseCheck {
+		return
+	}
+	newest := ""
+	for _, id := range c.ids {
+		if n := c.nodes[id]; n.Role() == Leader && (newest == "" || n.Term() > c.nodes[newest].Term()) {
+			newest = id
+		}
+	}
+	for _, id := range c.ids {
+		// A paused node's clock is stale, but it acts on nothing until it has caught up.
+		if n := c.nodes[id]; !c.paused(id) && n.Role() == Leader && n.Term() < c.nodes[newest].Term() && n.leaseValid() {
+			c.fatalf("LEASE: %s (term %d) holds a lease while %s leads term %d", id, n.Term(), newest, c.nodes[newest].Term())
+		}
+	}
+}
+
+// read calls ReadIndex on id and records what the answer must cover.
+func (c *cluster) read(id string) (uint64, bool) {
+	c.nextReadID++
+	rid := c.nextReadID
+	if !c.nodes[id].ReadIndex(rid) {
+		return rid, false
+	}
+	c.reads[rid] = readCheck{node: id, minIndex: c.maxCommit()}
+	return rid, true
+}
+
+// handleReady plays the server for one Ready and checks the safety properties.
+func (c *cluster) handleReady(id string, rd Ready) {
+	sm := c.sms[id]
+	if s := rd.Snapshot; s != nil {
+		idx, h := decodeSnap(s.Data)
+		if idx != s.Index {
+			c.fatalf("%s: snapshot index %d carries state of %d", id, s.Index, idx)
+		}
+		if want, ok := c.chain[idx]; !ok || want != h {
+			c.fatalf("%s: snapshot at %d has state %x, cluster state there is %x (known %v)", id, idx, h, want, ok)
+		}
+		if idx <= sm.applied {
+			c.fatalf("%s: snapshot %d not ahead of applied %d", id, idx, sm.applied)
+		}
+		c.tracef("%s restored snapshot %d", id, idx)
+		sm.applied, sm.hash, sm.datas = idx, h, nil
+	}
+	c.maxCommitted = max(c.maxCommitted, len(rd.Committed))
+	for _, e := range rd.Committed {
+		if e.Index != sm.applied+1 {
+			c.fatalf("%s: committed index %d after applied %d", id, e.Index, sm.applied)
+		}
+		if c.bench {
+			sm.applied = e.Index
+			continue
+		}
+		key := fmt.Sprintf("%d/%q/%v", e.Term, e.Data, e.Data == nil)
+		if prev, ok := c.entryAt[e.Index]; ok && prev != key {
+			c.fatalf("SAFETY: %s committed %s at %d, another node committed %s", id, key, e.Index, prev)
+		}
+		c.entryAt[e.Index] = key
+		sm.hash = chainHash(sm.hash, e)
+		sm.applied = e.Index
+		if e.Data != nil {
+			sm.datas = append(sm.datas, string(e.Data))
+		}
+		if prev, ok := c.chain[e.Index]; ok && prev != sm.hash {
+			c.fatalf("SAFETY: %s state at %d differs from another node's", id, e.Index)
+		}
+		c.chain[e.Index] = sm.hash
+	}
+	for _, rs := range rd.ReadStates {
+		rc, ok := c.reads[rs.ID]
+		if !ok || rc.node != id {
+			c.fatalf("%s: unknown read state %+v", id, rs)
+		}
+		if rs.Index < rc.minIndex {
+			c.fatalf("LINEARIZABILITY: %s read %d at index %d misses commit %d seen before the call", id, rs.ID, rs.Index, rc.minIndex)
+		}
+		if rs.Index > c.nodes[id].CommitIndex() {
+			c.fatalf("%s: read %d at index %d beyond commit %d", id, rs.ID, rs.Index, c.nodes[id].CommitIndex())
+		}
+		delete(c.reads, rs.ID)
+		c.readsDone++
+	}
+	if c.compactEvery > 0 && sm.applied >= sm.lastSnap+c.compactEvery {
+		c.nodes[id].Compact(sm.applied, encodeSnap(sm.applied, sm.hash))
+		sm.lastSnap = sm.applied
+	}
+}
+
+// checkAgreement asserts that all nodes applied the same prefix and reached index want.
+func (c *cluster) allApplied(want uint64) bool {
+	for _, id := range c.ids {
+		if c.sms[id].applied < want {
+			return false
+		}
+	}
+	return true
+}
+
+func chainHash(h uint64, e Entry) uint64 {
+	f := fnv.New64a()
+	var b [24]byte
+	binary.LittleEndian.PutUint64(b[0:], h)
+	binary.LittleEndian.PutUint64(b[8:], e.Index)
+	binary.LittleEndian.PutUint64(b[16:], e.Term)
+	f.Write(b[:])
+	if e.Data == nil {
+		f.Write([]byte{0})
+	} else {
+		f.Write([]byte{1})
+		f.Write(e.Data)
+	}
+	return f.Sum64()
+}
+
+func encodeSnap(idx, h uint64) []byte {
+	return binary.LittleEndian.AppendUint64(binary.LittleEndian.AppendUint64(nil, idx), h)
+}
+
+func decodeSnap(b []byte) (idx, h uint64) {
+	if len(b) != 16 {
+		return 0, 0
+	}
+	return binary.LittleEndian.Uint64(b), binary.LittleEndian.Uint64(b[8:])
+}
+
+// others returns every id but the given ones.
+func (c *cluster) others(not ...string) []string {
+	var out []string
+	for _, id := range c.ids {
+		if !slices.Contains(not, id) {
+			out = append(out, id)
+		}
+	}
+	return out
+}

@@ -1,0 +1,48 @@
+package raft
+
+import (
+	"encoding/json"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
+
+// TestMessageJSONRoundTrip: the server encodes messages with encoding/json as they are; a no-op
+// (nil Data) must stay distinguishable from an empty command, and nothing may be lost.
+func TestMessageJSONRoundTrip(t *testing.T) {
+	in := Message{
+		Type: MsgApp, From: "n0", To: "n1", Term: 3, Index: 5, LogTerm: 2, Commit: 4,
+		Seq: 9, Stamp: 1234, Timeout: 300,
+		Entries: []Entry{
+			{Index: 6, Term: 3},
+			{Index: 7, Term: 3, Data: []byte{}},
+			{Index: 8, Term: 3, Data: []byte(`{"k":1}`)},
+		},
+	}
+	b, err := json.Marshal(in)
+	require.NoError(t, err)
+	require.NotContains(t, string(b), `"type"`, "the body's reserved key stays free")
+	var out Message
+	require.NoError(t, json.Unmarshal(b, &out))
+	require.Equal(t, in, out)
+	require.Nil(t, out.Entries[0].Data)
+	require.NotNil(t, out.Entries[1].Data)
+
+	snap := Message{Type: MsgSnap, From: "n0", To: "n2", Term: 3, LogTerm: 2, Snap: &Snapshot{Index: 40, Data: []byte("state")}}
+	b, err = json.Marshal(snap)
+	require.NoError(t, err)
+	out = Message{}
+	require.NoError(t, json.Unmarshal(b, &out))
+	require.Equal(t, snap, out)
+}
+
+// TestProposeNilIsNotANoop: Propose(nil) must not look like the leader's no-op.
+func TestProposeNilIsNotANoop(t *testing.T) {
+	c := newCluster(t, 1, 1, nil)
+	c.elect("n0")
+	require.True(t, c.node("n0").Propose(nil))
+	rd := c.node("n0").Ready() // the no-op was delivered during the election
+	require.Len(t, rd.Committed, 1)
+	require.Equal(t, uint64(2), rd.Committed[0].Index)
+	require.NotNil(t, rd.Committed[0].Data, "the command")
+}

@@ -1,0 +1,628 @@
+package raft
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
+
+// elect makes id campaign (pre-vote, then vote) and delivers everything.
+func (c *cluster) elect(id string) {
+	c.t.Helper()
+	c.nodes[id].campaign(true)
+	c.stabilize()
+	require.Equal(c.t, Leader, c.nodes[id].Role(), "%s did not win", id)
+}
+
+// expireLeases makes every node forget it heard from a leader recently, as if an election
+// timeout had passed without one (a test shortcut for "the leader is gone"). The shortcut
+// breaks the timing the lease relies on, so the cluster's lease check is turned off.
+func (c *cluster) expireLeases(ids ...string) {
+	c.noLeaseCheck = true
+	for _, id := range ids {
+		c.nodes[id].electionElapsed = c.nodes[id].electionTimeout
+	}
+}
+
+// setLog gives n a log whose entry i+1 has term terms[i], and current term term.
+func setLog(n *Node, term uint64, terms ...uint64) {
+	n.log = raftLog{}
+	for i, t := range terms {
+		n.log.entries = append(n.log.entries, Entry{Index: uint64(i + 1), Term: t, Data: []byte(fmt.Sprintf("e%d/%d", i+1, t))})
+	}
+	n.term = term
+}
+
+func logTerms(n *Node) []uint64 {
+	var out []uint64
+	for i := n.log.offset + 1; i <= n.log.lastIndex(); i++ {
+		out = append(out, n.log.mustTerm(i))
+	}
+	return out
+}
+
+func TestElectionFromTimeout(t *testing.T) {
+	for _, size := range []int{1, 3, 5} {
+		t.Run(fmt.Sprintf("nodes=%d", size), func(t *testing.T) {
+			c := newCluster(t, size, 1, nil)
+			require.True(t, c.runUntil(3*DefaultElectionTicks, func() bool { return c.stableLeader() != "" }))
+			l := c.stableLeader()
+			require.Equal(t, uint64(1), c.node(l).Term(), "pre-vote: the first election is in term 1")
+			require.True(t, c.runUntil(50, func() bool { return c.allApplied(1) }), "the leader's no-op commits everywhere")
+			c.run(5 * DefaultElectionTicks)
+			require.Equal(t, l, c.stableLeader(), "a healthy leader keeps its place")
+			require.Equal(t, uint64(1), c.node(l).Term())
+		})
+	}
+}
+
+func TestProposeCommitsEverywhere(t *testing.T) {
+	c := newCluster(t, 3, 2, nil)
+	c.elect("n0")
+	require.False(t, c.node("n1").Propose([]byte("x")), "a follower refuses proposals")
+	for i := range 10 {
+		require.True(t, c.node("n0").Propose([]byte(fmt.Sprint("v", i))))
+	}
+	c.stabilize()
+	require.Equal(t, uint64(11), c.node("n0").CommitIndex())
+	c.run(2 * DefaultHeartbeatTicks) // followers learn the commit index from the next round
+	for _, id := range c.ids {
+		require.Equal(t, uint64(11), c.sms[id].applied, id)
+		require.Len(t, c.sms[id].datas, 10, id)
+	}
+}
+
+// TestBatching: proposals of one burst leave as one append per follower.
+func TestBatching(t *testing.T) {
+	c := newCluster(t, 3, 3, nil)
+	c.elect("n0")
+	l := c.node("n0")
+	for i := range 20 {
+		require.True(t, l.Propose([]byte(fmt.Sprint("v", i))))
+	}
+	rd := l.Ready()
+	require.Len(t, rd.Messages, 2)
+	for _, m := range rd.Messages {
+		require.Equal(t, MsgApp, m.Type)
+		require.Len(t, m.Entries, 20, Describe(m))
+	}
+	// MaxBatch and MaxInflight bound it.
+	c = newCluster(t, 3, 3, func(cfg *Config) { cfg.MaxBatch = 3; cfg.MaxInflight = 2 })
+	c.elect("n0")
+	l = c.node("n0")
+	for i := range 20 {
+		require.True(t, l.Propose([]byte(fmt.Sprint("v", i))))
+	}
+	rd = l.Ready()
+	require.Len(t, rd.Messages, 4, "two appends of three entries per follower")
+	for _, m := range rd.Messages {
+		require.Len(t, m.Entries, 3, Describe(m))
+	}
+	c.handleReady("n0", rd)
+	for _, m := range rd.Messages {
+		c.enqueue(m, 0)
+	}
+	c.stabilize()
+	require.Equal(t, uint64(21), l.CommitIndex())
+}
+
+// TestDuelingCandidates: two candidates in one term split the vote; a single leader follows.
+func TestDuelingCandidates(t *testing.T) {
+	c := newCluster(t, 3, 4, nil)
+	c.cut("n0", "n2")
+	c.nodes["n0"].campaign(false)
+	c.nodes["n2"].campaign(false)
+	c.stabilize()
+	// n1 votes for whichever request came first; the other candidate loses in term 1.
+	leaders := 0
+	for _, id := range c.ids {
+		if c.node(id).Role() == Leader {
+			leaders++
+		}
+	}
+	require.Equal(t, 1, leaders)
+	c.heal()
+	require.True(t, c.runUntil(5*DefaultElectionTicks, func() bool { return c.stableLeader() != "" }))
+	require.True(t, c.runUntil(100, func() bool { return c.allApplied(1) }))
+}
+
+// TestStaleLeaderStepsDown: a leader that missed an election learns the new term from the
+// first answer to its stale append and steps down at once; its entry never commits.
+func TestStaleLeaderStepsDown(t *testing.T) {
+	c := newCluster(t, 3, 5, nil)
+	c.elect("n0")
+	c.isolate("n0")
+	c.expireLeases("n1", "n2")
+	c.elect("n1")
+	require.Equal(t, uint64(2), c.node("n1").Term())
+	require.Equal(t, Leader, c.node("n0").Role(), "n0 has not noticed yet")
+	c.heal()
+	require.True(t, c.node("n0").Propose([]byte("stale")))
+	c.stabilize()
+	require.Equal(t, Follower, c.node("n0").Role())
+	require.Equal(t, uint64(2), c.node("n0").Term())
+	require.True(t, c.runUntil(200, func() bool { return c.allApplied(c.node("n1").LastIndex()) }))
+	for _, id := range c.ids {
+		require.NotContains(t, c.sms[id].datas, "stale")
+		require.Equal(t, logTerms(c.node("n1")), logTerms(c.node(id)), id)
+	}
+}
+
+// TestLogRepair is the paper's Figure 7: a leader of term 8 brings six followers with missing,
+// extra and conflicting entries to its log.
+func TestLogRepair(t *testing.T) {
+	c := newCluster(t, 7, 6, func(cfg *Config) { cfg.MaxBatch = 2 })
+	setLog(c.node("n0"), 7, 1, 1, 1, 4, 4, 5, 5, 6, 6, 6)
+	setLog(c.node("n1"), 7, 1, 1, 1, 4, 4, 5, 5, 6, 6)          // (a)
+	setLog(c.node("n2"), 7, 1, 1, 1, 4)                         // (b)
+	setLog(c.node("n3"), 7, 1, 1, 1, 4, 4, 5, 5, 6, 6, 6, 6)    // (c)
+	setLog(c.node("n4"), 7, 1, 1, 1, 4, 4, 5, 5, 6, 6, 6, 7, 7) // (d)
+	setLog(c.node("n5"), 7, 1, 1, 1, 4, 4, 4, 4)                // (e)
+	setLog(c.node("n6"), 7, 1, 1, 1, 2, 2, 2, 3, 3, 3, 3, 3)    // (f)
+	c.elect("n0")
+	require.Equal(t, uint64(8), c.node("n0").Term())
+	want := []uint64{1, 1, 1, 4, 4, 5, 5, 6, 6, 6, 8}
+	for _, id := range c.ids {
+		require.Equal(t, want, logTerms(c.node(id)), id)
+	}
+	require.Equal(t, uint64(11), c.node("n0").CommitIndex())
+}
+
+func TestConflictHintSkipsTerms(t *testing.T) {
+	n := New(Config{ID: "a", Peers: []string{"a", "b"}, Rand: rand.New(rand.NewPCG(1, 1))})
+	setLog(n, 3, 1, 2, 2, 2, 3, 3)
+	for _, tc := range []struct{ prev, hint, term uint64 }{
+		{prev: 9, hint: 7, term: 0},
+		{prev: 6, hint: 5, term: 3},
+		{prev: 4, hint: 2, term: 2},
+		{prev: 1, hint: 1, term: 1},
+	} {
+		h, tm := n.log.conflictHint(tc.prev)
+		require.Equal(t, []uint64{tc.hint, tc.term}, []uint64{h, tm}, "prev=%d", tc.prev)
+	}
+}
+
+// TestNoCommitByCountingOldTerm is the paper's Figure 8: an entry of an older term that sits on
+// a majority is not committed by counting; only an entry of the leader's term commits it.
+func TestNoCommitByCountingOldTerm(t *testing.T) {
+	c := newCluster(t, 5, 7, func(cfg *Config) { cfg.MaxBatch = 1 })
+	setLog(c.node("n0"), 3, 1, 2)
+	setLog(c.node("n1"), 3, 1, 2)
+	setLog(c.node("n2"), 3, 1)
+	setLog(c.node("n3"), 3, 1)
+	setLog(c.node("n4"), 3, 1, 3)
+	// Keep every term-4 entry (the new leader's no-op) from reaching anyone.
+	c.filter = func(m *Message) bool {
+		if m.Type == MsgApp {
+			for i, e := range m.Entries {
+				if e.Term == 4 {
+					m.Entries = m.Entries[:i]
+					break
+				}
+			}
+		}
+		return true
+	}
+	c.elect("n0")
+	require.Equal(t, uint64(4), c.node("n0").Term())
+	require.Equal(t, []uint64{1, 2}, logTerms(c.node("n2")), "index 2 (term 2) reached n2")
+	require.Equal(t, uint64(0), c.node("n0").CommitIndex(), "term-2 entry on 3 of 5 is not committed by counting")
+	c.filter = nil
+	require.True(t, c.runUntil(500, func() bool { return c.node("n0").CommitIndex() == 3 }),
+		"the no-op of term 4 commits itself and index 2 with it")
+}
+
+// TestPreVotePreventsTermInflation: an isolated node keeps pre-voting without raising its
+// term, so when it returns the leader is undisturbed.
+func TestPreVotePreventsTermInflation(t *testing.T) {
+	c := newCluster(t, 3, 8, nil)
+	c.elect("n0")
+	c.isolate("n2")
+	c.run(10 * DefaultElectionTicks)
+	require.Equal(t, uint64(1), c.node("n2").Term())
+	require.NotEqual(t, Leader, c.node("n2").Role())
+	require.Equal(t, "", c.node("n2").Leader())
+	c.heal()
+	c.run(2 * DefaultElectionTicks)
+	require.Equal(t, "n0", c.stableLeader())
+	require.Equal(t, uint64(1), c.node("n0").Term())
+}
+
+// TestLeaderStickiness: a follower that hears from the leader ignores a vote request of a
+// higher term, neither voting nor adopting the term.
+func TestLeaderStickiness(t *testing.T) {
+	c := newCluster(t, 3, 9, nil)
+	c.elect("n0")
+	c.nodes["n1"].Step(Message{Type: MsgVote, From: "n2", To: "n1", Term: 5, Index: 100, LogTerm: 5})
+	require.Equal(t, uint64(1), c.node("n1").Term())
+	require.Empty(t, c.node("n1").msgs)
+	c.expireLeases("n1")
+	c.nodes["n1"].Step(Message{Type: MsgVote, From: "n2", To: "n1", Term: 5, Index: 100, LogTerm: 5})
+	require.Equal(t, uint64(5), c.node("n1").Term())
+	require.Len(t, c.node("n1").msgs, 1)
+	require.False(t, c.node("n1").msgs[0].Reject, Describe(c.node("n1").msgs[0]))
+}
+
+// TestCheckQuorum: an isolated leader steps down within an election timeout, and the majority
+// elects a new leader.
+func TestCheckQuorum(t *testing.T) {
+	c := newCluster(t, 5, 10, nil)
+	c.elect("n0")
+	c.isolate("n0")
+	c.run(DefaultElectionTicks + 1)
+	require.Equal(t, Follower, c.node("n0").Role())
+	require.True(t, c.runUntil(3*DefaultElectionTicks, func() bool {
+		l := c.leader()
+		return l != "" && l != "n0"
+	}))
+	c.heal()
+	require.True(t, c.runUntil(DefaultElectionTicks, func() bool { return c.stableLeader() != "" }))
+}
+
+func TestReadIndex(t *testing.T) {
+	c := newCluster(t, 3, 11, nil)
+	c.elect("n0")
+	require.True(t, c.node("n0").Propose([]byte("a")))
+	c.stabilize()
+	_, ok := c.read("n1")
+	require.False(t, ok, "a follower refuses reads")
+	_, ok = c.read("n0")
+	require.True(t, ok)
+	_, ok = c.read("n0")
+	require.True(t, ok)
+	rd := c.node("n0").Ready()
+	require.Empty(t, rd.ReadStates, "no read before a quorum confirms the round")
+	require.Len(t, rd.Messages, 2, "both reads share one heartbeat round")
+	for _, m := range rd.Messages {
+		require.Equal(t, MsgHeartbeat, m.Type)
+		c.enqueue(m, 0)
+	}
+	c.stabilize()
+	require.Empty(t, c.reads, "both reads answered")
+	require.Equal(t, 2, c.readsDone)
+}
+
+// TestReadWaitsForOwnTermCommit: a new leader holds reads until its no-op commits.
+func TestReadWaitsForOwnTermCommit(t *testing.T) {
+	c := newCluster(t, 3, 12, func(cfg *Config) { cfg.LeaseReads = true })
+	c.elect("n0")
+	c.isolate("n0")
+	c.expireLeases("n1", "n2")
+	// n1 will lead but cannot commit its no-op: appends are lost, heartbeats pass.
+	c.filter = func(m *Message) bool { return m.Type != MsgApp }
+	c.elect("n1")
+	_, ok := c.read("n1")
+	require.True(t, ok)
+	c.stabilize()
+	require.Len(t, c.reads, 1, "no read before the no-op commits")
+	c.filter = nil
+	c.run(2 * DefaultHeartbeatTicks)
+	require.Empty(t, c.reads)
+	require.Equal(t, 1, c.readsDone)
+}
+
+// TestLease: with LeaseReads a leader answers without a round while its lease holds; after it
+// is cut off the lease ends before any other node can become leader.
+func TestLease(t *testing.T) {
+	c := newCluster(t, 3, 13, func(cfg *Config) { cfg.LeaseReads = true })
+	c.minLat, c.maxLat = 5, 5
+	require.True(t, c.runUntil(3*DefaultElectionTicks, func() bool { return c.stableLeader() != "" && c.allApplied(1) }))
+	l := c.stableLeader()
+	c.run(DefaultHeartbeatTicks + 20)
+	require.True(t, c.node(l).leaseValid())
+	_, ok := c.read(l)
+	require.True(t, ok)
+	rd := c.node(l).Ready()
+	require.Len(t, rd.ReadStates, 1, "served under the lease at once")
+	c.handleReady(l, rd)
+
+	c.isolate(l)
+	cutAt := c.now
+	leaseEnd := uint64(0)
+	newLeaderAt := uint64(0)
+	c.runUntil(5*DefaultElectionTicks, func() bool {
+		if c.node(l).Role() == Leader && c.node(l).leaseValid() {
+			leaseEnd = c.now
+		}
+		if nl := c.leader(); nl != "" && nl != l && newLeaderAt == 0 {
+			newLeaderAt = c.now
+		}
+		return newLeaderAt != 0
+	})
+	require.NotZero(t, newLeaderAt)
+	require.Less(t, leaseEnd, newLeaderAt, "the old lease ends before a new leader exists")
+	require.Less(t, leaseEnd-cutAt, uint64(DefaultElectionTicks))
+	_, ok = c.read(l)
+	require.False(t, ok, "the old leader stepped down by check-quorum")
+}
+
+// TestSnapshotCatchUp: a follower that falls behind the first retained index is caught up with
+// the snapshot and then with entries.
+func TestSnapshotCatchUp(t *testing.T) {
+	c := newCluster(t, 3, 14, func(cfg *Config) { cfg.CompactMargin = 5 })
+	c.compactEvery = 10
+	c.elect("n0")
+	c.isolate("n2")
+	for i := range 100 {
+		require.True(t, c.node("n0").Propose([]byte(fmt.Sprint("v", i))))
+		c.stabilize()
+	}
+	require.Greater(t, c.node("n0").FirstIndex(), c.node("n2").LastIndex()+1)
+	c.heal()
+	require.True(t, c.runUntil(500, func() bool { return c.allApplied(101) }))
+	require.Greater(t, c.node("n2").FirstIndex(), uint64(1), "n2 was restored from a snapshot")
+	require.Less(t, len(c.sms["n2"].datas), 100, "n2 did not apply every entry one by one")
+	require.True(t, c.node("n0").Propose([]byte("after")))
+	require.True(t, c.runUntil(200, func() bool { return c.allApplied(102) }))
+}
+
+// TestLostAppendIsRepaired: a replicating follower whose append is lost gets it again.
+func TestLostAppendIsRepaired(t *testing.T) {
+	c := newCluster(t, 3, 15, nil)
+	c.elect("n0")
+	drop := true
+	c.filter = func(m *Message) bool {
+		if drop && m.Type == MsgApp && m.To == "n1" && len(m.Entries) > 0 {
+			drop = false
+			return false
+		}
+		return true
+	}
+	require.True(t, c.node("n0").Propose([]byte("x")))
+	require.True(t, c.runUntil(10*DefaultHeartbeatTicks, func() bool { return c.allApplied(2) }))
+}
+
+func TestJunkIsIgnored(t *testing.T) {
+	c := newCluster(t, 3, 16, nil)
+	c.elect("n0")
+	for _, m := range []Message{
+		{Type: MsgApp, From: "zz", To: "n1", Term: 9},
+		{Type: MsgApp, From: "n0", To: "n0", Term: 9},
+		{Type: 0, From: "n0", To: "n1", Term: 9},
+		{Type: 99, From: "n0", To: "n1", Term: 9},
+		{Type: MsgApp, From: "n0", To: "n1", Term: 1, Index: 1, LogTerm: 1, Entries: []Entry{{Index: 7, Term: 1}}},
+		{Type: MsgApp, From: "n0", To: "n1", Term: 1, Index: 1, LogTerm: 1, Entries: []Entry{{Index: 2, Term: 0}}},
+		{Type: MsgSnap, From: "n0", To: "n1", Term: 1},
+		{Type: MsgAppResp, From: "n1", To: "n0", Term: 1, Index: 1 << 40},
+		{Type: MsgHeartbeatResp, From: "n1", To: "n0", Term: 1, Seq: 1 << 40, Stamp: 1 << 40},
+	} {
+		require.NotPanics(t, func() { c.nodes[m.To].Step(m) }, Describe(m))
+	}
+	c.stabilize()
+	require.Equal(t, "n0", c.stableLeader())
+}
+
+func TestDescribe(t *testing.T) {
+	for _, tc := range []struct {
+		m    Message
+		want string
+	}{
+		{Message{Type: MsgApp, From: "n0", To: "n1", Term: 3, Index: 5, LogTerm: 2,
+			Entries: []Entry{{Index: 6, Term: 3}, {Index: 7, Term: 3}}, Commit: 5, Seq: 4},
+			"n0->n1 App t=3 prev=5/2 ents=6..7 c=5 s=4"},
+		{Message{Type: MsgAppResp, From: "n1", To: "n0", Term: 3, Reject: true, Index: 5, Hint: 4, LogTerm: 2},
+			"n1->n0 AppResp t=3 reject=5 hint=4/2"},
+		{Message{Type: MsgPreVote, From: "n1", To: "n0", Term: 4, Index: 9, LogTerm: 3},
+			"n1->n0 PreVote t=4 last=9/3"},
+		{Message{Type: MsgVoteResp, From: "n1", To: "n0", Term: 4}, "n1->n0 VoteResp t=4 grant"},
+		{Message{Type: MsgSnap, From: "n0", To: "n2", Term: 2, LogTerm: 2, Snap: &Snapshot{Index: 40}},
+			"n0->n2 Snap t=2 snap=40/2"},
+	} {
+		require.Equal(t, tc.want, Describe(tc.m))
+	}
+}
+
+// takeMsgs runs Ready on id and returns its messages to "to" (the others are queued as usual).
+func (c *cluster) takeMsgs(id, to string) []Message {
+	rd := c.node(id).Ready()
+	c.handleReady(id, rd)
+	var out []Message
+	for _, m := range rd.Messages {
+		if m.To == to {
+			out = append(out, m)
+		} else {
+			c.enqueue(m, 0)
+		}
+	}
+	return out
+}
+
+// TestReorderedAppendsAreHeld: an append that overtakes an earlier one is held by the follower
+// and applied when the gap fills; the leader keeps pipelining instead of probing again.
+func TestReorderedAppendsAreHeld(t *testing.T) {
+	c := newCluster(t, 3, 17, nil)
+	c.elect("n0")
+	l := c.node("n0")
+	require.True(t, l.Propose([]byte("x")))
+	first := c.takeMsgs("n0", "n1")
+	require.True(t, l.Propose([]byte("y")))
+	second := c.takeMsgs("n0", "n1")
+	require.Len(t, first, 1)
+	require.Len(t, second, 1)
+	c.nodes["n1"].Step(second[0])
+	c.nodes["n1"].Step(first[0])
+	require.Equal(t, uint64(3), c.node("n1").LastIndex())
+	for _, m := range c.takeMsgs("n1", "n0") {
+		l.Step(m)
+	}
+	pr := l.progress("n1")
+	require.Equal(t, stateReplicate, pr.state, pr.String())
+	require.Equal(t, uint64(3), pr.match)
+}
+
+// TestIdleFollowerIsNotProbedEarly: after a long idle spell, a heartbeat answer that arrives
+// before the answer to a new append does not make the leader think the append was lost.
+func TestIdleFollowerIsNotProbedEarly(t *testing.T) {
+	c := newCluster(t, 3, 18, nil)
+	c.elect("n0")
+	c.run(20 * DefaultHeartbeatTicks)
+	l := c.node("n0")
+	require.True(t, l.Propose([]byte("x")))
+	apps := c.takeMsgs("n0", "n1")
+	require.Len(t, apps, 1)
+	l.Step(Message{Type: MsgHeartbeatResp, From: "n1", To: "n0", Term: l.Term(), Seq: l.seq, Stamp: c.now})
+	require.Equal(t, stateReplicate, l.progress("n1").state)
+}
+
+// TestLeaseUnderOneWayPartition: a follower that stops hearing the leader cannot win an
+// election while the other follower still hears it, so the leader's lease stays sound (the
+// cluster checks "no newer leader during a valid lease" on every step).
+func TestLeaseUnderOneWayPartition(t *testing.T) {
+	c := newCluster(t, 3, 19, func(cfg *Config) { cfg.LeaseReads = true })
+	c.minLat, c.maxLat = 2, 8
+	require.True(t, c.runUntil(3*DefaultElectionTicks, func() bool { return c.stableLeader() != "" && c.allApplied(1) }))
+	l := c.stableLeader()
+	deaf := c.others(l)[1]
+	c.block(l, deaf)
+	for range 10 * DefaultElectionTicks {
+		c.step()
+		if c.now%7 == 0 {
+			c.read(l)
+		}
+	}
+	require.Equal(t, l, c.leader(), "the leader keeps its place: %s never wins a vote", deaf)
+	require.Equal(t, uint64(1), c.node(deaf).Term(), "pre-vote keeps the deaf node's term")
+}
+
+var junkSeeds = 20
+
+// TestRandomJunkNeverPanics feeds random messages (random types, terms, indexes, entries and
+// snapshots from real peer ids) into a running cluster. Junk from a real peer may well confuse
+// the protocol; the test only asserts that the node never panics on peer input.
+func TestRandomJunkNeverPanics(t *testing.T) {
+	for seed := range uint64(junkSeeds) {
+		c := newCluster(t, 3, seed, func(cfg *Config) { cfg.CompactMargin = 2 })
+		c.noLeaseCheck = true
+		c.compactEvery = 5
+		r := rand.New(rand.NewPCG(seed, 99))
+		small := func() uint64 { return r.Uint64N(12) }
+		require.NotPanics(t, func() {
+			for i := range 3000 {
+				if i%3 == 0 {
+					c.step()
+				}
+				if l := c.leader(); l != "" && r.IntN(4) == 0 {
+					c.node(l).Propose([]byte("p"))
+				}
+				to, from := c.ids[r.IntN(3)], c.ids[r.IntN(3)]
+				m := Message{Type: MsgType(r.IntN(11)), From: from, To: to, Term: small(),
+					LogTerm: small(), Index: small(), Commit: small(), Reject: r.IntN(2) == 0,
+					Hint: small(), Seq: small(), Stamp: uint64(c.now) - small(), Timeout: small() * 100}
+				for j := range r.IntN(3) {
+					m.Entries = append(m.Entries, Entry{Index: m.Index + 1 + uint64(j), Term: small()})
+				}
+				if r.IntN(5) == 0 {
+					m.Snap = &Snapshot{Index: small(), Data: encodeSnap(0, 0)}
+				}
+				c.nodes[to].Step(m)
+				c.nodes[to].Ready()
+			}
+		}, "seed %d", seed)
+	}
+}
+
+// TestMinorityLeaderLosesUncommittedEntries: a leader cut into a minority keeps accepting
+// proposals it can never commit; the majority elects a new leader and commits; after the heal
+// the old leader's entries are overwritten.
+func TestMinorityLeaderLosesUncommittedEntries(t *testing.T) {
+	c := newCluster(t, 5, 23, nil)
+	c.elect("n0")
+	for _, a := range []string{"n0", "n1"} {
+		for _, b := range []string{"n2", "n3", "n4"} {
+			c.cut(a, b)
+		}
+	}
+	require.True(t, c.node("n0").Propose([]byte("lost")))
+	require.True(t, c.runUntil(5*DefaultElectionTicks, func() bool {
+		l := c.leader()
+		return l != "" && l != "n0" && l != "n1"
+	}))
+	nl := c.leader()
+	require.True(t, c.node(nl).Propose([]byte("kept")))
+	c.run(DefaultElectionTicks)
+	require.NotEqual(t, Leader, c.node("n0").Role(), "check-quorum deposed the minority leader")
+	c.heal()
+	require.True(t, c.runUntil(2*DefaultElectionTicks, func() bool { return c.allApplied(c.node(nl).LastIndex()) }))
+	for _, id := range c.ids {
+		require.Contains(t, c.sms[id].datas, "kept", id)
+		require.NotContains(t, c.sms[id].datas, "lost", id)
+	}
+}
+
+// TestQuietClusterHasNothingReady: between heartbeats a settled cluster has no work, so the
+// server's loop does not spin.
+func TestQuietClusterHasNothingReady(t *testing.T) {
+	c := newCluster(t, 3, 24, nil)
+	c.elect("n0")
+	require.True(t, c.node("n0").Propose([]byte("x")))
+	c.stabilize()
+	for _, id := range c.ids {
+		require.False(t, c.node(id).HasReady(), id)
+	}
+	for range DefaultHeartbeatTicks - 1 {
+		c.node("n0").Tick()
+	}
+	require.False(t, c.node("n0").HasReady())
+	c.node("n0").Tick()
+	require.True(t, c.node("n0").HasReady(), "the heartbeat round is due")
+}
+
+func TestCompact(t *testing.T) {
+	c := newCluster(t, 1, 25, func(cfg *Config) { cfg.CompactMargin = 3 })
+	c.elect("n0")
+	n := c.node("n0")
+	for i := range 20 {
+		require.True(t, n.Propose([]byte(fmt.Sprint(i))))
+	}
+	c.stabilize() // 21 entries delivered
+	require.Panics(t, func() { n.Compact(22, nil) }, "beyond what was delivered is a server bug")
+	for _, tc := range []struct {
+		index      uint64
+		wantFirst  uint64
+		wantSnapAt uint64
+	}{
+		{index: 2, wantFirst: 1, wantSnapAt: 2},    // within the margin: nothing dropped yet
+		{index: 10, wantFirst: 8, wantSnapAt: 10},  // keeps 3 entries below the snapshot
+		{index: 5, wantFirst: 8, wantSnapAt: 10},   // older than the snapshot: ignored
+		{index: 21, wantFirst: 19, wantSnapAt: 21}, // everything applied
+	} {
+		n.Compact(tc.index, encodeSnap(tc.index, c.chain[tc.index]))
+		require.Equal(t, tc.wantFirst, n.FirstIndex(), "Compact(%d)", tc.index)
+		require.Equal(t, tc.wantSnapAt, n.log.snap.Index, "Compact(%d)", tc.index)
+	}
+	require.True(t, n.Propose([]byte("after")))
+	c.stabilize()
+	require.Equal(t, uint64(22), c.sms["n0"].applied)
+}
+
+// TestCommittedIsBoundedPerReady: a follower catching up a long log gets it over several Ready
+// calls, consecutive and exactly once.
+func TestCommittedIsBoundedPerReady(t *testing.T) {
+	c := newCluster(t, 3, 26, func(cfg *Config) { cfg.MaxBatch = 20000; cfg.MaxUncommitted = 20000 })
+	c.elect("n0")
+	c.isolate("n2")
+	for i := range maxCommittedPerReady + 100 {
+		require.True(t, c.node("n0").Propose([]byte(fmt.Sprint(i))))
+	}
+	c.stabilize()
+	c.heal()
+	require.True(t, c.runUntil(3*DefaultHeartbeatTicks, func() bool { return c.allApplied(c.node("n0").CommitIndex()) }))
+	require.Equal(t, maxCommittedPerReady, c.maxCommitted, "every Ready.Committed was capped, the rest came in later ones")
+}
+
+// TestSimultaneousPreCandidates: two followers whose timers fire together (constant latency
+// starts them together) do not split the vote: the lower id wins the pre-vote tie.
+func TestSimultaneousPreCandidates(t *testing.T) {
+	c := newCluster(t, 3, 27, nil)
+	c.elect("n0")
+	c.isolate("n0")
+	c.expireLeases("n1", "n2")
+	c.node("n2").campaign(true)
+	c.node("n1").campaign(true)
+	c.stabilize()
+	require.Equal(t, Leader, c.node("n1").Role())
+	require.Equal(t, uint64(2), c.node("n1").Term(), "one election, no split vote")
+	require.Equal(t, "n1", c.node("n2").Leader())
+}
