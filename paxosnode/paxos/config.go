@@ -7,7 +7,7 @@ const (
 	// DefaultElectionTicks is the leader-suspicion floor and the window in
 	// which acceptors refuse to promise to anyone but the leader they last
 	// heard from.
-	DefaultElectionTicks = 200
+	DefaultElectionTicks = 300
 	// DefaultHeartbeatTicks is the interval between heartbeat rounds.
 	DefaultHeartbeatTicks = 40
 	// DefaultMaxInflight bounds the unacknowledged Accept messages per acceptor.

@@ -102,20 +102,24 @@
 //
 // # Timing defaults
 //
-// ElectionTicks = 200 and HeartbeatTicks = 40. A follower suspects the
-// leader after [200, 300) ms of silence. With exponential one-way latency of
-// mean 100 ms, all five heartbeats sent in a 200 ms window arrive late with
-// probability about e^-6 (0.25%), and such a false suspicion is cheap:
-// pre-vote fails while the other acceptors still hear the leader. The waits
-// for answers in an election and the leader's check-quorum window adapt
-// upward from the floor: timeout = clamp(srtt + 4*rttvar, 200, 800), measured
-// by the leader from echoed send ticks and shared on every Accept, doubled
-// after each failed election attempt (timing.go). Failover is suspicion plus
-// a pre-vote, a prepare and one phase 2 round trip (to choose the open slots
-// before reads). TestFailoverTime measures it in virtual time (p50 / p90):
-// about 220 / 270 ms at 1 ms latency, 470 / 640 ms at 50 ms and 620 / 880
-// ms at exponential mean 100 ms, inside Maelstrom's 1 s client timeout.
-// Leases last 197 ms and are renewed every 40 ms.
+// ElectionTicks = 300 and HeartbeatTicks = 40. A follower suspects the
+// leader after [300, 450) ms of silence. The floor is set by the lease: a lease
+// lasts ElectionTicks-3 ticks from the send tick of a quorum-acknowledged
+// round, so it must exceed the round trip or it has expired by the time the
+// acknowledgement arrives. At 200 (the first choice) a constant 100 ms latency
+// made every lease stillborn and every read a quorum round: read p50 314 ms
+// against a 100 ms floor under the harness; at 300 it is 38 ms. A false
+// suspicion is cheap: pre-vote fails while the other acceptors still hear the
+// leader. The waits for answers in an election and the leader's check-quorum
+// window adapt upward from the floor: timeout = clamp(srtt + 4*rttvar, 300,
+// 1200) (check-quorum adds one heartbeat period), measured by the leader from
+// echoed send ticks and shared on every Accept, doubled after each failed
+// election attempt (timing.go). Failover is suspicion plus a pre-vote, a
+// prepare and one phase 2 round trip (to choose the open slots before reads).
+// TestFailoverTime measures it in virtual time (p50 / p90): about 320 / 380 ms
+// at 1 ms latency, 600 / 690 ms at 50 ms, 840 / 1160 ms at exponential mean
+// 100 ms and 960 / 1020 ms at constant 100 ms.
+// Leases last 297 ms and are renewed every 40 ms.
 //
 // # Bounds
 //
