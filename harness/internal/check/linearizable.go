@@ -55,7 +55,6 @@ func (r *LinResult) Key(k int64) *KeyResult { return r.keys[k] }
 // ops and invocations left open return at the end of time with an unknown
 // output, and :info reads are dropped (a read changes nothing).
 func Operations(ops []history.Op) map[int64][]porcupine.Operation {
-	open := map[int]history.Op{}
 	byKey := map[int64][]porcupine.Operation{}
 	clientIDs := map[int64]map[int]int{}
 	add := func(inv history.Op, out Output, ret int64) {
@@ -86,35 +85,19 @@ func Operations(ops []history.Op) map[int64][]porcupine.Operation {
 			ClientId: id, Input: in, Call: int64(inv.Time), Output: out, Return: ret,
 		})
 	}
-	for _, op := range ops {
-		if !op.IsClient() {
-			continue
-		}
-		if op.Type == history.Invoke {
-			open[op.Process] = op
-			continue
-		}
-		inv, ok := open[op.Process]
-		if !ok {
-			continue
-		}
-		delete(open, op.Process)
-		switch op.Type {
-		case history.OK:
+	for _, p := range history.ClientPairs(ops) {
+		inv, op := p.Invoke, p.Complete
+		switch {
+		case !p.Done || op.Type == history.Info:
+			if inv.F != "read" {
+				add(inv, Output{Unknown: true}, math.MaxInt64)
+			}
+		case op.Type == history.OK:
 			out := Output{}
 			if op.F == "read" {
 				out.Value = Canonical(op.Value)
 			}
 			add(inv, out, int64(op.Time))
-		case history.Info:
-			if op.F != "read" {
-				add(inv, Output{Unknown: true}, math.MaxInt64)
-			}
-		}
-	}
-	for _, inv := range open {
-		if inv.F != "read" {
-			add(inv, Output{Unknown: true}, math.MaxInt64)
 		}
 	}
 	return byKey

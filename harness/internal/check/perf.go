@@ -62,28 +62,18 @@ func Perf(ops []history.Op) *PerfResult {
 		invoked time.Duration
 		ms      float64
 	}
-	open := map[int]history.Op{}
 	var oks []okOp
 	var first, last time.Duration = -1, -1
-	for _, op := range ops {
-		if !op.IsClient() {
+	for _, p := range history.ClientPairs(ops) {
+		if first < 0 || p.Invoke.Time < first {
+			first = p.Invoke.Time
+		}
+		if !p.Done {
 			continue
 		}
-		if op.Type == history.Invoke {
-			open[op.Process] = op
-			if first < 0 {
-				first = op.Time
-			}
-			continue
-		}
-		last = op.Time
-		inv, ok := open[op.Process]
-		if !ok {
-			continue
-		}
-		delete(open, op.Process)
-		if op.Type == history.OK {
-			oks = append(oks, okOp{op.F, inv.Time, float64(op.Time-inv.Time) / float64(time.Millisecond)})
+		last = max(last, p.Complete.Time)
+		if p.Complete.Type == history.OK {
+			oks = append(oks, okOp{p.Complete.F, p.Invoke.Time, float64(p.Complete.Time-p.Invoke.Time) / float64(time.Millisecond)})
 		}
 	}
 	var from time.Duration

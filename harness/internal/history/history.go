@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -303,4 +304,38 @@ func (h *History) Tally() Tally {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	return h.tally
+}
+
+// Pair is one client operation: its invocation and, when Done, its completion.
+type Pair struct {
+	Invoke, Complete Op
+	Done             bool
+}
+
+// ClientPairs matches each client completion with its process's open
+// invocation, in completion order; invocations that never completed follow,
+// in invocation order, with Done false. Nemesis ops and completions without
+// an invocation are left out. Every checker and plot reads ops this way.
+func ClientPairs(ops []Op) []Pair {
+	open := map[int]Op{}
+	var pairs []Pair
+	for _, op := range ops {
+		if !op.IsClient() {
+			continue
+		}
+		if op.Type == Invoke {
+			open[op.Process] = op
+			continue
+		}
+		if inv, ok := open[op.Process]; ok {
+			delete(open, op.Process)
+			pairs = append(pairs, Pair{Invoke: inv, Complete: op, Done: true})
+		}
+	}
+	var pending []Pair
+	for _, inv := range open {
+		pending = append(pending, Pair{Invoke: inv})
+	}
+	slices.SortFunc(pending, func(a, b Pair) int { return a.Invoke.Index - b.Invoke.Index })
+	return append(pairs, pending...)
 }

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -44,4 +45,29 @@ func TestFormats(t *testing.T) {
 	require.Len(t, lines, 5)
 	assert.JSONEq(t, `{"index":1,"type":"fail","f":"cas","value":[0,[1,2]],"process":3,"time":0,"error":["precondition-failed","no"]}`, lines[1])
 	assert.JSONEq(t, `{"index":4,"type":"info","f":"start-partition","value":["isolated",{"n0":["n1"]}],"process":"nemesis","time":0}`, lines[4])
+}
+
+func TestClientPairs(t *testing.T) {
+	op := func(i int, typ Type, proc int, f string) Op {
+		return Op{Index: i, Type: typ, Process: proc, F: f, Time: time.Duration(i)}
+	}
+	ops := []Op{
+		op(0, Invoke, 0, "read"),
+		op(1, Invoke, 1, "write"),
+		op(2, Info, NemesisProcess, "start-partition"),
+		op(3, OK, 1, "write"),
+		op(4, Invoke, 2, "cas"),
+		op(5, Fail, 7, "cas"), // no invocation: left out
+		op(6, Info, 0, "read"),
+		op(7, Invoke, 1, "write"),
+	}
+	pairs := ClientPairs(ops)
+	require.Len(t, pairs, 4)
+	require.Equal(t, []int{1, 0, 4, 7}, []int{pairs[0].Invoke.Index, pairs[1].Invoke.Index, pairs[2].Invoke.Index, pairs[3].Invoke.Index},
+		"completed pairs in completion order, then open invocations in invocation order")
+	require.True(t, pairs[0].Done)
+	require.Equal(t, 3, pairs[0].Complete.Index)
+	require.Equal(t, 6, pairs[1].Complete.Index)
+	require.False(t, pairs[2].Done)
+	require.False(t, pairs[3].Done)
 }

@@ -48,23 +48,14 @@ type sample struct {
 	latency float64 // milliseconds
 }
 
-// samples pairs each completion with its invocation.
+// samples turns each completed client op into a sample.
 func samples(ops []history.Op) []sample {
-	open := map[int]history.Op{}
 	var out []sample
-	for _, op := range ops {
-		if !op.IsClient() {
+	for _, p := range history.ClientPairs(ops) {
+		if !p.Done {
 			continue
 		}
-		if op.Type == history.Invoke {
-			open[op.Process] = op
-			continue
-		}
-		inv, ok := open[op.Process]
-		if !ok {
-			continue
-		}
-		delete(open, op.Process)
+		inv, op := p.Invoke, p.Complete
 		out = append(out, sample{
 			f: op.F, typ: op.Type, start: inv.Time.Seconds(), end: op.Time.Seconds(),
 			latency: float64(op.Time-inv.Time) / float64(time.Millisecond),
