@@ -200,11 +200,16 @@ func (s *Server[M]) Handle(now time.Duration, msg *nodes.Message, out *nodes.Out
 	case "read", "write", "cas":
 		return s.handleClient(now, msg, 0, out)
 	case s.cfg.Kind:
-		var b peerBody[M]
-		if err := json.Unmarshal(msg.Body, &b); err != nil {
+		// Only the core's part is decoded: the runtime has scanned the body already.
+		var m M
+		raw := msg.Fields.Get("m")
+		if raw == nil {
+			return fmt.Errorf("kvserver: %s message from %s has no m", s.cfg.Kind, msg.Src)
+		}
+		if err := json.Unmarshal(raw, &m); err != nil {
 			return fmt.Errorf("kvserver: bad %s message from %s: %w", s.cfg.Kind, msg.Src, err)
 		}
-		s.core.Step(b.M)
+		s.core.Step(m)
 		return nil
 	case forwardType:
 		return s.handleForward(now, msg, out)
