@@ -48,19 +48,27 @@ func ParseMessage(line []byte) (*Message, error) {
 	if rawSrc == nil || rawDest == nil || body == nil {
 		return nil, ErrMissingField
 	}
-	m := &Message{Body: body}
-	var ok1, ok2 bool
-	m.Src, ok1 = String(rawSrc)
-	m.Dest, ok2 = String(rawDest)
+	src, ok1 := String(rawSrc)
+	dest, ok2 := String(rawDest)
 	if !ok1 || !ok2 {
 		return nil, fmt.Errorf("%w: src and dest must be strings", ErrNotJSON)
 	}
-	if body[0] != '{' {
+	return ParseBody(src, dest, body)
+}
+
+// ParseBody decodes a message body that came without its envelope, from src to dest, such as
+// a client request one node hands to another. It fails like [ParseMessage] when body is not a
+// JSON object or a reserved field has the wrong type.
+func ParseBody(src, dest string, body json.RawMessage) (*Message, error) {
+	m := &Message{Src: src, Dest: dest, Body: body}
+	if len(body) == 0 || body[0] != '{' {
 		return nil, ErrBodyNotObject
 	}
+	var err error
 	if m.Fields, err = ParseObject(body); err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrBodyNotObject, err) // cannot happen: the line parsed
+		return nil, fmt.Errorf("%w: %v", ErrBodyNotObject, err)
 	}
+	var ok1 bool
 	if raw := m.Fields.Get("type"); raw != nil && !isNull(raw) {
 		if m.Type, ok1 = String(raw); !ok1 {
 			return nil, fmt.Errorf("%w: type is %s, not a string", ErrBadHeaderField, raw)
