@@ -58,7 +58,9 @@
 // chosen at ballot b every proposal above b is v, so such a value is the
 // chosen one. Cost: zero extra messages. Under load followers learn with the
 // next Accept, one round trip after the leader; when idle, with the next
-// heartbeat (at most HeartbeatTicks later). The leader itself learns a slot
+// heartbeat (at most 2 x HeartbeatTicks later: a round sends a heartbeat only
+// to acceptors that got no Accept for HeartbeatTicks, so under load there are
+// no heartbeats at all, and the Accepts carry the round). The leader itself learns a slot
 // one round trip after proposing it, which is what clients wait for. The
 // price of that choice is follower lag, which only matters to followers'
 // local state: reads are served by the leader.

@@ -172,9 +172,10 @@ func (nw *network) tick(k int, ids ...string) {
 	}
 }
 
-// settle lets one heartbeat interval pass, so followers learn the chosen
-// point piggybacked on the next heartbeat.
-func (nw *network) settle() { nw.tick(DefaultHeartbeatTicks + 1) }
+// settle lets two heartbeat intervals pass, so followers learn the chosen
+// point piggybacked on the next heartbeat (an acceptor that got an Accept
+// less than HeartbeatTicks before a round skips that round's heartbeat).
+func (nw *network) settle() { nw.tick(2*DefaultHeartbeatTicks + 1) }
 
 // age lets k ticks pass on the listed nodes without their timers firing, as
 // if the network had been quiet: acceptors stop refusing promises.

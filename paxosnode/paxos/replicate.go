@@ -12,6 +12,7 @@ type progress struct {
 	lastProgress int64  // tick match last moved or sending resumed (retransmission)
 	round        uint64 // highest heartbeat round acknowledged
 	snapSent     int64  // tick the last snapshot went out (neverSent: never)
+	lastSent     int64  // tick anything last went out to it (neverSent: never)
 	// gapLo..gapHi-1 are slots to resend at the next flush: the run above
 	// match the acceptor has not acknowledged (selective repeat).
 	gapLo, gapHi uint64
@@ -47,7 +48,7 @@ func newLeaderState(n *Node, top uint64) leaderState {
 	for i := range ls.prog {
 		// Send every re-proposed slot; acceptors that lag further say so
 		// in their answers (match) and get older slots or the snapshot.
-		ls.prog[i] = progress{next: n.log.commit + 1, lastAck: n.now, lastProgress: n.now, snapSent: neverSent}
+		ls.prog[i] = progress{next: n.log.commit + 1, lastAck: n.now, lastProgress: n.now, snapSent: neverSent, lastSent: neverSent}
 	}
 	return ls
 }
@@ -138,10 +139,17 @@ func (n *Node) canSend(pr *progress) bool {
 }
 
 // flushLeader sends everything proposed since the last flush as one Accept
-// per acceptor (more only past MaxBatch), and a heartbeat round when one is
-// due or a read waits for one.
+// per acceptor (more only past MaxBatch), and starts a heartbeat round when
+// one is due or a read waits for one. Every Accept carries the current round,
+// so a round needs an empty Accept (a heartbeat) only to the acceptors that
+// get no other: all of them when a read waits for the round, else those that
+// heard nothing from us for HeartbeatTicks. While Accepts flow, as they do
+// under load, no heartbeat is sent at all. (A round's tick is when it started,
+// at or before any Accept that carries it, so the lease that an
+// acknowledgement gives is never longer than the one a heartbeat would give.)
 func (n *Node) flushLeader() {
 	ls := &n.lead
+	everyone := ls.readsNeedRound
 	newRound := ls.hbDue || ls.readsNeedRound
 	if newRound {
 		ls.round++
@@ -151,7 +159,8 @@ func (n *Node) flushLeader() {
 	}
 	for i := range n.cfg.Peers {
 		if i != n.self {
-			n.sendAccepts(i, newRound)
+			quiet := n.now-ls.prog[i].lastSent >= int64(n.cfg.HeartbeatTicks)
+			n.sendAccepts(i, newRound && (everyone || quiet))
 		}
 	}
 	if newRound {
@@ -199,6 +208,10 @@ func (n *Node) sendAccepts(i int, force bool) {
 	}
 	if !sent && force {
 		n.send(Message{Type: MsgAccept, To: to, Ballot: n.ballot, Commit: n.log.commit, Round: ls.round, Timeout: n.timeout, Sent: n.now})
+		sent = true
+	}
+	if sent {
+		pr.lastSent = n.now
 	}
 }
 

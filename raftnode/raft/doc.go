@@ -57,7 +57,10 @@
 // the gap fills, and a replicating leader ignores the "log too short" rejection that such an
 // append also triggers; an append that was really lost is detected when a follower's match has
 // not moved for a retransmission timeout (max(2 heartbeats, srtt + 4*rttvar)) after the first
-// outstanding append went out, and the follower is probed again. Heartbeats carry
+// outstanding append went out, and the follower is probed again. A heartbeat goes only to a
+// follower that heard nothing from the leader for HeartbeatTicks (or to every follower when
+// reads wait for a round), so under load, when appends flow, there are none: an append renews
+// the follower's timer and the leader's lease as well as a heartbeat. Heartbeats carry
 // min(commit, the follower's match). The leader commits the highest index a quorum holds only
 // if that entry is of its current term (paper §5.4.2). A follower that needs compacted entries
 // gets the snapshot, re-sent if unacknowledged for an election timeout.
@@ -96,8 +99,8 @@
 //
 // # Timing
 //
-// Defaults: ElectionTicks 300, HeartbeatTicks 50 (six rounds per timeout, so several heartbeats
-// must be lost or late in a row before anyone suspects the leader), lease 297 ticks. At latency
+// Defaults: ElectionTicks 300, HeartbeatTicks 50 (a follower hears from the leader at least six
+// times per timeout, so several messages must be lost or late in a row before anyone suspects the leader), lease 297 ticks. At latency
 // 0..100 ms with a constant or uniform distribution the mean round trip stays at or below
 // 200 ms, and a failover costs one timeout (a random point in [T, 2T)) plus about three round
 // trips (pre-vote, vote, no-op): about 0.35 s at 0-10 ms, 0.9-1.2 s at 100 ms.

@@ -40,6 +40,9 @@ type progress struct {
 	progressTick uint64
 	// lastHeard is the tick of the last message from this follower in this term (check-quorum).
 	lastHeard uint64
+	// lastSend is the tick of the last append, heartbeat or snapshot sent to it (heartbeats go
+	// only to followers that heard nothing for HeartbeatTicks).
+	lastSend uint64
 	// ackSeq and ackStamp are the highest Seq and Stamp the follower echoed in this term.
 	ackSeq   uint64
 	ackStamp uint64

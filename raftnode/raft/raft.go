@@ -41,8 +41,7 @@ type Node struct {
 	// now counts ticks since New, starting at 1 so that 0 can mean "never".
 	now uint64
 	// electionElapsed counts ticks since we last heard from the leader (or voted, or campaigned).
-	electionElapsed  int
-	heartbeatElapsed int
+	electionElapsed int
 	// electionTimeout is the current base timeout (>= ElectionTicks); randomizedTimeout is
 	// drawn from [electionTimeout, 2*electionTimeout) and is when a follower campaigns.
 	electionTimeout   int
@@ -354,7 +353,6 @@ func (n *Node) becomeLeader() {
 	}
 	n.role, n.lead = Leader, n.id
 	n.leaderSince = n.now
-	n.heartbeatElapsed = 0
 	n.reads = nil
 	last := n.log.lastIndex()
 	for i, pr := range n.peers {

@@ -626,3 +626,32 @@ func TestSimultaneousPreCandidates(t *testing.T) {
 	require.Equal(t, uint64(2), c.node("n1").Term(), "one election, no split vote")
 	require.Equal(t, "n1", c.node("n2").Leader())
 }
+
+// TestHeartbeatsOnlyWhenIdle: while appends flow, they alone keep the followers and the
+// lease; heartbeats go out only to a follower that heard nothing for HeartbeatTicks.
+func TestHeartbeatsOnlyWhenIdle(t *testing.T) {
+	c := newCluster(t, 3, 5, nil)
+	c.latencyFn = func() uint64 { return 2 }
+	require.True(t, c.runUntil(3000, func() bool { return c.stableLeader() != "" }))
+	l := c.leader()
+	term := c.node(l).Term()
+	count := map[MsgType]int{}
+	c.filter = func(m *Message) bool {
+		count[m.Type]++
+		return true
+	}
+	for range 100 { // a proposal every 10 ticks for 1000 ticks
+		require.True(t, c.node(l).Propose([]byte("x")))
+		c.run(10)
+		require.True(t, c.node(l).leaseValid(), "appends renew the lease")
+	}
+	require.Zero(t, count[MsgHeartbeat], "no heartbeat while appends flow")
+	require.GreaterOrEqual(t, count[MsgApp], 2*100)
+
+	clear(count)
+	c.run(1000) // idle: a heartbeat per follower per HeartbeatTicks
+	perFollower := 1000 / DefaultHeartbeatTicks
+	require.InDelta(t, 2*perFollower, count[MsgHeartbeat], 4)
+	require.Equal(t, l, c.leader())
+	require.Equal(t, term, c.node(l).Term(), "no election all along")
+}

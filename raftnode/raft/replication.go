@@ -1,16 +1,15 @@
 package raft
 
-// tickLeader schedules heartbeat rounds and steps down when a quorum has gone quiet
-// (check-quorum): a leader cut off from the majority stops accepting requests within one
-// election timeout instead of holding its clients until they time out.
+// tickLeader schedules a heartbeat round when a follower has heard nothing from us for
+// HeartbeatTicks, and steps down when a quorum has gone quiet (check-quorum): a leader cut off
+// from the majority stops accepting requests within one election timeout instead of holding
+// its clients until they time out.
 func (n *Node) tickLeader() {
-	n.heartbeatElapsed++
-	if n.heartbeatElapsed >= n.cfg.HeartbeatTicks {
-		n.heartbeatElapsed = 0
-		n.roundWanted = true
-	}
 	active := 1
 	for _, pr := range n.peers {
+		if n.now-pr.lastSend >= uint64(n.cfg.HeartbeatTicks) {
+			n.roundWanted = true
+		}
 		if n.now-pr.lastHeard < uint64(n.electionTimeout) {
 			active++
 		}
@@ -23,16 +22,20 @@ func (n *Node) tickLeader() {
 
 // flush sends what the events since the last Ready call for: the appends that every follower's
 // window allows (one message carrying all new entries in the common case) and, if a heartbeat
-// round is due (timer or pending reads), a message to every follower with the next round
-// number: the append if there is one, else a heartbeat.
+// round is due, the next round number: to every follower when reads wait for the round, else
+// to the followers that heard nothing from us for HeartbeatTicks. The round goes in the append
+// if there is one, else in a heartbeat. So while appends flow, as they do under load, no
+// heartbeat is sent at all: every append renews the follower's timer and the leader's lease
+// just as well.
 func (n *Node) flush() {
 	round := n.roundWanted
 	if round {
 		n.roundWanted = false
 		n.seq++
 	}
+	everyone := len(n.reads) > 0
 	for _, pr := range n.peers {
-		if !n.maybeSendAppend(pr) && round {
+		if !n.maybeSendAppend(pr) && round && (everyone || n.now-pr.lastSend >= uint64(n.cfg.HeartbeatTicks)) {
 			n.sendHeartbeat(pr)
 		}
 	}
@@ -57,6 +60,7 @@ func (n *Node) maybeSendAppend(pr *progress) bool {
 			Entries: n.log.slice(prev+1, hi), Commit: n.log.committed,
 			Seq: n.seq, Stamp: n.now, Timeout: uint64(n.electionTimeout)})
 		sent = true
+		pr.lastSend = n.now
 		if pr.state == stateProbe {
 			pr.probeSent = true
 			break
@@ -71,6 +75,7 @@ func (n *Node) maybeSendAppend(pr *progress) bool {
 }
 
 func (n *Node) sendHeartbeat(pr *progress) {
+	pr.lastSend = n.now
 	n.send(Message{Type: MsgHeartbeat, To: pr.id, Commit: min(pr.match, n.log.committed),
 		Seq: n.seq, Stamp: n.now, Timeout: uint64(n.electionTimeout)})
 }
@@ -81,6 +86,7 @@ func (n *Node) sendSnapshot(pr *progress) {
 		panic("raft: entries compacted without a snapshot")
 	}
 	n.logf("%s sending snapshot index=%d to %s (%s)", n.id, s.Index, pr.id, pr)
+	pr.lastSend = n.now
 	n.send(Message{Type: MsgSnap, To: pr.id, Snap: s, LogTerm: n.log.snapTerm,
 		Seq: n.seq, Stamp: n.now, Timeout: uint64(n.electionTimeout)})
 	pr.becomeSnapshot(s.Index, n.now)
