@@ -13,7 +13,11 @@ import (
 // pauses, loss, duplication and reordering, and checks every history with porcupine (see
 // sim.SweepClusters; -sim.seed N -sim.seeds 1 replays one seed).
 func TestSimulation(t *testing.T) {
-	sim.SweepClusters(t, func(lease bool) nodes.Machine {
-		return kvserver.New(NewServerConfig(raft.Config{LeaseReads: lease}))
+	sim.SweepClusters(t, func(v sim.Variant) nodes.Machine {
+		cfg := NewServerConfig(raft.Config{LeaseReads: v.Lease})
+		if v.Batch {
+			cfg.BatchRate = 1e-9
+		}
+		return kvserver.New(cfg)
 	})
 }

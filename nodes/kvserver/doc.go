@@ -5,7 +5,8 @@
 //
 //   - write and cas: the node proposes the command to its core. If the core does not lead, the
 //     request is forwarded, verbatim with the client's id, to the leader the core knows of, and
-//     that node proposes it. The command carries (client, msg_id); every replica applies it in
+//     that node proposes it (a "forward" message carries any number of requests, and requests
+//     may also ride on a core message to the leader as its "reqs"). The command carries (client, msg_id); every replica applies it in
 //     log order, and the node that proposed it answers the client directly, with the client's
 //     msg_id as in_reply_to (Maelstrom accepts a reply from any node).
 //   - read: the node asks its core for a read point (ReadIndex: a quorum-confirmed heartbeat
@@ -14,6 +15,18 @@
 //
 // A request that finds no leader known (an election is under way) is parked, and handed on as
 // soon as a leader is known; after ParkFor (400 ms, well inside the client's 1 s) it fails.
+//
+// Batching. Everything one burst of input brings leaves together: the leader hands all its
+// new commands to the core before the core's next Ready, so they go out in one append per
+// follower, and a follower's forwards go in one message. Under load (more than BatchRate,
+// 150 requests per second, arriving at the leader's proposals or at a follower's forwards)
+// the server also lingers, for at most BatchDelay (10 ms): the leader hands over its commands
+// at most once per BatchDelay, and a follower's forwards wait for the next message its core
+// sends the leader (an append's answer, usually) and ride on it, or leave on their own when
+// the oldest has waited BatchDelay (batch.go). At 1000 requests per second on 3 nodes this
+// cuts the messages between servers from about 4.3 per operation to about 0.6, for about
+// 12 ms more latency at --latency 0 (less, relatively, at higher latencies); at low rates
+// nothing waits. -batch-delay 0 turns lingering off.
 //
 // Errors follow Maelstrom's rule that a definite error means the operation never happened and
 // never will. 11 (temporarily-unavailable) is only sent by the node that took the request from

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"time"
 
 	"github.com/quorumkit/quorumkit/nodes"
 )
@@ -18,14 +19,21 @@ type Options struct {
 	// 0 keeps the core's default). Fewer means bigger batches and fewer messages per
 	// operation under load, at the price of latency.
 	MaxInflight int
+	// BatchDelay and BatchRate shape batching under load (-batch-delay, -batch-rate; see
+	// [Config]); Main sets them on the configuration the binary returns.
+	BatchDelay time.Duration
+	BatchRate  float64
 }
 
-// Main is the whole main function of a node binary: it parses the common flags (-lease, -max-inflight,
-// -seed, -log-level), builds the server with config and runs it until stdin ends.
+// Main is the whole main function of a node binary: it parses the common flags (-lease,
+// -max-inflight, -batch-delay, -batch-rate, -seed, -log-level), builds the server with config
+// and runs it until stdin ends.
 func Main[M any](name string, config func(Options) Config[M]) {
 	var opts Options
 	flag.BoolVar(&opts.Lease, "lease", true, "serve reads under a leader lease when it is valid")
 	flag.IntVar(&opts.MaxInflight, "max-inflight", 0, "unacknowledged appends per follower (0: the core's default)")
+	flag.DurationVar(&opts.BatchDelay, "batch-delay", DefaultBatchDelay, "under load, the longest a request waits to leave with others (0: off)")
+	flag.Float64Var(&opts.BatchRate, "batch-rate", DefaultBatchRate, "requests per second at one queue above which batches linger (0: off)")
 	seed := flag.Uint64("seed", 0, "seed of the random source (0: random, logged)")
 	level := flag.String("log-level", "info", "lowest log level: debug, info, warn or error")
 	flag.Parse()
@@ -34,7 +42,15 @@ func Main[M any](name string, config func(Options) Config[M]) {
 		fmt.Fprintf(os.Stderr, "%s: %v\n", name, err)
 		os.Exit(2)
 	}
-	if err := nodes.Run(New(config(opts)), nodes.Config{Seed: *seed, LogLevel: lvl}); err != nil {
+	cfg := config(opts)
+	cfg.BatchDelay, cfg.BatchRate = opts.BatchDelay, opts.BatchRate
+	if cfg.BatchDelay == 0 {
+		cfg.BatchDelay = -1 // -batch-delay 0 means no lingering, not the default
+	}
+	if cfg.BatchRate == 0 {
+		cfg.BatchRate = -1
+	}
+	if err := nodes.Run(New(cfg), nodes.Config{Seed: *seed, LogLevel: lvl}); err != nil {
 		fmt.Fprintf(os.Stderr, "%s: %v\n", name, err)
 		os.Exit(1)
 	}

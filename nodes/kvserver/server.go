@@ -46,6 +46,13 @@ type Config[M any] struct {
 	// election). MaxParked bounds the waiting requests (default 4096).
 	ParkFor   time.Duration
 	MaxParked int
+	// BatchDelay and BatchRate shape batching under load (see batcher): while more than
+	// BatchRate requests per second arrive at this node's proposals (or its forwards), they
+	// leave at most once per BatchDelay, so many requests share one append and one forward.
+	// Defaults 10 ms and 150/s; a negative value of either turns the lingering off, leaving
+	// only what one burst of input batches.
+	BatchDelay time.Duration
+	BatchRate  float64
 }
 
 // Server is the lin-kv server every binary shares: it implements [nodes.Machine] on top of a
@@ -77,6 +84,10 @@ type Server[M any] struct {
 	confirmed []pendingRead
 	// parked are requests that arrived while no leader was known, oldest first.
 	parked []parkedRequest
+	// proposals wait to be handed to the core, forwards to be sent to the leader, each as one
+	// batch when its batcher says so.
+	proposals, forwards []queuedRequest
+	proposeB, forwardB  batcher
 }
 
 type parkedRequest struct {
@@ -118,8 +129,16 @@ func New[M any](cfg Config[M]) *Server[M] {
 	if cfg.MaxParked <= 0 {
 		cfg.MaxParked = 4096
 	}
+	if cfg.BatchDelay == 0 {
+		cfg.BatchDelay = DefaultBatchDelay
+	}
+	if cfg.BatchRate == 0 {
+		cfg.BatchRate = DefaultBatchRate
+	}
 	return &Server[M]{
 		cfg:      cfg,
+		proposeB: newBatcher(cfg.BatchDelay, cfg.BatchRate, false),
+		forwardB: newBatcher(cfg.BatchDelay, cfg.BatchRate, true),
 		store:    kv.New(),
 		sessions: make(map[string]uint64),
 		writes:   make(map[requestKey]pendingWrite),
@@ -176,22 +195,13 @@ func (s *Server[M]) sweep(now time.Duration) {
 	}
 }
 
-// peerBody is the body of a core message on the wire.
+// peerBody is the body of a core message on the wire. Reqs, when present, are forwarded
+// client requests riding along to the leader (see batch.go).
 type peerBody[M any] struct {
-	Type string `json:"type"`
-	M    M      `json:"m"`
+	Type string          `json:"type"`
+	M    M               `json:"m"`
+	Reqs json.RawMessage `json:"reqs,omitempty"`
 }
-
-// forwardBody carries a client request to the node believed to lead. Req is the client's body
-// verbatim; the receiver answers the client directly.
-type forwardBody struct {
-	Type   string          `json:"type"`
-	Client string          `json:"client"`
-	Hops   int             `json:"hops"`
-	Req    json.RawMessage `json:"req"`
-}
-
-const forwardType = "forward"
 
 // Handle implements [nodes.Machine].
 func (s *Server[M]) Handle(now time.Duration, msg *nodes.Message, out *nodes.Outbox) error {
@@ -210,6 +220,9 @@ func (s *Server[M]) Handle(now time.Duration, msg *nodes.Message, out *nodes.Out
 			return fmt.Errorf("kvserver: bad %s message from %s: %w", s.cfg.Kind, msg.Src, err)
 		}
 		s.core.Step(m)
+		if reqs := msg.Fields.Get("reqs"); reqs != nil {
+			return s.handleForwarded(now, msg.Src, reqs, out)
+		}
 		return nil
 	case forwardType:
 		return s.handleForward(now, msg, out)
@@ -220,32 +233,15 @@ func (s *Server[M]) Handle(now time.Duration, msg *nodes.Message, out *nodes.Out
 	return nodes.Errorf(nodes.NotSupported, "unsupported message type %q", msg.Type)
 }
 
-func (s *Server[M]) handleForward(now time.Duration, msg *nodes.Message, out *nodes.Outbox) error {
-	var f forwardBody
-	if err := json.Unmarshal(msg.Body, &f); err != nil || f.Client == "" || f.Req == nil {
-		return fmt.Errorf("kvserver: bad forward from %s: %v", msg.Src, err)
-	}
-	req, err := nodes.ParseMessage(envelopeOf(f.Client, s.self, f.Req))
-	if err != nil {
-		return fmt.Errorf("kvserver: bad forwarded request from %s: %w", msg.Src, err)
-	}
-	// An error answers the client, not the node that forwarded the request.
-	err = s.handleClient(now, req, f.Hops, out)
+// serve is handleClient for a request that came another way than from its client: an error
+// is the client's answer.
+func (s *Server[M]) serve(now time.Duration, req *nodes.Message, hops int, out *nodes.Outbox) {
 	var e *nodes.Error
-	if errors.As(err, &e) && out.ReplyError(req, e) {
-		return nil
+	if err := s.handleClient(now, req, hops, out); errors.As(err, &e) {
+		out.ReplyError(req, e)
+	} else if err != nil {
+		s.log.Warn("request dropped", "client", req.Src, "err", err)
 	}
-	return err
-}
-
-// envelopeOf rebuilds the line of a forwarded request so it is parsed like any other.
-func envelopeOf(src, dest string, body json.RawMessage) []byte {
-	line, _ := json.Marshal(struct {
-		Src  string          `json:"src"`
-		Dest string          `json:"dest"`
-		Body json.RawMessage `json:"body"`
-	}{src, dest, body})
-	return line
 }
 
 // handleClient serves a client request that arrived directly (hops 0) or forwarded.
@@ -258,6 +254,7 @@ func (s *Server[M]) handleClient(now time.Duration, msg *nodes.Message, hops int
 	if err := cmd.Validate(); err != nil {
 		return nodes.Errorf(nodes.MalformedRequest, "%v", err)
 	}
+	r := queuedRequest{msg: msg, hops: hops, op: cmd.Op}
 	if cmd.Op == kv.OpRead {
 		id := s.nextRead
 		s.nextRead++
@@ -265,29 +262,42 @@ func (s *Server[M]) handleClient(now time.Duration, msg *nodes.Message, hops int
 			s.reads[id] = pendingRead{client: msg.Src, msgID: msg.MsgID, key: cmd.Key, at: now}
 			return nil
 		}
-	} else {
-		data := logCommand{Client: msg.Src, MsgID: msg.MsgID, Command: cmd}.encode()
-		if s.core.Propose(data) {
-			s.writes[requestKey{msg.Src, msg.MsgID}] = pendingWrite{op: cmd.Op, at: now}
+	} else if s.core.Leader() == s.self {
+		// Handed to the core now, or when the batch leaves if the leader lingers (at the
+		// latest BatchDelay from now). The core sends nothing before the next Ready, so
+		// everything proposed in this burst of input leaves together either way.
+		r.data = logCommand{Client: msg.Src, MsgID: msg.MsgID, Command: cmd}.encode()
+		s.proposeB.arrive(now, len(s.proposals))
+		if len(s.proposals) > 0 || !s.proposeB.due(now, 1) {
+			s.proposals = append(s.proposals, r)
 			return nil
 		}
+		s.proposeB.sent(now)
+		if e := s.propose(now, r, out); e != nil {
+			return e
+		}
+		return nil
 	}
-	return s.forward(now, msg, hops, cmd.Op, out)
+	if e := s.forward(now, r, out); e != nil {
+		return e // not a nil *nodes.Error in a non-nil error
+	}
+	return nil
 }
 
-// forward passes a request this node cannot serve to the leader it knows of. With no leader
+// forward queues a request this node cannot serve for the leader it knows of. With no leader
 // known (an election is under way), the request is parked until one is, for at most ParkFor.
-func (s *Server[M]) forward(now time.Duration, msg *nodes.Message, hops int, op kv.Op, out *nodes.Outbox) error {
+func (s *Server[M]) forward(now time.Duration, r queuedRequest, out *nodes.Outbox) *nodes.Error {
 	leader := s.core.Leader()
-	if leader != "" && leader != s.self && s.peers[leader] && hops < s.cfg.MaxHops {
-		out.Send(leader, forwardBody{Type: forwardType, Client: msg.Src, Hops: hops + 1, Req: msg.Body})
+	if leader != "" && leader != s.self && s.peers[leader] && r.hops < s.cfg.MaxHops {
+		s.forwardB.arrive(now, len(s.forwards))
+		s.forwards = append(s.forwards, r)
 		return nil
 	}
-	if hops < s.cfg.MaxHops && len(s.parked) < s.cfg.MaxParked {
-		s.parked = append(s.parked, parkedRequest{msg: msg, hops: hops, at: now})
+	if r.hops < s.cfg.MaxHops && len(s.parked) < s.cfg.MaxParked {
+		s.parked = append(s.parked, parkedRequest{msg: r.msg, hops: r.hops, at: now})
 		return nil
 	}
-	return unavailable(s.self, hops, op)
+	return unavailable(s.self, r.hops, r.op)
 }
 
 // unavailable is the answer to a request no leader could take. The node that took it from the
@@ -320,10 +330,7 @@ func (s *Server[M]) retryParked(now time.Duration, out *nodes.Outbox) {
 		// it although it believes it leads (a full uncommitted tail, say), and then keeps
 		// its original arrival time, so it still fails after ParkFor.
 		before := len(s.parked)
-		var e *nodes.Error
-		if err := s.handleClient(now, p.msg, p.hops, out); errors.As(err, &e) {
-			out.ReplyError(p.msg, e)
-		}
+		s.serve(now, p.msg, p.hops, out)
 		if len(s.parked) > before {
 			s.parked[len(s.parked)-1].at = p.at
 		}
@@ -338,7 +345,8 @@ func (s *Server[M]) Idle(now time.Duration, out *nodes.Outbox) {
 		s.process(s.core.Ready(), out)
 	}
 	s.retryParked(now, out)
-	for s.core.HasReady() { // what the retried requests proposed leaves in this batch too
+	s.flush(now, out)
+	for s.core.HasReady() { // what was just proposed leaves in this batch too
 		s.process(s.core.Ready(), out)
 	}
 }
@@ -377,7 +385,15 @@ func (s *Server[M]) process(rd Ready[M], out *nodes.Outbox) {
 			s.log.Error("core addressed an unknown peer; dropped", "to", pm.To)
 			continue
 		}
-		out.Send(pm.To, peerBody[M]{Type: s.cfg.Kind, M: pm.Msg})
+		body := peerBody[M]{Type: s.cfg.Kind, M: pm.Msg}
+		if len(s.forwards) > 0 && pm.To == s.core.Leader() {
+			// The queued forwards ride along: under load, followers answer the leader's
+			// appends all the time, so most forwards cost no message of their own.
+			body.Reqs = appendRequests(nil, s.forwards)
+			s.forwards = s.forwards[:0]
+			s.forwardB.sent(s.ticked)
+		}
+		out.Send(pm.To, body)
 	}
 }
 

@@ -70,15 +70,18 @@ type testServer struct {
 }
 
 func newTestServer(t *testing.T, id, leader string, compactEvery int) *testServer {
+	return newTestServerWith(t, id, leader, Config[fakeMsg]{CompactEvery: compactEvery})
+}
+
+// newTestServerWith builds the server from cfg, with the fake core.
+func newTestServerWith(t *testing.T, id, leader string, cfg Config[fakeMsg]) *testServer {
 	ts := &testServer{t: t}
-	ts.srv = New(Config[fakeMsg]{
-		Kind:         "fake",
-		CompactEvery: compactEvery,
-		NewCore: func(init nodes.Init) Core[fakeMsg] {
-			ts.core = &fakeCore{id: init.NodeID, leader: leader}
-			return ts.core
-		},
-	})
+	cfg.Kind = "fake"
+	cfg.NewCore = func(init nodes.Init) Core[fakeMsg] {
+		ts.core = &fakeCore{id: init.NodeID, leader: leader}
+		return ts.core
+	}
+	ts.srv = New(cfg)
 	var out nodes.Outbox
 	ts.srv.Init(0, nodes.Init{NodeID: id, NodeIDs: []string{"n0", "n1", "n2"}, Rand: rand.New(rand.NewPCG(1, 2))}, &out)
 	return ts
@@ -127,15 +130,17 @@ func clientReq(client string, msgID int, body string) string {
 	return fmt.Sprintf(`{"src":%q,"dest":"n0","body":{"msg_id":%d,%s}}`, client, msgID, body)
 }
 
+// forwardLine is a forward batch from n1 with one request.
+func forwardLine(client string, hops int, req string) string {
+	return fmt.Sprintf(`{"src":"n1","dest":"n0","body":{"type":"forward","reqs":[{"client":%q,"hops":%d,"req":%s}]}}`, client, hops, req)
+}
+
 func TestFollowerForwardsToLeader(t *testing.T) {
 	ts := newTestServer(t, "n0", "n1", 0)
 	out := ts.deliver(clientReq("c4", 7, `"type":"write","key":0,"value":3`))
-	require.Len(t, out, 1)
-	require.Equal(t, "n1", out[0].Dest)
-	require.Equal(t, "forward", out[0].Body["type"])
-	require.Equal(t, "c4", out[0].Body["client"])
-	require.EqualValues(t, 1, out[0].Body["hops"])
-	require.Equal(t, map[string]any{"msg_id": 7.0, "type": "write", "key": 0.0, "value": 3.0}, out[0].Body["req"])
+	require.Equal(t, []sent{{"n1", map[string]any{"type": "forward", "reqs": []any{map[string]any{
+		"client": "c4", "hops": 1.0, "req": map[string]any{"msg_id": 7.0, "type": "write", "key": 0.0, "value": 3.0},
+	}}}}}, out)
 	require.Empty(t, ts.core.proposed, "a follower proposes nothing")
 }
 
@@ -147,8 +152,8 @@ func TestDefiniteErrorsOnlyWhenCertain(t *testing.T) {
 	}{
 		{"write from the client, no leader: never proposed", clientReq("c4", 1, `"type":"write","key":0,"value":3`), 11},
 		{"read from the client, no leader", clientReq("c4", 2, `"type":"read","key":0`), 11},
-		{"forwarded write, no leader: a copy may be in a log", `{"src":"n1","dest":"n0","body":{"type":"forward","client":"c4","hops":1,"req":{"type":"cas","key":0,"from":1,"to":2,"msg_id":3}}}`, 13},
-		{"forwarded read, no leader: reads may always fail", `{"src":"n1","dest":"n0","body":{"type":"forward","client":"c4","hops":1,"req":{"type":"read","key":0,"msg_id":4}}}`, 11},
+		{"forwarded write, no leader: a copy may be in a log", forwardLine("c4", 1, `{"type":"cas","key":0,"from":1,"to":2,"msg_id":3}`), 13},
+		{"forwarded read, no leader: reads may always fail", forwardLine("c4", 1, `{"type":"read","key":0,"msg_id":4}`), 11},
 		{"malformed request", clientReq("c4", 5, `"type":"cas","key":0,"to":2`), 12},
 		{"unknown type", clientReq("c4", 6, `"type":"append","key":0`), 10},
 	} {
@@ -169,7 +174,7 @@ func TestDefiniteErrorsOnlyWhenCertain(t *testing.T) {
 
 func TestForwardingIsBounded(t *testing.T) {
 	ts := newTestServer(t, "n0", "n2", 0)
-	out := ts.deliver(`{"src":"n1","dest":"n0","body":{"type":"forward","client":"c4","hops":3,"req":{"type":"write","key":0,"value":1,"msg_id":4}}}`)
+	out := ts.deliver(forwardLine("c4", 3, `{"type":"write","key":0,"value":1,"msg_id":4}`))
 	require.Len(t, out, 1)
 	require.Equal(t, "c4", out[0].Dest)
 	require.Equal(t, 13.0, out[0].Body["code"], "a loop of stale leader beliefs ends, indefinitely")
@@ -306,11 +311,13 @@ func TestParkedRequestsGoToTheNextLeader(t *testing.T) {
 	ts.core.leader = "n2"
 	ts.core.queue(Ready[fakeMsg]{})
 	out := ts.idle(nil)
-	require.Len(t, out, 2)
+	require.Len(t, out, 1, "one forward carries both")
+	require.Equal(t, "n2", out[0].Dest)
+	require.Equal(t, "forward", out[0].Body["type"])
+	reqs := out[0].Body["reqs"].([]any)
+	require.Len(t, reqs, 2)
 	for i, client := range []string{"c4", "c5"} {
-		require.Equal(t, "n2", out[i].Dest)
-		require.Equal(t, "forward", out[i].Body["type"])
-		require.Equal(t, client, out[i].Body["client"])
+		require.Equal(t, client, reqs[i].(map[string]any)["client"])
 	}
 
 	// A request parked at the node that then wins the election is proposed there.
@@ -334,4 +341,117 @@ func TestParkedRequestsExpireEvenWithALeader(t *testing.T) {
 	require.Len(t, out, 1)
 	require.Equal(t, 11.0, out[0].Body["code"], "never proposed, so definite")
 	require.Empty(t, ts.srv.parked)
+}
+
+// busyConfig lingers from the first request on: the arrival threshold is one per window.
+func busyConfig() Config[fakeMsg] {
+	return Config[fakeMsg]{BatchDelay: 10 * time.Millisecond, BatchRate: 1}
+}
+
+func TestForwardsLeaveTogetherUnderLoad(t *testing.T) {
+	ts := newTestServerWith(t, "n1", "n0", busyConfig())
+	ts.now = time.Second
+	for i, c := range []string{"c2", "c3", "c4"} {
+		require.Empty(t, ts.deliver(clientReq(c, 1, `"type":"read","key":0`)), "request %d waits for company", i)
+		ts.now += 2 * time.Millisecond
+	}
+	ts.now = time.Second + 9*time.Millisecond
+	require.Empty(t, ts.idle(nil))
+	ts.now = time.Second + 10*time.Millisecond
+	out := ts.idle(nil)
+	require.Len(t, out, 1, "all leave once the oldest waited BatchDelay")
+	require.Equal(t, "n0", out[0].Dest)
+	var clients []string
+	for _, r := range out[0].Body["reqs"].([]any) {
+		clients = append(clients, r.(map[string]any)["client"].(string))
+	}
+	require.Equal(t, []string{"c2", "c3", "c4"}, clients)
+}
+
+func TestProposalsLeaveTogetherUnderLoad(t *testing.T) {
+	ts := newTestServerWith(t, "n0", "n0", busyConfig())
+	ts.now = time.Second
+	ts.deliver(clientReq("c1", 1, `"type":"write","key":0,"value":1`))
+	require.Len(t, ts.core.proposed, 1)
+	ts.now += 3 * time.Millisecond
+	ts.deliver(clientReq("c2", 1, `"type":"cas","key":0,"from":1,"to":2`))
+	ts.deliver(forwardLine("c3", 1, `{"type":"write","key":0,"value":3,"msg_id":1}`))
+	require.Len(t, ts.core.proposed, 1, "held for BatchDelay")
+
+	// The node loses leadership while they wait: they were in no log, so they are forwarded
+	// (a write from the client directly may still fail definitely later).
+	ts.core.leader = "n2"
+	ts.now += 7 * time.Millisecond
+	require.Empty(t, ts.idle(nil), "forwards wait in their turn")
+	require.Len(t, ts.core.proposed, 1)
+	ts.now += 10 * time.Millisecond
+	out := ts.idle(nil)
+	require.Len(t, out, 1)
+	require.Equal(t, "n2", out[0].Dest)
+	reqs := out[0].Body["reqs"].([]any)
+	require.Len(t, reqs, 2)
+	require.Equal(t, map[string]any{"client": "c2", "hops": 1.0, "req": map[string]any{"type": "cas", "key": 0.0, "from": 1.0, "to": 2.0, "msg_id": 1.0}}, reqs[0])
+	require.Equal(t, "c3", reqs[1].(map[string]any)["client"])
+	require.Equal(t, 2.0, reqs[1].(map[string]any)["hops"], "a forwarded request counts its hops on")
+}
+
+func TestNoLingeringWhenLightlyLoaded(t *testing.T) {
+	ts := newTestServer(t, "n1", "n0", 0) // the defaults: linger above 150 requests/s
+	for i := range 30 {
+		ts.now += 20 * time.Millisecond // 50 requests/s
+		require.Len(t, ts.deliver(clientReq("c1", i+1, `"type":"read","key":0`)), 1, "request %d left at once", i)
+	}
+	for i := range 30 {
+		ts.now += time.Millisecond // 1000/s: lingering starts within a window
+		ts.deliver(clientReq("c2", i+1, `"type":"read","key":0`))
+	}
+	require.NotEmpty(t, ts.srv.forwards, "under load requests wait for company")
+	ts.now += DefaultBatchDelay
+	require.Len(t, ts.idle(nil), 1)
+	require.Empty(t, ts.srv.forwards)
+}
+
+func TestMalformedForwardItemsAreSkipped(t *testing.T) {
+	ts := newTestServer(t, "n0", "n0", 0)
+	out := ts.deliver(`{"src":"n1","dest":"n0","body":{"type":"forward","reqs":[` +
+		`{"client":"c1","hops":1,"req":[1]},` + // not an object: skipped
+		`{"hops":1,"req":{"type":"write","key":0,"value":1,"msg_id":1}},` + // no client: skipped
+		`{"client":"c2","hops":1,"req":{"type":"write","key":0,"msg_id":1}},` + // no value: 12 to c2
+		`{"client":"c3","hops":1,"req":{"type":"write","key":0,"value":3,"msg_id":1}}]}}`)
+	require.Len(t, out, 1)
+	require.Equal(t, "c2", out[0].Dest)
+	require.Equal(t, 12.0, out[0].Body["code"])
+	require.Len(t, ts.core.proposed, 1)
+	require.Contains(t, string(ts.core.proposed[0]), `"c":"c3"`)
+
+	var o nodes.Outbox
+	msg, err := nodes.ParseMessage([]byte(`{"src":"n1","dest":"n0","body":{"type":"forward","reqs":{}}}`))
+	require.NoError(t, err)
+	require.Error(t, ts.srv.Handle(ts.now, msg, &o), "a batch that is not an array is refused")
+	require.Zero(t, o.Len())
+}
+
+func TestForwardsRideOnCoreMessagesToTheLeader(t *testing.T) {
+	f := newTestServerWith(t, "n1", "n0", busyConfig())
+	f.now = time.Second
+	require.Empty(t, f.deliver(clientReq("c2", 1, `"type":"write","key":0,"value":2`)), "waits for company")
+
+	// The core answers the leader (an append's ack, say): the request goes with it.
+	f.core.queue(Ready[fakeMsg]{Messages: []PeerMessage[fakeMsg]{{To: "n2", Msg: fakeMsg{N: 1}}, {To: "n0", Msg: fakeMsg{N: 2}}}})
+	out := f.idle(nil)
+	require.Len(t, out, 2)
+	require.Equal(t, map[string]any{"type": "fake", "m": map[string]any{"n": 1.0}}, out[0].Body, "nothing rides to a follower")
+	require.Equal(t, "n0", out[1].Dest)
+	require.Equal(t, []any{map[string]any{"client": "c2", "hops": 1.0, "req": map[string]any{"type": "write", "key": 0.0, "value": 2.0, "msg_id": 1.0}}}, out[1].Body["reqs"])
+	f.now += time.Second
+	require.Empty(t, f.idle(nil), "and is not sent again")
+
+	// The leader steps the core message and serves what rides on it.
+	l := newTestServer(t, "n0", "n0", 0)
+	line, err := nodes.AppendLine(nil, "n1", nodes.Outgoing{Dest: "n0", Body: peerBody[fakeMsg]{Type: "fake", M: fakeMsg{N: 2}, Reqs: json.RawMessage(`[{"client":"c2","hops":1,"req":{"type":"write","key":0,"value":2,"msg_id":1}}]`)}})
+	require.NoError(t, err)
+	require.Empty(t, l.deliver(string(line)))
+	require.Equal(t, []fakeMsg{{N: 2}}, l.core.stepped)
+	require.Len(t, l.core.proposed, 1)
+	require.Contains(t, string(l.core.proposed[0]), `"c":"c2"`)
 }

@@ -57,18 +57,29 @@ var (
 	sweepFirst = flag.Uint64("sim.seed", 1, "first seed of SweepClusters")
 )
 
+// Variant is how SweepClusters configures the nodes of one seed.
+type Variant struct {
+	// Lease: serve reads under leader leases.
+	Lease bool
+	// Batch: batch at every load (the server's BatchRate as low as it goes), so that requests
+	// wait in batches while faults strike; the simulated clients alone would rarely make a
+	// node linger.
+	Batch bool
+}
+
 // SweepClusters is the standard simulation of a consensus-backed node: 3- and 5-node clusters
 // through partitions, pauses, 5% loss, 5% duplication and reordering, -sim.seeds seeds each
-// from -sim.seed (250 from 1). A quarter of the seeds run without leader leases. A failure
-// names its seed; `go test -run TestSimulation -sim.seed N -sim.seeds 1` replays it.
-func SweepClusters(t *testing.T, newMachine func(lease bool) nodes.Machine) {
+// from -sim.seed (250 from 1). A quarter of the seeds run without leader leases, a third
+// batch at every load. A failure names its seed; `go test -run TestSimulation -sim.seed N
+// -sim.seeds 1` replays it.
+func SweepClusters(t *testing.T, newMachine func(Variant) nodes.Machine) {
 	for _, n := range []int{3, 5} {
 		t.Run(fmt.Sprintf("%d-nodes", n), func(t *testing.T) {
 			Sweep(t, *sweepFirst, *sweepSeeds, func(seed uint64) Config {
-				lease := seed%4 != 0
+				v := Variant{Lease: seed%4 != 0, Batch: seed%3 == 0}
 				return Config{
 					Seed: seed, Nodes: n,
-					NewMachine: func() nodes.Machine { return newMachine(lease) },
+					NewMachine: func() nodes.Machine { return newMachine(v) },
 					Duration:   2 * time.Second, Recovery: 2500 * time.Millisecond,
 					Partitions: true, Pauses: true, Loss: 0.05, Duplicate: 0.05,
 				}
