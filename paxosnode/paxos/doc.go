@@ -115,8 +115,9 @@
 // leader. The waits for answers in an election and the leader's check-quorum
 // window adapt upward from the floor: timeout = clamp(srtt + 4*rttvar, 300,
 // 1200) (check-quorum adds one heartbeat period), measured by the leader from
-// echoed send ticks and shared on every Accept, doubled after each failed
-// election attempt (timing.go). Failover is suspicion plus a pre-vote, a
+// echoed send ticks and shared on every Accept, and raised by a
+// (pre-)candidate to twice the round trip of any answer to its pre-votes or
+// prepares (timing.go). Failover is suspicion plus a pre-vote, a
 // prepare and one phase 2 round trip (to choose the open slots before reads).
 // TestFailoverTime measures it in virtual time (p50 / p90): about 320 / 380 ms
 // at 1 ms latency, 600 / 690 ms at 50 ms, 840 / 1160 ms at exponential mean

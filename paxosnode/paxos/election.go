@@ -53,7 +53,7 @@ func (n *Node) becomePreCandidate() {
 	n.logf("became pre-candidate ballot=%s commit=%d", n.ballot, n.log.commit)
 	for i, p := range n.cfg.Peers {
 		if i != n.self {
-			n.send(Message{Type: MsgPreVote, To: p, Ballot: n.ballot})
+			n.send(Message{Type: MsgPreVote, To: p, Ballot: n.ballot, Sent: n.now})
 		}
 	}
 	n.maybeWinPreVote()
@@ -61,11 +61,12 @@ func (n *Node) becomePreCandidate() {
 
 func (n *Node) handlePreVote(m Message) {
 	grant := n.role != Leader && n.now-n.leaderSeen >= int64(n.cfg.ElectionTicks)
-	n.send(Message{Type: MsgPreVoteReply, To: m.From, Ballot: m.Ballot, Promised: n.promised, Reject: !grant})
+	n.send(Message{Type: MsgPreVoteReply, To: m.From, Ballot: m.Ballot, Promised: n.promised, Reject: !grant, Sent: m.Sent})
 }
 
 func (n *Node) handlePreVoteReply(m Message, from int) {
 	n.maxRound = max(n.maxRound, m.Promised.Round)
+	n.observeElectionRTT(m)
 	if n.role != PreCandidate || m.Ballot != n.ballot || m.Reject {
 		return
 	}
@@ -94,7 +95,7 @@ func (n *Node) becomeCandidate() {
 	n.logf("became candidate ballot=%s from=%d", n.ballot, n.p1.start)
 	for i, p := range n.cfg.Peers {
 		if i != n.self {
-			n.send(Message{Type: MsgPrepare, To: p, Ballot: n.ballot, Index: n.p1.start})
+			n.send(Message{Type: MsgPrepare, To: p, Ballot: n.ballot, Index: n.p1.start, Sent: n.now})
 		}
 	}
 	n.maybeWinPhase1()
@@ -128,7 +129,7 @@ func (n *Node) handlePrepare(m Message) {
 			n.resetElectionDeadline()
 		}
 	}
-	reply := Message{Type: MsgPromise, To: m.From, Ballot: m.Ballot, Index: m.Index,
+	reply := Message{Type: MsgPromise, To: m.From, Ballot: m.Ballot, Index: m.Index, Sent: m.Sent,
 		Commit: n.log.commit, Accepted: n.log.accepted(m.Index)}
 	if m.Index <= n.log.snap.Index {
 		snap := n.log.snap
@@ -139,6 +140,7 @@ func (n *Node) handlePrepare(m Message) {
 
 // handlePromise merges one phase 1b answer into the candidate's view.
 func (n *Node) handlePromise(m Message, from int) {
+	n.observeElectionRTT(m)
 	if n.role != Candidate || m.Ballot != n.ballot || n.votes&(1<<from) != 0 {
 		return
 	}

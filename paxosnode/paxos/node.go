@@ -73,11 +73,6 @@ func (n *Node) Tick() {
 		return
 	}
 	if n.now >= n.electionDeadline {
-		if n.role != Follower {
-			// The last attempt failed: back off, as TCP does, so that
-			// elections complete even when round trips exceed the floor.
-			n.adoptTimeout(2 * n.timeout)
-		}
 		n.becomePreCandidate()
 	}
 }

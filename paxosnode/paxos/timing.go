@@ -11,9 +11,14 @@ package paxos
 // check-quorum window, and the leader sends it on every Accept; acceptors adopt it, clamped the
 // same way, as the time a pre-candidate or candidate waits for answers,
 // [timeout, 1.5*timeout): what they wait for is one round trip, and waiting
-// too little at high latency makes every attempt fail. An attempt that times
-// out doubles the timeout (up to the cap) before the next; hearing a leader
-// resets it to the leader's value.
+// too little at high latency makes every attempt fail. Pre-votes and prepares
+// carry their send tick too, and every answer, a late one included, raises
+// the timeout to at least twice its round trip (observeElectionRTT); hearing
+// a leader resets it to the leader's value. (A failed attempt used to double
+// the timeout, as TCP backs off. But most attempts fail for want of a
+// majority, not of time: after a partition of a few seconds every node waited
+// up to 1.8 s between attempts, and the cluster took 0.55 s after the heal to
+// elect a leader, against raft's 0.13 s.)
 //
 // Suspicion itself does not adapt: a follower suspects the leader after
 // [ElectionTicks, 1.5*ElectionTicks) without a message from it. Heartbeats
@@ -39,6 +44,18 @@ func (n *Node) observeRTT(sample int64) {
 		ls.srtt = (7*ls.srtt + x) / 8
 	}
 	n.adoptTimeout(int(ls.srtt + 4*ls.rttvar))
+}
+
+// observeElectionRTT raises a (pre-)candidate's timeout to at least twice
+// the round trip of an answer to its pre-vote or prepare, so that the next
+// attempt waits long enough for its answers.
+func (n *Node) observeElectionRTT(m Message) {
+	if n.role == Leader || m.Sent <= 0 || m.Sent > n.now {
+		return
+	}
+	if rtt := int(n.now - m.Sent); 2*rtt > n.timeout {
+		n.adoptTimeout(2 * rtt)
+	}
 }
 
 // adoptTimeout sets the suspicion timeout, clamped to
