@@ -6,10 +6,10 @@
 //	maelstrom test -w lin-kv --bin paxosnode [flags]
 //
 // Flags (Maelstrom passes its positional arguments on): -lease=false turns leader leases off
-// so every read takes a quorum round; -batch-delay (10ms) and -batch-rate (150 requests/s)
-// shape batching under load, and -batch-delay 0 turns lingering off (lower latency, more
-// messages; see nodes/kvserver); -max-inflight bounds unacknowledged appends per follower;
-// -seed fixes the random source; -log-level debug logs more to stderr.
+// so every read takes a quorum round; -batch-delay (10ms), -batch-rate (150 requests/s)
+// and -batch-size (8) shape batching under load, and -batch-delay 0 turns lingering off
+// (lower latency, more messages; see nodes/kvserver); -max-inflight bounds unacknowledged
+// appends per follower; -seed fixes the random source; -log-level debug logs more to stderr.
 package main
 
 import (

@@ -23,10 +23,11 @@ type Options struct {
 	// [Config]); Main sets them on the configuration the binary returns.
 	BatchDelay time.Duration
 	BatchRate  float64
+	BatchSize  int
 }
 
 // Main is the whole main function of a node binary: it parses the common flags (-lease,
-// -max-inflight, -batch-delay, -batch-rate, -seed, -log-level), builds the server with config
+// -max-inflight, -batch-delay, -batch-rate, -batch-size, -seed, -log-level), builds the server with config
 // and runs it until stdin ends.
 func Main[M any](name string, config func(Options) Config[M]) {
 	var opts Options
@@ -34,6 +35,7 @@ func Main[M any](name string, config func(Options) Config[M]) {
 	flag.IntVar(&opts.MaxInflight, "max-inflight", 0, "unacknowledged appends per follower (0: the core's default)")
 	flag.DurationVar(&opts.BatchDelay, "batch-delay", DefaultBatchDelay, "under load, the longest a request waits to leave with others (0: off)")
 	flag.Float64Var(&opts.BatchRate, "batch-rate", DefaultBatchRate, "requests per second at one queue above which batches linger (0: off)")
+	flag.IntVar(&opts.BatchSize, "batch-size", DefaultBatchSize, "waiting requests that make a batch leave at once (0: no limit)")
 	seed := flag.Uint64("seed", 0, "seed of the random source (0: random, logged)")
 	level := flag.String("log-level", "info", "lowest log level: debug, info, warn or error")
 	flag.Parse()
@@ -43,7 +45,10 @@ func Main[M any](name string, config func(Options) Config[M]) {
 		os.Exit(2)
 	}
 	cfg := config(opts)
-	cfg.BatchDelay, cfg.BatchRate = opts.BatchDelay, opts.BatchRate
+	cfg.BatchDelay, cfg.BatchRate, cfg.BatchSize = opts.BatchDelay, opts.BatchRate, opts.BatchSize
+	if cfg.BatchSize == 0 {
+		cfg.BatchSize = -1
+	}
 	if cfg.BatchDelay == 0 {
 		cfg.BatchDelay = -1 // -batch-delay 0 means no lingering, not the default
 	}

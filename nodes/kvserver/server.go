@@ -53,6 +53,9 @@ type Config[M any] struct {
 	// only what one burst of input batches.
 	BatchDelay time.Duration
 	BatchRate  float64
+	// BatchSize is how many waiting requests make a batch leave at once (default 8;
+	// negative: no limit).
+	BatchSize int
 }
 
 // Server is the lin-kv server every binary shares: it implements [nodes.Machine] on top of a
@@ -135,10 +138,13 @@ func New[M any](cfg Config[M]) *Server[M] {
 	if cfg.BatchRate == 0 {
 		cfg.BatchRate = DefaultBatchRate
 	}
+	if cfg.BatchSize == 0 {
+		cfg.BatchSize = DefaultBatchSize
+	}
 	return &Server[M]{
 		cfg:      cfg,
-		proposeB: newBatcher(cfg.BatchDelay, cfg.BatchRate, false),
-		forwardB: newBatcher(cfg.BatchDelay, cfg.BatchRate, true),
+		proposeB: newBatcher(cfg.BatchDelay, cfg.BatchRate, cfg.BatchSize, false),
+		forwardB: newBatcher(cfg.BatchDelay, cfg.BatchRate, cfg.BatchSize, true),
 		store:    kv.New(),
 		sessions: make(map[string]uint64),
 		writes:   make(map[requestKey]pendingWrite),

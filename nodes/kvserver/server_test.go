@@ -455,3 +455,19 @@ func TestForwardsRideOnCoreMessagesToTheLeader(t *testing.T) {
 	require.Len(t, l.core.proposed, 1)
 	require.Contains(t, string(l.core.proposed[0]), `"c":"c2"`)
 }
+
+func TestAFullBatchLeavesAtOnce(t *testing.T) {
+	cfg := busyConfig()
+	cfg.BatchSize = 3
+	ts := newTestServerWith(t, "n0", "n0", cfg)
+	ts.now = time.Second
+	ts.deliver(clientReq("c0", 1, `"type":"write","key":0,"value":0`))
+	require.Len(t, ts.core.proposed, 1, "the first after a quiet spell goes at once")
+	ts.now += time.Millisecond
+	for i, c := range []string{"c1", "c2"} {
+		ts.deliver(clientReq(c, 1, `"type":"write","key":0,"value":1`))
+		require.Len(t, ts.core.proposed, 1, "request %d waits", i)
+	}
+	ts.deliver(clientReq("c3", 1, `"type":"write","key":0,"value":1`))
+	require.Len(t, ts.core.proposed, 4, "the third waiting request fills the batch: no need to wait for BatchDelay")
+}

@@ -495,8 +495,9 @@ func (rp *report) messages(rates []float64) error {
 	rp.p("an append plus its ack to each of 2 followers; a lease read costs 1 via a follower and 0 at the")
 	rp.p("leader. When idle, heartbeats are a fixed cost per second, so at low rates they dominate (their")
 	rp.p("share per op falls as 1/rate). Under load the nodes of this project send no heartbeats (appends")
-	rp.p("take their place), batch (at most one append round per 10 ms once more than 150 requests/s")
-	rp.p("arrive) and let forwarded requests ride on the followers' acks, which pushes the figure down;")
+	rp.p("take their place), batch (once more than 150 requests/s arrive, at most one append round per")
+	rp.p("10 ms unless 8 requests wait) and let forwarded requests ride on the followers' acks, which")
+	rp.p("pushes the figure down;")
 	rp.p("`-batch-delay 0` turns the lingering off.")
 	rp.p("")
 	hdr, sep := "| offered ops/s |", "|---|"
