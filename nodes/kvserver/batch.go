@@ -25,10 +25,10 @@ const (
 	rateWindow = 100 * time.Millisecond
 )
 
-// batcher decides when a queue of requests (a leader's proposals, a follower's forwards)
-// leaves. Within one burst of input everything queued leaves together anyway, at Idle. Under
-// load the queue lingers as well, so that it leaves at most once per delay (or as soon as it
-// holds size requests) and no request waits longer than delay:
+// batchQueue holds requests of one kind (a leader's proposals, a follower's forwards) and
+// decides when they leave. Within one burst of input everything queued leaves together anyway,
+// at Idle. Under load the queue lingers as well, so that it leaves at most once per delay (or
+// as soon as it holds size requests) and no request waits longer than delay:
 //
 //   - a leader's proposals go Nagle-style: at once if the last batch left at least delay ago,
 //     else when it has. Each batch costs an append (an Accept) and its answer per follower.
@@ -40,7 +40,8 @@ const (
 // A queue lingers only while requests arrive faster than the configured rate (measured over
 // the current and the previous rateWindow), so that a lightly loaded node, whose requests
 // would wait for company that does not come, adds no latency.
-type batcher struct {
+type batchQueue struct {
+	reqs      []queuedRequest
 	delay     time.Duration
 	threshold int           // arrivals per window at which lingering starts; 0: never linger
 	size      int           // a queue this long leaves at once
@@ -51,57 +52,69 @@ type batcher struct {
 	cur, prev int // arrivals in the current and the previous window
 }
 
-func newBatcher(delay time.Duration, rate float64, size int, patient bool) batcher {
+func newBatchQueue(delay time.Duration, rate float64, size int, patient bool) batchQueue {
 	if delay <= 0 || rate <= 0 {
-		return batcher{}
+		return batchQueue{}
 	}
-	return batcher{delay: delay, threshold: max(1, int(rate*rateWindow.Seconds()+0.5)), size: size, patient: patient}
+	return batchQueue{delay: delay, threshold: max(1, int(rate*rateWindow.Seconds()+0.5)), size: size, patient: patient}
 }
 
-func (b *batcher) roll(now time.Duration) {
+func (q *batchQueue) roll(now time.Duration) {
 	switch {
-	case now-b.winStart >= 2*rateWindow:
-		b.winStart, b.cur, b.prev = now, 0, 0
-	case now-b.winStart >= rateWindow:
-		b.winStart += rateWindow
-		b.prev, b.cur = b.cur, 0
+	case now-q.winStart >= 2*rateWindow:
+		q.winStart, q.cur, q.prev = now, 0, 0
+	case now-q.winStart >= rateWindow:
+		q.winStart += rateWindow
+		q.prev, q.cur = q.cur, 0
 	}
 }
 
-// arrive counts one request queued at now behind queued others.
-func (b *batcher) arrive(now time.Duration, queued int) {
-	b.roll(now)
-	b.cur++
-	if queued == 0 {
-		b.oldest = now
+// push queues r, arrived at now.
+func (q *batchQueue) push(now time.Duration, r queuedRequest) {
+	q.roll(now)
+	q.cur++
+	if len(q.reqs) == 0 {
+		q.oldest = now
 	}
+	q.reqs = append(q.reqs, r)
 }
 
 // lingering reports whether the queue is under enough load to wait for company.
-func (b *batcher) lingering(now time.Duration) bool {
-	if b.threshold == 0 {
+func (q *batchQueue) lingering(now time.Duration) bool {
+	if q.threshold == 0 {
 		return false
 	}
-	b.roll(now)
-	return b.cur >= b.threshold || b.prev >= b.threshold
+	q.roll(now)
+	return q.cur >= q.threshold || q.prev >= q.threshold
 }
 
-// due reports whether a queue of queued requests should leave now; if it does, the caller
-// sends it and calls sent.
-func (b *batcher) due(now time.Duration, queued int) bool {
-	if queued == 0 {
+func (q *batchQueue) due(now time.Duration) bool {
+	switch {
+	case len(q.reqs) == 0:
 		return false
-	}
-	if b.size > 0 && queued >= b.size {
+	case q.size > 0 && len(q.reqs) >= q.size, !q.lingering(now):
 		return true
+	case q.patient:
+		return now-q.oldest >= q.delay
 	}
-	if b.patient {
-		return !b.lingering(now) || now-b.oldest >= b.delay
-	}
-	return !b.lingering(now) || now-b.last >= b.delay
+	return now-q.last >= q.delay
 }
 
-func (b *batcher) sent(now time.Duration) { b.last = now }
+// take empties the queue and returns what it held if it is due to leave now, else nil.
+func (q *batchQueue) take(now time.Duration) []queuedRequest {
+	if !q.due(now) {
+		return nil
+	}
+	q.last = now
+	return q.takeAll()
+}
+
+// takeAll empties the queue, due or not, and returns what it held.
+func (q *batchQueue) takeAll() []queuedRequest {
+	reqs := q.reqs
+	q.reqs = nil
+	return reqs
+}
 
 // queuedRequest is a client request waiting in a batch: a write or cas to propose (data set),
 // or a request of any kind to forward.
@@ -186,7 +199,7 @@ func (s *Server[M]) handleForwarded(now time.Duration, from string, raw json.Raw
 	return nil
 }
 
-// flush sends whatever the batchers say is due: proposals first (a refused one joins the
+// flush sends whatever the queues say is due: proposals first (a refused one joins the
 // forwards), then forwards (one that finds this node leading joins the proposals, which then
 // go at once if they are due).
 func (s *Server[M]) flush(now time.Duration, out *nodes.Outbox) {
@@ -195,37 +208,24 @@ func (s *Server[M]) flush(now time.Duration, out *nodes.Outbox) {
 	s.flushProposals(now, out)
 }
 
+// flushProposals hands the proposals to the core if they are due. A refused one (the core no
+// longer leads, or is full) was handed to no log yet, and takes a follower's path.
 func (s *Server[M]) flushProposals(now time.Duration, out *nodes.Outbox) {
-	if !s.proposeB.due(now, len(s.proposals)) {
-		return
-	}
-	s.proposeB.sent(now)
-	q := s.proposals
-	s.proposals = nil
-	for _, r := range q {
-		if e := s.propose(now, r, out); e != nil {
+	for _, r := range s.proposals.take(now) {
+		if s.core.Propose(r.data) {
+			s.writes[requestKey{r.msg.Src, r.msg.MsgID}] = pendingWrite{op: r.op, at: now}
+		} else if e := s.forward(now, r); e != nil {
 			out.ReplyError(r.msg, e)
 		}
 	}
 }
 
-// propose hands a write or cas to the core. If the core refuses (it no longer leads, or it is
-// full), the request was handed to no log yet, and takes a follower's path.
-func (s *Server[M]) propose(now time.Duration, r queuedRequest, out *nodes.Outbox) *nodes.Error {
-	if s.core.Propose(r.data) {
-		s.writes[requestKey{r.msg.Src, r.msg.MsgID}] = pendingWrite{op: r.op, at: now}
-		return nil
-	}
-	return s.forward(now, r, out)
-}
-
+// flushForwards sends the forwards to the leader if they are due.
 func (s *Server[M]) flushForwards(now time.Duration, out *nodes.Outbox) {
-	if !s.forwardB.due(now, len(s.forwards)) {
+	q := s.forwards.take(now)
+	if q == nil {
 		return
 	}
-	s.forwardB.sent(now)
-	q := s.forwards
-	s.forwards = nil
 	leader := s.core.Leader()
 	if leader != "" && leader != s.self && s.peers[leader] {
 		out.Send(leader, forwardBatch{reqs: q})

@@ -19,16 +19,17 @@ type Options struct {
 	// 0 keeps the core's default). Fewer means bigger batches and fewer messages per
 	// operation under load, at the price of latency.
 	MaxInflight int
-	// BatchDelay and BatchRate shape batching under load (-batch-delay, -batch-rate; see
-	// [Config]); Main sets them on the configuration the binary returns.
+	// BatchDelay, BatchRate and BatchSize shape batching under load (-batch-delay,
+	// -batch-rate, -batch-size; see [Config]); Main sets them on the configuration the binary
+	// returns.
 	BatchDelay time.Duration
 	BatchRate  float64
 	BatchSize  int
 }
 
 // Main is the whole main function of a node binary: it parses the common flags (-lease,
-// -max-inflight, -batch-delay, -batch-rate, -batch-size, -seed, -log-level), builds the server with config
-// and runs it until stdin ends.
+// -max-inflight, -batch-delay, -batch-rate, -batch-size, -seed, -log-level), builds the
+// server with config and runs it until stdin ends.
 func Main[M any](name string, config func(Options) Config[M]) {
 	var opts Options
 	flag.BoolVar(&opts.Lease, "lease", true, "serve reads under a leader lease when it is valid")
@@ -45,20 +46,20 @@ func Main[M any](name string, config func(Options) Config[M]) {
 		os.Exit(2)
 	}
 	cfg := config(opts)
-	cfg.BatchDelay, cfg.BatchRate, cfg.BatchSize = opts.BatchDelay, opts.BatchRate, opts.BatchSize
-	if cfg.BatchSize == 0 {
-		cfg.BatchSize = -1
-	}
-	if cfg.BatchDelay == 0 {
-		cfg.BatchDelay = -1 // -batch-delay 0 means no lingering, not the default
-	}
-	if cfg.BatchRate == 0 {
-		cfg.BatchRate = -1
-	}
+	cfg.BatchDelay, cfg.BatchRate, cfg.BatchSize = off(opts.BatchDelay), off(opts.BatchRate), off(opts.BatchSize)
 	if err := nodes.Run(New(cfg), nodes.Config{Seed: *seed, LogLevel: lvl}); err != nil {
 		fmt.Fprintf(os.Stderr, "%s: %v\n", name, err)
 		os.Exit(1)
 	}
+}
+
+// off maps a batching flag to its Config field: a flag's 0 means off, and in Config 0 means
+// the default while a negative value means off.
+func off[T int | float64 | time.Duration](v T) T {
+	if v == 0 {
+		return -1
+	}
+	return v
 }
 
 // Logf returns a printf-style logger for a core that writes to the node's logger, or nil.

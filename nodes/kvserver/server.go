@@ -46,7 +46,7 @@ type Config[M any] struct {
 	// election). MaxParked bounds the waiting requests (default 4096).
 	ParkFor   time.Duration
 	MaxParked int
-	// BatchDelay and BatchRate shape batching under load (see batcher): while more than
+	// BatchDelay and BatchRate shape batching under load (see batchQueue): while more than
 	// BatchRate requests per second arrive at this node's proposals (or its forwards), they
 	// leave at most once per BatchDelay, so many requests share one append and one forward.
 	// Defaults 10 ms and 150/s; a negative value of either turns the lingering off, leaving
@@ -88,9 +88,8 @@ type Server[M any] struct {
 	// parked are requests that arrived while no leader was known, oldest first.
 	parked []parkedRequest
 	// proposals wait to be handed to the core, forwards to be sent to the leader, each as one
-	// batch when its batcher says so.
-	proposals, forwards []queuedRequest
-	proposeB, forwardB  batcher
+	// batch when its queue says so.
+	proposals, forwards batchQueue
 }
 
 type parkedRequest struct {
@@ -142,13 +141,13 @@ func New[M any](cfg Config[M]) *Server[M] {
 		cfg.BatchSize = DefaultBatchSize
 	}
 	return &Server[M]{
-		cfg:      cfg,
-		proposeB: newBatcher(cfg.BatchDelay, cfg.BatchRate, cfg.BatchSize, false),
-		forwardB: newBatcher(cfg.BatchDelay, cfg.BatchRate, cfg.BatchSize, true),
-		store:    kv.New(),
-		sessions: make(map[string]uint64),
-		writes:   make(map[requestKey]pendingWrite),
-		reads:    make(map[uint64]pendingRead),
+		cfg:       cfg,
+		store:     kv.New(),
+		sessions:  make(map[string]uint64),
+		writes:    make(map[requestKey]pendingWrite),
+		reads:     make(map[uint64]pendingRead),
+		proposals: newBatchQueue(cfg.BatchDelay, cfg.BatchRate, cfg.BatchSize, false),
+		forwards:  newBatchQueue(cfg.BatchDelay, cfg.BatchRate, cfg.BatchSize, true),
 	}
 }
 
@@ -273,18 +272,11 @@ func (s *Server[M]) handleClient(now time.Duration, msg *nodes.Message, hops int
 		// latest BatchDelay from now). The core sends nothing before the next Ready, so
 		// everything proposed in this burst of input leaves together either way.
 		r.data = logCommand{Client: msg.Src, MsgID: msg.MsgID, Command: cmd}.encode()
-		s.proposeB.arrive(now, len(s.proposals))
-		if len(s.proposals) > 0 || !s.proposeB.due(now, 1) {
-			s.proposals = append(s.proposals, r)
-			return nil
-		}
-		s.proposeB.sent(now)
-		if e := s.propose(now, r, out); e != nil {
-			return e
-		}
+		s.proposals.push(now, r)
+		s.flushProposals(now, out)
 		return nil
 	}
-	if e := s.forward(now, r, out); e != nil {
+	if e := s.forward(now, r); e != nil {
 		return e // not a nil *nodes.Error in a non-nil error
 	}
 	return nil
@@ -292,11 +284,10 @@ func (s *Server[M]) handleClient(now time.Duration, msg *nodes.Message, hops int
 
 // forward queues a request this node cannot serve for the leader it knows of. With no leader
 // known (an election is under way), the request is parked until one is, for at most ParkFor.
-func (s *Server[M]) forward(now time.Duration, r queuedRequest, out *nodes.Outbox) *nodes.Error {
+func (s *Server[M]) forward(now time.Duration, r queuedRequest) *nodes.Error {
 	leader := s.core.Leader()
 	if leader != "" && leader != s.self && s.peers[leader] && r.hops < s.cfg.MaxHops {
-		s.forwardB.arrive(now, len(s.forwards))
-		s.forwards = append(s.forwards, r)
+		s.forwards.push(now, r)
 		return nil
 	}
 	if r.hops < s.cfg.MaxHops && len(s.parked) < s.cfg.MaxParked {
@@ -392,12 +383,10 @@ func (s *Server[M]) process(rd Ready[M], out *nodes.Outbox) {
 			continue
 		}
 		body := peerBody[M]{Type: s.cfg.Kind, M: pm.Msg}
-		if len(s.forwards) > 0 && pm.To == s.core.Leader() {
+		if len(s.forwards.reqs) > 0 && pm.To == s.core.Leader() {
 			// The queued forwards ride along: under load, followers answer the leader's
 			// appends all the time, so most forwards cost no message of their own.
-			body.Reqs = appendRequests(nil, s.forwards)
-			s.forwards = s.forwards[:0]
-			s.forwardB.sent(s.ticked)
+			body.Reqs = appendRequests(nil, s.forwards.takeAll())
 		}
 		out.Send(pm.To, body)
 	}

@@ -408,7 +408,7 @@ func TestNoLingeringWhenLightlyLoaded(t *testing.T) {
 	require.NotEmpty(t, ts.srv.forwards, "under load requests wait for company")
 	ts.now += DefaultBatchDelay
 	require.Len(t, ts.idle(nil), 1)
-	require.Empty(t, ts.srv.forwards)
+	require.Empty(t, ts.srv.forwards.reqs)
 }
 
 func TestMalformedForwardItemsAreSkipped(t *testing.T) {
