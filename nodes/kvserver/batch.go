@@ -123,6 +123,10 @@ type queuedRequest struct {
 	hops int
 	op   kv.Op
 	data []byte
+	at   time.Duration // when this node took it (from its client or a forward)
+	// retry: this node handed the request on before (see retry.go), so a copy may be in a
+	// log and no error for it may be definite.
+	retry bool
 }
 
 // forwardBatch carries client requests to the node believed to lead, verbatim with their
@@ -194,7 +198,7 @@ func (s *Server[M]) handleForwarded(now time.Duration, from string, raw json.Raw
 			s.log.Warn("undecodable forwarded request; skipped", "from", from, "item", i, "err", err)
 			continue
 		}
-		s.serve(now, req, it.Hops, out)
+		s.serve(now, queuedRequest{msg: req, hops: it.Hops, at: now}, out)
 	}
 	return nil
 }
@@ -214,6 +218,8 @@ func (s *Server[M]) flushProposals(now time.Duration, out *nodes.Outbox) {
 	for _, r := range s.proposals.take(now) {
 		if s.core.Propose(r.data) {
 			s.writes[requestKey{r.msg.Src, r.msg.MsgID}] = pendingWrite{op: r.op, at: now}
+			r.data = nil // a retry encodes it again
+			s.handOff(r)
 		} else if e := s.forward(now, r); e != nil {
 			out.ReplyError(r.msg, e)
 		}
@@ -229,11 +235,12 @@ func (s *Server[M]) flushForwards(now time.Duration, out *nodes.Outbox) {
 	leader := s.core.Leader()
 	if leader != "" && leader != s.self && s.peers[leader] {
 		out.Send(leader, forwardBatch{reqs: q})
+		s.handOff(q...)
 		return
 	}
 	// The leader this node knew of is gone while the requests waited: each takes the whole
 	// path again (and parks, or is proposed here).
 	for _, r := range q {
-		s.serve(now, r.msg, r.hops, out)
+		s.serve(now, r, out)
 	}
 }

@@ -16,6 +16,12 @@
 // A request that finds no leader known (an election is under way) is parked, and handed on as
 // soon as a leader is known; after ParkFor (400 ms, well inside the client's 1 s) it fails.
 //
+// A request handed to a leader that is then cut off or deposed would be lost with it, and its
+// client would wait out its 1 s timeout although a new leader takes over in about 0.4 s. So
+// each node remembers the requests it forwarded or proposed for RetryFor (1 s), and whenever
+// its core learns of a leader it hands those it has not applied to that leader again
+// (retry.go); the sessions below make that safe.
+//
 // Batching. Everything one burst of input brings leaves together: the leader hands all its
 // new commands to the core before the core's next Ready, so they go out in one append per
 // follower, and a follower's forwards go in one message. Under load (more than BatchRate,
@@ -36,11 +42,13 @@
 // log. Once proposed, a write is answered only by its result (20 and 22 are results, so
 // definite) or not at all. Reads may fail with any code: a read changes nothing.
 //
-// The replicated state is the [kv.Store] plus, per client, the highest msg_id applied. Since a
-// Maelstrom client's msg_ids grow and it has one request outstanding at a time, a command whose
-// msg_id is not above its client's last one is a duplicate (or was abandoned by its client for
-// a later request) and is skipped, so that a duplicated or delayed forward is never applied
-// twice or after a later write of the same client.
+// The replicated state is the [kv.Store] plus, per client, the last msg_id applied and its
+// outcome (ok, or the error code and text). Since a Maelstrom client's msg_ids grow and it has
+// one request outstanding at a time, a command whose msg_id is not above its client's last one
+// is a copy (a retry, a duplicated or delayed forward) or was abandoned by its client for a
+// later request, and is skipped, so that no request is applied twice or after a later write of
+// the same client. A copy of the last request is answered with the stored outcome, as the
+// first copy was (the Raft dissertation's client sessions, §6.3).
 //
 // Time: the core counts milliseconds as ticks. Every event first ticks the core for the time
 // that passed, so a process that was paused acts on no lease or timeout before it has seen that

@@ -21,6 +21,9 @@ const (
 	DefaultMaxHops = 3
 	// DefaultParkFor is how long a request waits for a leader to be elected.
 	DefaultParkFor = 400 * time.Millisecond
+	// DefaultRetryFor is how long a request handed to a leader stays eligible to be handed to
+	// the next one: Maelstrom's client timeout at its default latencies (max(10 x latency, 1 s)).
+	DefaultRetryFor = time.Second
 	// tick is the core's unit of time.
 	tick = time.Millisecond
 	// maxCatchUp bounds the ticks replayed at once after a pause; every timer of either core
@@ -46,6 +49,10 @@ type Config[M any] struct {
 	// election). MaxParked bounds the waiting requests (default 4096).
 	ParkFor   time.Duration
 	MaxParked int
+	// RetryFor is how long this node remembers the requests it handed to a leader (forwarded
+	// or proposed) to hand them again to the next leader it learns of, unless it has applied
+	// them by then (default DefaultRetryFor; negative: never).
+	RetryFor time.Duration
 	// BatchDelay and BatchRate shape batching under load (see batchQueue): while more than
 	// BatchRate requests per second arrive at this node's proposals (or its forwards), they
 	// leave at most once per BatchDelay, so many requests share one append and one forward.
@@ -70,10 +77,10 @@ type Server[M any] struct {
 	leader  string        // leader seen in the last Ready
 	swepted time.Duration
 
-	// The replicated state: the store and, per client, the highest msg_id applied. Both are in
-	// every snapshot.
+	// The replicated state: the store and, per client, the last request applied and its
+	// outcome. Both are in every snapshot.
 	store    *kv.Store
-	sessions map[string]uint64
+	sessions map[string]session
 	applied  uint64
 	// sinceCompact counts entries applied since the last snapshot.
 	sinceCompact int
@@ -87,15 +94,17 @@ type Server[M any] struct {
 	confirmed []pendingRead
 	// parked are requests that arrived while no leader was known, oldest first.
 	parked []parkedRequest
+	// handedOff are the requests this node forwarded or proposed within RetryFor, roughly in
+	// the order it took them: when a leader is learned, those not applied go to it again.
+	handedOff []queuedRequest
 	// proposals wait to be handed to the core, forwards to be sent to the leader, each as one
 	// batch when its queue says so.
 	proposals, forwards batchQueue
 }
 
 type parkedRequest struct {
-	msg  *nodes.Message
-	hops int
-	at   time.Duration
+	queuedRequest
+	parkedAt time.Duration
 }
 
 // requestKey identifies a client request: msg_ids are per client, and clients reuse them.
@@ -131,6 +140,9 @@ func New[M any](cfg Config[M]) *Server[M] {
 	if cfg.MaxParked <= 0 {
 		cfg.MaxParked = 4096
 	}
+	if cfg.RetryFor == 0 {
+		cfg.RetryFor = DefaultRetryFor
+	}
 	if cfg.BatchDelay == 0 {
 		cfg.BatchDelay = DefaultBatchDelay
 	}
@@ -143,7 +155,7 @@ func New[M any](cfg Config[M]) *Server[M] {
 	return &Server[M]{
 		cfg:       cfg,
 		store:     kv.New(),
-		sessions:  make(map[string]uint64),
+		sessions:  make(map[string]session),
 		writes:    make(map[requestKey]pendingWrite),
 		reads:     make(map[uint64]pendingRead),
 		proposals: newBatchQueue(cfg.BatchDelay, cfg.BatchRate, cfg.BatchSize, false),
@@ -169,6 +181,7 @@ func (s *Server[M]) Init(now time.Duration, init nodes.Init, out *nodes.Outbox) 
 // Tick implements [nodes.Machine].
 func (s *Server[M]) Tick(now time.Duration, out *nodes.Outbox) {
 	s.advance(now)
+	s.forgetHandedOff(now)
 	if now-s.swepted >= time.Second {
 		s.swepted = now
 		s.sweep(now)
@@ -213,7 +226,7 @@ func (s *Server[M]) Handle(now time.Duration, msg *nodes.Message, out *nodes.Out
 	s.advance(now)
 	switch msg.Type {
 	case "read", "write", "cas":
-		return s.handleClient(now, msg, 0, out)
+		return s.handleClient(now, queuedRequest{msg: msg, at: now}, out)
 	case s.cfg.Kind:
 		// Only the core's part is decoded: the runtime has scanned the body already.
 		var m M
@@ -240,17 +253,19 @@ func (s *Server[M]) Handle(now time.Duration, msg *nodes.Message, out *nodes.Out
 
 // serve is handleClient for a request that came another way than from its client: an error
 // is the client's answer.
-func (s *Server[M]) serve(now time.Duration, req *nodes.Message, hops int, out *nodes.Outbox) {
+func (s *Server[M]) serve(now time.Duration, r queuedRequest, out *nodes.Outbox) {
 	var e *nodes.Error
-	if err := s.handleClient(now, req, hops, out); errors.As(err, &e) {
-		out.ReplyError(req, e)
+	if err := s.handleClient(now, r, out); errors.As(err, &e) {
+		out.ReplyError(r.msg, e)
 	} else if err != nil {
-		s.log.Warn("request dropped", "client", req.Src, "err", err)
+		s.log.Warn("request dropped", "client", r.msg.Src, "err", err)
 	}
 }
 
-// handleClient serves a client request that arrived directly (hops 0) or forwarded.
-func (s *Server[M]) handleClient(now time.Duration, msg *nodes.Message, hops int, out *nodes.Outbox) error {
+// handleClient serves a client request that arrived directly (hops 0) or forwarded, or one
+// taken again from the parked or handed-off requests. r's msg, hops, at and retry are set.
+func (s *Server[M]) handleClient(now time.Duration, r queuedRequest, out *nodes.Outbox) error {
+	msg := r.msg
 	if !msg.HasMsgID {
 		return nodes.Errorf(nodes.MalformedRequest, "%s needs a msg_id", msg.Type)
 	}
@@ -259,7 +274,7 @@ func (s *Server[M]) handleClient(now time.Duration, msg *nodes.Message, hops int
 	if err := cmd.Validate(); err != nil {
 		return nodes.Errorf(nodes.MalformedRequest, "%v", err)
 	}
-	r := queuedRequest{msg: msg, hops: hops, op: cmd.Op}
+	r.op = cmd.Op
 	if cmd.Op == kv.OpRead {
 		id := s.nextRead
 		s.nextRead++
@@ -291,29 +306,33 @@ func (s *Server[M]) forward(now time.Duration, r queuedRequest) *nodes.Error {
 		return nil
 	}
 	if r.hops < s.cfg.MaxHops && len(s.parked) < s.cfg.MaxParked {
-		s.parked = append(s.parked, parkedRequest{msg: r.msg, hops: r.hops, at: now})
+		s.parked = append(s.parked, parkedRequest{queuedRequest: r, parkedAt: now})
 		return nil
 	}
-	return unavailable(s.self, r.hops, r.op)
+	return unavailable(s.self, r)
 }
 
 // unavailable is the answer to a request no leader could take. The node that took it from the
-// client knows it was never handed to any log (11, definite); a later hop cannot rule out that
-// a copy of the request reached a log (13, indefinite); reads are always safe to fail.
-func unavailable(self string, hops int, op kv.Op) *nodes.Error {
-	if hops == 0 || op == kv.OpRead {
+// client knows it was never handed to any log (11, definite), unless it handed it on before
+// (a retry); a later hop cannot rule out that a copy of the request reached a log (13,
+// indefinite); reads are always safe to fail.
+func unavailable(self string, r queuedRequest) *nodes.Error {
+	switch {
+	case r.op == kv.OpRead || r.hops == 0 && !r.retry:
 		return nodes.Errorf(nodes.TemporarilyUnavailable, "no leader known to %s", self)
+	case r.retry:
+		return nodes.Errorf(nodes.Crash, "no leader known to %s to hand the request to again", self)
 	}
-	return nodes.Errorf(nodes.Crash, "forwarded request found no leader after %d hops", hops)
+	return nodes.Errorf(nodes.Crash, "forwarded request found no leader after %d hops", r.hops)
 }
 
 // retryParked fails the requests parked for ParkFor, and hands the others to the leader once
 // one is known.
 func (s *Server[M]) retryParked(now time.Duration, out *nodes.Outbox) {
 	n := 0
-	for n < len(s.parked) && now-s.parked[n].at >= s.cfg.ParkFor {
+	for n < len(s.parked) && now-s.parked[n].parkedAt >= s.cfg.ParkFor {
 		p := s.parked[n]
-		out.ReplyError(p.msg, unavailable(s.self, p.hops, kv.Op(p.msg.Type)))
+		out.ReplyError(p.msg, unavailable(s.self, p.queuedRequest))
 		n++
 	}
 	s.parked = slices.Delete(s.parked, 0, n)
@@ -327,9 +346,9 @@ func (s *Server[M]) retryParked(now time.Duration, out *nodes.Outbox) {
 		// it although it believes it leads (a full uncommitted tail, say), and then keeps
 		// its original arrival time, so it still fails after ParkFor.
 		before := len(s.parked)
-		s.serve(now, p.msg, p.hops, out)
+		s.serve(now, p.queuedRequest, out)
 		if len(s.parked) > before {
-			s.parked[len(s.parked)-1].at = p.at
+			s.parked[len(s.parked)-1].parkedAt = p.parkedAt
 		}
 	}
 }
@@ -339,17 +358,17 @@ func (s *Server[M]) retryParked(now time.Duration, out *nodes.Outbox) {
 func (s *Server[M]) Idle(now time.Duration, out *nodes.Outbox) {
 	s.advance(now)
 	for s.core.HasReady() {
-		s.process(s.core.Ready(), out)
+		s.process(now, s.core.Ready(), out)
 	}
 	s.retryParked(now, out)
 	s.flush(now, out)
 	for s.core.HasReady() { // what was just proposed leaves in this batch too
-		s.process(s.core.Ready(), out)
+		s.process(now, s.core.Ready(), out)
 	}
 }
 
 // process handles one Ready in the order its fields require.
-func (s *Server[M]) process(rd Ready[M], out *nodes.Outbox) {
+func (s *Server[M]) process(now time.Duration, rd Ready[M], out *nodes.Outbox) {
 	if rd.Snapshot != nil && rd.Snapshot.Index > s.applied {
 		s.restore(rd.Snapshot)
 	}
@@ -367,6 +386,9 @@ func (s *Server[M]) process(rd Ready[M], out *nodes.Outbox) {
 	if rd.Leader != s.leader {
 		s.log.Info("leader changed", "from", s.leader, "to", rd.Leader)
 		s.leader = rd.Leader
+		if s.leader != "" {
+			s.retryHandedOff(now, out)
+		}
 	}
 	if s.leader != s.self {
 		// The core dropped every read it had not confirmed. Failing a read is always safe.
@@ -386,7 +408,9 @@ func (s *Server[M]) process(rd Ready[M], out *nodes.Outbox) {
 		if len(s.forwards.reqs) > 0 && pm.To == s.core.Leader() {
 			// The queued forwards ride along: under load, followers answer the leader's
 			// appends all the time, so most forwards cost no message of their own.
-			body.Reqs = appendRequests(nil, s.forwards.takeAll())
+			reqs := s.forwards.takeAll()
+			body.Reqs = appendRequests(nil, reqs)
+			s.handOff(reqs...)
 		}
 		out.Send(pm.To, body)
 	}
@@ -410,15 +434,24 @@ func (s *Server[M]) apply(e Entry, out *nodes.Outbox) {
 	if err != nil {
 		panic(fmt.Sprintf("kvserver: %s: undecodable command at %d: %v", s.self, e.Index, err))
 	}
-	if last, seen := s.sessions[c.Client]; seen && c.MsgID <= last {
-		return // a duplicate, or a request its client abandoned for a later one
-	}
-	s.sessions[c.Client] = c.MsgID
-	res := s.store.Apply(c.Command)
 	key := requestKey{c.Client, c.MsgID}
+	last, seen := s.sessions[c.Client]
+	if seen && c.MsgID <= last.MsgID {
+		// A copy of a request applied before (handed again to a new leader, or a duplicated
+		// forward), or one its client abandoned for a later request: applied once only. A
+		// copy of the last one this node proposed is answered with the first copy's outcome.
+		if _, ok := s.writes[key]; ok && c.MsgID == last.MsgID {
+			delete(s.writes, key)
+			out.Send(c.Client, outcomeBody(c.Op, c.MsgID, last.Code, last.Text))
+		}
+		return
+	}
+	res := s.store.Apply(c.Command)
+	code, text := outcome(res)
+	s.sessions[c.Client] = session{MsgID: c.MsgID, Code: code, Text: text}
 	if _, ok := s.writes[key]; ok {
 		delete(s.writes, key)
-		out.Send(c.Client, replyBody(c.Op, c.MsgID, res))
+		out.Send(c.Client, outcomeBody(c.Op, c.MsgID, code, text))
 	}
 }
 
@@ -441,16 +474,32 @@ func (s *Server[M]) serveReads(out *nodes.Outbox) {
 			continue
 		}
 		v, err := s.store.Read(r.key)
-		out.Send(r.client, replyBody(kv.OpRead, r.msgID, kv.Result{Value: v, Err: err}))
+		if err != nil {
+			code, text := outcome(kv.Result{Err: err})
+			out.Send(r.client, outcomeBody(kv.OpRead, r.msgID, code, text))
+			continue
+		}
+		if v == nil {
+			v = json.RawMessage("null")
+		}
+		out.Send(r.client, readOK{value: v, inReplyTo: r.msgID})
 	}
 	clear(s.confirmed[len(kept):])
 	s.confirmed = kept
 }
 
+// session is the last request of one client that was applied, and its outcome, so that a
+// copy of it applied later is answered the same way.
+type session struct {
+	MsgID uint64 `json:"id"`
+	Code  int    `json:"code,omitempty"` // 0: ok; else the Maelstrom error code
+	Text  string `json:"text,omitempty"`
+}
+
 // stateSnapshot is the encoded replicated state.
 type stateSnapshot struct {
-	KV       json.RawMessage   `json:"kv"`
-	Sessions map[string]uint64 `json:"sessions"`
+	KV       json.RawMessage    `json:"kv"`
+	Sessions map[string]session `json:"sessions"`
 }
 
 func (s *Server[M]) snapshot() []byte {
@@ -470,7 +519,7 @@ func (s *Server[M]) restore(snap *Snapshot) {
 		panic(fmt.Sprintf("kvserver: %s: %v", s.self, err))
 	}
 	if st.Sessions == nil {
-		st.Sessions = make(map[string]uint64)
+		st.Sessions = make(map[string]session)
 	}
 	s.sessions = st.Sessions
 	s.applied = snap.Index
@@ -506,21 +555,24 @@ func (w writeOK) AppendBody(dst []byte) []byte {
 	return append(dst, '}')
 }
 
-// replyBody is the answer to a client for an operation's result.
-func replyBody(op kv.Op, msgID uint64, res kv.Result) any {
+// outcome maps an update's result to its Maelstrom answer: code 0 (ok) or an error code and
+// text.
+func outcome(res kv.Result) (code int, text string) {
 	switch {
+	case res.Err == nil:
+		return 0, ""
 	case errors.Is(res.Err, kv.ErrKeyNotFound):
-		return nodes.NewErrorBody(msgID, nodes.Errorf(nodes.KeyDoesNotExist, "key does not exist"))
+		return int(nodes.KeyDoesNotExist), "key does not exist"
 	case errors.Is(res.Err, kv.ErrPreconditionFailed):
-		return nodes.NewErrorBody(msgID, &nodes.Error{Code: nodes.PreconditionFailed, Text: res.Err.Error()})
-	case res.Err != nil:
-		return nodes.NewErrorBody(msgID, nodes.Errorf(nodes.MalformedRequest, "%v", res.Err))
-	case op == kv.OpRead:
-		v := res.Value
-		if v == nil {
-			v = json.RawMessage("null")
-		}
-		return readOK{value: v, inReplyTo: msgID}
+		return int(nodes.PreconditionFailed), res.Err.Error()
 	}
-	return writeOK{op: op, inReplyTo: msgID}
+	return int(nodes.MalformedRequest), res.Err.Error()
+}
+
+// outcomeBody is the answer to a client for a write's or cas's outcome, or a failed read's.
+func outcomeBody(op kv.Op, msgID uint64, code int, text string) any {
+	if code == 0 {
+		return writeOK{op: op, inReplyTo: msgID}
+	}
+	return nodes.NewErrorBody(msgID, &nodes.Error{Code: nodes.Code(code), Text: text})
 }

@@ -223,7 +223,7 @@ func TestDuplicatesApplyOnce(t *testing.T) {
 	v, err := ts.srv.store.Read(json.RawMessage("0"))
 	require.NoError(t, err)
 	require.Equal(t, "30", string(v))
-	require.Equal(t, map[string]uint64{"c1": 3, "c2": 1}, ts.srv.sessions)
+	require.Equal(t, map[string]session{"c1": {MsgID: 3}, "c2": {MsgID: 1}}, ts.srv.sessions)
 }
 
 func TestReadsWaitForTheirIndex(t *testing.T) {
@@ -320,14 +320,17 @@ func TestParkedRequestsGoToTheNextLeader(t *testing.T) {
 		require.Equal(t, client, reqs[i].(map[string]any)["client"])
 	}
 
-	// A request parked at the node that then wins the election is proposed there.
+	// A request parked at the node that then wins the election is proposed there, after the
+	// write it handed to n2 before (which it has not seen applied) and with the read.
 	ts.core.leader = ""
 	require.Empty(t, ts.deliver(clientReq("c6", 1, `"type":"write","key":0,"value":4`)))
 	ts.core.leader = "n0"
 	ts.core.queue(Ready[fakeMsg]{})
 	require.Empty(t, ts.idle(nil))
-	require.Len(t, ts.core.proposed, 1)
-	require.Contains(t, string(ts.core.proposed[0]), `"c":"c6"`)
+	require.Len(t, ts.core.proposed, 2)
+	require.Contains(t, string(ts.core.proposed[0]), `"c":"c4"`)
+	require.Contains(t, string(ts.core.proposed[1]), `"c":"c6"`)
+	require.Len(t, ts.core.readIDs, 1, "c5's read")
 }
 
 func TestParkedRequestsExpireEvenWithALeader(t *testing.T) {
@@ -470,4 +473,92 @@ func TestAFullBatchLeavesAtOnce(t *testing.T) {
 	}
 	ts.deliver(clientReq("c3", 1, `"type":"write","key":0,"value":1`))
 	require.Len(t, ts.core.proposed, 4, "the third waiting request fills the batch: no need to wait for BatchDelay")
+}
+
+// reqsTo returns the clients of the requests forwarded to dest in out, in order.
+func reqsTo(t *testing.T, out []sent, dest string) []string {
+	t.Helper()
+	var clients []string
+	for _, o := range out {
+		if o.Dest != dest {
+			continue
+		}
+		require.Equal(t, "forward", o.Body["type"])
+		for _, r := range o.Body["reqs"].([]any) {
+			clients = append(clients, r.(map[string]any)["client"].(string))
+		}
+	}
+	return clients
+}
+
+func TestHandedOffRequestsGoToTheNextLeader(t *testing.T) {
+	ts := newTestServer(t, "n1", "n0", 0)
+	ts.deliver(clientReq("c4", 1, `"type":"write","key":0,"value":3`))
+	ts.deliver(clientReq("c5", 1, `"type":"read","key":0`))
+	ts.deliver(clientReq("c6", 1, `"type":"cas","key":0,"from":3,"to":4`))
+
+	// n0 is cut off; n2 wins an election: everything goes to n2 as well.
+	ts.now += 400 * time.Millisecond
+	ts.core.leader = "n2"
+	ts.core.queue(Ready[fakeMsg]{})
+	require.Equal(t, []string{"c4", "c5", "c6"}, reqsTo(t, ts.idle(nil), "n2"))
+
+	// c6's cas is applied here; c4's write is not yet. The next leader gets c4 and the read.
+	ts.core.leader = "n0"
+	ts.core.queue(Ready[fakeMsg]{Committed: commit(1, logCommand{Client: "c6", MsgID: 1,
+		Command: kv.Command{Op: "cas", Key: json.RawMessage("0"), From: json.RawMessage("3"), To: json.RawMessage("4")}}.encode())})
+	require.Equal(t, []string{"c4", "c5"}, reqsTo(t, ts.idle(nil), "n0"))
+
+	// Past RetryFor from their arrival the clients have given up: nothing goes again.
+	ts.now += DefaultRetryFor - 400*time.Millisecond
+	ts.srv.Tick(ts.now, &nodes.Outbox{})
+	ts.core.leader = "n2"
+	ts.core.queue(Ready[fakeMsg]{})
+	require.Empty(t, ts.idle(nil))
+	require.Empty(t, ts.srv.handedOff, "forgotten")
+}
+
+func TestACopyIsAnsweredLikeTheFirst(t *testing.T) {
+	ts := newTestServer(t, "n1", "n0", 0)
+	cas := func(client string, from, to int) string {
+		return clientReq(client, 1, fmt.Sprintf(`"type":"cas","key":0,"from":%d,"to":%d`, from, to))
+	}
+	ts.deliver(cas("c5", 3, 4)) // will succeed
+	ts.deliver(cas("c6", 7, 8)) // will fail: 22
+	require.Empty(t, ts.core.proposed)
+
+	// n1 wins the next election and proposes both again; the log holds the first copies
+	// (proposed by n0 before it was cut off), then n1's.
+	ts.core.leader = "n1"
+	ts.core.queue(Ready[fakeMsg]{})
+	require.Empty(t, ts.idle(nil))
+	require.Len(t, ts.core.proposed, 2)
+	first := []byte(logCommand{Client: "c0", MsgID: 1, Command: cmdWrite(3)}.encode())
+	firstCopies := [][]byte{first}
+	for _, p := range ts.core.proposed {
+		firstCopies = append(firstCopies, p) // the same bytes as n0's copies
+	}
+	ts.core.queue(Ready[fakeMsg]{Committed: commit(1, append(firstCopies, ts.core.proposed...)...)})
+	require.Equal(t, []sent{
+		{"c5", map[string]any{"type": "cas_ok", "in_reply_to": 1.0}},
+		{"c6", map[string]any{"type": "error", "in_reply_to": 1.0, "code": 22.0, "text": "kv: precondition failed: current value 4 is not 7"}},
+	}, ts.idle(nil), "answered as the first copies came out, not as the second would")
+	v, err := ts.srv.store.Read(json.RawMessage("0"))
+	require.NoError(t, err)
+	require.Equal(t, "4", string(v), "applied once")
+}
+
+func TestARetriedRequestNeverFailsDefinitely(t *testing.T) {
+	ts := newTestServer(t, "n1", "n0", 0)
+	ts.deliver(clientReq("c4", 1, `"type":"write","key":0,"value":3`))
+	// n1 believes it leads, but its core refuses the proposal (a full uncommitted tail, say):
+	// the request parks and fails after ParkFor. n0 may have it in its log: 13, not 11.
+	ts.core.leader, ts.core.id = "n1", "n9"
+	ts.core.queue(Ready[fakeMsg]{})
+	require.Empty(t, ts.idle(nil))
+	ts.now += DefaultParkFor
+	out := ts.idle(nil)
+	require.Len(t, out, 1)
+	require.Equal(t, "c4", out[0].Dest)
+	require.Equal(t, 13.0, out[0].Body["code"])
 }
