@@ -50,9 +50,12 @@ func fakeRun(t *testing.T, root, section, bin string, nodes int, latency int64, 
 	}
 	if section == SectionPartition {
 		rec1, rec2, end := 0.02*scale, 0.8*scale, 4.0
-		res["recovery"] = map[string]any{"valid?": true, "count": 2, "partitions": []any{
-			map[string]any{"start-seconds": 1.0, "end-seconds": end, "shape": "one", "isolated": []string{"n2"}, "recovery-seconds": rec1},
-			map[string]any{"start-seconds": 5.0, "end-seconds": nil, "shape": "one", "isolated": []string{"n0"}, "recovery-seconds": rec2},
+		res["recovery"] = map[string]any{"valid?": true, "count": 3, "partitions": []any{
+			map[string]any{"start-seconds": 1.0, "end-seconds": end, "shape": "one", "isolated": []string{"n2"}, "quorum?": true, "recovery-seconds": rec1},
+			// No two-way majority from 4.2 to 4.6 s; the first :ok write comes 0.1 s (x scale) after the heal.
+			map[string]any{"start-seconds": 4.2, "end-seconds": 4.6, "shape": "majorities-ring", "isolated": []string{}, "quorum?": false,
+				"recovery-seconds": 0.4 + 0.1*scale, "after-heal": true},
+			map[string]any{"start-seconds": 5.0, "end-seconds": nil, "shape": "one", "isolated": []string{"n0"}, "quorum?": true, "recovery-seconds": rec2},
 		}}
 		// n0 leads from 0.5 s: the second partition cuts the leader off.
 		log := fmt.Sprintf("time=%s level=INFO msg=\"leader changed\" node=n0 from=\"\" to=n0\n"+
@@ -94,11 +97,12 @@ func TestLeaderAt(t *testing.T) {
 	r.Results = &Results{}
 	r.Results.Test.ZeroTime = zero.Format(time.RFC3339Nano)
 	rec := func(x float64) *float64 { return &x }
-	assert.True(t, r.Failover(&check.Partition{Start: 2, Isolated: []string{"n1"}, Recovery: rec(0.5)}), "leader cut off")
-	assert.False(t, r.Failover(&check.Partition{Start: 2, Isolated: []string{"n2"}, Recovery: rec(0.5)}), "leader kept")
-	assert.True(t, r.Failover(&check.Partition{Start: 4, Isolated: []string{}, Recovery: rec(3)}), "a ring: n1 steps down")
-	assert.False(t, r.Failover(&check.Partition{Start: 5.5, Isolated: []string{"n2"}, Recovery: rec(1)}), "only the cut-off node's view changed")
-	assert.False(t, r.Failover(&check.Partition{Start: 4, Isolated: []string{"n1"}}), "never recovered")
+	assert.True(t, r.Failover(&check.Partition{Start: 2, Isolated: []string{"n1"}, Quorum: true, Recovery: rec(0.5)}), "leader cut off")
+	assert.False(t, r.Failover(&check.Partition{Start: 2, Isolated: []string{"n2"}, Quorum: true, Recovery: rec(0.5)}), "leader kept")
+	assert.True(t, r.Failover(&check.Partition{Start: 4, Isolated: []string{}, Quorum: true, Recovery: rec(3)}), "a 5-node ring: n1 steps down")
+	assert.False(t, r.Failover(&check.Partition{Start: 4, Isolated: []string{}, Recovery: rec(3)}), "a 3-node ring: no leader can serve until the heal")
+	assert.False(t, r.Failover(&check.Partition{Start: 5.5, Isolated: []string{"n2"}, Quorum: true, Recovery: rec(1)}), "only the cut-off node's view changed")
+	assert.False(t, r.Failover(&check.Partition{Start: 4, Isolated: []string{"n1"}, Quorum: true}), "never recovered")
 }
 
 func TestReport(t *testing.T) {
@@ -150,7 +154,8 @@ func TestReport(t *testing.T) {
 		"| 10 | read | 0.00 / 10.0 / 6.67 |",
 		"## Latency and throughput", "- raftnode: 100 ops/s offered", "- paxosnode: 10 ops/s offered",
 		"| 10 | 9.09 | 9.09 | 1.00 |", // msgs-per-op at rate 10
-		"| raftnode | 1 | 0.750 | 2 | 0.410 / 0.800 | 1 | 0.800 / 0.800 | 0 / 0 |",
+		"| raftnode | 1 | 0.750 | 1 / 1 / 1 | 0.020 | 0.800 / 0.800 | 0.100 / 0.100 | 0 / 0 |",
+		"| Paxos/Raft | | 1.00 | | | 2.00 | 2.00 | |",
 		"| 5 | raftnode |", "| raftnode | n0 | 7.8 | 7.9 | 7.8 | 8.8 | 250 |",
 		"30 of 30 runs were valid",
 	} {

@@ -245,15 +245,15 @@ func (r *Run) wall(seconds float64) (time.Time, bool) {
 	return zero.Add(time.Duration(seconds * float64(time.Second))), true
 }
 
-// Failover tells whether the cluster lost its leader in partition p before
-// it served a write again: the node the logs name as leader at the start
-// was cut off, or a node on the connected side (any node, for a shape that
-// isolates none, such as the 3-node one-directional ring) logged a leader
-// change between the start and the first :ok write. It is false when the
-// logs do not tell, and for a partition that never recovered.
+// Failover tells whether the cluster lost its leader in partition p and
+// elected another while the partition lasted: p left a two-way majority (see
+// check.Partition's Quorum), and the node the logs name as leader at the
+// start was cut off, or a node on the connected side logged a leader change
+// between the start and the first :ok write. It is false when the logs do
+// not tell, and for a partition that never recovered.
 func (r *Run) Failover(p *check.Partition) bool {
 	start, ok := r.wall(p.Start)
-	if !ok || p.Recovery == nil {
+	if !ok || p.Recovery == nil || !p.Quorum {
 		return false
 	}
 	if l := r.LeaderAt(start); l != "" && slices.Contains(p.Isolated, l) {

@@ -183,7 +183,8 @@ func (rp *report) messagesPlot(rates []float64) error {
 }
 
 // recoveryPlot draws each partition's recovery time against its start,
-// one series per binary; leader-isolating partitions are triangles.
+// one series per binary; partitions that cost the leader are triangles, those
+// that left no two-way majority squares.
 func (rp *report) recoveryPlot() error {
 	p := plot.New()
 	p.Legend.Top = true
@@ -193,7 +194,7 @@ func (rp *report) recoveryPlot() error {
 	p.Y.Scale = plot.LogScale{}
 	p.Y.Tick.Marker = plot.LogTicks{Prec: -1}
 	for i, b := range rp.bins {
-		var other, lead plotter.XYs
+		var other, lead, noMaj plotter.XYs
 		for _, r := range rp.runs {
 			if r.Section != SectionPartition || r.Bin != b || r.Results.Recovery == nil {
 				continue
@@ -203,9 +204,12 @@ func (rp *report) recoveryPlot() error {
 					continue
 				}
 				xy := plotter.XY{X: part.Start, Y: math.Max(*part.Recovery, 1e-3)}
-				if r.Failover(part) {
+				switch {
+				case !part.Quorum:
+					noMaj = append(noMaj, xy)
+				case r.Failover(part):
 					lead = append(lead, xy)
-				} else {
+				default:
 					other = append(other, xy)
 				}
 			}
@@ -214,7 +218,8 @@ func (rp *report) recoveryPlot() error {
 			name  string
 			xys   plotter.XYs
 			glyph draw.GlyphDrawer
-		}{{b + ": leader lost", lead, draw.TriangleGlyph{}}, {b + ": leader kept", other, draw.CircleGlyph{}}} {
+		}{{b + ": leader lost", lead, draw.TriangleGlyph{}}, {b + ": leader kept", other, draw.CircleGlyph{}},
+			{b + ": no majority", noMaj, draw.BoxGlyph{}}} {
 			if len(s.xys) == 0 {
 				continue
 			}

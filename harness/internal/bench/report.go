@@ -558,21 +558,23 @@ func (rp *report) partition() error {
 		len(t.Options.Nodes), t.NemesisInterval, t.Latency, t.Options.Rate, t.TimeLimit)
 	rp.p("*Availability* is the ok fraction (`:ok` / invocations; reads of missing keys and cas mismatches")
 	rp.p("are `:fail`s by design, so even a fault-free run stays near 0.5–0.8). *Recovery* is, per")
-	rp.p("start-partition, the time to the `:ok` completion of the first write or cas invoked after it:")
-	rp.p("about one write when the cut spares the leader. *Leader lost* keeps the partitions in which the")
-	rp.p("cluster lost its leader before serving a write: the node the node logs name as leader when the")
-	rp.p("cut began was isolated by it, or a node on the connected side logged a leader change before the")
-	rp.p("first `:ok` write (the 3-node `:majorities-ring` isolates nobody but is one-directional: each")
-	rp.p("node ignores one peer). Their recovery is the failover time (detection, election, the first")
-	rp.p("commit), the figure to read; *after heal* counts partitions with no `:ok` write until the")
-	rp.p("network healed (the cluster was unavailable for the whole partition). Pooled over the")
-	rp.p("repeats; partitions that began before the run's first `:ok` (the nemesis fires its first one at")
-	rp.p("t = 0, during the first election) are left out.")
+	rp.p("start-partition, the time to the `:ok` completion of the first write or cas invoked after it.")
+	rp.p("Partitions fall into three kinds. *Leader kept*: the cut spared the leader, and recovery is")
+	rp.p("about one write. *Leader lost*: the node the node logs name as leader when the cut began was")
+	rp.p("isolated by it, or a node on the connected side logged a leader change before the first `:ok`")
+	rp.p("write; recovery is the failover time (detection, election, the first commit, and the clients'")
+	rp.p("requests reaching the new leader), the figure to read. *No majority*: no node talks both ways")
+	rp.p("with a majority, as in the 3-node `:majorities-ring` (each node ignores one peer, so every link")
+	rp.p("works one way only): no leader can commit until the heal, so the figure is the time from the")
+	rp.p("heal to the first `:ok` write. *Unserved* counts the partitions of the first two kinds with no")
+	rp.p("`:ok` write until the heal, and those never served. Pooled over the repeats; partitions that")
+	rp.p("began before the run's first `:ok` (the nemesis fires its first one at t = 0, during the first")
+	rp.p("election) are left out.")
 	rp.p("")
-	hdr := "| binary | runs | availability | partitions | recovery median / max (s) | leader lost | its recovery median / max (s) | after heal / never |"
+	hdr := "| binary | runs | availability | partitions kept / lost / no majority | leader kept: recovery median (s) | leader lost: failover median / max (s) | no majority: after the heal median / max (s) | unserved: after heal / never |"
 	rp.p("%s", hdr)
 	rp.p("|---|---|---|---|---|---|---|---|")
-	var avs, lmeds []float64
+	var avs, lmeds, hmeds []float64
 	for _, b := range rp.bins {
 		var runs []*Run
 		for c, rs := range rp.cells {
@@ -580,8 +582,8 @@ func (rp *report) partition() error {
 				runs = append(runs, rs...)
 			}
 		}
-		var all, lead []float64
-		parts, never, healed := 0, 0, 0
+		var kept, lost, noMaj []float64
+		never, healed := 0, 0
 		for _, r := range runs {
 			if r.Results.Recovery == nil {
 				continue
@@ -590,29 +592,38 @@ func (rp *report) partition() error {
 				if !r.Steady(p) {
 					continue
 				}
-				parts++
-				if p.Recovery == nil {
+				switch {
+				case !p.Quorum:
+					if p.Recovery != nil && p.End != nil {
+						noMaj = append(noMaj, math.Max(0, *p.Recovery-(*p.End-p.Start)))
+					} else {
+						noMaj = append(noMaj, math.NaN()) // counted, never served
+					}
+					continue
+				case p.Recovery == nil:
 					never++
 					continue
-				}
-				all = append(all, *p.Recovery)
-				if p.AfterHeal {
+				case p.AfterHeal:
 					healed++
 				}
 				if r.Failover(p) {
-					lead = append(lead, *p.Recovery)
+					lost = append(lost, *p.Recovery)
+				} else {
+					kept = append(kept, *p.Recovery)
 				}
 			}
 		}
+		served := slices.DeleteFunc(slices.Clone(noMaj), func(x float64) bool { return math.IsNaN(x) })
 		av := median(runs, okFraction)
-		am, ax := medMax(all)
-		lm, lx := medMax(lead)
-		avs, lmeds = append(avs, av), append(lmeds, lm)
-		rp.p("| %s | %d | %s | %d | %s / %s | %d | %s / %s | %d / %d |", b, len(runs), f3(av), parts,
-			sec(am), sec(ax), len(lead), sec(lm), sec(lx), healed, never)
+		km, _ := medMax(kept)
+		lm, lx := medMax(lost)
+		hm, hx := medMax(served)
+		avs, lmeds, hmeds = append(avs, av), append(lmeds, lm), append(hmeds, hm)
+		rp.p("| %s | %d | %s | %d / %d / %d | %s | %s / %s | %s / %s | %d / %d |", b, len(runs), f3(av),
+			len(kept), len(lost), len(noMaj), sec(km), sec(lm), sec(lx), sec(hm), sec(hx), healed, never)
 	}
 	if rn := rp.ratioName(); rn != "" {
-		rp.p("| %s | | %s | | | | %s | |", rn, ratio(avs[0], avs[1]), ratio(lmeds[0], lmeds[1]))
+		rp.p("| %s | | %s | | | %s | %s | |", rn, ratio(avs[0], avs[1]), ratio(lmeds[0], lmeds[1]), ratio(hmeds[0], hmeds[1]))
 	}
 	rp.p("")
 	rp.p("![recovery time per partition](recovery.png)")

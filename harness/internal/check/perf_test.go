@@ -85,11 +85,17 @@ func TestIsolated(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			assert.Equal(t, tc.want, Isolated(nodes, tc.grudge))
+			assert.True(t, QuorumReachable(nodes, tc.grudge), "each leaves a two-way majority")
 		})
 	}
 	// The 3-node ring is one-directional: each node ignores one peer, so
-	// every pair still has a working direction.
-	assert.Equal(t, []string{}, Isolated([]string{"a", "b", "c"}, map[string][]string{"a": {"b"}, "b": {"c"}, "c": {"a"}}))
+	// every pair still has a working direction, but none works both ways.
+	ring := map[string][]string{"a": {"b"}, "b": {"c"}, "c": {"a"}}
+	assert.Equal(t, []string{}, Isolated([]string{"a", "b", "c"}, ring))
+	assert.False(t, QuorumReachable([]string{"a", "b", "c"}, ring))
+	// 2 of 4 is no majority.
+	assert.False(t, QuorumReachable([]string{"a", "b", "c", "d"}, map[string][]string{
+		"a": {"c", "d"}, "b": {"c", "d"}, "c": {"a", "b"}, "d": {"a", "b"}}))
 }
 
 func TestRecovery(t *testing.T) {
@@ -124,6 +130,7 @@ func TestRecovery(t *testing.T) {
 	p := r.Partitions[0]
 	assert.Equal(t, "one", p.Shape)
 	assert.Equal(t, []string{"n0"}, p.Isolated)
+	assert.True(t, p.Quorum)
 	require.NotNil(t, p.End)
 	assert.InDelta(t, 1.0, *p.End, 1e-9)
 	require.NotNil(t, p.Recovery)
@@ -133,6 +140,7 @@ func TestRecovery(t *testing.T) {
 	q := r.Partitions[1]
 	assert.Equal(t, "majorities-ring", q.Shape)
 	assert.Equal(t, []string{}, q.Isolated)
+	assert.False(t, q.Quorum)
 	require.NotNil(t, q.Recovery)
 	assert.InDelta(t, 0.7, *q.Recovery, 1e-9)
 	assert.True(t, q.AfterHeal)

@@ -23,6 +23,11 @@ type Partition struct {
 	// the cut-off node of :one, the smaller half of :majority. It is empty
 	// when every node still reaches a majority, as in :majorities-ring.
 	Isolated []string `json:"isolated"`
+	// Quorum is true when some node still talks both ways with a majority
+	// of the cluster (itself included), so a leader there can commit. It is
+	// false for the 3-node :majorities-ring, whose links all work one way
+	// only: no leader-based protocol can serve a write until the heal.
+	Quorum bool `json:"quorum?"`
 	// Recovery is the seconds from Start to the :ok completion of the first
 	// write or cas invoked at or after Start, whichever side of the cut it
 	// came from; nil if none completed :ok before the run ended. Since a
@@ -71,7 +76,8 @@ func Recovery(ops []history.Op, nodes []string) *RecoveryResult {
 			if json.Unmarshal(op.Value, &desc) != nil || len(desc) != 2 || json.Unmarshal(desc[1], &grudge) != nil {
 				continue
 			}
-			parts = append(parts, &Partition{Start: op.Time.Seconds(), Shape: shape, Isolated: Isolated(nodes, grudge)})
+			parts = append(parts, &Partition{Start: op.Time.Seconds(), Shape: shape,
+				Isolated: Isolated(nodes, grudge), Quorum: QuorumReachable(nodes, grudge)})
 		case "stop-partition":
 			if len(parts) > 0 && parts[len(parts)-1].End == nil && string(op.Value) != "null" {
 				end := op.Time.Seconds()
@@ -132,6 +138,25 @@ func Median(sorted []float64) float64 {
 		return sorted[n/2]
 	}
 	return (sorted[n/2-1] + sorted[n/2]) / 2
+}
+
+// QuorumReachable reports whether some node has working links in both
+// directions to enough nodes to form a majority with itself; grudge is as for
+// Isolated.
+func QuorumReachable(nodes []string, grudge map[string][]string) bool {
+	drops := func(dst, src string) bool { return slices.Contains(grudge[dst], src) }
+	for _, a := range nodes {
+		n := 1
+		for _, b := range nodes {
+			if b != a && !drops(a, b) && !drops(b, a) {
+				n++
+			}
+		}
+		if 2*n > len(nodes) {
+			return true
+		}
+	}
+	return false
 }
 
 // Isolated returns, in the order of nodes, the nodes outside the largest
