@@ -8,8 +8,11 @@
 // Flags (Maelstrom passes its positional arguments on): -lease=false turns leader leases off
 // so every read takes a quorum round; -batch-delay (10ms), -batch-rate (150 requests/s)
 // and -batch-size (8) shape batching under load, and -batch-delay 0 turns lingering off
-// (lower latency, more messages; see nodes/kvserver); -max-inflight bounds unacknowledged
-// appends per follower; -seed fixes the random source; -log-level debug logs more to stderr.
+// (lower latency, more messages; see nodes/kvserver); -retry-for (1s) is how long a request
+// handed to a leader is also handed to the next one, and -deaf-after (150ms) the silence after
+// which a node asks a peer to relay to it around a one-way link (0 turns either off);
+// -max-inflight bounds unacknowledged appends per follower; -seed fixes the random source;
+// -log-level debug logs more to stderr.
 package main
 
 import (

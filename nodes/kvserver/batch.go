@@ -234,7 +234,7 @@ func (s *Server[M]) flushForwards(now time.Duration, out *nodes.Outbox) {
 	}
 	leader := s.core.Leader()
 	if leader != "" && leader != s.self && s.peers[leader] {
-		out.Send(leader, forwardBatch{reqs: q})
+		s.sendPeer(now, out, leader, forwardBatch{reqs: q})
 		s.handOff(q...)
 		return
 	}

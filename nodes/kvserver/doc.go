@@ -22,6 +22,13 @@
 // its core learns of a leader it hands those it has not applied to that leader again
 // (retry.go); the sessions below make that safe.
 //
+// One-way links. When a link works in one direction only (Maelstrom's 3-node
+// :majorities-ring cuts every link so), a request and its answer cannot both pass. Each node
+// names, on its core messages, the peers it has not heard from directly for DeafAfter
+// (150 ms), and a node so named sends that peer its messages by way of the other peers too,
+// for RelayFor (500 ms) after the last notice; relayed copies of a body already handled are
+// dropped (relay.go). In a healthy cluster nobody is named and nothing is relayed.
+//
 // Batching. Everything one burst of input brings leaves together: the leader hands all its
 // new commands to the core before the core's next Ready, so they go out in one append per
 // follower, and a follower's forwards go in one message. Under load (more than BatchRate,

@@ -25,11 +25,15 @@ type Options struct {
 	BatchDelay time.Duration
 	BatchRate  float64
 	BatchSize  int
+	// RetryFor and DeafAfter: how long a request handed to a leader is handed to the next one
+	// too (-retry-for), and how long without a direct message makes a peer unheard, so that
+	// messages go round a one-way link (-deaf-after); see [Config]. 0 turns either off.
+	RetryFor, DeafAfter time.Duration
 }
 
 // Main is the whole main function of a node binary: it parses the common flags (-lease,
-// -max-inflight, -batch-delay, -batch-rate, -batch-size, -seed, -log-level), builds the
-// server with config and runs it until stdin ends.
+// -max-inflight, -batch-delay, -batch-rate, -batch-size, -retry-for, -deaf-after, -seed,
+// -log-level), builds the server with config and runs it until stdin ends.
 func Main[M any](name string, config func(Options) Config[M]) {
 	var opts Options
 	flag.BoolVar(&opts.Lease, "lease", true, "serve reads under a leader lease when it is valid")
@@ -37,6 +41,8 @@ func Main[M any](name string, config func(Options) Config[M]) {
 	flag.DurationVar(&opts.BatchDelay, "batch-delay", DefaultBatchDelay, "under load, the longest a request waits to leave with others (0: off)")
 	flag.Float64Var(&opts.BatchRate, "batch-rate", DefaultBatchRate, "requests per second at one queue above which batches linger (0: off)")
 	flag.IntVar(&opts.BatchSize, "batch-size", DefaultBatchSize, "waiting requests that make a batch leave at once (0: no limit)")
+	flag.DurationVar(&opts.RetryFor, "retry-for", DefaultRetryFor, "how long a request handed to a leader is handed to the next leader too (0: off)")
+	flag.DurationVar(&opts.DeafAfter, "deaf-after", DefaultDeafAfter, "silence after which a peer is named unheard, so that it relays to us (0: no relaying)")
 	seed := flag.Uint64("seed", 0, "seed of the random source (0: random, logged)")
 	level := flag.String("log-level", "info", "lowest log level: debug, info, warn or error")
 	flag.Parse()
@@ -47,13 +53,14 @@ func Main[M any](name string, config func(Options) Config[M]) {
 	}
 	cfg := config(opts)
 	cfg.BatchDelay, cfg.BatchRate, cfg.BatchSize = off(opts.BatchDelay), off(opts.BatchRate), off(opts.BatchSize)
+	cfg.RetryFor, cfg.DeafAfter = off(opts.RetryFor), off(opts.DeafAfter)
 	if err := nodes.Run(New(cfg), nodes.Config{Seed: *seed, LogLevel: lvl}); err != nil {
 		fmt.Fprintf(os.Stderr, "%s: %v\n", name, err)
 		os.Exit(1)
 	}
 }
 
-// off maps a batching flag to its Config field: a flag's 0 means off, and in Config 0 means
+// off maps a flag to its Config field: a flag's 0 means off, and in Config 0 means
 // the default while a negative value means off.
 func off[T int | float64 | time.Duration](v T) T {
 	if v == 0 {

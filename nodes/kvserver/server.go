@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash/maphash"
 	"log/slog"
 	"maps"
 	"slices"
@@ -53,6 +54,11 @@ type Config[M any] struct {
 	// or proposed) to hand them again to the next leader it learns of, unless it has applied
 	// them by then (default DefaultRetryFor; negative: never).
 	RetryFor time.Duration
+	// DeafAfter and RelayFor shape relaying around one-way links (relay.go): a node names the
+	// peers it has not heard from directly for DeafAfter, and a peer so told sends it copies
+	// of its messages by way of the others for RelayFor after the last notice (defaults
+	// DefaultDeafAfter and DefaultRelayFor; a negative DeafAfter turns relaying off).
+	DeafAfter, RelayFor time.Duration
 	// BatchDelay and BatchRate shape batching under load (see batchQueue): while more than
 	// BatchRate requests per second arrive at this node's proposals (or its forwards), they
 	// leave at most once per BatchDelay, so many requests share one append and one forward.
@@ -76,6 +82,17 @@ type Server[M any] struct {
 	ticked  time.Duration // monotonic time already ticked into the core
 	leader  string        // leader seen in the last Ready
 	swepted time.Duration
+	// others are the peers but this node, sorted; selfJSON is this node's id as JSON.
+	others   []string
+	selfJSON []byte
+	// heard is when each peer's last direct message arrived; deafTo when each peer last
+	// said it could not hear this node (relay.go).
+	heard, deafTo map[string]time.Duration
+	started       time.Duration // when Init ran
+	// recent are the hashes of the bodies lately handled from each peer, to drop relayed
+	// copies of them.
+	recent map[string]*recent
+	seed   maphash.Seed
 
 	// The replicated state: the store and, per client, the last request applied and its
 	// outcome. Both are in every snapshot.
@@ -143,6 +160,12 @@ func New[M any](cfg Config[M]) *Server[M] {
 	if cfg.RetryFor == 0 {
 		cfg.RetryFor = DefaultRetryFor
 	}
+	if cfg.DeafAfter == 0 {
+		cfg.DeafAfter = DefaultDeafAfter
+	}
+	if cfg.RelayFor <= 0 {
+		cfg.RelayFor = DefaultRelayFor
+	}
 	if cfg.BatchDelay == 0 {
 		cfg.BatchDelay = DefaultBatchDelay
 	}
@@ -158,6 +181,10 @@ func New[M any](cfg Config[M]) *Server[M] {
 		sessions:  make(map[string]session),
 		writes:    make(map[requestKey]pendingWrite),
 		reads:     make(map[uint64]pendingRead),
+		heard:     make(map[string]time.Duration),
+		deafTo:    make(map[string]time.Duration),
+		recent:    make(map[string]*recent),
+		seed:      maphash.MakeSeed(),
 		proposals: newBatchQueue(cfg.BatchDelay, cfg.BatchRate, cfg.BatchSize, false),
 		forwards:  newBatchQueue(cfg.BatchDelay, cfg.BatchRate, cfg.BatchSize, true),
 	}
@@ -173,7 +200,13 @@ func (s *Server[M]) Init(now time.Duration, init nodes.Init, out *nodes.Outbox) 
 	s.peers = make(map[string]bool, len(init.NodeIDs))
 	for _, id := range init.NodeIDs {
 		s.peers[id] = true
+		if id != s.self {
+			s.others = append(s.others, id)
+		}
 	}
+	slices.Sort(s.others)
+	s.started = now
+	s.selfJSON = nodes.AppendString(nil, s.self)
 	s.core = s.cfg.NewCore(init)
 	s.ticked = now
 }
@@ -214,16 +247,24 @@ func (s *Server[M]) sweep(now time.Duration) {
 }
 
 // peerBody is the body of a core message on the wire. Reqs, when present, are forwarded
-// client requests riding along to the leader (see batch.go).
+// client requests riding along to the leader (see batch.go); Deaf names the peers the sender
+// has not heard from lately (see relay.go).
 type peerBody[M any] struct {
 	Type string          `json:"type"`
 	M    M               `json:"m"`
 	Reqs json.RawMessage `json:"reqs,omitempty"`
+	Deaf []string        `json:"deaf,omitempty"`
 }
 
 // Handle implements [nodes.Machine].
 func (s *Server[M]) Handle(now time.Duration, msg *nodes.Message, out *nodes.Outbox) error {
 	s.advance(now)
+	s.heardFrom(now, msg)
+	return s.dispatch(now, msg, out)
+}
+
+// dispatch handles a message that arrived directly or relayed.
+func (s *Server[M]) dispatch(now time.Duration, msg *nodes.Message, out *nodes.Outbox) error {
 	switch msg.Type {
 	case "read", "write", "cas":
 		return s.handleClient(now, queuedRequest{msg: msg, at: now}, out)
@@ -237,6 +278,7 @@ func (s *Server[M]) Handle(now time.Duration, msg *nodes.Message, out *nodes.Out
 		if err := json.Unmarshal(raw, &m); err != nil {
 			return fmt.Errorf("kvserver: bad %s message from %s: %w", s.cfg.Kind, msg.Src, err)
 		}
+		s.noteDeaf(now, msg.Src, msg.Fields.Get("deaf"))
 		s.core.Step(m)
 		if reqs := msg.Fields.Get("reqs"); reqs != nil {
 			return s.handleForwarded(now, msg.Src, reqs, out)
@@ -244,6 +286,8 @@ func (s *Server[M]) Handle(now time.Duration, msg *nodes.Message, out *nodes.Out
 		return nil
 	case forwardType:
 		return s.handleForward(now, msg, out)
+	case relayType:
+		return s.handleRelay(now, msg, out)
 	}
 	if msg.HasInReplyTo {
 		return nil // a reply nobody waits for: duplicates and late answers are normal
@@ -399,12 +443,16 @@ func (s *Server[M]) process(now time.Duration, rd Ready[M], out *nodes.Outbox) {
 			out.Send(r.client, nodes.NewErrorBody(r.msgID, nodes.Errorf(nodes.TemporarilyUnavailable, "%s lost leadership", s.self)))
 		}
 	}
+	var deaf []string
+	if len(rd.Messages) > 0 {
+		deaf = s.deafList(now)
+	}
 	for _, pm := range rd.Messages {
 		if !s.peers[pm.To] || pm.To == s.self {
 			s.log.Error("core addressed an unknown peer; dropped", "to", pm.To)
 			continue
 		}
-		body := peerBody[M]{Type: s.cfg.Kind, M: pm.Msg}
+		body := peerBody[M]{Type: s.cfg.Kind, M: pm.Msg, Deaf: deaf}
 		if len(s.forwards.reqs) > 0 && pm.To == s.core.Leader() {
 			// The queued forwards ride along: under load, followers answer the leader's
 			// appends all the time, so most forwards cost no message of their own.
@@ -412,7 +460,7 @@ func (s *Server[M]) process(now time.Duration, rd Ready[M], out *nodes.Outbox) {
 			body.Reqs = appendRequests(nil, reqs)
 			s.handOff(reqs...)
 		}
-		out.Send(pm.To, body)
+		s.sendPeer(now, out, pm.To, body)
 	}
 }
 

@@ -34,6 +34,9 @@ type Config struct {
 	Loss, Duplicate float64
 	// Partitions and Pauses turn those faults on.
 	Partitions, Pauses bool
+	// Cut, when set, is a fixed partition for the whole of Duration: node to drops every
+	// message from node from when Cut(from, to) (indexes into n0, n1, ...).
+	Cut func(from, to int) bool
 	// ClientTimeout is when a client gives up [1 s]. TickPeriod is how often nodes tick [2 ms].
 	ClientTimeout, TickPeriod time.Duration
 	// Logger receives the nodes' logs [discarded].
@@ -73,8 +76,9 @@ type Result struct {
 	History []porcupine.Operation
 	// OK, Fail and Info count completions by outcome.
 	OK, Fail, Info int
-	// RecoveredOK counts ok operations invoked after the faults healed and the cluster settled.
-	RecoveredOK int
+	// RecoveredOK counts ok operations invoked after the faults healed and the cluster settled;
+	// FaultOK those completed while the faults lasted.
+	RecoveredOK, FaultOK int
 	// Messages counts node-to-node messages sent.
 	Messages int
 	// Problems are protocol errors: unparseable output, unknown destinations, replies that
@@ -197,6 +201,13 @@ func Run(cfg Config) *Result {
 	}
 	if cfg.Partitions || cfg.Pauses {
 		s.push(&event{at: 0, kind: evFault})
+	}
+	if cfg.Cut != nil {
+		for to := range cfg.Nodes {
+			for from := range cfg.Nodes {
+				s.grudge[to][from] = from != to && cfg.Cut(from, to)
+			}
+		}
 	}
 	end := cfg.Duration + cfg.Recovery + cfg.ClientTimeout
 	for s.queue.Len() > 0 {
@@ -481,6 +492,9 @@ func (s *simulation) complete(c *client, o outcome, value string) {
 		s.res.OK++
 		if c.call >= s.cfg.Duration+s.cfg.Settle {
 			s.res.RecoveredOK++
+		}
+		if s.now < s.cfg.Duration {
+			s.res.FaultOK++
 		}
 		op.Output = Output{Value: value}
 	case outcomeFail:

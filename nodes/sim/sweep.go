@@ -87,3 +87,25 @@ func SweepClusters(t *testing.T, newMachine func(Variant) nodes.Machine) {
 		})
 	}
 }
+
+// OneWayRing runs seeds 3-node clusters under Maelstrom's 3-node :majorities-ring for the
+// whole fault period (5 s, from the start): every node drops the messages of the next one,
+// so every link works in one direction only. It fails the test on a protocol problem or a
+// non-linearizable history, and returns, per seed, the ok operations completed under the cut.
+func OneWayRing(t *testing.T, seeds int, newMachine func() nodes.Machine) []int {
+	t.Helper()
+	var faultOK []int
+	for seed := range uint64(seeds) {
+		cfg := Config{Seed: seed + 1, Nodes: 3, NewMachine: newMachine, Duration: 5 * time.Second,
+			Cut: func(from, to int) bool { return from == (to+1)%3 }}
+		res := Run(cfg)
+		if len(res.Problems) > 0 {
+			t.Fatalf("seed %d: %d protocol problems, the first: %s", cfg.Seed, len(res.Problems), res.Problems[0])
+		}
+		if verdict, _ := res.Check(time.Minute); verdict != porcupine.Ok {
+			t.Fatalf("seed %d: history is %s", cfg.Seed, verdict)
+		}
+		faultOK = append(faultOK, res.FaultOK)
+	}
+	return faultOK
+}

@@ -154,8 +154,8 @@ func TestReport(t *testing.T) {
 		"| 10 | read | 0.00 / 10.0 / 6.67 |",
 		"## Latency and throughput", "- raftnode: 100 ops/s offered", "- paxosnode: 10 ops/s offered",
 		"| 10 | 9.09 | 9.09 | 1.00 |", // msgs-per-op at rate 10
-		"| raftnode | 1 | 0.750 | 1 / 1 / 1 | 0.020 | 0.800 / 0.800 | 0.100 / 0.100 | 0 / 0 |",
-		"| Paxos/Raft | | 1.00 | | | 2.00 | 2.00 | |",
+		"| raftnode | 1 | 0.750 | 1 / 1 / 1 | 0.020 | 0.800 / 0.800 | 0 / 1 / 0 | 0.100 / 0.100 | 0 / 0 |",
+		"| Paxos/Raft | | 1.00 | | | 2.00 | | 2.00 | |",
 		"| 5 | raftnode |", "| raftnode | n0 | 7.8 | 7.9 | 7.8 | 8.8 | 250 |",
 		"30 of 30 runs were valid",
 	} {

@@ -565,15 +565,16 @@ func (rp *report) partition() error {
 	rp.p("write; recovery is the failover time (detection, election, the first commit, and the clients'")
 	rp.p("requests reaching the new leader), the figure to read. *No majority*: no node talks both ways")
 	rp.p("with a majority, as in the 3-node `:majorities-ring` (each node ignores one peer, so every link")
-	rp.p("works one way only): no leader can commit until the heal, so the figure is the time from the")
-	rp.p("heal to the first `:ok` write. *Unserved* counts the partitions of the first two kinds with no")
-	rp.p("`:ok` write until the heal, and those never served. Pooled over the repeats; partitions that")
-	rp.p("began before the run's first `:ok` (the nemesis fires its first one at t = 0, during the first")
-	rp.p("election) are left out.")
+	rp.p("works one way only): no leader can commit unless messages go round the ring. The column counts")
+	rp.p("those served during the cut, after the heal, and never; their recovery is from the start of")
+	rp.p("the cut if served during it, else from the heal. *Unserved* counts the partitions of the first")
+	rp.p("two kinds with no `:ok` write until the heal, and those never served. Pooled over the")
+	rp.p("repeats; partitions that began before the run's first `:ok` (the nemesis fires its first one at")
+	rp.p("t = 0, during the first election) are left out.")
 	rp.p("")
-	hdr := "| binary | runs | availability | partitions kept / lost / no majority | leader kept: recovery median (s) | leader lost: failover median / max (s) | no majority: after the heal median / max (s) | unserved: after heal / never |"
+	hdr := "| binary | runs | availability | partitions kept / lost / no majority | leader kept: recovery median (s) | leader lost: failover median / max (s) | no majority: served during / after heal / never | its recovery median / max (s) | unserved: after heal / never |"
 	rp.p("%s", hdr)
-	rp.p("|---|---|---|---|---|---|---|---|")
+	rp.p("|---|---|---|---|---|---|---|---|---|")
 	var avs, lmeds, hmeds []float64
 	for _, b := range rp.bins {
 		var runs []*Run
@@ -583,7 +584,7 @@ func (rp *report) partition() error {
 			}
 		}
 		var kept, lost, noMaj []float64
-		never, healed := 0, 0
+		never, healed, nmDuring, nmAfter, nmNever := 0, 0, 0, 0, 0
 		for _, r := range runs {
 			if r.Results.Recovery == nil {
 				continue
@@ -594,10 +595,15 @@ func (rp *report) partition() error {
 				}
 				switch {
 				case !p.Quorum:
-					if p.Recovery != nil && p.End != nil {
+					switch {
+					case p.Recovery == nil:
+						nmNever++
+					case !p.AfterHeal:
+						nmDuring++
+						noMaj = append(noMaj, *p.Recovery)
+					default:
+						nmAfter++
 						noMaj = append(noMaj, math.Max(0, *p.Recovery-(*p.End-p.Start)))
-					} else {
-						noMaj = append(noMaj, math.NaN()) // counted, never served
 					}
 					continue
 				case p.Recovery == nil:
@@ -613,17 +619,17 @@ func (rp *report) partition() error {
 				}
 			}
 		}
-		served := slices.DeleteFunc(slices.Clone(noMaj), func(x float64) bool { return math.IsNaN(x) })
 		av := median(runs, okFraction)
 		km, _ := medMax(kept)
 		lm, lx := medMax(lost)
-		hm, hx := medMax(served)
+		hm, hx := medMax(noMaj)
 		avs, lmeds, hmeds = append(avs, av), append(lmeds, lm), append(hmeds, hm)
-		rp.p("| %s | %d | %s | %d / %d / %d | %s | %s / %s | %s / %s | %d / %d |", b, len(runs), f3(av),
-			len(kept), len(lost), len(noMaj), sec(km), sec(lm), sec(lx), sec(hm), sec(hx), healed, never)
+		rp.p("| %s | %d | %s | %d / %d / %d | %s | %s / %s | %d / %d / %d | %s / %s | %d / %d |", b, len(runs), f3(av),
+			len(kept), len(lost), nmDuring+nmAfter+nmNever, sec(km), sec(lm), sec(lx), nmDuring, nmAfter, nmNever,
+			sec(hm), sec(hx), healed, never)
 	}
 	if rn := rp.ratioName(); rn != "" {
-		rp.p("| %s | | %s | | | %s | %s | |", rn, ratio(avs[0], avs[1]), ratio(lmeds[0], lmeds[1]), ratio(hmeds[0], hmeds[1]))
+		rp.p("| %s | | %s | | | %s | | %s | |", rn, ratio(avs[0], avs[1]), ratio(lmeds[0], lmeds[1]), ratio(hmeds[0], hmeds[1]))
 	}
 	rp.p("")
 	rp.p("![recovery time per partition](recovery.png)")

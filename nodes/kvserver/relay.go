@@ -1,0 +1,183 @@
+package kvserver
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"hash/maphash"
+	"slices"
+	"time"
+
+	"github.com/quorumkit/quorumkit/nodes"
+)
+
+// Relaying around one-way links.
+//
+// Maelstrom's 3-node :majorities-ring partition leaves every link working in one direction
+// only (n0 hears n1, n1 hears n2, n2 hears n0), so no two nodes can exchange a request and its
+// answer, and no leader can commit until the heal, although every message still has a path.
+// So each server tells its peers which of them it has not heard from directly for DeafAfter
+// (the "deaf" member of its core messages), and a node that learns that a peer cannot hear it
+// sends that peer, for RelayFor after the last such notice, a copy of each message by way of
+// every other peer as well: {"type":"relay","from":..,"to":..,"deaf":[..],"body":{..}}. The
+// middle node passes the wrapper on unchanged, never relaying it again; the addressee handles
+// the body as a message from "from". In the ring, a leader's followers learn from its messages
+// that it hears neither of them, and route their answers round the ring.
+//
+// In a healthy cluster nothing is relayed: a leader hears its followers' answers, and
+// followers hear the leader; followers never hear each other, but the notices naming one go to
+// the leader only. A peer never heard from at all is named only neverHeardAfter (2 s) after
+// the start, so that the first election, when nobody has heard anybody yet, relays nothing,
+// while a cluster that starts under a one-way cut still gets going. A cut that works in
+// neither direction carries no notice.
+//
+// Relayed copies are duplicates of direct ones, which the cores and the sessions tolerate, but
+// each copy handled would be answered, and the answers relayed in turn: so a relayed body
+// identical to one handled lately from the same sender is dropped. Delay is no threat to the
+// leases, which count from the leader's send times, nor is a longer path to safety: a relay
+// is one more way for a message to be late, lost or duplicated.
+const (
+	relayType = "relay"
+	// DefaultDeafAfter is how long without a direct message from a peer makes a node name it
+	// as unheard: two leader heartbeat intervals and more.
+	DefaultDeafAfter = 150 * time.Millisecond
+	// DefaultRelayFor is how long after a peer last said it could not hear this node the
+	// node's messages to it also go round.
+	DefaultRelayFor = 500 * time.Millisecond
+	// neverHeardAfter is how long after the start a peer never heard from is named.
+	neverHeardAfter = 2 * time.Second
+)
+
+// relayBody is the wrapper of a relayed message.
+type relayBody struct {
+	Type string          `json:"type"`
+	From string          `json:"from"`
+	To   string          `json:"to"`
+	Deaf []string        `json:"deaf,omitempty"`
+	Body json.RawMessage `json:"body"`
+}
+
+// rawBody is a body sent on verbatim.
+type rawBody []byte
+
+func (b rawBody) AppendBody(dst []byte) []byte { return append(dst, b...) }
+
+// recentBodies is how many bodies per peer seen remembers.
+const recentBodies = 64
+
+// recent holds the hashes of the last bodies handled from one peer.
+type recent struct {
+	hashes [recentBodies]uint64
+	next   int
+}
+
+// heardFrom records a message that arrived directly from a peer.
+func (s *Server[M]) heardFrom(now time.Duration, msg *nodes.Message) {
+	if !s.peers[msg.Src] || msg.Src == s.self {
+		return
+	}
+	s.heard[msg.Src] = now
+	if msg.Type != relayType {
+		s.seen(msg.Src, msg.Body)
+	}
+}
+
+// seen reports whether body was handled lately from peer, and remembers it.
+func (s *Server[M]) seen(peer string, body []byte) bool {
+	r := s.recent[peer]
+	if r == nil {
+		r = &recent{}
+		s.recent[peer] = r
+	}
+	h := maphash.Bytes(s.seed, body)
+	if slices.Contains(r.hashes[:], h) {
+		return true
+	}
+	r.hashes[r.next] = h
+	r.next = (r.next + 1) % recentBodies
+	return false
+}
+
+// deafList names the peers this node has not heard from directly for DeafAfter.
+func (s *Server[M]) deafList(now time.Duration) []string {
+	if s.cfg.DeafAfter < 0 {
+		return nil
+	}
+	var deaf []string
+	for _, p := range s.others {
+		at, ok := s.heard[p]
+		if !ok {
+			at = s.started + neverHeardAfter - s.cfg.DeafAfter
+		}
+		if now-at >= s.cfg.DeafAfter {
+			deaf = append(deaf, p)
+		}
+	}
+	return deaf
+}
+
+// noteDeaf reads a peer's deaf list (raw JSON): if it names this node, the peer cannot hear it.
+func (s *Server[M]) noteDeaf(now time.Duration, peer string, raw json.RawMessage) {
+	if raw == nil || !bytes.Contains(raw, s.selfJSON) {
+		return
+	}
+	var deaf []string
+	if json.Unmarshal(raw, &deaf) == nil && slices.Contains(deaf, s.self) && s.peers[peer] {
+		if _, was := s.deafTo[peer]; !was || now-s.deafTo[peer] >= s.cfg.RelayFor {
+			s.log.Info("peer cannot hear us; relaying", "peer", peer)
+		}
+		s.deafTo[peer] = now
+	}
+}
+
+// sendPeer sends body to peer directly and, if the peer said lately that it cannot hear this
+// node, by way of every other peer too.
+func (s *Server[M]) sendPeer(now time.Duration, out *nodes.Outbox, peer string, body any) {
+	out.Send(peer, body)
+	at, ok := s.deafTo[peer]
+	if !ok || now-at >= s.cfg.RelayFor {
+		return
+	}
+	var raw []byte
+	if a, ok := body.(nodes.BodyAppender); ok {
+		raw = a.AppendBody(nil)
+	} else {
+		var err error
+		if raw, err = json.Marshal(body); err != nil {
+			s.log.Error("relay: cannot encode a body", "err", err)
+			return
+		}
+	}
+	w := relayBody{Type: relayType, From: s.self, To: peer, Deaf: s.deafList(now), Body: raw}
+	for _, via := range s.others {
+		if via != peer {
+			out.Send(via, w)
+		}
+	}
+}
+
+// handleRelay passes a wrapper on to its addressee, or handles its body if that is this node.
+func (s *Server[M]) handleRelay(now time.Duration, msg *nodes.Message, out *nodes.Outbox) error {
+	from, _ := nodes.String(msg.Fields.Get("from"))
+	to, _ := nodes.String(msg.Fields.Get("to"))
+	body := msg.Fields.Get("body")
+	if !s.peers[from] || !s.peers[to] || from == to || body == nil {
+		return fmt.Errorf("kvserver: relay from %s without a valid from, to or body", msg.Src)
+	}
+	s.noteDeaf(now, from, msg.Fields.Get("deaf"))
+	if to != s.self {
+		out.Send(to, rawBody(msg.Body)) // once: the addressee does not pass it on
+		return nil
+	}
+	if s.seen(from, body) {
+		return nil // handled already, directly or by another way
+	}
+	inner, err := nodes.ParseBody(from, s.self, body)
+	if err != nil {
+		return fmt.Errorf("kvserver: relayed body from %s: %w", from, err)
+	}
+	if inner.Type == relayType {
+		return fmt.Errorf("kvserver: nested relay from %s", from)
+	}
+	return s.dispatch(now, inner, out)
+}
