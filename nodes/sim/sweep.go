@@ -88,24 +88,34 @@ func SweepClusters(t *testing.T, newMachine func(Variant) nodes.Machine) {
 	}
 }
 
-// OneWayRing runs seeds 3-node clusters under Maelstrom's 3-node :majorities-ring for the
-// whole fault period (5 s, from the start): every node drops the messages of the next one,
-// so every link works in one direction only. It fails the test on a protocol problem or a
-// non-linearizable history, and returns, per seed, the ok operations completed under the cut.
-func OneWayRing(t *testing.T, seeds int, newMachine func() nodes.Machine) []int {
+// CheckOneWayRing runs 3-node clusters under Maelstrom's 3-node :majorities-ring for the
+// whole fault period (5 s, from the start): every node drops the messages of the next one, so
+// every link works in one direction only, and no leader can commit unless messages go round
+// the ring. newMachine(relay) builds a node that relays round one-way links or not. Every
+// history must be linearizable; with relaying every seed must serve more than 100 ok
+// operations under the cut, and without it none (the cut bites).
+func CheckOneWayRing(t *testing.T, newMachine func(relay bool) nodes.Machine) {
 	t.Helper()
-	var faultOK []int
-	for seed := range uint64(seeds) {
-		cfg := Config{Seed: seed + 1, Nodes: 3, NewMachine: newMachine, Duration: 5 * time.Second,
-			Cut: func(from, to int) bool { return from == (to+1)%3 }}
-		res := Run(cfg)
-		if len(res.Problems) > 0 {
-			t.Fatalf("seed %d: %d protocol problems, the first: %s", cfg.Seed, len(res.Problems), res.Problems[0])
+	for _, relay := range []bool{true, false} {
+		var faultOK []int
+		for seed := uint64(1); seed <= 4; seed++ {
+			cfg := Config{Seed: seed, Nodes: 3, NewMachine: func() nodes.Machine { return newMachine(relay) },
+				Duration: 5 * time.Second, Cut: func(from, to int) bool { return from == (to+1)%3 }}
+			res := Run(cfg)
+			if len(res.Problems) > 0 {
+				t.Fatalf("seed %d: %d protocol problems, the first: %s", seed, len(res.Problems), res.Problems[0])
+			}
+			if verdict, _ := res.Check(time.Minute); verdict != porcupine.Ok {
+				t.Fatalf("seed %d, relay %v: history is %s", seed, relay, verdict)
+			}
+			switch {
+			case relay && res.FaultOK <= 100:
+				t.Errorf("seed %d: only %d ok operations under the cut with relaying", seed, res.FaultOK)
+			case !relay && res.FaultOK > 0:
+				t.Errorf("seed %d: %d ok operations under the cut without relaying: the cut does not bite", seed, res.FaultOK)
+			}
+			faultOK = append(faultOK, res.FaultOK)
 		}
-		if verdict, _ := res.Check(time.Minute); verdict != porcupine.Ok {
-			t.Fatalf("seed %d: history is %s", cfg.Seed, verdict)
-		}
-		faultOK = append(faultOK, res.FaultOK)
+		t.Logf("relay=%v: ok operations under the cut per seed: %v", relay, faultOK)
 	}
-	return faultOK
 }
