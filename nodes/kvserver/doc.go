@@ -24,8 +24,8 @@
 //
 // One-way links. When a link works in one direction only (Maelstrom's 3-node
 // :majorities-ring cuts every link so), a request and its answer cannot both pass. Each node
-// names, on its core messages, the peers it has not heard from directly for DeafAfter
-// (150 ms), and a node so named sends that peer its messages by way of the other peers too,
+// names, on its core messages, the peers that have left what it sent them unanswered for
+// DeafAfter (150 ms), and a node so named sends that peer its messages by way of the others too,
 // for RelayFor (500 ms) after the last notice; relayed copies of a body already handled are
 // dropped (relay.go). In a healthy cluster nobody is named and nothing is relayed.
 //

@@ -16,20 +16,21 @@ import (
 // Maelstrom's 3-node :majorities-ring partition leaves every link working in one direction
 // only (n0 hears n1, n1 hears n2, n2 hears n0), so no two nodes can exchange a request and its
 // answer, and no leader can commit until the heal, although every message still has a path.
-// So each server tells its peers which of them it has not heard from directly for DeafAfter
-// (the "deaf" member of its core messages), and a node that learns that a peer cannot hear it
+// So each server tells its peers which of them have sent it nothing directly for DeafAfter
+// since it last sent them something (the "deaf" member of its core messages: they do not seem
+// to hear it, or it does not hear them), and a node that learns that a peer cannot hear it
 // sends that peer, for RelayFor after the last such notice, a copy of each message by way of
 // every other peer as well: {"type":"relay","from":..,"to":..,"deaf":[..],"body":{..}}. The
 // middle node passes the wrapper on unchanged, never relaying it again; the addressee handles
 // the body as a message from "from". In the ring, a leader's followers learn from its messages
 // that it hears neither of them, and route their answers round the ring.
 //
-// In a healthy cluster nothing is relayed: a leader hears its followers' answers, and
-// followers hear the leader; followers never hear each other, but the notices naming one go to
-// the leader only. A peer never heard from at all is named only neverHeardAfter (2 s) after
-// the start, so that the first election, when nobody has heard anybody yet, relays nothing,
-// while a cluster that starts under a one-way cut still gets going. A cut that works in
-// neither direction carries no notice.
+// In a healthy cluster nothing is relayed: a leader hears its followers' answers, followers
+// hear the leader, and a peer this node sends nothing to (followers to each other, a
+// candidate to the followers before its first vote request) is never named. A cut that works
+// in neither direction carries no notice. When the round trip exceeds DeafAfter (constant
+// latencies of 75 ms and more), a peer is named after each silence until its first answer,
+// after an election say, and the answers go round for RelayFor: a cost in messages only.
 //
 // Relayed copies are duplicates of direct ones, which the cores and the sessions tolerate, but
 // each copy handled would be answered, and the answers relayed in turn: so a relayed body
@@ -38,14 +39,12 @@ import (
 // is one more way for a message to be late, lost or duplicated.
 const (
 	relayType = "relay"
-	// DefaultDeafAfter is how long without a direct message from a peer makes a node name it
-	// as unheard: two leader heartbeat intervals and more.
+	// DefaultDeafAfter is how long a peer may leave what this node sent it unanswered before
+	// the node names it: three leader heartbeat intervals.
 	DefaultDeafAfter = 150 * time.Millisecond
 	// DefaultRelayFor is how long after a peer last said it could not hear this node the
 	// node's messages to it also go round.
 	DefaultRelayFor = 500 * time.Millisecond
-	// neverHeardAfter is how long after the start a peer never heard from is named.
-	neverHeardAfter = 2 * time.Second
 )
 
 // relayBody is the wrapper of a relayed message.
@@ -71,12 +70,13 @@ type recent struct {
 	next   int
 }
 
-// heardFrom records a message that arrived directly from a peer.
+// heardFrom records a message that arrived directly from a peer: the peer answered, and the
+// body is remembered for seen.
 func (s *Server[M]) heardFrom(now time.Duration, msg *nodes.Message) {
 	if !s.peers[msg.Src] || msg.Src == s.self {
 		return
 	}
-	s.heard[msg.Src] = now
+	delete(s.unanswered, msg.Src)
 	if msg.Type != relayType {
 		s.seen(msg.Src, msg.Body)
 	}
@@ -98,18 +98,14 @@ func (s *Server[M]) seen(peer string, body []byte) bool {
 	return false
 }
 
-// deafList names the peers this node has not heard from directly for DeafAfter.
+// deafList names the peers that have left what this node sent them unanswered for DeafAfter.
 func (s *Server[M]) deafList(now time.Duration) []string {
 	if s.cfg.DeafAfter < 0 {
 		return nil
 	}
 	var deaf []string
 	for _, p := range s.others {
-		at, ok := s.heard[p]
-		if !ok {
-			at = s.started + neverHeardAfter - s.cfg.DeafAfter
-		}
-		if now-at >= s.cfg.DeafAfter {
+		if at, ok := s.unanswered[p]; ok && now-at >= s.cfg.DeafAfter {
 			deaf = append(deaf, p)
 		}
 	}
@@ -118,7 +114,7 @@ func (s *Server[M]) deafList(now time.Duration) []string {
 
 // noteDeaf reads a peer's deaf list (raw JSON): if it names this node, the peer cannot hear it.
 func (s *Server[M]) noteDeaf(now time.Duration, peer string, raw json.RawMessage) {
-	if raw == nil || !bytes.Contains(raw, s.selfJSON) {
+	if raw == nil || s.cfg.DeafAfter < 0 || !bytes.Contains(raw, s.selfJSON) {
 		return
 	}
 	var deaf []string
@@ -134,6 +130,9 @@ func (s *Server[M]) noteDeaf(now time.Duration, peer string, raw json.RawMessage
 // node, by way of every other peer too.
 func (s *Server[M]) sendPeer(now time.Duration, out *nodes.Outbox, peer string, body any) {
 	out.Send(peer, body)
+	if _, waiting := s.unanswered[peer]; !waiting && s.cfg.DeafAfter >= 0 {
+		s.unanswered[peer] = now
+	}
 	at, ok := s.deafTo[peer]
 	if !ok || now-at >= s.cfg.RelayFor {
 		return

@@ -13,8 +13,10 @@ import (
 // deposed, is lost with it, and its client learns nothing until its own timeout (1 s): under
 // Maelstrom's partitions every client on the majority side waited out that second, although
 // the new leader was elected after about 0.4 s. So a node remembers, for RetryFor, the
-// requests it handed on, and whenever it learns of a leader (a change, or the same one after
-// an election) it hands every one it has not seen applied to that leader again.
+// requests it handed on, and whenever its core reports a leader other than the one of its
+// last Ready (a new one, or any after a spell with none known) it hands every one it has not
+// seen applied to that leader again. (A leader re-elected without a spell between, as a Raft
+// follower may see it, triggers nothing: the requests wait for their clients' timeouts.)
 //
 // This is safe because the replicated sessions apply a request once: a copy whose msg_id is
 // not above its client's last applied one changes nothing, and the copy of the last one is

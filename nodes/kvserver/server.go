@@ -55,9 +55,10 @@ type Config[M any] struct {
 	// them by then (default DefaultRetryFor; negative: never).
 	RetryFor time.Duration
 	// DeafAfter and RelayFor shape relaying around one-way links (relay.go): a node names the
-	// peers it has not heard from directly for DeafAfter, and a peer so told sends it copies
-	// of its messages by way of the others for RelayFor after the last notice (defaults
-	// DefaultDeafAfter and DefaultRelayFor; a negative DeafAfter turns relaying off).
+	// peers that have left what it sent them unanswered for DeafAfter, and a peer so told
+	// sends it copies of its messages by way of the others for RelayFor after the last notice
+	// (defaults DefaultDeafAfter and DefaultRelayFor; a negative DeafAfter turns relaying off
+	// at this node, both ways).
 	DeafAfter, RelayFor time.Duration
 	// BatchDelay and BatchRate shape batching under load (see batchQueue): while more than
 	// BatchRate requests per second arrive at this node's proposals (or its forwards), they
@@ -85,10 +86,9 @@ type Server[M any] struct {
 	// others are the peers but this node, sorted; selfJSON is this node's id as JSON.
 	others   []string
 	selfJSON []byte
-	// heard is when each peer's last direct message arrived; deafTo when each peer last
-	// said it could not hear this node (relay.go).
-	heard, deafTo map[string]time.Duration
-	started       time.Duration // when Init ran
+	// unanswered is, per peer, when this node first sent it something since the last direct
+	// message from it; deafTo when each peer last said it could not hear this node (relay.go).
+	unanswered, deafTo map[string]time.Duration
 	// recent are the hashes of the bodies lately handled from each peer, to drop relayed
 	// copies of them.
 	recent map[string]*recent
@@ -176,17 +176,17 @@ func New[M any](cfg Config[M]) *Server[M] {
 		cfg.BatchSize = DefaultBatchSize
 	}
 	return &Server[M]{
-		cfg:       cfg,
-		store:     kv.New(),
-		sessions:  make(map[string]session),
-		writes:    make(map[requestKey]pendingWrite),
-		reads:     make(map[uint64]pendingRead),
-		heard:     make(map[string]time.Duration),
-		deafTo:    make(map[string]time.Duration),
-		recent:    make(map[string]*recent),
-		seed:      maphash.MakeSeed(),
-		proposals: newBatchQueue(cfg.BatchDelay, cfg.BatchRate, cfg.BatchSize, false),
-		forwards:  newBatchQueue(cfg.BatchDelay, cfg.BatchRate, cfg.BatchSize, true),
+		cfg:        cfg,
+		store:      kv.New(),
+		sessions:   make(map[string]session),
+		writes:     make(map[requestKey]pendingWrite),
+		reads:      make(map[uint64]pendingRead),
+		unanswered: make(map[string]time.Duration),
+		deafTo:     make(map[string]time.Duration),
+		recent:     make(map[string]*recent),
+		seed:       maphash.MakeSeed(),
+		proposals:  newBatchQueue(cfg.BatchDelay, cfg.BatchRate, cfg.BatchSize, false),
+		forwards:   newBatchQueue(cfg.BatchDelay, cfg.BatchRate, cfg.BatchSize, true),
 	}
 }
 
@@ -205,7 +205,6 @@ func (s *Server[M]) Init(now time.Duration, init nodes.Init, out *nodes.Outbox) 
 		}
 	}
 	slices.Sort(s.others)
-	s.started = now
 	s.selfJSON = nodes.AppendString(nil, s.self)
 	s.core = s.cfg.NewCore(init)
 	s.ticked = now

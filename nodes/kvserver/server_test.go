@@ -521,30 +521,30 @@ func TestHandedOffRequestsGoToTheNextLeader(t *testing.T) {
 }
 
 func TestACopyIsAnsweredLikeTheFirst(t *testing.T) {
-	ts := newTestServer(t, "n1", "n0", 0)
-	cas := func(client string, from, to int) string {
-		return clientReq(client, 1, fmt.Sprintf(`"type":"cas","key":0,"from":%d,"to":%d`, from, to))
+	// n1 has just won an election. The log already holds c5's cas (which succeeds) and c6's
+	// (which fails), proposed by n0 before it was cut off: n1 applied them as a follower, so
+	// it answered nobody.
+	ts := newTestServer(t, "n1", "n1", 0)
+	cmd := func(client string, from, to int) []byte {
+		return logCommand{Client: client, MsgID: 1, Command: kv.Command{Op: "cas", Key: json.RawMessage("0"),
+			From: json.RawMessage(fmt.Sprint(from)), To: json.RawMessage(fmt.Sprint(to))}}.encode()
 	}
-	ts.deliver(cas("c5", 3, 4)) // will succeed
-	ts.deliver(cas("c6", 7, 8)) // will fail: 22
-	require.Empty(t, ts.core.proposed)
-
-	// n1 wins the next election and proposes both again; the log holds the first copies
-	// (proposed by n0 before it was cut off), then n1's.
-	ts.core.leader = "n1"
-	ts.core.queue(Ready[fakeMsg]{})
+	ts.core.queue(Ready[fakeMsg]{Committed: commit(1, logCommand{Client: "c0", MsgID: 1, Command: cmdWrite(3)}.encode(),
+		cmd("c5", 3, 4), cmd("c6", 7, 8))})
 	require.Empty(t, ts.idle(nil))
-	require.Len(t, ts.core.proposed, 2)
-	first := []byte(logCommand{Client: "c0", MsgID: 1, Command: cmdWrite(3)}.encode())
-	firstCopies := [][]byte{first}
-	for _, p := range ts.core.proposed {
-		firstCopies = append(firstCopies, p) // the same bytes as n0's copies
+
+	// n2, which had forwarded both to n0, hands them to n1 again; n1 proposes the copies.
+	cas := func(from, to int) string {
+		return fmt.Sprintf(`{"type":"cas","key":0,"from":%d,"to":%d,"msg_id":1}`, from, to)
 	}
-	ts.core.queue(Ready[fakeMsg]{Committed: commit(1, append(firstCopies, ts.core.proposed...)...)})
+	ts.deliver(forwardLine("c5", 1, cas(3, 4)))
+	ts.deliver(forwardLine("c6", 1, cas(7, 8)))
+	require.Len(t, ts.core.proposed, 2)
+	ts.core.queue(Ready[fakeMsg]{Committed: commit(4, ts.core.proposed...)})
 	require.Equal(t, []sent{
 		{"c5", map[string]any{"type": "cas_ok", "in_reply_to": 1.0}},
 		{"c6", map[string]any{"type": "error", "in_reply_to": 1.0, "code": 22.0, "text": "kv: precondition failed: current value 4 is not 7"}},
-	}, ts.idle(nil), "answered as the first copies came out, not as the second would")
+	}, ts.idle(nil), "answered as the first copies came out (c5's copy alone would fail: the value is 4)")
 	v, err := ts.srv.store.Read(json.RawMessage("0"))
 	require.NoError(t, err)
 	require.Equal(t, "4", string(v), "applied once")
@@ -612,12 +612,13 @@ func TestRelaysArePassedOnOnceAndHandledAsFromTheirSender(t *testing.T) {
 	// n0 steps the body as n1's message, once however many copies come, and from now on
 	// relays to n1 (n1 cannot hear it).
 	end := newTestServer(t, "n0", "n0", 0)
-	require.Empty(t, end.deliver(peerLine(t, "n1", "n0", 4))) // n1 was heard once, at 0
+	end.core.queue(Ready[fakeMsg]{Messages: []PeerMessage[fakeMsg]{{To: "n1", Msg: fakeMsg{N: 4}}}})
+	require.Len(t, end.idle(nil), 1) // sent to n1 at 0
 	end.now = 200 * time.Millisecond
 	require.Empty(t, end.deliver(wrapper("n2", "n0")))
 	require.Empty(t, end.deliver(wrapper("n2", "n0")))
-	require.Equal(t, []fakeMsg{{N: 4}, {N: 5}}, end.core.stepped)
-	require.Equal(t, []string{"n1"}, end.srv.deafList(end.now), "a relayed message is not a direct one: n1 is still unheard")
+	require.Equal(t, []fakeMsg{{N: 5}}, end.core.stepped)
+	require.Equal(t, []string{"n1"}, end.srv.deafList(end.now), "a relayed message is no direct answer: n1 is still named")
 	end.core.queue(Ready[fakeMsg]{Messages: []PeerMessage[fakeMsg]{{To: "n1", Msg: fakeMsg{N: 6}}}})
 	out = end.idle(nil)
 	require.Len(t, out, 2)
@@ -650,4 +651,27 @@ func TestNoRelayingWhenEveryoneHearsTheLeader(t *testing.T) {
 			require.NotContains(t, o.Body, "deaf", "the leader hears everyone")
 		}
 	}
+}
+
+func TestOnlyPeersThatLeaveUsUnansweredAreNamed(t *testing.T) {
+	ts := newTestServer(t, "n1", "", 0)
+	send := func() map[string]any {
+		ts.core.queue(Ready[fakeMsg]{Messages: []PeerMessage[fakeMsg]{{To: "n0", Msg: fakeMsg{N: 1}}, {To: "n2", Msg: fakeMsg{N: 1}}}})
+		out := ts.idle(nil)
+		require.Len(t, out, 2)
+		return out[0].Body
+	}
+	// A candidate long after the start: it sent its peers nothing before, so its vote
+	// requests name nobody, although it has not heard from n2 for 5 s.
+	ts.now = 5 * time.Second
+	require.NotContains(t, send(), "deaf")
+	// n2 answers, n0 does not: after DeafAfter only n0 is named.
+	ts.now += 50 * time.Millisecond
+	ts.deliver(peerLine(t, "n2", "n1", 2))
+	ts.now += DefaultDeafAfter
+	send()
+	require.Equal(t, []any{"n0"}, send()["deaf"])
+	// n0 answers at last: nobody is named.
+	ts.deliver(peerLine(t, "n0", "n1", 3))
+	require.NotContains(t, send(), "deaf")
 }

@@ -26,7 +26,8 @@ type Partition struct {
 	// Quorum is true when some node still talks both ways with a majority
 	// of the cluster (itself included), so a leader there can commit. It is
 	// false for the 3-node :majorities-ring, whose links all work one way
-	// only: no leader-based protocol can serve a write until the heal.
+	// only: a leader-based node serves a write before the heal only if it
+	// relays messages round the ring.
 	Quorum bool `json:"quorum?"`
 	// Recovery is the seconds from Start to the :ok completion of the first
 	// write or cas invoked at or after Start, whichever side of the cut it
