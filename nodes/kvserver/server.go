@@ -246,8 +246,8 @@ func (s *Server[M]) sweep(now time.Duration) {
 }
 
 // peerBody is the body of a core message on the wire. Reqs, when present, are forwarded
-// client requests riding along to the leader (see batch.go); Deaf names the peers the sender
-// has not heard from lately (see relay.go).
+// client requests riding along to the leader (see batch.go); Deaf names the peers that have
+// left what the sender sent them unanswered lately (see relay.go).
 type peerBody[M any] struct {
 	Type string          `json:"type"`
 	M    M               `json:"m"`
