@@ -106,19 +106,28 @@ func AppendLine(dst []byte, src string, out Outgoing) ([]byte, error) {
 	dst = append(dst, `,"dest":`...)
 	dst = AppendString(dst, out.Dest)
 	dst = append(dst, `,"body":`...)
-	if a, ok := out.Body.(BodyAppender); ok {
-		dst = a.AppendBody(dst)
-	} else {
-		body, err := json.Marshal(out.Body)
-		if err != nil {
-			return dst[:start], fmt.Errorf("nodes: encode body for %s: %w", out.Dest, err)
-		}
-		if len(body) == 0 || body[0] != '{' {
-			return dst[:start], fmt.Errorf("nodes: body for %s encodes to %.40s, not an object", out.Dest, body)
-		}
-		dst = append(dst, body...)
+	dst, err := AppendBody(dst, out.Body)
+	if err != nil {
+		return dst[:start], fmt.Errorf("nodes: body for %s: %w", out.Dest, err)
 	}
 	return append(dst, "}\n"...), nil
+}
+
+// AppendBody appends the JSON encoding of a message body to dst, as AppendLine writes it: a
+// [BodyAppender] directly, anything else through encoding/json once. It fails, leaving dst as
+// it was, if the body does not encode to a JSON object.
+func AppendBody(dst []byte, body any) ([]byte, error) {
+	if a, ok := body.(BodyAppender); ok {
+		return a.AppendBody(dst), nil
+	}
+	b, err := json.Marshal(body)
+	if err != nil {
+		return dst, fmt.Errorf("encode: %w", err)
+	}
+	if len(b) == 0 || b[0] != '{' {
+		return dst, fmt.Errorf("encodes to %.40s, not an object", b)
+	}
+	return append(dst, b...), nil
 }
 
 // AppendString appends s as a JSON string. Ids and texts are usually plain, so the common case

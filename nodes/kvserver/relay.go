@@ -34,7 +34,8 @@ import (
 //
 // Relayed copies are duplicates of direct ones, which the cores and the sessions tolerate, but
 // each copy handled would be answered, and the answers relayed in turn: so a relayed body
-// identical to one handled lately from the same sender is dropped. Delay is no threat to the
+// identical to one handled lately from the same sender is dropped (direct bodies are hashed
+// for this only while their sender also relays, so a healthy cluster pays nothing). Delay is no threat to the
 // leases, which count from the leader's send times, nor is a longer path to safety: a relay
 // is one more way for a message to be late, lost or duplicated.
 const (
@@ -70,14 +71,15 @@ type recent struct {
 	next   int
 }
 
-// heardFrom records a message that arrived directly from a peer: the peer answered, and the
-// body is remembered for seen.
+// heardFrom records a message that arrived directly from a peer: the peer answered. While the
+// peer also relays to this node, the body is remembered for seen, so that relayed copies of it
+// are dropped; otherwise no copy can come, and the hot path hashes nothing.
 func (s *Server[M]) heardFrom(now time.Duration, msg *nodes.Message) {
 	if !s.peers[msg.Src] || msg.Src == s.self {
 		return
 	}
 	delete(s.unanswered, msg.Src)
-	if msg.Type != relayType {
+	if at, ok := s.relayedBy[msg.Src]; ok && now-at < s.cfg.RelayFor && msg.Type != relayType {
 		s.seen(msg.Src, msg.Body)
 	}
 }
@@ -137,15 +139,10 @@ func (s *Server[M]) sendPeer(now time.Duration, out *nodes.Outbox, peer string, 
 	if !ok || now-at >= s.cfg.RelayFor {
 		return
 	}
-	var raw []byte
-	if a, ok := body.(nodes.BodyAppender); ok {
-		raw = a.AppendBody(nil)
-	} else {
-		var err error
-		if raw, err = json.Marshal(body); err != nil {
-			s.log.Error("relay: cannot encode a body", "err", err)
-			return
-		}
+	raw, err := nodes.AppendBody(nil, body)
+	if err != nil {
+		s.log.Error("relay: cannot encode a body", "err", err)
+		return
 	}
 	w := relayBody{Type: relayType, From: s.self, To: peer, Deaf: s.deafList(now), Body: raw}
 	for _, via := range s.others {
@@ -168,6 +165,7 @@ func (s *Server[M]) handleRelay(now time.Duration, msg *nodes.Message, out *node
 		out.Send(to, rawBody(msg.Body)) // once: the addressee does not pass it on
 		return nil
 	}
+	s.relayedBy[from] = now
 	if s.seen(from, body) {
 		return nil // handled already, directly or by another way
 	}

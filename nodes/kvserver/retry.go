@@ -58,7 +58,7 @@ func (s *Server[M]) retryHandedOff(now time.Duration, out *nodes.Outbox) {
 		if now-r.at >= s.cfg.RetryFor || s.appliedHere(r) {
 			continue
 		}
-		r.retry, r.data = true, nil
+		r.retry = true
 		s.serve(now, r, out)
 		n++
 	}

@@ -90,9 +90,10 @@ type Server[M any] struct {
 	// message from it; deafTo when each peer last said it could not hear this node (relay.go).
 	unanswered, deafTo map[string]time.Duration
 	// recent are the hashes of the bodies lately handled from each peer, to drop relayed
-	// copies of them.
-	recent map[string]*recent
-	seed   maphash.Seed
+	// copies of them; relayedBy is when each peer's last relayed message arrived.
+	recent    map[string]*recent
+	relayedBy map[string]time.Duration
+	seed      maphash.Seed
 
 	// The replicated state: the store and, per client, the last request applied and its
 	// outcome. Both are in every snapshot.
@@ -184,6 +185,7 @@ func New[M any](cfg Config[M]) *Server[M] {
 		unanswered: make(map[string]time.Duration),
 		deafTo:     make(map[string]time.Duration),
 		recent:     make(map[string]*recent),
+		relayedBy:  make(map[string]time.Duration),
 		seed:       maphash.MakeSeed(),
 		proposals:  newBatchQueue(cfg.BatchDelay, cfg.BatchRate, cfg.BatchSize, false),
 		forwards:   newBatchQueue(cfg.BatchDelay, cfg.BatchRate, cfg.BatchSize, true),

@@ -619,6 +619,13 @@ func TestRelaysArePassedOnOnceAndHandledAsFromTheirSender(t *testing.T) {
 	require.Empty(t, end.deliver(wrapper("n2", "n0")))
 	require.Equal(t, []fakeMsg{{N: 5}}, end.core.stepped)
 	require.Equal(t, []string{"n1"}, end.srv.deafList(end.now), "a relayed message is no direct answer: n1 is still named")
+	// While n1 relays, a body that came directly is not handled again when its copy comes round.
+	direct := peerLine(t, "n1", "n0", 6, "n0")
+	require.Empty(t, end.deliver(direct))
+	msg, err := nodes.ParseMessage([]byte(direct))
+	require.NoError(t, err)
+	require.Empty(t, end.deliver(fmt.Sprintf(`{"src":"n2","dest":"n0","body":{"type":"relay","from":"n1","to":"n0","body":%s}}`, msg.Body)))
+	require.Equal(t, []fakeMsg{{N: 5}, {N: 6}}, end.core.stepped)
 	end.core.queue(Ready[fakeMsg]{Messages: []PeerMessage[fakeMsg]{{To: "n1", Msg: fakeMsg{N: 6}}}})
 	out = end.idle(nil)
 	require.Len(t, out, 2)
@@ -651,6 +658,7 @@ func TestNoRelayingWhenEveryoneHearsTheLeader(t *testing.T) {
 			require.NotContains(t, o.Body, "deaf", "the leader hears everyone")
 		}
 	}
+	require.Empty(t, l.srv.recent, "nobody relays, so no body was hashed")
 }
 
 func TestOnlyPeersThatLeaveUsUnansweredAreNamed(t *testing.T) {
