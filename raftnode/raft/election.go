@@ -9,12 +9,15 @@ func (n *Node) tickElection() {
 	}
 }
 
-// inLease reports whether this node believes a leader is alive: it is the leader, or it heard
-// from the leader within the election timeout. Such a node ignores (pre-)vote requests of
-// higher terms (leader stickiness, Raft thesis §4.2.3), which is the follower half of the lease
-// argument in doc.go. A leader gives up this stance only by stepping down (check-quorum).
+// inLease reports whether this node may be part of a leader's lease: it is the leader, or it
+// accepted a message from a leader within the election timeout, in whatever term it is now.
+// Such a node ignores (pre-)vote requests of higher terms (leader stickiness, Raft thesis
+// §4.2.3) and grants no vote at all, which is the follower half of the lease argument in
+// doc.go. Adopting a higher term from an answer (a rejected pre-vote carries the rejecter's
+// term) clears lead but not leaderHeard, so it does not end the promise. A leader gives up
+// this stance only by stepping down, after which it serves no lease read.
 func (n *Node) inLease() bool {
-	return n.role == Leader || n.lead != "" && n.electionElapsed < n.electionTimeout
+	return n.role == Leader || n.leaderHeard != 0 && n.now-n.leaderHeard < uint64(n.electionTimeout)
 }
 
 // campaign starts a pre-vote (pre = true) or a real election. The pre-vote asks "would you vote
@@ -30,6 +33,7 @@ func (n *Node) campaign(pre bool) {
 		term = n.term
 	}
 	n.votes = map[string]bool{n.id: true}
+	n.campaignStamp = n.now
 	if n.quorum == 1 {
 		n.wonVote(pre)
 		return
@@ -77,7 +81,7 @@ func (n *Node) handleVoteRequest(m Message) {
 	if m.Type == MsgPreVote {
 		resp = MsgPreVoteResp
 	}
-	canVote := n.vote == m.From || n.vote == "" && n.lead == "" || m.Type == MsgPreVote && m.Term > n.term
+	canVote := n.vote == m.From || n.vote == "" && n.lead == "" && !n.inLease() || m.Type == MsgPreVote && m.Term > n.term
 	if m.Type == MsgPreVote && n.role == PreCandidate && !n.log.isNewer(m.Index, m.LogTerm) && m.From > n.id {
 		// Two pre-candidates with equal logs would grant each other and then split the real
 		// vote (likely at constant latency, where followers' timers start together). The

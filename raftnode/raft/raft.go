@@ -42,11 +42,20 @@ type Node struct {
 	now uint64
 	// electionElapsed counts ticks since we last heard from the leader (or voted, or campaigned).
 	electionElapsed int
+	// leaderHeard is the tick at which we last accepted a message from the leader of our term
+	// (0: never). Unlike lead and electionElapsed it survives term changes: until
+	// leaderHeard + electionTimeout this node grants no vote in any term, which is the
+	// follower half of the lease argument in doc.go.
+	leaderHeard uint64
 	// electionTimeout is the current base timeout (>= ElectionTicks); randomizedTimeout is
 	// drawn from [electionTimeout, 2*electionTimeout) and is when a follower campaigns.
 	electionTimeout   int
 	randomizedTimeout int
 	votes             map[string]bool
+	// campaignStamp is the tick at which the current (pre-)campaign sent its requests; answers
+	// echo it, and only answers to this campaign are counted (a pre-vote asks for the same
+	// term again and again while the term does not change, so the term cannot tell them apart).
+	campaignStamp uint64
 
 	// early holds appends of the current leader that arrived before the entries they follow
 	// (latency reorders messages); they are applied as soon as the gap fills. Bounded by
@@ -186,7 +195,9 @@ func (n *Node) Step(m Message) {
 	case m.Term > n.term:
 		if (m.Type == MsgVote || m.Type == MsgPreVote) && n.inLease() {
 			// Leader stickiness: we heard from a live leader within the election timeout, so
-			// we neither vote nor adopt the term. This is what makes leases safe (doc.go).
+			// we neither vote nor adopt the term. Any other message of a higher term is
+			// adopted below, but handleVoteRequest still refuses votes while inLease: this
+			// is what makes leases safe (doc.go).
 			return
 		}
 		switch {
@@ -226,9 +237,9 @@ func (n *Node) rejectStale(m Message) {
 	case MsgHeartbeat:
 		n.send(Message{Type: MsgHeartbeatResp, To: m.From})
 	case MsgPreVote:
-		n.send(Message{Type: MsgPreVoteResp, To: m.From, Reject: true})
+		n.send(Message{Type: MsgPreVoteResp, To: m.From, Reject: true, Stamp: m.Stamp})
 	case MsgVote:
-		n.send(Message{Type: MsgVoteResp, To: m.From, Reject: true})
+		n.send(Message{Type: MsgVoteResp, To: m.From, Reject: true, Stamp: m.Stamp})
 	}
 }
 
@@ -263,6 +274,9 @@ func (n *Node) stepCandidate(m Message) {
 			n.adaptTimeout()
 		}
 	}
+	if m.Stamp != n.campaignStamp {
+		return // an answer to an earlier campaign
+	}
 	switch m.Type {
 	case MsgPreVoteResp:
 		if n.role == PreCandidate && (m.Reject || m.Term == n.term+1) {
@@ -281,6 +295,7 @@ func (n *Node) stepFollower(m Message) {
 	switch m.Type {
 	case MsgApp, MsgHeartbeat, MsgSnap:
 		n.electionElapsed = 0
+		n.leaderHeard = n.now
 		n.lead = m.From
 		if m.Timeout != 0 {
 			n.setElectionTimeout(int(min(m.Timeout, uint64(n.cfg.MaxElectionTicks))))

@@ -23,6 +23,7 @@ func (c *cluster) expireLeases(ids ...string) {
 	c.noLeaseCheck = true
 	for _, id := range ids {
 		c.nodes[id].electionElapsed = c.nodes[id].electionTimeout
+		c.nodes[id].leaderHeard = 0
 	}
 }
 
