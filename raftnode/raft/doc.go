@@ -33,7 +33,9 @@
 //
 // The tests run nodes on an in-memory network under simulated time (cluster_test.go: cut,
 // block, isolate, heal, pause, loss, duplication, latency) that also plays the server and checks
-// safety on every step: scenario tests for the paper's cases (raft_test.go), golden message
+// safety on every step: scenario tests for the paper's cases (raft_test.go), adversarial
+// schedules built message by message for the lease and pre-vote rules (lease_test.go) and for
+// replication (replication_test.go), golden message
 // transcripts (transcript_test.go, testdata/), timing across Maelstrom's latency distributions
 // (timing_test.go), a seeded randomized simulation (sim_test.go), and a benchmark.
 //
@@ -41,9 +43,13 @@
 //
 // Elections use randomized timeouts in [T, 2T) where T is the current election timeout, a
 // pre-vote round (a node cut off from the majority never raises its term, so it cannot depose a
-// healthy leader when it returns), check-quorum (a leader that has not heard from a quorum within
-// T steps down) and leader stickiness (a node that heard from the leader within T ignores vote
-// and pre-vote requests of higher terms). Two pre-candidates with equal logs do not grant each
+// healthy leader when it returns; answers count only for the campaign whose send tick they
+// echo, since a pre-vote asks for the same term again and again), check-quorum (a leader that
+// has not heard from a quorum within T steps down; an ack counts when it arrives, however old
+// the message it answers, because counting by send tick made idle clusters with variable
+// latency depose healthy leaders, and the lease below counts by send tick anyway) and leader
+// stickiness (a node that heard from the leader within T ignores vote and pre-vote requests
+// of higher terms and grants no vote). Two pre-candidates with equal logs do not grant each
 // other: the lower id wins the tie, so followers whose timers started together (constant
 // latency) do not split the vote (at 100 ms constant latency this cut the 3-node failover p50
 // from 1.6 s to 1.0 s in simulation). A new leader appends a no-op of its term; it serves no
@@ -57,7 +63,10 @@
 // the gap fills, and a replicating leader ignores the "log too short" rejection that such an
 // append also triggers; an append that was really lost is detected when a follower's match has
 // not moved for a retransmission timeout (max(2 heartbeats, srtt + 4*rttvar)) after the first
-// outstanding append went out, and the follower is probed again. A heartbeat goes only to a
+// outstanding append went out, and the follower is probed again. That clock restarts only when
+// an append leaves with everything before it acknowledged: a heartbeat answer frees a slot of
+// a full window without any acknowledgement, and restarting the clock then kept a follower
+// with one lost append frozen for as long as new entries came (with MaxInflight 1). A heartbeat goes only to a
 // follower that heard nothing from the leader for HeartbeatTicks (or to every follower when
 // reads wait for a round), so under load, when appends flow, there are none: an append renews
 // the follower's timer and the leader's lease as well as a heartbeat. Heartbeats carry
@@ -75,17 +84,23 @@
 // tick per elapsed millisecond, and a paused process is ticked for the time it missed before it
 // handles anything else. Let E = ElectionTicks. The argument:
 //
-//  1. A follower that accepts a message from the leader of its term resets electionElapsed, and
-//     while electionElapsed < T (T >= E always; the adaptive rule below only raises it) it
-//     ignores vote and pre-vote requests of higher terms. It cannot leave the leader's term any
-//     other way: only a higher-term leader's message, which needs an election, could move it.
-//     The leader itself never votes while it leads; if it steps down (check-quorum, or a
-//     higher term in some answer) it may vote, but it serves no more reads.
+//  1. A follower that accepts a message from the leader of its term records the tick
+//     (leaderHeard), and until leaderHeard + T (T >= E always; the adaptive rule below only
+//     raises it) it grants no vote, in any term, and ignores vote and pre-vote requests of
+//     higher terms. The record is kept across term changes on purpose: a follower can adopt a
+//     higher term without any election, from the answer to a request of its own (a candidate
+//     rejecting an old pre-vote carries its term), and that must not free its vote. A
+//     candidate's own vote comes at least a timeout after its last leader contact, since it
+//     campaigns only then. The leader itself never votes while it leads; if it steps down
+//     (check-quorum, or a higher term in some answer) it may vote, but it serves no more
+//     reads. (TestNoVoteWhileLeaseRestsOnUs replays the schedule that broke an earlier
+//     version of this rule, which forgot the leader when the term changed.)
 //  2. The leader stamps each heartbeat or append with its tick s at send time; responses echo
 //     it. The lease start is the largest s such that a quorum (the leader included, at "now")
 //     acknowledged a message stamped s; the lease holds while now < s + E - 3.
 //  3. Any new leader needs votes from a quorum, which intersects the acknowledging quorum in
-//     some follower F. F received the message after it was sent, i.e. after leader tick s. Tick
+//     some follower F. F received the message after it was sent, i.e. after leader tick s, and
+//     its vote for the new leader, in whatever term, comes after its leaderHeard window. Tick
 //     counters lag real time by less than one tick on each side, so F refuses to vote until real
 //     time at least s + E - 1 (in the leader's frame, up to one tick of discretization on F's
 //     side), while the leader stops using the lease by its tick s + E - 3, which is before real

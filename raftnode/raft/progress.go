@@ -35,8 +35,10 @@ type progress struct {
 	pendingSnapshot uint64
 	snapshotSent    uint64
 	// progressTick is the tick at which match last advanced, replication restarted, or an
-	// append went out with nothing else in flight; a replicating follower that does not
-	// advance for a retransmission timeout after it while entries are outstanding lost one.
+	// append went out with everything sent before it acknowledged; a replicating follower
+	// that does not advance for a retransmission timeout after it while entries are
+	// outstanding lost one. (An empty window is not enough to restart it: freeFirst empties
+	// the window without any acknowledgement.)
 	progressTick uint64
 	// lastHeard is the tick of the last message from this follower in this term (check-quorum).
 	lastHeard uint64

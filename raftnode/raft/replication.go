@@ -65,8 +65,12 @@ func (n *Node) maybeSendAppend(pr *progress) bool {
 			pr.probeSent = true
 			break
 		}
-		if pr.inflight.count == 0 {
-			pr.progressTick = n.now // the retransmission clock starts with the first in flight
+		if pr.next-1 == pr.match {
+			// The retransmission clock starts when an append goes out with nothing sent before
+			// it unacknowledged. Not when the window is merely empty: handleHeartbeatResp frees
+			// slots of appends that may be lost, and restarting the clock then would postpone
+			// the timeout for as long as new entries keep coming.
+			pr.progressTick = n.now
 		}
 		pr.inflight.add(hi)
 		pr.next = hi + 1
