@@ -15,7 +15,11 @@
 // PreCandidate and asks every peer whether it too lost the leader
 // (MsgPreVote). A peer agrees only if it has not heard from a leader for
 // ElectionTicks, so an isolated node that rejoins cannot depose a healthy
-// leader: it never raises its ballot. With a majority it becomes a
+// leader: it never raises its ballot. An answer counts only for the attempt
+// whose send tick it echoes: the ballot asked about repeats from attempt to
+// attempt while no higher round is seen, and a grant delayed from an earlier
+// attempt (given while the grantor had lost the leader too) would otherwise
+// let a node cut off from a healthy leader raise its ballot. With a majority it becomes a
 // Candidate, picks a round above every one it has seen (pre-vote answers carry
 // the peers' promises) and runs phase 1 once, for every slot above its chosen
 // point (MsgPrepare). The acceptors' MsgPromise answers carry every value

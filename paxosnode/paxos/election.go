@@ -49,6 +49,7 @@ func (n *Node) becomePreCandidate() {
 	n.lead = leaderState{}
 	n.ballot = Ballot{Round: n.maxRound + 1, Node: n.self}
 	n.votes = 1 << n.self // the timer fired: this node lost the leader too
+	n.preVoteSent = n.now
 	n.resetElectionDeadline()
 	n.logf("became pre-candidate ballot=%s commit=%d", n.ballot, n.log.commit)
 	for i, p := range n.cfg.Peers {
@@ -67,7 +68,7 @@ func (n *Node) handlePreVote(m Message) {
 func (n *Node) handlePreVoteReply(m Message, from int) {
 	n.maxRound = max(n.maxRound, m.Promised.Round)
 	n.observeElectionRTT(m)
-	if n.role != PreCandidate || m.Ballot != n.ballot || m.Reject {
+	if n.role != PreCandidate || m.Ballot != n.ballot || m.Sent != n.preVoteSent || m.Reject {
 		return
 	}
 	n.votes |= 1 << from

@@ -38,8 +38,11 @@ type Node struct {
 	// Proposer state (PreCandidate, Candidate, Leader).
 	ballot Ballot
 	votes  uint64 // pre-votes or promises received in this attempt (bitmask)
-	p1     phase1
-	lead   leaderState
+	// preVoteSent is the tick the current pre-vote attempt went out, which its answers echo.
+	// The ballot cannot tell attempts apart: it repeats while no higher round is seen.
+	preVoteSent int64
+	p1          phase1
+	lead        leaderState
 
 	// Output waiting for Ready.
 	msgs           []Message
