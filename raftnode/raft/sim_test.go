@@ -6,6 +6,8 @@ import (
 	"math/rand/v2"
 	"strings"
 	"testing"
+
+	"github.com/stretchr/testify/require"
 )
 
 // TestSimulation runs many seeded clusters through random partitions (symmetric, one-way,
@@ -139,22 +141,7 @@ func runSim(t *testing.T, seed uint64) {
 	// still step down (check-quorum counts the silence before the heal) and lose its entry.
 	backlog := c.node(c.stableLeader()).LastIndex() - c.maxCommit()
 	limit += int(backlog/uint64(p.batch*p.inflight)+1) * int(4*(p.maxLat+1))
-	var l, final string
-	var want, term uint64
-	done := c.runUntil(limit, func() bool {
-		if want != 0 && c.allApplied(want) && strings.Contains(c.entryAt[want], final) {
-			return true
-		}
-		if sl := c.stableLeader(); sl != "" && (want == 0 || c.node(sl).Term() != term) {
-			l, term = sl, c.node(sl).Term()
-			final = fmt.Sprintf("final-%d", term)
-			if c.node(l).Propose([]byte(final)) {
-				want = c.node(l).LastIndex()
-				c.events = append(c.events, fmt.Sprintf("t=%d proposed %s at %s index %d", c.now, final, l, want))
-			}
-		}
-		return false
-	})
+	l, done := c.proposeUntilApplied(limit)
 	if !done {
 		c.fatalf("seed=%d: no proposal applied everywhere %d ticks after healing (%s)", seed, limit, c.describeNodes())
 	}
@@ -215,4 +202,47 @@ func (c *cluster) describeNodes() string {
 		s += fmt.Sprintf("[%s %s t=%d lead=%q commit=%d last=%d applied=%d] ", id, n.Role(), n.Term(), n.Leader(), n.CommitIndex(), n.LastIndex(), c.sms[id].applied)
 	}
 	return s
+}
+
+// proposeUntilApplied runs until an entry proposed by a stable leader of the current term is
+// applied on every node, proposing again whenever the leader changes or refuses (its
+// uncommitted tail may be full, as it is right after an election with MaxUncommitted 1). It
+// returns that leader, or false after limit ticks.
+func (c *cluster) proposeUntilApplied(limit int) (string, bool) {
+	var l, final string
+	var want, term uint64
+	done := c.runUntil(limit, func() bool {
+		if want != 0 && c.allApplied(want) && strings.Contains(c.entryAt[want], final) {
+			return true
+		}
+		if sl := c.stableLeader(); sl != "" && (want == 0 || c.node(sl).Term() != term) {
+			l, term = sl, c.node(sl).Term()
+			final = fmt.Sprintf("final-%d", term)
+			want = 0 // until a proposal of this term is accepted: try again at the next tick
+			if c.node(l).Propose([]byte(final)) {
+				want = c.node(l).LastIndex()
+				c.events = append(c.events, fmt.Sprintf("t=%d proposed %s at %s index %d", c.now, final, l, want))
+			}
+		}
+		return false
+	})
+	return l, done
+}
+
+// TestProposeUntilAppliedRetriesAfterARefusal: the simulation's last phase once reported
+// "no proposal applied everywhere" for a healthy cluster. Its first leader's proposal was lost
+// to a leader change, and the new leader refused the next one (with MaxUncommitted 1 its own
+// no-op fills the tail until it commits); the phase then waited forever for the lost entry.
+func TestProposeUntilAppliedRetriesAfterARefusal(t *testing.T) {
+	c := newCluster(t, 3, 45, func(cfg *Config) { cfg.MaxUncommitted = 1 })
+	c.elect("n0")
+	c.run(10)
+	// n0's messages are lost for a while, so its proposal never commits and the others elect a
+	// new leader, which everyone hears at the same tick.
+	const healAt = 3 * DefaultElectionTicks
+	c.filter = func(m *Message) bool { return m.From != "n0" || c.now >= healAt }
+	l, ok := c.proposeUntilApplied(10 * DefaultElectionTicks)
+	require.True(t, ok, "no proposal applied everywhere (%s)", c.describeNodes())
+	require.NotEqual(t, "n0", l)
+	require.Contains(t, strings.Join(c.events, "\n"), "proposed final-1 at n0", "the schedule reaches its point")
 }
