@@ -6,6 +6,8 @@ import (
 	"math/rand/v2"
 	"strings"
 	"testing"
+
+	"github.com/quorumkit/quorumkit/harness/simnet"
 )
 
 // TestSimulation runs many seeded clusters through random partitions (symmetric, one-way,
@@ -90,7 +92,8 @@ func runSim(t *testing.T, seed uint64) {
 		cfg.MaxUncommitted = p.uncommitted
 	})
 	c.compactEvery = p.compactEvery
-	c.minLat, c.maxLat, c.tailProb, c.drop, c.dup = p.minLat, p.maxLat, p.tail, p.drop, p.dup
+	c.net.Faults = simnet.Faults{Loss: p.drop, Dup: p.dup, Latency: simnet.Latency{Dist: simnet.Uniform,
+		Min: int64(p.minLat), Max: int64(p.maxLat), Slow: simnet.Spike{P: p.tail, Max: 10 * int64(p.maxLat)}}}
 	defer func() {
 		if t.Failed() {
 			t.Logf("seed=%d %s", seed, p)
@@ -129,8 +132,8 @@ func runSim(t *testing.T, seed uint64) {
 
 	// Liveness: with the network healed, a leader emerges, commits, and serves a read.
 	c.heal()
-	c.events = append(c.events, fmt.Sprintf("t=%d healed", c.now))
-	c.drop, c.dup, c.tailProb = 0, 0, 0
+	c.events = append(c.events, fmt.Sprintf("t=%d healed", c.now()))
+	c.net.Faults = c.net.Faults.Calm()
 	limit := 60 * p.election
 	if !c.runUntil(limit, func() bool { return c.stableLeader() != "" }) {
 		c.fatalf("seed=%d: no stable leader %d ticks after healing (%s)", seed, limit, c.describeNodes())
@@ -150,7 +153,7 @@ func runSim(t *testing.T, seed uint64) {
 			final = fmt.Sprintf("final-%d", term)
 			if c.node(l).Propose([]byte(final)) {
 				want = c.node(l).LastIndex()
-				c.events = append(c.events, fmt.Sprintf("t=%d proposed %s at %s index %d", c.now, final, l, want))
+				c.events = append(c.events, fmt.Sprintf("t=%d proposed %s at %s index %d", c.now(), final, l, want))
 			}
 		}
 		return false
@@ -205,7 +208,7 @@ func (c *cluster) randomPartition(r *rand.Rand) {
 			c.block(ids[0], b)
 		}
 	}
-	c.tracef("partition %v", c.blocked)
+	c.tracef("partition %s", c.net.Partition())
 }
 
 func (c *cluster) describeNodes() string {
