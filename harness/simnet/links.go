@@ -3,6 +3,7 @@ package simnet
 import (
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"strings"
 )
 
@@ -98,6 +99,9 @@ func (n *Network[M]) Isolate(id string) {
 
 // Heal removes every partition. Flapping links keep flapping.
 func (n *Network[M]) Heal() { clear(n.links.blocked) }
+
+// Partitioned reports whether a partition blocks any link.
+func (n *Network[M]) Partitioned() bool { return slices.Contains(n.links.blocked, true) }
 
 // Partition describes the blocked links, for example "n0->n1 n1->n0", or "none".
 func (n *Network[M]) Partition() string {

@@ -93,12 +93,15 @@ func TestPartitionAtDequeue(t *testing.T) {
 	assert.Equal(t, []string{"10 b->a other-way", "10 c->b other-link", "15 a->b during-cut"}, rc.log)
 	assert.Equal(t, 1, rc.net.Stats().Fates[Cut])
 
+	assert.False(t, rc.net.Partitioned())
 	rc.net.Isolate("b")
+	assert.True(t, rc.net.Partitioned())
 	assert.Equal(t, "a->b b->a b->c c->b", rc.net.Partition())
 	assert.True(t, rc.net.Blocked("c", "b"))
 	rc.net.Unblock("c", "b")
 	assert.False(t, rc.net.Blocked("c", "b"))
 	rc.net.Heal()
+	assert.False(t, rc.net.Partitioned())
 	assert.Equal(t, "none", rc.net.Partition())
 }
 
