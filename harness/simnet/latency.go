@@ -105,6 +105,23 @@ func (l Latency) Draw(r *rand.Rand) int64 {
 	return d + l.Slow.draw(r)
 }
 
+// Random reports whether Draw consumes randomness. When it does not, Draw never touches its
+// source and may be given nil, so a caller that shares its source between goroutines need
+// not lock it.
+func (l Latency) Random() bool {
+	switch {
+	case l.Slow.On():
+		return true
+	case l.Dist == Uniform:
+		return l.Max > l.Min
+	case l.Dist == Exponential:
+		return l.Mean > 0
+	case l.Dist == Pareto:
+		return l.Mean > 0 && l.Shape > 1
+	}
+	return false
+}
+
 func (l Latency) base(r *rand.Rand) int64 {
 	switch l.Dist {
 	case Uniform:

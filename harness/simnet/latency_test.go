@@ -67,6 +67,16 @@ func TestZeroDelaysDrawNothing(t *testing.T) {
 		d := l.Draw(r)
 		assert.GreaterOrEqual(t, d, int64(0), l.String())
 		assert.Equal(t, seeded(4).Uint64(), r.Uint64(), "%s drew randomness", l)
+		assert.False(t, l.Random(), l.String())
+	}
+	for _, l := range []Latency{
+		{Dist: Exponential, Mean: 1}, {Dist: Pareto, Mean: 1, Shape: 2}, {Dist: Uniform, Max: 1},
+		{Dist: Constant, Mean: 7, Slow: Spike{P: 0.5, Min: 5, Max: 9}},
+	} {
+		r := seeded(4)
+		l.Draw(r)
+		assert.NotEqual(t, seeded(4).Uint64(), r.Uint64(), "%s drew no randomness", l)
+		assert.True(t, l.Random(), l.String())
 	}
 }
 

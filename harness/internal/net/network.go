@@ -9,9 +9,10 @@ import (
 	"time"
 
 	"github.com/quorumkit/quorumkit/harness/internal/clock"
+	"github.com/quorumkit/quorumkit/harness/simnet"
 )
 
-// Latency distributions, as named by --latency-dist.
+// Latency distributions, as named by --latency-dist: the names simnet.Maelstrom takes.
 const (
 	Constant    = "constant"
 	Uniform     = "uniform"
@@ -34,7 +35,8 @@ type Grudge map[string]map[string]bool
 type Config struct {
 	// Clock is the time source for deadlines and waits.
 	Clock clock.Clock
-	// Dist is the latency distribution: Constant, Uniform or Exponential.
+	// Dist is the latency distribution: Constant, Uniform or Exponential. Any other name
+	// panics in New (the options check it first).
 	Dist string
 	// Mean is the --latency value. It only applies when neither end of a
 	// message is a client.
@@ -70,6 +72,7 @@ type counters struct {
 // Network routes messages between registered ids.
 type Network struct {
 	cfg     Config
+	latency simnet.Latency
 	mu      sync.RWMutex
 	inboxes map[string]*Inbox
 	nextID  atomic.Int64
@@ -88,7 +91,11 @@ func New(cfg Config) *Network {
 	if cfg.Dist == "" {
 		cfg.Dist = Constant
 	}
-	return &Network{cfg: cfg, inboxes: make(map[string]*Inbox)}
+	lat, err := simnet.Maelstrom(cfg.Dist, float64(cfg.Mean)/float64(time.Millisecond))
+	if err != nil {
+		panic("net: " + err.Error())
+	}
+	return &Network{cfg: cfg, latency: lat, inboxes: make(map[string]*Inbox)}
 }
 
 // Register creates the inbox for id. Registering an id twice panics: ids
@@ -148,28 +155,16 @@ func (n *Network) Send(m Message) (int64, error) {
 	return m.ID, nil
 }
 
-// drawLatency draws one node-to-node latency, truncated to whole
-// milliseconds like Maelstrom's.
+// drawLatency draws one node-to-node latency from the tree's one latency model (the
+// simulated network draws from the same), in whole milliseconds like Maelstrom's.
 func (n *Network) drawLatency() time.Duration {
-	mean := n.cfg.Mean
-	if mean <= 0 && n.cfg.Dist != Exponential {
-		return 0
+	if !n.latency.Random() {
+		return time.Duration(n.latency.Draw(nil)) * time.Millisecond
 	}
-	ms := float64(mean) / float64(time.Millisecond)
-	switch n.cfg.Dist {
-	case Uniform:
-		n.randMu.Lock()
-		d := n.cfg.Rand.Float64() * 2 * ms
-		n.randMu.Unlock()
-		return time.Duration(int64(d)) * time.Millisecond
-	case Exponential:
-		n.randMu.Lock()
-		d := n.cfg.Rand.ExpFloat64() * ms
-		n.randMu.Unlock()
-		return time.Duration(int64(d)) * time.Millisecond
-	default:
-		return time.Duration(int64(ms)) * time.Millisecond
-	}
+	n.randMu.Lock()
+	ms := n.latency.Draw(n.cfg.Rand)
+	n.randMu.Unlock()
+	return time.Duration(ms) * time.Millisecond
 }
 
 // Partition replaces the current grudge with g.
