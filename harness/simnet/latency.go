@@ -28,11 +28,14 @@ const (
 var distNames = [...]string{"constant", "uniform", "exponential", "pareto"}
 
 // String returns the distribution's name as --latency-dist spells it.
-func (d Dist) String() string {
-	if int(d) < len(distNames) {
-		return distNames[d]
+func (d Dist) String() string { return name(distNames[:], int(d), "dist") }
+
+// name returns names[i], or kind(i) for a value out of the table.
+func name(names []string, i int, kind string) string {
+	if i < len(names) {
+		return names[i]
 	}
-	return fmt.Sprintf("dist(%d)", d)
+	return fmt.Sprintf("%s(%d)", kind, i)
 }
 
 // Spike is an occasional extra delay: with probability P a message is delayed by a whole

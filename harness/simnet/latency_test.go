@@ -124,17 +124,23 @@ func TestParetoIsHeavyTailed(t *testing.T) {
 func TestSlowMakesItBimodal(t *testing.T) {
 	l := Latency{Dist: Constant, Mean: 2, Slow: Spike{P: 0.1, Min: 100, Max: 300}}
 	ds, _ := sample(l, seeded(9), 20000)
+	assert.InDelta(t, 2000, countSlow(t, ds, 2, 102, 302), 150)
+}
+
+// countSlow checks that every delay is either fast or in [lo, hi], and counts the latter.
+func countSlow(t *testing.T, delays []int64, fast, lo, hi int64) int {
+	t.Helper()
 	slow := 0
-	for _, d := range ds {
+	for _, d := range delays {
 		switch {
-		case d == 2:
-		case d >= 102 && d <= 302:
+		case d == fast:
+		case d >= lo && d <= hi:
 			slow++
 		default:
-			t.Fatalf("draw %d is in neither mode", d)
+			t.Fatalf("delay %d is neither %d nor in [%d, %d]", d, fast, lo, hi)
 		}
 	}
-	assert.InDelta(t, 2000, slow, 150)
+	return slow
 }
 
 func TestLatencyString(t *testing.T) {

@@ -4,28 +4,29 @@ package simnet
 // nothing while both are off, so a caller that partitions and pauses by hand keeps its own
 // sequence of random numbers.
 func (n *Network[M]) nemesis() {
-	if p := n.Faults.Partitions; p.Every > 0 {
-		if n.nextPartition == 0 {
-			n.nextPartition = n.now + n.gap(p.Every)
-		}
-		if n.now >= n.nextPartition {
-			n.partition(p.Shapes)
-			n.nextPartition = n.now + n.gap(p.Every)
-		}
+	if p := n.Faults.Partitions; n.due(&n.nextPartition, p.Every) {
+		n.partition(p.Shapes)
 	}
-	if p := n.Faults.Pauses; p.Every > 0 {
-		if n.nextPause == 0 {
-			n.nextPause = n.now + n.gap(p.Every)
-		}
-		if n.now >= n.nextPause {
-			n.pauseSomeone(p)
-			n.nextPause = n.now + n.gap(p.Every)
-		}
+	if p := n.Faults.Pauses; n.due(&n.nextPause, p.Every) {
+		n.pauseSomeone(p)
 	}
 }
 
-// gap draws the time to the next change: uniform with the given mean, at least 1 ms.
-func (n *Network[M]) gap(mean int64) int64 { return 1 + n.rnd.Int64N(2*mean) }
+// due reports whether a schedule with the given mean gap (zero: off) acts now, and if so
+// draws when it acts next: uniformly at random, with that mean, at least 1 ms later.
+func (n *Network[M]) due(next *int64, every int64) bool {
+	if every <= 0 {
+		return false
+	}
+	if *next == 0 {
+		*next = n.now + 1 + n.rnd.Int64N(2*every)
+	}
+	if n.now < *next {
+		return false
+	}
+	*next = n.now + 1 + n.rnd.Int64N(2*every)
+	return true
+}
 
 // partition heals the network, then, two times in three, applies one of the shapes.
 func (n *Network[M]) partition(shapes Shape) {

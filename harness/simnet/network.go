@@ -57,12 +57,7 @@ const (
 var fateNames = [...]string{"delivered", "cut", "lost", "filtered", "held", "waiting"}
 
 // String names the fate.
-func (f Fate) String() string {
-	if int(f) < len(fateNames) {
-		return fateNames[f]
-	}
-	return fmt.Sprintf("fate(%d)", f)
-}
+func (f Fate) String() string { return name(fateNames[:], int(f), "fate") }
 
 // Stats counts what the network did.
 type Stats struct {

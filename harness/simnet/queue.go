@@ -1,12 +1,11 @@
 package simnet
 
-// queue is the network's in-flight messages: a binary heap ordered by due time, then by the
+// queue is the network's in-flight messages: a heap ordered by due time, then by the
 // tie-break (zero unless Faults.Shuffle draws one), then by send order, so messages due
-// together arrive in the order they were sent. Written by hand because container/heap would
-// box every element. The heap holds small keys; the envelopes stay put in slots, so a sift
-// moves 24 bytes whatever the size of the message type.
+// together arrive in the order they were sent. The heap holds small keys; the envelopes stay
+// put in slots, so a sift moves 32 bytes whatever the size of the message type.
 type queue[M any] struct {
-	keys  []key
+	keys  Heap[key]
 	slots []Envelope[M]
 	freed []int32
 }
@@ -18,7 +17,8 @@ type key struct {
 	slot int32
 }
 
-func (k key) less(o key) bool {
+// Less orders keys by due time, tie-break, then send order.
+func (k key) Less(o key) bool {
 	if k.at != o.at {
 		return k.at < o.at
 	}
@@ -43,43 +43,12 @@ func (q *queue[M]) push(e *Envelope[M]) {
 		s = int32(len(q.slots))
 		q.slots = append(q.slots, *e)
 	}
-	q.keys = append(q.keys, key{at: e.At, tie: e.tie, seq: e.seq, slot: s})
-	h := q.keys
-	for i := len(h) - 1; i > 0; {
-		p := (i - 1) / 2
-		if !h[i].less(h[p]) {
-			break
-		}
-		h[i], h[p] = h[p], h[i]
-		i = p
-	}
+	q.keys.Push(key{at: e.At, tie: e.tie, seq: e.seq, slot: s})
 }
 
 // pop removes the earliest message from the order and returns its slot, which stays taken
 // until free: the caller may hold a pointer to it while it sends more.
-func (q *queue[M]) pop() int32 {
-	h := q.keys
-	top := h[0]
-	last := len(h) - 1
-	h[0] = h[last]
-	h = h[:last]
-	for i := 0; ; {
-		l, r, m := 2*i+1, 2*i+2, i
-		if l < len(h) && h[l].less(h[m]) {
-			m = l
-		}
-		if r < len(h) && h[r].less(h[m]) {
-			m = r
-		}
-		if m == i {
-			break
-		}
-		h[i], h[m] = h[m], h[i]
-		i = m
-	}
-	q.keys = h
-	return top.slot
-}
+func (q *queue[M]) pop() int32 { return q.keys.Pop().slot }
 
 // at returns the envelope in a slot. The pointer stays valid after later pushes (they may
 // move the slots, never the envelope the pointer already holds).

@@ -215,54 +215,12 @@ type queued struct {
 	seq      uint64
 }
 
-// queue orders messages by deadline, then by arrival, so equal deadlines
-// keep send order.
-type queue []queued
-
-// A hand-written binary heap: container/heap would box every element.
-func (q queue) less(i, j int) bool {
-	if q[i].deadline != q[j].deadline {
-		return q[i].deadline < q[j].deadline
+// Less orders messages by deadline, then by arrival, so equal deadlines keep send order.
+func (a queued) Less(b queued) bool {
+	if a.deadline != b.deadline {
+		return a.deadline < b.deadline
 	}
-	return q[i].seq < q[j].seq
-}
-
-func (q *queue) push(x queued) {
-	*q = append(*q, x)
-	h := *q
-	for i := len(h) - 1; i > 0; {
-		p := (i - 1) / 2
-		if !h.less(i, p) {
-			break
-		}
-		h[i], h[p] = h[p], h[i]
-		i = p
-	}
-}
-
-func (q *queue) pop() queued {
-	h := *q
-	top := h[0]
-	last := len(h) - 1
-	h[0] = h[last]
-	h[last] = queued{}
-	h = h[:last]
-	for i := 0; ; {
-		l, r, m := 2*i+1, 2*i+2, i
-		if l < len(h) && h.less(l, m) {
-			m = l
-		}
-		if r < len(h) && h.less(r, m) {
-			m = r
-		}
-		if m == i {
-			break
-		}
-		h[i], h[m] = h[m], h[i]
-		i = m
-	}
-	*q = h
-	return top
+	return a.seq < b.seq
 }
 
 // Inbox is one receiver's delay queue.
@@ -270,7 +228,7 @@ type Inbox struct {
 	id     string
 	net    *Network
 	mu     sync.Mutex
-	q      queue
+	q      simnet.Heap[queued]
 	seq    uint64
 	notify chan struct{}
 }
@@ -281,7 +239,7 @@ func (ib *Inbox) ID() string { return ib.id }
 func (ib *Inbox) push(m Message, deadline time.Duration) {
 	ib.mu.Lock()
 	ib.seq++
-	ib.q.push(queued{m: m, deadline: deadline, seq: ib.seq})
+	ib.q.Push(queued{m: m, deadline: deadline, seq: ib.seq})
 	ib.mu.Unlock()
 	select {
 	case ib.notify <- struct{}{}:
@@ -319,7 +277,7 @@ func (ib *Inbox) Recv(stop <-chan struct{}, timeout <-chan time.Time, idle func(
 				return Message{}, ErrTimeout
 			}
 		}
-		it := ib.q.pop()
+		it := ib.q.Pop()
 		ib.mu.Unlock()
 		if ib.net.drops(ib.id, it.m.Src) {
 			ib.net.dropped.Add(1)
