@@ -184,3 +184,30 @@ func TestCalmStopsTheFaults(t *testing.T) {
 			Max: f.Latency.Max, Shape: f.Latency.Shape, Cap: f.Latency.Cap}, Asymmetry: f.Asymmetry}, c)
 	}
 }
+
+// TestFaultsMayChangeMidRun: per-link faults switched on after New take effect, and Calm
+// stops the flapping but keeps each link's asymmetry factor.
+func TestFaultsMayChangeMidRun(t *testing.T) {
+	rc := newRecorder(t, abc, 6, Faults{Latency: Latency{Dist: Constant, Mean: 10}})
+	require.Equal(t, 1.0, rc.net.LinkFactor("a", "b"))
+	rc.net.Faults.Asymmetry = 4
+	rc.net.Faults.Flap = Flap{Links: 1, MinPeriod: 20, MaxPeriod: 40, Down: 0.5}
+	rc.net.Send("a", "b", "scaled")
+	factor := rc.net.LinkFactor("a", "b")
+	require.Greater(t, factor, 1.0)
+	cutWhileFlapping := func() int {
+		before := rc.net.Stats().Fates[Cut]
+		for range 200 {
+			for _, l := range directed(abc) {
+				rc.net.Send(l[0], l[1], "x")
+			}
+			rc.net.Step()
+		}
+		return rc.net.Stats().Fates[Cut] - before
+	}
+	assert.Greater(t, cutWhileFlapping(), 300, "every link flaps, down half the time")
+	rc.net.Faults = rc.net.Faults.Calm()
+	rc.run(200)
+	assert.Zero(t, cutWhileFlapping(), "calm: no link flaps")
+	assert.Equal(t, factor, rc.net.LinkFactor("a", "b"), "the asymmetry factors stay")
+}

@@ -14,6 +14,9 @@ type links struct {
 	blocked []bool
 	factor  []float64 // nil when no link is scaled
 	flaps   []flap    // nil when no link flaps
+	// asymmetry and flap are the fault parameters factor and flaps were drawn for.
+	asymmetry float64
+	flap      Flap
 }
 
 // flap is one link's up-and-down schedule: down for the first down milliseconds of every
@@ -22,29 +25,34 @@ type flap struct {
 	period, down, phase int64
 }
 
-// newLinks draws the per-link asymmetry factors and flapping schedules f asks for; it draws
-// nothing for a feature that is off.
-func newLinks(n int, r *rand.Rand, f Faults) links {
-	l := links{n: n, blocked: make([]bool, n*n)}
-	if f.Asymmetry > 1 {
-		l.factor = make([]float64, n*n)
-		for i := range l.factor {
-			l.factor[i] = 1 + r.Float64()*(f.Asymmetry-1)
-		}
-	}
-	if fl := f.Flap; fl.Links > 0 && fl.MaxPeriod > 0 {
-		l.flaps = make([]flap, n*n)
-		for from := range n {
-			for to := range n {
-				if from == to || r.Float64() >= fl.Links {
-					continue
-				}
-				p := between(r, max(fl.MinPeriod, 2), max(fl.MaxPeriod, 2))
-				l.flaps[from*n+to] = flap{period: p, down: max(1, int64(fl.Down*float64(p))), phase: r.Int64N(p)}
+// sync draws the per-link asymmetry factors and flapping schedules f asks for, when they
+// differ from what was drawn before: a feature switched on gets fresh draws, one switched
+// off stops. It draws nothing for a feature that is off or unchanged.
+func (l *links) sync(f Faults, r *rand.Rand) {
+	if f.Asymmetry != l.asymmetry {
+		l.asymmetry, l.factor = f.Asymmetry, nil
+		if f.Asymmetry > 1 {
+			l.factor = make([]float64, l.n*l.n)
+			for i := range l.factor {
+				l.factor[i] = 1 + r.Float64()*(f.Asymmetry-1)
 			}
 		}
 	}
-	return l
+	if f.Flap != l.flap {
+		l.flap, l.flaps = f.Flap, nil
+		if fl := f.Flap; fl.Links > 0 && fl.MaxPeriod > 0 {
+			l.flaps = make([]flap, l.n*l.n)
+			for from := range l.n {
+				for to := range l.n {
+					if from == to || r.Float64() >= fl.Links {
+						continue
+					}
+					p := between(r, max(fl.MinPeriod, 2), max(fl.MaxPeriod, 2))
+					l.flaps[from*l.n+to] = flap{period: p, down: max(1, int64(fl.Down*float64(p))), phase: r.Int64N(p)}
+				}
+			}
+		}
+	}
 }
 
 // scale applies the link's asymmetry factor to a delay.

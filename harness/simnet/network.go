@@ -86,8 +86,9 @@ type node[M any] struct {
 // it was given, so a seed fixes everything it does.
 type Network[M any] struct {
 	// Faults is the fault model. It may be changed between steps, for example to stop the
-	// faults and let a cluster recover; what New drew from it (asymmetry factors, flapping
-	// schedules) stays.
+	// faults and let a cluster recover. The per-link draws (asymmetry factors, flapping
+	// schedules) are made when those fields first take their values and kept while they
+	// keep them.
 	Faults Faults
 	// Deliver hands a message to its receiver. It must be set before anything is delivered.
 	Deliver func(e *Envelope[M])
@@ -133,7 +134,8 @@ func New[M any](ids []string, rnd *rand.Rand, f Faults) *Network[M] {
 		}
 		n.index[id] = int32(i)
 	}
-	n.links = newLinks(len(ids), rnd, f)
+	n.links = links{n: len(ids), blocked: make([]bool, len(ids)*len(ids))}
+	n.links.sync(f, rnd)
 	return n
 }
 
@@ -168,6 +170,7 @@ func (n *Network[M]) logf(format string, args ...any) {
 // copy follows with a delay of its own.
 func (n *Network[M]) Send(from, to string, m M) {
 	f, t := n.idx(from), n.idx(to)
+	n.links.sync(n.Faults, n.rnd)
 	n.push(f, t, m, n.delay(f, t))
 	if n.Faults.Dup > 0 && n.rnd.Float64() < n.Faults.Dup {
 		n.stats.Duplicated++
@@ -204,6 +207,7 @@ func (n *Network[M]) push(from, to int32, m M, delay int64) {
 // waited for it, then ticks).
 func (n *Network[M]) Step() {
 	n.now++
+	n.links.sync(n.Faults, n.rnd)
 	n.nemesis()
 	for n.queue.len() > 0 && n.queue.next() <= n.now {
 		n.arriveNext()
@@ -228,6 +232,7 @@ func (n *Network[M]) Step() {
 // receivers. Scenario tests use it to settle a cluster at one instant.
 func (n *Network[M]) DeliverAll() int {
 	delivered := n.stats.Fates[Delivered]
+	n.links.sync(n.Faults, n.rnd)
 	for n.queue.len() > 0 {
 		n.arriveNext()
 	}
