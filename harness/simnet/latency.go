@@ -174,7 +174,7 @@ func (l Latency) String() string {
 	case Uniform:
 		fmt.Fprintf(&b, "uniform %d..%dms", l.Min, l.Max)
 	case Pareto:
-		fmt.Fprintf(&b, "pareto mean=%gms shape=%g", l.Mean, l.Shape)
+		fmt.Fprintf(&b, "pareto mean=%gms shape=%.3g", l.Mean, l.Shape)
 	case Constant:
 		fmt.Fprintf(&b, "constant %gms", l.Mean)
 	default:
