@@ -57,6 +57,7 @@ func (s Spike) draw(r *rand.Rand) int64 {
 	return between(r, s.Min, s.Max)
 }
 
+// String describes the spike, for example "5% +100..900ms".
 func (s Spike) String() string {
 	return fmt.Sprintf("%.3g%% +%d..%dms", 100*s.P, s.Min, s.Max)
 }
