@@ -31,17 +31,17 @@ func BenchmarkCommit3Nodes(b *testing.B) {
 					if n.HasReady() {
 						rd := n.Ready()
 						sent += len(rd.Messages)
-						nw.queue = append(nw.queue, rd.Messages...)
+						nw.enqueue(rd.Messages)
 					}
 				}
-				for len(nw.queue) > 0 {
+				for nw.net.Len() > 0 {
 					nw.deliverAll()
 					for _, id := range nw.ids {
 						n := nw.node(id)
 						if n.HasReady() {
 							rd := n.Ready()
 							sent += len(rd.Messages)
-							nw.queue = append(nw.queue, rd.Messages...)
+							nw.enqueue(rd.Messages)
 						}
 					}
 				}

@@ -4,19 +4,20 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/quorumkit/quorumkit/harness/simnet"
 )
 
-// takeQueued removes and returns the queued messages that match.
+// takeQueued removes from the network the messages in flight that match and returns them.
 func (nw *network) takeQueued(match func(Message) bool) []Message {
-	var out, keep []Message
-	for _, m := range nw.queue {
-		if match(m) {
-			out = append(out, m)
-		} else {
-			keep = append(keep, m)
+	var out []Message
+	nw.net.Discard(func(e *simnet.Envelope[Message]) bool {
+		if match(e.Msg) {
+			out = append(out, e.Msg)
+			return true
 		}
-	}
-	nw.queue = keep
+		return false
+	})
 	return out
 }
 
@@ -51,7 +52,7 @@ func TestStalePreVoteGrantIsIgnored(t *testing.T) {
 	nw.node(X).now += int64(DefaultElectionTicks) // X's attempt expires
 	nw.node(X).becomePreCandidate()
 	require.Equal(t, first, nw.node(X).Ballot(), "the retry asks with the same ballot")
-	nw.queue = nil
+	nw.net.Discard(nil)
 
 	nw.node(X).Step(grant[0])
 	require.Equal(t, PreCandidate, nw.node(X).Role(), "a grant to the earlier attempt was counted")

@@ -24,8 +24,8 @@ func TestFailoverTime(t *testing.T) {
 			var took []int64
 			for seed := range uint64(40) {
 				s := newSim(t, 10_000+seed)
-				s.meanLat, s.constLat, s.loss, s.dup = lat, tc.constant, 0, 0
-				for s.now < int64(1500+20*lat) {
+				s.setLatency(lat, tc.constant)
+				for s.now() < int64(1500+20*lat) {
 					s.step(0.05)
 				}
 				old := ""
@@ -36,8 +36,8 @@ func TestFailoverTime(t *testing.T) {
 				}
 				require.NotEmpty(t, old, "seed %d: no leader before the fault", seed)
 				s.isolate(old)
-				start := s.now
-				for s.now < start+10000 {
+				start := s.now()
+				for s.now() < start+10000 {
 					s.step(0.05)
 					l := ""
 					for _, id := range s.ids {
@@ -49,7 +49,7 @@ func TestFailoverTime(t *testing.T) {
 						break
 					}
 				}
-				took = append(took, s.now-start)
+				took = append(took, s.now()-start)
 			}
 			slices.Sort(took)
 			p50, p90, worst := took[len(took)/2], took[len(took)*9/10], took[len(took)-1]
@@ -69,8 +69,8 @@ func TestFailoverTime(t *testing.T) {
 func TestLeaderHoldsAtConstantLatencyNearTheFloor(t *testing.T) {
 	for seed := range uint64(20) {
 		s := newSim(t, 20_000+seed)
-		s.meanLat, s.constLat, s.loss, s.dup = 100, true, 0, 0
-		for s.now < 3000 {
+		s.setLatency(100, true)
+		for s.now() < 3000 {
 			s.step(0.05)
 		}
 		leader := func() string {
@@ -83,7 +83,7 @@ func TestLeaderHoldsAtConstantLatencyNearTheFloor(t *testing.T) {
 		}
 		first := leader()
 		require.NotEmpty(t, first, "seed %d: no leader after 3 s", seed)
-		for s.now < 6000 {
+		for s.now() < 6000 {
 			s.step(0.05)
 		}
 		require.Equal(t, first, leader(), "seed %d: the leader changed without a fault", seed)
@@ -99,18 +99,18 @@ func TestElectionSoonAfterALongPartition(t *testing.T) {
 	var took []int64
 	for seed := range uint64(20) {
 		s := newSim(t, 30_000+seed)
-		s.meanLat, s.constLat, s.loss, s.dup = 10, true, 0, 0
-		for s.now < 1500 {
+		s.setLatency(10, true)
+		for s.now() < 1500 {
 			s.step(0.05)
 		}
 		for _, a := range s.ids {
 			s.isolate(a)
 		}
-		for s.now < 6500 {
+		for s.now() < 6500 {
 			s.step(0.05)
 		}
 		s.heal()
-		start := s.now
+		start := s.now()
 		ready := func() bool {
 			for _, id := range s.ids {
 				if s.node(id).readReady() {
@@ -119,10 +119,10 @@ func TestElectionSoonAfterALongPartition(t *testing.T) {
 			}
 			return false
 		}
-		for s.now < start+5000 && !ready() {
+		for s.now() < start+5000 && !ready() {
 			s.step(0.05)
 		}
-		took = append(took, s.now-start)
+		took = append(took, s.now()-start)
 	}
 	slices.Sort(took)
 	t.Logf("election after the heal: p50=%d max=%d ms", took[len(took)/2], took[len(took)-1])

@@ -7,6 +7,8 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/quorumkit/quorumkit/harness/simnet"
 )
 
 // replica is a test state machine: the data of every slot it applied, in
@@ -29,15 +31,15 @@ func decodeState(b []byte, n uint64) []string {
 	return strings.Split(string(b), "\x00")
 }
 
-// network is an in-memory cluster with zero latency and explicit delivery,
-// in the style of etcd's raft tests: cut, isolate and heal links, then
-// stabilize (deliver until quiet) or step messages by hand.
+// network is a cluster on the shared simulated network (simnet) with zero latency and
+// explicit delivery, in the style of etcd's raft tests: cut, isolate and heal links, then
+// stabilize (deliver until quiet) or step messages by hand. The randomized simulation (sim)
+// drives the same network through time with a fault model.
 type network struct {
 	t      testing.TB
 	ids    []string
 	nodes  map[string]*replica
-	cut    map[[2]string]bool // from,to -> dropped
-	queue  []Message
+	net    *simnet.Network[Message]
 	chosen map[uint64]string // first data delivered anywhere per slot
 	maxDel uint64            // highest slot delivered anywhere
 	logs   []string
@@ -46,7 +48,12 @@ type network struct {
 }
 
 func newNetwork(t testing.TB, size int, tweak func(*Config)) *network {
-	nw := &network{t: t, nodes: map[string]*replica{}, cut: map[[2]string]bool{}, chosen: map[uint64]string{}}
+	return newNetworkRand(t, size, rand.New(rand.NewPCG(0, 7)), tweak)
+}
+
+// newNetworkRand builds the cluster on a network that draws its faults from rnd.
+func newNetworkRand(t testing.TB, size int, rnd *rand.Rand, tweak func(*Config)) *network {
+	nw := &network{t: t, nodes: map[string]*replica{}, chosen: map[uint64]string{}}
 	for i := range size {
 		nw.ids = append(nw.ids, fmt.Sprintf("n%d", i))
 	}
@@ -58,23 +65,33 @@ func newNetwork(t testing.TB, size int, tweak func(*Config)) *network {
 		}
 		nw.nodes[id] = &replica{node: New(cfg), noops: map[uint64]bool{}}
 	}
+	nw.net = simnet.New[Message](nw.ids, rnd, simnet.Faults{})
+	nw.net.Deliver = func(e *simnet.Envelope[Message]) {
+		if nw.trace {
+			nw.logs = append(nw.logs, "deliver "+Describe(e.Msg))
+		}
+		nw.node(e.To).Step(e.Msg)
+	}
+	nw.net.Tick = func(id string) { nw.node(id).Tick() }
+	nw.net.Filter = func(e *simnet.Envelope[Message]) simnet.Verdict {
+		if nw.drop != nil && nw.drop(e.Msg) {
+			return simnet.Drop
+		}
+		return simnet.Pass
+	}
 	return nw
 }
 
 func (nw *network) node(id string) *Node { return nw.nodes[id].node }
 
-func (nw *network) isolate(id string) {
-	for _, o := range nw.ids {
-		if o != id {
-			nw.cut[[2]string{id, o}] = true
-			nw.cut[[2]string{o, id}] = true
-		}
-	}
-}
+// now is the network's virtual time in milliseconds, one tick each.
+func (nw *network) now() int64 { return nw.net.Now() }
 
-func (nw *network) cutLink(from, to string) { nw.cut[[2]string{from, to}] = true }
+func (nw *network) isolate(id string) { nw.net.Isolate(id) }
 
-func (nw *network) heal() { nw.cut = map[[2]string]bool{} }
+func (nw *network) cutLink(from, to string) { nw.net.Block(from, to) }
+
+func (nw *network) heal() { nw.net.Heal() }
 
 // collect takes Ready from one node, applies it to its replica and queues
 // its messages.
@@ -84,9 +101,16 @@ func (nw *network) collect(id string) Ready {
 	nw.apply(id, r, rd)
 	for _, m := range rd.Messages {
 		require.Equal(nw.t, id, m.From, Describe(m))
-		nw.queue = append(nw.queue, m)
 	}
+	nw.enqueue(rd.Messages)
 	return rd
+}
+
+// enqueue puts messages in flight, due at once.
+func (nw *network) enqueue(msgs []Message) {
+	for _, m := range msgs {
+		nw.net.Enqueue(m.From, m.To, m, 0)
+	}
 }
 
 func (nw *network) apply(id string, r *replica, rd Ready) {
@@ -119,24 +143,9 @@ func (nw *network) apply(id string, r *replica, rd Ready) {
 	r.reads = append(r.reads, rd.ReadStates...)
 }
 
-// deliver hands queued messages to their receivers, dropping cut links,
-// until keep says stop; it returns how many it delivered.
-func (nw *network) deliverAll() int {
-	n := 0
-	for len(nw.queue) > 0 {
-		m := nw.queue[0]
-		nw.queue = nw.queue[1:]
-		if nw.cut[[2]string{m.From, m.To}] || (nw.drop != nil && nw.drop(m)) {
-			continue
-		}
-		if nw.trace {
-			nw.logs = append(nw.logs, "deliver "+Describe(m))
-		}
-		nw.node(m.To).Step(m)
-		n++
-	}
-	return n
-}
+// deliverAll hands every queued message to its receiver, dropping those on
+// cut links or matching drop; it returns how many it delivered.
+func (nw *network) deliverAll() int { return nw.net.DeliverAll() }
 
 // stabilize collects and delivers until no node has anything to say.
 func (nw *network) stabilize() {

@@ -4,6 +4,8 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/quorumkit/quorumkit/harness/simnet"
 )
 
 func TestElectionAndReplication(t *testing.T) {
@@ -118,22 +120,16 @@ func TestGapFilledWithNoop(t *testing.T) {
 	n0 := nw.node("n0")
 	n0.Propose([]byte("a")) // slot 1: lost everywhere
 	nw.collect("n0")
-	nw.queue = nil
+	nw.net.Discard(nil)
 	n0.Propose([]byte("b")) // slot 2: reaches n1 only
 	nw.collect("n0")
-	var keep []Message
-	for _, m := range nw.queue {
-		if m.To == "n1" {
-			keep = append(keep, m)
-		}
-	}
-	nw.queue = keep
+	nw.net.Discard(func(e *simnet.Envelope[Message]) bool { return e.To != "n1" })
 	nw.isolate("n0")
-	nw.cut[[2]string{"n0", "n1"}] = false
+	nw.net.Unblock("n0", "n1")
 	nw.deliverAll()
 	n0.Propose([]byte("c")) // slot 3: lost
 	nw.collect("n0")
-	nw.queue = nil
+	nw.net.Discard(nil)
 	nw.age(DefaultElectionTicks, "n1", "n2")
 	nw.elect("n2")
 	nw.settle()

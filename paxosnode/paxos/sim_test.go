@@ -3,12 +3,13 @@ package paxos
 import (
 	"flag"
 	"fmt"
-	"math"
 	"math/rand/v2"
 	"slices"
 	"testing"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/quorumkit/quorumkit/harness/simnet"
 )
 
 var (
@@ -17,30 +18,19 @@ var (
 	simTrace = flag.Int64("sim.trace", 0, "log every delivery from this tick on")
 )
 
-// simMsg is a message in flight, due at tick at.
-type simMsg struct {
-	m  Message
-	at int64
-}
-
 type readCall struct {
 	node     string
 	minIndex uint64 // highest slot delivered anywhere when ReadIndex was called
 	served   bool
 }
 
-// sim is a seeded cluster run: random latency (uniform with exponential
-// spikes), loss, duplication, reordering, partitions (also one-way),
-// proposals, reads and compaction. Any failure reproduces from its seed.
+// sim is a seeded cluster run: random latency (exponential, or constant),
+// loss, duplication, reordering, partitions (also one-way), proposals, reads
+// and compaction, on the shared simulated network. Any failure reproduces
+// from its seed.
 type sim struct {
 	*network
 	rng       *rand.Rand
-	now       int64
-	flight    []simMsg
-	loss      float64
-	dup       float64
-	meanLat   float64
-	constLat  bool // every message takes exactly meanLat (Maelstrom's default distribution)
 	reads     map[uint64]*readCall
 	readID    uint64
 	proposed  map[string]bool
@@ -52,7 +42,7 @@ type sim struct {
 func newSim(t testing.TB, seed uint64) *sim {
 	rng := rand.New(rand.NewPCG(seed, 99))
 	size := []int{3, 3, 5}[rng.IntN(3)]
-	nw := newNetwork(t, size, func(c *Config) {
+	nw := newNetworkRand(t, size, rng, func(c *Config) {
 		c.Rand = rand.New(rand.NewPCG(seed, uint64(len(c.ID))+rng.Uint64()))
 		c.LeaseReads = rng.IntN(2) == 0
 		c.MaxBatch = 16 + rng.IntN(64)
@@ -60,22 +50,31 @@ func newSim(t testing.TB, seed uint64) *sim {
 		c.Logf = nil
 	})
 	s := &sim{network: nw, rng: rng, reads: map[uint64]*readCall{}, proposed: map[string]bool{},
-		meanLat: float64(rng.IntN(30)), compactN: uint64(10 + rng.IntN(100))}
+		compactN: uint64(10 + rng.IntN(100))}
+	meanLat := float64(rng.IntN(30))
 	if rng.IntN(4) == 0 {
-		s.meanLat = 100 // Maelstrom's worst case: exponential with mean 100 ms
+		meanLat = 100 // Maelstrom's worst case: exponential with mean 100 ms
+	}
+	s.setLatency(meanLat, false)
+	// Messages due at one instant arrive in random order.
+	s.net.Faults.Shuffle = true
+	s.net.Observe = func(e *simnet.Envelope[Message], f simnet.Fate) {
+		if s.traceFrom > 0 && s.now() >= s.traceFrom {
+			s.t.Logf("%d %s %s", s.now(), f, Describe(e.Msg))
+		}
 	}
 	return s
 }
 
-func (s *sim) latency() int64 {
-	if s.meanLat == 0 {
-		return 0
+// setLatency makes messages take an exponential time with the given mean
+// (a long tail, and reordering even from one sender), or exactly mean when
+// constant (Maelstrom's default distribution).
+func (s *sim) setLatency(mean float64, constant bool) {
+	dist := simnet.Exponential
+	if constant {
+		dist = simnet.Constant
 	}
-	if s.constLat {
-		return int64(s.meanLat)
-	}
-	// Exponential: a long tail, and reordering even from one sender.
-	return int64(-s.meanLat * math.Log(1-s.rng.Float64()))
+	s.net.Faults.Latency = simnet.Latency{Dist: dist, Mean: mean}
 }
 
 // partition picks one of Maelstrom's shapes, or random one-way cuts.
@@ -137,32 +136,10 @@ func (s *sim) read() (uint64, bool) {
 	return s.readID, s.node(id).ReadIndex(s.readID)
 }
 
-// step runs one tick: timers, due messages, client work, Ready.
+// step runs one tick: due messages, timers, client work, Ready.
 func (s *sim) step(clientRate float64) {
 	t := s.t
-	s.now++
-	for _, id := range s.ids {
-		s.node(id).Tick()
-	}
-	var due []simMsg
-	keep := s.flight[:0]
-	for _, f := range s.flight {
-		if f.at <= s.now {
-			due = append(due, f)
-		} else {
-			keep = append(keep, f)
-		}
-	}
-	s.flight = keep
-	s.rng.Shuffle(len(due), func(i, j int) { due[i], due[j] = due[j], due[i] })
-	for _, f := range due {
-		if s.traceFrom > 0 && s.now >= s.traceFrom {
-			s.t.Logf("%d deliver %s %v", s.now, Describe(f.m), !s.cut[[2]string{f.m.From, f.m.To}])
-		}
-		if !s.cut[[2]string{f.m.From, f.m.To}] {
-			s.node(f.m.To).Step(f.m)
-		}
-	}
+	s.net.Step()
 	if s.rng.Float64() < clientRate {
 		s.propose()
 	}
@@ -193,13 +170,7 @@ func (s *sim) step(clientRate float64) {
 			c.served = true
 		}
 		for _, m := range rd.Messages {
-			if s.rng.Float64() < s.loss {
-				continue
-			}
-			s.flight = append(s.flight, simMsg{m: m, at: s.now + s.latency()})
-			if s.rng.Float64() < s.dup {
-				s.flight = append(s.flight, simMsg{m: m, at: s.now + s.latency()})
-			}
+			s.net.Send(m.From, m.To, m)
 		}
 		if applied := uint64(len(r.state)); applied >= n.log.snap.Index+s.compactN {
 			n.Compact(applied, encodeState(r.state))
@@ -229,19 +200,19 @@ func (s *sim) dump() string {
 func runSim(t testing.TB, seed uint64, chaosTicks int) {
 	s := newSim(t, seed)
 	s.traceFrom = *simTrace
-	s.loss = []float64{0, 0.01, 0.1, 0.3}[s.rng.IntN(4)]
-	s.dup = []float64{0, 0.02, 0.1}[s.rng.IntN(3)]
+	s.net.Faults.Loss = []float64{0, 0.01, 0.1, 0.3}[s.rng.IntN(4)]
+	s.net.Faults.Dup = []float64{0, 0.02, 0.1}[s.rng.IntN(3)]
 	// Half the seeds are storms: faults every few round trips.
 	faultGap := []int{1500, 300}[s.rng.IntN(2)]
 	nextFault := int64(s.rng.IntN(500))
-	for s.now < int64(chaosTicks) {
-		if s.now >= nextFault {
-			if len(s.cut) == 0 {
+	for s.now() < int64(chaosTicks) {
+		if s.now() >= nextFault {
+			if !s.net.Partitioned() {
 				s.partition()
 			} else {
 				s.heal()
 			}
-			nextFault = s.now + int64(30+s.rng.IntN(faultGap))
+			nextFault = s.now() + int64(30+s.rng.IntN(faultGap))
 		}
 		s.step(0.2)
 	}
@@ -249,12 +220,12 @@ func runSim(t testing.TB, seed uint64, chaosTicks int) {
 	// delivered everywhere, and a read issued after that must be served.
 	// A proposal or read may be lost to a leader change, so both are retried.
 	s.heal()
-	s.loss, s.dup = 0, 0
-	deadline := s.now + 6000
+	s.net.Faults.Loss, s.net.Faults.Dup = 0, 0
+	deadline := s.now() + 6000
 	markers := map[string]bool{}
 	var readID uint64
 	var lastTry int64 = -1000
-	for s.now < deadline {
+	for s.now() < deadline {
 		s.step(0.1)
 		everywhere := false
 		for m := range markers {
@@ -267,16 +238,16 @@ func runSim(t testing.TB, seed uint64, chaosTicks int) {
 		if readID != 0 && s.reads[readID].served {
 			break
 		}
-		if s.now-lastTry < 300 {
+		if s.now()-lastTry < 300 {
 			continue
 		}
 		if !everywhere {
 			if v, ok := s.propose(); ok {
 				markers[v] = true
-				lastTry = s.now
+				lastTry = s.now()
 			}
 		} else if id, ok := s.read(); ok {
-			readID, lastTry = id, s.now
+			readID, lastTry = id, s.now()
 		}
 	}
 	require.NotZero(t, readID, "no marker delivered everywhere after healing\n%s", s.dump())

@@ -18,7 +18,7 @@ func BenchmarkCommit(b *testing.B) {
 			c.bench = true
 			l := c.node("n0")
 			data := []byte("write k=1 v=1")
-			sent := c.sendSeq
+			sent := c.net.Stats().Sent
 			b.ResetTimer()
 			for i := 0; i < b.N; i += burst {
 				for range min(burst, b.N-i) {
@@ -33,7 +33,7 @@ func BenchmarkCommit(b *testing.B) {
 				b.Fatalf("committed %d of %d", got, b.N)
 			}
 			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "entries/s")
-			b.ReportMetric(float64(c.sendSeq-sent)/float64(b.N), "msgs/entry")
+			b.ReportMetric(float64(c.net.Stats().Sent-sent)/float64(b.N), "msgs/entry")
 		})
 	}
 }

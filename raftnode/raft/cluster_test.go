@@ -1,7 +1,6 @@
 package raft
 
 import (
-	"container/heap"
 	"encoding/binary"
 	"fmt"
 	"hash/fnv"
@@ -9,30 +8,22 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/quorumkit/quorumkit/harness/simnet"
 )
 
-// cluster is an in-memory network of Nodes under simulated time. Scenario tests drive it with
-// stabilize (deliver everything now, no time passes) and run (ticks with latency); the
-// randomized simulation adds loss, duplication, reordering and partitions. It also plays the
-// server: it applies committed entries to a hash-chain state machine, takes snapshots, and
-// checks safety on every Ready.
+// cluster is a set of Nodes on the shared simulated network (simnet). Scenario tests drive it
+// with stabilize (deliver everything now, no time passes) and run (ticks with latency); the
+// randomized simulation sets the network's faults (loss, duplication, delays) and partitions
+// it. It also plays the server: it applies committed entries to a hash-chain state machine,
+// takes snapshots, and checks safety on every Ready.
 type cluster struct {
 	t     testing.TB
 	ids   []string
 	nodes map[string]*Node
-	rnd   *rand.Rand
-	now   uint64
-
-	queue   msgQueue
-	sendSeq uint64
-	// blocked[from][to] drops messages from -> to at delivery.
-	blocked map[string]map[string]bool
-
-	// Network faults for run (stabilize ignores latency).
-	minLat, maxLat uint64        // uniform latency in [minLat, maxLat]
-	tailProb       float64       // chance of an extra long delay (up to 10x maxLat)
-	latencyFn      func() uint64 // if set, replaces the uniform latency
-	drop, dup      float64
+	// net carries the messages; its clock is the cluster's (one tick per millisecond) and it
+	// ticks the nodes, holding back a paused node's ticks and messages until it resumes.
+	net *simnet.Network[Message]
 
 	// The "server" of each node and the shared safety record.
 	sms          map[string]*stateMachine
@@ -47,11 +38,6 @@ type cluster struct {
 	filter func(*Message) bool
 	trace  []string // last events, printed on failure
 	events []string // the nodes' Logf lines (role changes ...), printed on failure
-	// paused nodes get no ticks, messages or Ready calls until pausedUntil; on resuming they
-	// are ticked for every missed tick before anything else (the server's contract).
-	pausedUntil map[string]uint64
-	missed      map[string]int
-	backlog     map[string][]Message
 	// maxCommitted is the longest Ready.Committed seen.
 	maxCommitted int
 	// recording, when non-nil, collects Describe of every delivered message (golden tests).
@@ -74,40 +60,28 @@ type stateMachine struct {
 	datas    []string // applied non-noop data, for tests that look at contents
 }
 
-type envelope struct {
-	at, seq uint64
-	m       Message
-}
-
-type msgQueue []envelope
-
-func (q msgQueue) Len() int { return len(q) }
-func (q msgQueue) Less(i, j int) bool {
-	return q[i].at < q[j].at || q[i].at == q[j].at && q[i].seq < q[j].seq
-}
-func (q msgQueue) Swap(i, j int) { q[i], q[j] = q[j], q[i] }
-func (q *msgQueue) Push(x any)   { *q = append(*q, x.(envelope)) }
-func (q *msgQueue) Pop() any {
-	old := *q
-	e := old[len(old)-1]
-	*q = old[:len(old)-1]
-	return e
-}
-
 // newCluster builds n nodes n0..n{n-1}; tweak adjusts each Config.
 func newCluster(t testing.TB, size int, seed uint64, tweak func(*Config)) *cluster {
-	c := &cluster{t: t, nodes: map[string]*Node{}, rnd: rand.New(rand.NewPCG(seed, 0xC1)),
-		blocked: map[string]map[string]bool{}, minLat: 1, maxLat: 1,
+	c := &cluster{t: t, nodes: map[string]*Node{},
 		sms: map[string]*stateMachine{}, chain: map[uint64]uint64{}, entryAt: map[uint64]string{},
-		reads: map[uint64]readCheck{}, leaders: map[uint64]string{},
-		pausedUntil: map[string]uint64{}, missed: map[string]int{}, backlog: map[string][]Message{}}
+		reads: map[uint64]readCheck{}, leaders: map[uint64]string{}}
 	for i := range size {
 		c.ids = append(c.ids, fmt.Sprintf("n%d", i))
 	}
+	c.net = simnet.New[Message](c.ids, rand.New(rand.NewPCG(seed, 0xC1)), simnet.Faults{Latency: constantLatency(1)})
+	c.net.Deliver = func(e *simnet.Envelope[Message]) { c.deliver(e.Msg) }
+	c.net.Tick = func(id string) { c.nodes[id].Tick() }
+	c.net.Filter = func(e *simnet.Envelope[Message]) simnet.Verdict {
+		if c.filter != nil && !c.filter(&e.Msg) {
+			return simnet.Drop
+		}
+		return simnet.Pass
+	}
+	c.net.Logf = c.tracef
 	for i, id := range c.ids {
 		cfg := Config{ID: id, Peers: c.ids, Rand: rand.New(rand.NewPCG(seed, uint64(i))),
 			Logf: func(format string, args ...any) {
-				c.events = append(c.events, fmt.Sprintf("t=%d ", c.now)+fmt.Sprintf(format, args...))
+				c.events = append(c.events, fmt.Sprintf("t=%d ", c.now())+fmt.Sprintf(format, args...))
 				if len(c.events) > 200 {
 					c.events = c.events[100:]
 				}
@@ -123,11 +97,25 @@ func newCluster(t testing.TB, size int, seed uint64, tweak func(*Config)) *clust
 
 func (c *cluster) node(id string) *Node { return c.nodes[id] }
 
+// now is the virtual time in milliseconds, one tick each.
+func (c *cluster) now() uint64 { return uint64(c.net.Now()) }
+
+// constantLatency is a network delay of exactly ms milliseconds.
+func constantLatency(ms int64) simnet.Latency {
+	return simnet.Latency{Dist: simnet.Constant, Mean: float64(ms)}
+}
+
+// setLatency makes every message take a whole number of milliseconds drawn uniformly from
+// [lo, hi].
+func (c *cluster) setLatency(lo, hi uint64) {
+	c.net.Faults.Latency = simnet.Latency{Dist: simnet.Uniform, Min: int64(lo), Max: int64(hi)}
+}
+
 func (c *cluster) tracef(format string, args ...any) {
 	if c.bench {
 		return
 	}
-	c.trace = append(c.trace, fmt.Sprintf("t=%d ", c.now)+fmt.Sprintf(format, args...))
+	c.trace = append(c.trace, fmt.Sprintf("t=%d ", c.now())+fmt.Sprintf(format, args...))
 	if len(c.trace) > 400 {
 		c.trace = c.trace[200:]
 	}
@@ -141,30 +129,20 @@ func (c *cluster) fatalf(format string, args ...any) {
 }
 
 // cut drops messages between a and b in both directions.
-func (c *cluster) cut(a, b string) { c.block(a, b); c.block(b, a) }
+func (c *cluster) cut(a, b string) { c.net.Cut(a, b) }
 
 // block drops messages from -> to.
-func (c *cluster) block(from, to string) {
-	if c.blocked[from] == nil {
-		c.blocked[from] = map[string]bool{}
-	}
-	c.blocked[from][to] = true
-}
+func (c *cluster) block(from, to string) { c.net.Block(from, to) }
 
 // isolate cuts id off from every other node.
-func (c *cluster) isolate(id string) {
-	for _, o := range c.ids {
-		if o != id {
-			c.cut(id, o)
-		}
-	}
-}
+func (c *cluster) isolate(id string) { c.net.Isolate(id) }
 
 // heal removes every partition.
-func (c *cluster) heal() { c.blocked = map[string]map[string]bool{} }
+func (c *cluster) heal() { c.net.Heal() }
 
-// collect takes every node's Ready, checks it and queues its messages.
-func (c *cluster) collect(latency func() uint64) {
+// collect takes every node's Ready, checks it and sends its messages: through the network's
+// fault model, or, when settling, due at once.
+func (c *cluster) collect(settling bool) {
 	c.checkLeases()
 	for _, id := range c.ids {
 		n := c.nodes[id]
@@ -186,33 +164,20 @@ func (c *cluster) collect(latency func() uint64) {
 			if m.From != id || m.To == "" {
 				c.fatalf("bad message from %s: %s", id, Describe(m))
 			}
-			c.enqueue(m, latency())
-			if c.dup > 0 && c.rnd.Float64() < c.dup {
-				c.enqueue(m, latency())
+			if settling {
+				c.enqueue(m, 0)
+			} else {
+				c.net.Send(m.From, m.To, m)
 			}
 		}
 	}
 }
 
-func (c *cluster) enqueue(m Message, lat uint64) {
-	c.sendSeq++
-	heap.Push(&c.queue, envelope{at: c.now + lat, seq: c.sendSeq, m: m})
-}
+// enqueue puts m in flight, due after lat milliseconds.
+func (c *cluster) enqueue(m Message, lat uint64) { c.net.Enqueue(m.From, m.To, m, int64(lat)) }
 
+// deliver hands a message the network delivers to its receiver.
 func (c *cluster) deliver(m Message) {
-	if c.blocked[m.From][m.To] {
-		return
-	}
-	if c.drop > 0 && c.rnd.Float64() < c.drop {
-		return
-	}
-	if c.filter != nil && !c.filter(&m) {
-		return
-	}
-	if _, ok := c.pausedUntil[m.To]; ok {
-		c.backlog[m.To] = append(c.backlog[m.To], m)
-		return
-	}
 	if !c.bench {
 		c.tracef("%s", Describe(m))
 	}
@@ -222,62 +187,22 @@ func (c *cluster) deliver(m Message) {
 	c.nodes[m.To].Step(m)
 }
 
-// pause stops id for d ticks, as SIGSTOP or a long GC pause would.
-func (c *cluster) pause(id string, d uint64) {
-	if _, ok := c.pausedUntil[id]; !ok {
-		c.pausedUntil[id] = c.now + d
-		c.tracef("%s paused for %d", id, d)
-	}
-}
+// pause stops id for d ticks, as SIGSTOP or a long GC pause would: the network holds its
+// messages and ticks, and on resuming ticks it for every missed tick before anything else.
+func (c *cluster) pause(id string, d uint64) { c.net.Pause(id, int64(d)) }
 
-func (c *cluster) paused(id string) bool {
-	_, ok := c.pausedUntil[id]
-	return ok
-}
-
-// resume ticks id for the time it missed, then hands it the messages that arrived meanwhile.
-func (c *cluster) resume(id string) {
-	n := c.nodes[id]
-	for range c.missed[id] {
-		n.Tick()
-	}
-	msgs := c.backlog[id]
-	delete(c.pausedUntil, id)
-	delete(c.missed, id)
-	delete(c.backlog, id)
-	c.tracef("%s resumed", id)
-	for _, m := range msgs {
-		c.deliver(m)
-	}
-}
+func (c *cluster) paused(id string) bool { return c.net.Paused(id) }
 
 // stabilize delivers messages (in send order, no time passing) until nothing is left to do.
 func (c *cluster) stabilize() {
 	for range 10000 {
-		c.collect(func() uint64 { return 0 })
-		if c.queue.Len() == 0 {
+		c.collect(true)
+		if c.net.Len() == 0 {
 			return
 		}
-		for c.queue.Len() > 0 {
-			e := heap.Pop(&c.queue).(envelope)
-			c.deliver(e.m)
-		}
+		c.net.DeliverAll()
 	}
 	c.fatalf("stabilize did not settle")
-}
-
-func (c *cluster) latency() uint64 {
-	if c.latencyFn != nil {
-		return c.latencyFn()
-	}
-	l := c.minLat
-	if c.maxLat > c.minLat {
-		l += c.rnd.Uint64N(c.maxLat - c.minLat + 1)
-	}
-	if c.tailProb > 0 && c.rnd.Float64() < c.tailProb {
-		l += c.rnd.Uint64N(10*c.maxLat + 1)
-	}
-	return l
 }
 
 // run advances time by ticks milliseconds: each tick delivers due messages, ticks every node,
@@ -289,22 +214,8 @@ func (c *cluster) run(ticks int) {
 }
 
 func (c *cluster) step() {
-	c.now++
-	for c.queue.Len() > 0 && c.queue[0].at <= c.now {
-		e := heap.Pop(&c.queue).(envelope)
-		c.deliver(e.m)
-	}
-	for _, id := range c.ids {
-		if until, ok := c.pausedUntil[id]; ok {
-			if c.now < until {
-				c.missed[id]++
-				continue
-			}
-			c.resume(id)
-		}
-		c.nodes[id].Tick()
-	}
-	c.collect(c.latency)
+	c.net.Step()
+	c.collect(false)
 }
 
 // runUntil runs until cond holds, at most limit ticks; it reports whether cond held.

@@ -91,7 +91,7 @@ func TestNoVoteWhileLeaseRestsOnUs(t *testing.T) {
 			m.From == C && m.To == X && m.Type == MsgVote
 	}
 	for c.node(C).Role() != Candidate {
-		require.Less(t, c.now, uint64(20*DefaultElectionTicks), "C never became a candidate")
+		require.Less(t, c.now(), uint64(20*DefaultElectionTicks), "C never became a candidate")
 		c.step()
 		keepLeader()
 	}
@@ -167,7 +167,7 @@ func TestStalePreVoteGrantIsIgnored(t *testing.T) {
 	c.cut(L, X)
 	c.block(L, C)
 	for !hasHeld(h, MsgPreVoteResp, C, X) {
-		require.Less(t, c.now, uint64(20*DefaultElectionTicks), "C never granted X a pre-vote")
+		require.Less(t, c.now(), uint64(20*DefaultElectionTicks), "C never granted X a pre-vote")
 		c.step()
 		keepLeader()
 	}
@@ -186,7 +186,7 @@ func TestStalePreVoteGrantIsIgnored(t *testing.T) {
 	c.cut(L, X)
 	seen := xPreVotes
 	for xPreVotes == seen {
-		require.Less(t, c.now, uint64(40*DefaultElectionTicks), "X never campaigned again")
+		require.Less(t, c.now(), uint64(40*DefaultElectionTicks), "X never campaigned again")
 		c.step()
 	}
 	require.Equal(t, PreCandidate, c.node(X).Role())
@@ -241,7 +241,7 @@ func TestLateAcksKeepOfficeButNoLease(t *testing.T) {
 	c.block(L, "n1")
 	c.block(L, "n2")
 	for c.leader() == L {
-		require.Less(t, c.now, uint64(20*DefaultElectionTicks), "the followers never elected a leader")
+		require.Less(t, c.now(), uint64(20*DefaultElectionTicks), "the followers never elected a leader")
 		c.step()
 		keep()
 		if l.Role() == Leader && l.now > l.leaderSince+uint64(2*l.electionTimeout) {

@@ -308,7 +308,7 @@ func TestReadWaitsForOwnTermCommit(t *testing.T) {
 // is cut off the lease ends before any other node can become leader.
 func TestLease(t *testing.T) {
 	c := newCluster(t, 3, 13, func(cfg *Config) { cfg.LeaseReads = true })
-	c.minLat, c.maxLat = 5, 5
+	c.setLatency(5, 5)
 	require.True(t, c.runUntil(3*DefaultElectionTicks, func() bool { return c.stableLeader() != "" && c.allApplied(1) }))
 	l := c.stableLeader()
 	c.run(DefaultHeartbeatTicks + 20)
@@ -320,15 +320,15 @@ func TestLease(t *testing.T) {
 	c.handleReady(l, rd)
 
 	c.isolate(l)
-	cutAt := c.now
+	cutAt := c.now()
 	leaseEnd := uint64(0)
 	newLeaderAt := uint64(0)
 	c.runUntil(5*DefaultElectionTicks, func() bool {
 		if c.node(l).Role() == Leader && c.node(l).leaseValid() {
-			leaseEnd = c.now
+			leaseEnd = c.now()
 		}
 		if nl := c.leader(); nl != "" && nl != l && newLeaderAt == 0 {
-			newLeaderAt = c.now
+			newLeaderAt = c.now()
 		}
 		return newLeaderAt != 0
 	})
@@ -463,7 +463,7 @@ func TestIdleFollowerIsNotProbedEarly(t *testing.T) {
 	require.True(t, l.Propose([]byte("x")))
 	apps := c.takeMsgs("n0", "n1")
 	require.Len(t, apps, 1)
-	l.Step(Message{Type: MsgHeartbeatResp, From: "n1", To: "n0", Term: l.Term(), Seq: l.seq, Stamp: c.now})
+	l.Step(Message{Type: MsgHeartbeatResp, From: "n1", To: "n0", Term: l.Term(), Seq: l.seq, Stamp: c.now()})
 	require.Equal(t, stateReplicate, l.progress("n1").state)
 }
 
@@ -472,14 +472,14 @@ func TestIdleFollowerIsNotProbedEarly(t *testing.T) {
 // cluster checks "no newer leader during a valid lease" on every step).
 func TestLeaseUnderOneWayPartition(t *testing.T) {
 	c := newCluster(t, 3, 19, func(cfg *Config) { cfg.LeaseReads = true })
-	c.minLat, c.maxLat = 2, 8
+	c.setLatency(2, 8)
 	require.True(t, c.runUntil(3*DefaultElectionTicks, func() bool { return c.stableLeader() != "" && c.allApplied(1) }))
 	l := c.stableLeader()
 	deaf := c.others(l)[1]
 	c.block(l, deaf)
 	for range 10 * DefaultElectionTicks {
 		c.step()
-		if c.now%7 == 0 {
+		if c.now()%7 == 0 {
 			c.read(l)
 		}
 	}
@@ -510,7 +510,7 @@ func TestRandomJunkNeverPanics(t *testing.T) {
 				to, from := c.ids[r.IntN(3)], c.ids[r.IntN(3)]
 				m := Message{Type: MsgType(r.IntN(11)), From: from, To: to, Term: small(),
 					LogTerm: small(), Index: small(), Commit: small(), Reject: r.IntN(2) == 0,
-					Hint: small(), Seq: small(), Stamp: uint64(c.now) - small(), Timeout: small() * 100}
+					Hint: small(), Seq: small(), Stamp: c.now() - small(), Timeout: small() * 100}
 				for j := range r.IntN(3) {
 					m.Entries = append(m.Entries, Entry{Index: m.Index + 1 + uint64(j), Term: small()})
 				}
@@ -632,7 +632,7 @@ func TestSimultaneousPreCandidates(t *testing.T) {
 // lease; heartbeats go out only to a follower that heard nothing for HeartbeatTicks.
 func TestHeartbeatsOnlyWhenIdle(t *testing.T) {
 	c := newCluster(t, 3, 5, nil)
-	c.latencyFn = func() uint64 { return 2 }
+	c.net.Faults.Latency = constantLatency(2)
 	require.True(t, c.runUntil(3000, func() bool { return c.stableLeader() != "" }))
 	l := c.leader()
 	term := c.node(l).Term()

@@ -15,7 +15,7 @@ import (
 // timeout.
 func TestOneLostAppendWithOneSlot(t *testing.T) {
 	c := newCluster(t, 3, 44, func(cfg *Config) { cfg.MaxInflight = 1 })
-	c.minLat, c.maxLat = 2, 2
+	c.setLatency(2, 2)
 	c.elect("n0")
 	l := c.node("n0")
 	dropped := false
@@ -32,9 +32,9 @@ func TestOneLostAppendWithOneSlot(t *testing.T) {
 		c.step()
 		require.True(t, l.Propose([]byte(fmt.Sprint("v", i))))
 		if dropped && repaired == 0 && c.sms["n1"].applied > 30 {
-			repaired = c.now
+			repaired = c.now()
 		}
-		if c.now > 1000 {
+		if c.now() > 1000 {
 			worst = max(worst, lag())
 		}
 	}

@@ -8,6 +8,8 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/quorumkit/quorumkit/harness/simnet"
 )
 
 // TestSimulation runs many seeded clusters through random partitions (symmetric, one-way,
@@ -92,7 +94,8 @@ func runSim(t *testing.T, seed uint64) {
 		cfg.MaxUncommitted = p.uncommitted
 	})
 	c.compactEvery = p.compactEvery
-	c.minLat, c.maxLat, c.tailProb, c.drop, c.dup = p.minLat, p.maxLat, p.tail, p.drop, p.dup
+	c.net.Faults = simnet.Faults{Loss: p.drop, Dup: p.dup, Latency: simnet.Latency{Dist: simnet.Uniform,
+		Min: int64(p.minLat), Max: int64(p.maxLat), Slow: simnet.Spike{P: p.tail, Max: 10 * int64(p.maxLat)}}}
 	defer func() {
 		if t.Failed() {
 			t.Logf("seed=%d %s", seed, p)
@@ -131,8 +134,8 @@ func runSim(t *testing.T, seed uint64) {
 
 	// Liveness: with the network healed, a leader emerges, commits, and serves a read.
 	c.heal()
-	c.events = append(c.events, fmt.Sprintf("t=%d healed", c.now))
-	c.drop, c.dup, c.tailProb = 0, 0, 0
+	c.events = append(c.events, fmt.Sprintf("t=%d healed", c.now()))
+	c.net.Faults = c.net.Faults.Calm()
 	limit := 60 * p.election
 	if !c.runUntil(limit, func() bool { return c.stableLeader() != "" }) {
 		c.fatalf("seed=%d: no stable leader %d ticks after healing (%s)", seed, limit, c.describeNodes())
@@ -192,7 +195,7 @@ func (c *cluster) randomPartition(r *rand.Rand) {
 			c.block(ids[0], b)
 		}
 	}
-	c.tracef("partition %v", c.blocked)
+	c.tracef("partition %s", c.net.Partition())
 }
 
 func (c *cluster) describeNodes() string {
@@ -221,7 +224,7 @@ func (c *cluster) proposeUntilApplied(limit int) (string, bool) {
 			want = 0 // until a proposal of this term is accepted: try again at the next tick
 			if c.node(l).Propose([]byte(final)) {
 				want = c.node(l).LastIndex()
-				c.events = append(c.events, fmt.Sprintf("t=%d proposed %s at %s index %d", c.now, final, l, want))
+				c.events = append(c.events, fmt.Sprintf("t=%d proposed %s at %s index %d", c.now(), final, l, want))
 			}
 		}
 		return false
@@ -240,7 +243,7 @@ func TestProposeUntilAppliedRetriesAfterARefusal(t *testing.T) {
 	// n0's messages are lost for a while, so its proposal never commits and the others elect a
 	// new leader, which everyone hears at the same tick.
 	const healAt = 3 * DefaultElectionTicks
-	c.filter = func(m *Message) bool { return m.From != "n0" || c.now >= healAt }
+	c.filter = func(m *Message) bool { return m.From != "n0" || c.now() >= healAt }
 	l, ok := c.proposeUntilApplied(10 * DefaultElectionTicks)
 	require.True(t, ok, "no proposal applied everywhere (%s)", c.describeNodes())
 	require.NotEqual(t, "n0", l)

@@ -5,6 +5,8 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/quorumkit/quorumkit/harness/simnet"
 )
 
 // TestDefaultTimingAcrossLatencies runs a 3-node cluster with the default timing for 20
@@ -15,26 +17,26 @@ import (
 func TestDefaultTimingAcrossLatencies(t *testing.T) {
 	for _, tc := range []struct {
 		name     string
-		lat      func(c *cluster) uint64
+		lat      simnet.Latency
 		failover uint64 // upper bound on isolation -> a new leader committed its no-op, in ticks
 	}{
-		{"constant-0", func(*cluster) uint64 { return 0 }, 1000},
-		{"constant-10", func(*cluster) uint64 { return 10 }, 1000},
-		{"constant-100", func(*cluster) uint64 { return 100 }, 1700},
-		{"uniform-100", func(c *cluster) uint64 { return c.rnd.Uint64N(200) }, 2000},
-		{"exponential-10", func(c *cluster) uint64 { return uint64(c.rnd.ExpFloat64() * 10) }, 1000},
-		{"exponential-100", func(c *cluster) uint64 { return uint64(c.rnd.ExpFloat64() * 100) }, 4000},
+		{"constant-0", maelstrom("constant", 0), 1000},
+		{"constant-10", maelstrom("constant", 10), 1000},
+		{"constant-100", maelstrom("constant", 100), 1700},
+		{"uniform-100", maelstrom("uniform", 100), 2000},
+		{"exponential-10", maelstrom("exponential", 10), 1000},
+		{"exponential-100", maelstrom("exponential", 100), 4000},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			c := newCluster(t, 3, 21, func(cfg *Config) { cfg.LeaseReads = true })
-			c.latencyFn = func() uint64 { return tc.lat(c) }
+			c.net.Faults.Latency = tc.lat
 			require.True(t, c.runUntil(5000, func() bool { return c.stableLeader() != "" }))
 			l := c.stableLeader()
 			term := c.node(l).Term()
 			proposed := 0
 			for range 20000 {
 				c.step()
-				if c.now%10 == 0 && c.node(l).Propose([]byte(fmt.Sprint(c.now))) {
+				if c.now()%10 == 0 && c.node(l).Propose([]byte(fmt.Sprint(c.now()))) {
 					proposed++
 				}
 			}
@@ -47,13 +49,13 @@ func TestDefaultTimingAcrossLatencies(t *testing.T) {
 			}
 
 			c.isolate(l)
-			cut := c.now
+			cut := c.now()
 			require.True(t, c.runUntil(10000, func() bool {
 				nl := c.leader()
 				return nl != "" && nl != l && c.node(nl).ownTermCommitted()
 			}))
-			t.Logf("election timeouts %v; failover took %d ticks", timeouts, c.now-cut)
-			require.Less(t, c.now-cut, tc.failover)
+			t.Logf("election timeouts %v; failover took %d ticks", timeouts, c.now()-cut)
+			require.Less(t, c.now()-cut, tc.failover)
 		})
 	}
 }
@@ -62,13 +64,13 @@ func TestDefaultTimingAcrossLatencies(t *testing.T) {
 // the round trip upward.
 func TestAdaptiveTimeoutOnlyRises(t *testing.T) {
 	c := newCluster(t, 3, 22, nil)
-	c.latencyFn = func() uint64 { return 1 }
+	c.net.Faults.Latency = constantLatency(1)
 	require.True(t, c.runUntil(3000, func() bool { return c.stableLeader() != "" }))
 	c.run(2000)
 	for _, id := range c.ids {
 		require.Equal(t, DefaultElectionTicks, c.node(id).ElectionTimeout(), id)
 	}
-	c.latencyFn = func() uint64 { return uint64(c.rnd.ExpFloat64() * 100) }
+	c.net.Faults.Latency = maelstrom("exponential", 100)
 	c.run(1000)
 	// The timeout follows a noisy estimate (and a follower takes it from whichever append or
 	// heartbeat arrived last), so it may touch the floor at moments: most samples are above.
@@ -86,4 +88,13 @@ func TestAdaptiveTimeoutOnlyRises(t *testing.T) {
 	for _, id := range c.ids {
 		require.Greater(t, above[id], 20, "%s: %d of 40 samples above the floor", id, above[id])
 	}
+}
+
+// maelstrom is the latency Maelstrom draws for --latency-dist dist and --latency mean.
+func maelstrom(dist string, mean float64) simnet.Latency {
+	l, err := simnet.Maelstrom(dist, mean)
+	if err != nil {
+		panic(err)
+	}
+	return l
 }

@@ -1,10 +1,12 @@
-// Package net is the harness's simulated network.
+// Package net is the harness's real-time network.
 //
 // Every message between clients, nodes and services goes through a Network:
 // Send stamps it with a global message id and a delivery deadline (now plus
 // a latency drawn from the configured distribution, or zero when either end
 // is a client) and puts it in the receiver's Inbox, a priority queue ordered
-// by deadline. The receiver's pump calls Inbox.Recv, which takes the earliest
+// by deadline. The distribution is simnet's latency model, the one the
+// virtual-time simulations draw from, so a --latency-dist means the same in
+// both. The receiver's pump calls Inbox.Recv, which takes the earliest
 // message, drops it silently if the receiver currently holds a grudge
 // against the sender (a partition, checked at dequeue exactly as Maelstrom
 // does), and otherwise waits until the deadline before handing it over.

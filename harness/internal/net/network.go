@@ -9,9 +9,10 @@ import (
 	"time"
 
 	"github.com/quorumkit/quorumkit/harness/internal/clock"
+	"github.com/quorumkit/quorumkit/harness/simnet"
 )
 
-// Latency distributions, as named by --latency-dist.
+// Latency distributions, as named by --latency-dist: the names simnet.Maelstrom takes.
 const (
 	Constant    = "constant"
 	Uniform     = "uniform"
@@ -34,7 +35,8 @@ type Grudge map[string]map[string]bool
 type Config struct {
 	// Clock is the time source for deadlines and waits.
 	Clock clock.Clock
-	// Dist is the latency distribution: Constant, Uniform or Exponential.
+	// Dist is the latency distribution: Constant, Uniform or Exponential. Any other name
+	// panics in New (the options check it first).
 	Dist string
 	// Mean is the --latency value. It only applies when neither end of a
 	// message is a client.
@@ -70,6 +72,7 @@ type counters struct {
 // Network routes messages between registered ids.
 type Network struct {
 	cfg     Config
+	latency simnet.Latency
 	mu      sync.RWMutex
 	inboxes map[string]*Inbox
 	nextID  atomic.Int64
@@ -88,7 +91,11 @@ func New(cfg Config) *Network {
 	if cfg.Dist == "" {
 		cfg.Dist = Constant
 	}
-	return &Network{cfg: cfg, inboxes: make(map[string]*Inbox)}
+	lat, err := simnet.Maelstrom(cfg.Dist, float64(cfg.Mean)/float64(time.Millisecond))
+	if err != nil {
+		panic("net: " + err.Error())
+	}
+	return &Network{cfg: cfg, latency: lat, inboxes: make(map[string]*Inbox)}
 }
 
 // Register creates the inbox for id. Registering an id twice panics: ids
@@ -148,28 +155,16 @@ func (n *Network) Send(m Message) (int64, error) {
 	return m.ID, nil
 }
 
-// drawLatency draws one node-to-node latency, truncated to whole
-// milliseconds like Maelstrom's.
+// drawLatency draws one node-to-node latency from the tree's one latency model (the
+// simulated network draws from the same), in whole milliseconds like Maelstrom's.
 func (n *Network) drawLatency() time.Duration {
-	mean := n.cfg.Mean
-	if mean <= 0 && n.cfg.Dist != Exponential {
-		return 0
+	if !n.latency.Random() {
+		return time.Duration(n.latency.Draw(nil)) * time.Millisecond
 	}
-	ms := float64(mean) / float64(time.Millisecond)
-	switch n.cfg.Dist {
-	case Uniform:
-		n.randMu.Lock()
-		d := n.cfg.Rand.Float64() * 2 * ms
-		n.randMu.Unlock()
-		return time.Duration(int64(d)) * time.Millisecond
-	case Exponential:
-		n.randMu.Lock()
-		d := n.cfg.Rand.ExpFloat64() * ms
-		n.randMu.Unlock()
-		return time.Duration(int64(d)) * time.Millisecond
-	default:
-		return time.Duration(int64(ms)) * time.Millisecond
-	}
+	n.randMu.Lock()
+	ms := n.latency.Draw(n.cfg.Rand)
+	n.randMu.Unlock()
+	return time.Duration(ms) * time.Millisecond
 }
 
 // Partition replaces the current grudge with g.
@@ -220,54 +215,12 @@ type queued struct {
 	seq      uint64
 }
 
-// queue orders messages by deadline, then by arrival, so equal deadlines
-// keep send order.
-type queue []queued
-
-// A hand-written binary heap: container/heap would box every element.
-func (q queue) less(i, j int) bool {
-	if q[i].deadline != q[j].deadline {
-		return q[i].deadline < q[j].deadline
+// Less orders messages by deadline, then by arrival, so equal deadlines keep send order.
+func (a queued) Less(b queued) bool {
+	if a.deadline != b.deadline {
+		return a.deadline < b.deadline
 	}
-	return q[i].seq < q[j].seq
-}
-
-func (q *queue) push(x queued) {
-	*q = append(*q, x)
-	h := *q
-	for i := len(h) - 1; i > 0; {
-		p := (i - 1) / 2
-		if !h.less(i, p) {
-			break
-		}
-		h[i], h[p] = h[p], h[i]
-		i = p
-	}
-}
-
-func (q *queue) pop() queued {
-	h := *q
-	top := h[0]
-	last := len(h) - 1
-	h[0] = h[last]
-	h[last] = queued{}
-	h = h[:last]
-	for i := 0; ; {
-		l, r, m := 2*i+1, 2*i+2, i
-		if l < len(h) && h.less(l, m) {
-			m = l
-		}
-		if r < len(h) && h.less(r, m) {
-			m = r
-		}
-		if m == i {
-			break
-		}
-		h[i], h[m] = h[m], h[i]
-		i = m
-	}
-	*q = h
-	return top
+	return a.seq < b.seq
 }
 
 // Inbox is one receiver's delay queue.
@@ -275,7 +228,7 @@ type Inbox struct {
 	id     string
 	net    *Network
 	mu     sync.Mutex
-	q      queue
+	q      simnet.Heap[queued]
 	seq    uint64
 	notify chan struct{}
 }
@@ -286,7 +239,7 @@ func (ib *Inbox) ID() string { return ib.id }
 func (ib *Inbox) push(m Message, deadline time.Duration) {
 	ib.mu.Lock()
 	ib.seq++
-	ib.q.push(queued{m: m, deadline: deadline, seq: ib.seq})
+	ib.q.Push(queued{m: m, deadline: deadline, seq: ib.seq})
 	ib.mu.Unlock()
 	select {
 	case ib.notify <- struct{}{}:
@@ -324,7 +277,7 @@ func (ib *Inbox) Recv(stop <-chan struct{}, timeout <-chan time.Time, idle func(
 				return Message{}, ErrTimeout
 			}
 		}
-		it := ib.q.pop()
+		it := ib.q.Pop()
 		ib.mu.Unlock()
 		if ib.net.drops(ib.id, it.m.Src) {
 			ib.net.dropped.Add(1)
