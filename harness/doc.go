@@ -9,7 +9,13 @@
 // arguments, 255 crash. Beyond Maelstrom: --seed makes the generator, the
 // nemesis and the latency draws reproducible, --per-key-limit spreads a long
 // run over many keys, and a node that crashes still leaves its history and
-// results in the store. The work is done by the internal packages; see
+// results in the store. The harness also checks what Maelstrom cannot see:
+// the quorum-witness section (internal/witness) flags every :ok write or cas
+// whose reply did not causally follow events at a majority of the nodes
+// after the request arrived, which a node that acknowledges before its
+// copies hold the write cannot avoid. Such additional checks make a run
+// invalid; --maelstrom-parity judges validity exactly as Maelstrom does and
+// only reports them. The work is done by the internal packages; see
 // internal/runner for the phases of a run.
 //
 // Two more subcommands serve scripts/bench: `harness bench-report` turns a

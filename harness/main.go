@@ -91,6 +91,7 @@ func ParseTest(args []string, stderr io.Writer) (*runner.Options, int, error) {
 	perKeyLimit := fs.Int("per-key-limit", 0, "retire a key after this many ops (0: only after 20 processes, as Maelstrom)")
 	store := fs.String("store", "store", "store directory")
 	checkTimeout := fs.Float64("check-timeout", 0, "seconds porcupine may spend on one key (0: no limit)")
+	parity := fs.Bool("maelstrom-parity", false, "judge validity exactly as Maelstrom does; the harness's additional checks are still reported")
 
 	var positional []string
 	for {
@@ -114,7 +115,7 @@ func ParseTest(args []string, stderr io.Writer) (*runner.Options, int, error) {
 		TimeLimit: time.Duration(*timeLimit) * time.Second, Latency: time.Duration(*latency) * time.Millisecond,
 		LatencyDist: *dist, NemesisInterval: time.Duration(*nemInterval * float64(time.Second)),
 		Availability: -1, LogStderr: *logStderr, LogNetSend: *logSend, LogNetRecv: *logRecv, PerKeyLimit: *perKeyLimit, Store: *store,
-		CheckTimeout: time.Duration(*checkTimeout * float64(time.Second)),
+		CheckTimeout: time.Duration(*checkTimeout * float64(time.Second)), MaelstromParity: *parity,
 	}
 	bad := func(format string, a ...any) error {
 		return fmt.Errorf("%w: %s", runner.ErrBadOptions, fmt.Sprintf(format, a...))

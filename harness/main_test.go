@@ -115,6 +115,8 @@ func TestSingleNodeKVIsValid(t *testing.T) {
 		assert.Positive(t, peak)
 	}
 	assert.Nil(t, r.get("recovery"), "no nemesis, no recovery section")
+	assert.Equal(t, true, r.get("quorum-witness", "valid?"), "one node is its own majority")
+	assert.Greater(t, r.get("quorum-witness", "checked"), float64(10))
 	for _, f := range []string{"results.edn", "history.txt", "history.jsonl", "node-logs/n0.log",
 		"latency-raw.png", "latency-quantiles.png", "rate.png", "timeline.html"} {
 		assert.FileExists(t, filepath.Join(r.store, "latest", f))
@@ -148,6 +150,72 @@ func TestProxyThroughLinKVServiceIsValid(t *testing.T) {
 	assert.Equal(t, true, r.get("workload", "valid?"))
 	perOp, _ := r.get("net", "servers", "msgs-per-op").(float64)
 	assert.InDelta(t, 2, perOp, 0.2, "one request and one reply between node and service per op")
+	// lin-kv is linearizable by construction: it stands in for a quorum.
+	assert.Equal(t, true, r.get("quorum-witness", "valid?"))
+	assert.Equal(t, float64(0), r.get("quorum-witness", "unwitnessed"))
+	assert.Greater(t, r.get("quorum-witness", "checked"), float64(10))
+}
+
+// TestEarlyAcksAreUnwitnessed runs a node that is linearizable but answers
+// writes before any copy has them: the quorum-witness section catches it,
+// and --maelstrom-parity reports it without counting it.
+func TestEarlyAcksAreUnwitnessed(t *testing.T) {
+	t.Parallel()
+	args := append(fixture("early"), "--node-count", "3", "--concurrency", "2n",
+		"--time-limit", "3", "--rate", "100", "--latency", "5")
+	for _, parity := range []bool{false, true} {
+		t.Run(fmt.Sprintf("parity=%v", parity), func(t *testing.T) {
+			t.Parallel()
+			a := args
+			if parity {
+				a = append(append([]string(nil), args...), "--maelstrom-parity")
+			}
+			r := harness(t, nil, a...)
+			assert.Equal(t, true, r.get("workload", "valid?"), "linearizable: n0 holds the only state that counts")
+			assert.Equal(t, false, r.get("quorum-witness", "valid?"), r)
+			checked, _ := r.get("quorum-witness", "checked").(float64)
+			unwitnessed, _ := r.get("quorum-witness", "unwitnessed").(float64)
+			// Of 3 nodes, a request that arrived at n1 or n2 and was
+			// forwarded is witnessed by its arrival node and n0; one that
+			// arrived at n0 itself is answered with n0 alone behind it.
+			assert.Positive(t, unwitnessed, r)
+			assert.Less(t, unwitnessed, checked, "forwarded requests have 2 of 3 witnesses")
+			ops, _ := r.get("quorum-witness", "ops").([]any)
+			require.Len(t, ops, int(min(unwitnessed, 100)))
+			for _, o := range ops {
+				op := o.(map[string]any)
+				assert.Contains(t, []any{"write", "cas"}, op["f"])
+				assert.Equal(t, "n0", op["node"])
+				assert.Equal(t, "n0", op["arrival"])
+				assert.Equal(t, []any{"n0"}, op["witnesses"])
+				assert.Equal(t, float64(2), op["quorum"])
+			}
+			assert.Contains(t, r.stdout, ":quorum-witness valid? false")
+			if parity {
+				require.Equal(t, 0, r.code, r)
+				assert.Equal(t, true, r.get("valid?"))
+				assert.Equal(t, true, r.get("test", "options", "maelstrom-parity"))
+				assert.Contains(t, r.stdout, "reported only: --maelstrom-parity")
+			} else {
+				require.Equal(t, 1, r.code, r)
+				assert.Equal(t, false, r.get("valid?"))
+				assert.Contains(t, r.stdout, "n0 replied with witnesses [n0], 2 needed (arrived at n0)")
+			}
+		})
+	}
+}
+
+// TestQuorumAcksAreWitnessed runs the same node, but its leader answers
+// only once a majority acked: nothing is flagged.
+func TestQuorumAcksAreWitnessed(t *testing.T) {
+	t.Parallel()
+	r := harness(t, nil, append(fixture("quorum"), "--node-count", "5", "--concurrency", "2n",
+		"--time-limit", "3", "--rate", "100", "--latency", "5")...)
+	require.Equal(t, 0, r.code, r)
+	assert.Equal(t, true, r.get("quorum-witness", "valid?"))
+	assert.Equal(t, float64(0), r.get("quorum-witness", "unwitnessed"))
+	assert.Greater(t, r.get("quorum-witness", "checked"), float64(10))
+	assert.Contains(t, r.stdout, ":quorum-witness valid? true")
 }
 
 func TestSilentNodeTimesOut(t *testing.T) {

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/quorumkit/quorumkit/harness/internal/clock"
+	"github.com/quorumkit/quorumkit/harness/internal/witness"
 )
 
 // Type is an op's :type.
@@ -52,6 +53,10 @@ type Op struct {
 	Error json.RawMessage
 	// Exception describes the exception behind an indeterminate :info.
 	Exception string
+	// Witness is the quorum-witness verdict on the reply that completed a
+	// client op, nil when there was none. It is the harness's own and not
+	// part of the history's JSON or EDN.
+	Witness *witness.Verdict
 }
 
 // IsClient reports whether op was issued by a client worker.

@@ -11,6 +11,11 @@
 // against the sender (a partition, checked at dequeue exactly as Maelstrom
 // does), and otherwise waits until the deadline before handing it over.
 //
+// A Tracer, if configured, sees every message at both ends: Send asks it
+// for the sender's vector clock, which travels as the message's Cause, and
+// Recv tells it of each delivery before the receiver gets the message. The
+// runner's quorum-witness check is built on these two calls.
+//
 // The Network also counts sends and receives, split into all, clients
 // (either end is a client) and servers (everything else), which the checker
 // turns into msgs-per-op. ParseLine validates one line of a node's stdout

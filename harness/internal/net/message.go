@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/quorumkit/quorumkit/harness/internal/witness"
 	"github.com/quorumkit/quorumkit/nodes"
 )
 
@@ -20,6 +21,9 @@ type Message struct {
 	Src, Dest string
 	// Body is the raw JSON body (an object or null), passed through unchanged.
 	Body json.RawMessage
+	// Cause is the sender's vector clock when it sent the message, set by
+	// Send from Config.Trace; it never reaches the receiver's stdin.
+	Cause witness.Stamp
 }
 
 // ErrMalformed is wrapped by every error ParseLine returns.

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/quorumkit/quorumkit/harness/internal/clock"
+	"github.com/quorumkit/quorumkit/harness/internal/witness"
 	"github.com/quorumkit/quorumkit/harness/simnet"
 )
 
@@ -47,6 +48,22 @@ type Config struct {
 	// message received (not dropped); they must be fast and safe for
 	// concurrent use (--log-net-send, --log-net-recv).
 	OnSend, OnRecv func(m Message)
+	// Trace, if not nil, sees every message at both ends of its trip, for
+	// the quorum-witness check.
+	Trace Tracer
+}
+
+// Tracer follows causality through the network. Both methods must be safe
+// for concurrent use.
+type Tracer interface {
+	// Sent is called by Send for every message it accepts, before the
+	// message is queued; the stamp it returns travels as the message's
+	// Cause.
+	Sent(m Message) witness.Stamp
+	// Delivered is called by Recv for every message it hands over (not for
+	// those a partition drops), before the receiver gets it: a node's pump
+	// writes the message to stdin only after this returns.
+	Delivered(m Message)
 }
 
 // Counts are the net checker's figures for one class of messages.
@@ -140,6 +157,9 @@ func (n *Network) Send(m Message) (int64, error) {
 		return 0, fmt.Errorf("%w: %q", ErrUnknownDest, m.Dest)
 	}
 	m.ID = n.nextID.Add(1) - 1
+	if n.cfg.Trace != nil {
+		m.Cause = n.cfg.Trace.Sent(m)
+	}
 	client := IsClient(m.Src) || IsClient(m.Dest)
 	var delay time.Duration
 	if client {
@@ -297,6 +317,9 @@ func (ib *Inbox) Recv(stop <-chan struct{}, timeout <-chan time.Time, idle func(
 			ib.net.clients.recv.Add(1)
 		} else {
 			ib.net.servers.recv.Add(1)
+		}
+		if ib.net.cfg.Trace != nil {
+			ib.net.cfg.Trace.Delivered(it.m)
 		}
 		if ib.net.cfg.OnRecv != nil {
 			ib.net.cfg.OnRecv(it.m)

@@ -3,6 +3,7 @@ package net
 import (
 	"encoding/json"
 	"math/rand/v2"
+	"sync"
 	"testing"
 	"time"
 
@@ -10,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/quorumkit/quorumkit/harness/internal/clock"
+	"github.com/quorumkit/quorumkit/harness/internal/witness"
 )
 
 func newNet(t *testing.T, dist string, mean time.Duration) (*Network, *clock.Manual) {
@@ -141,6 +143,55 @@ func TestPartitionDropsAtDequeue(t *testing.T) {
 	waitFor(t, clk, 1)
 	clk.Advance(10 * time.Millisecond)
 	assert.Equal(t, "n0", (<-got).Src)
+}
+
+// tracer records what the network shows a Tracer, stamping each message
+// with a real tracker's clock.
+type tracer struct {
+	mu        sync.Mutex
+	w         *witness.Tracker
+	sent      map[int64]witness.Stamp
+	delivered []Message
+}
+
+func (tr *tracer) Sent(m Message) witness.Stamp {
+	tr.mu.Lock()
+	defer tr.mu.Unlock()
+	s := tr.w.Sent(m.Src)
+	tr.sent[m.ID] = s
+	return s
+}
+
+func (tr *tracer) Delivered(m Message) {
+	tr.mu.Lock()
+	defer tr.mu.Unlock()
+	tr.w.Delivered(m.Dest, m.Src, m.Cause, m.Body)
+	tr.delivered = append(tr.delivered, m)
+}
+
+func TestTraceSeesBothEndsButNotDrops(t *testing.T) {
+	tr := &tracer{w: witness.New([]string{"n0", "n1"}, nil), sent: map[int64]witness.Stamp{}}
+	n := New(Config{Clock: clock.NewManual(), Trace: tr})
+	for _, id := range []string{"n0", "n1", "c0"} {
+		n.Register(id)
+	}
+	n.Partition(Grudge{"n1": {"n0": true}})
+	for _, m := range []Message{msg("n0", "n1", `{"dropped":1}`), msg("c0", "n1", `{"msg_id":1}`)} {
+		_, err := n.Send(m)
+		require.NoError(t, err)
+	}
+	m0, err := n.Inbox("n1").Recv(nil, nil, nil)
+	require.NoError(t, err)
+	require.Equal(t, int64(1), n.Stats().Dropped)
+	n.Heal()
+	_, err = n.Send(msg("n0", "n1", `{}`))
+	require.NoError(t, err)
+	m1, err := n.Inbox("n1").Recv(nil, nil, nil)
+	require.NoError(t, err)
+	assert.Equal(t, []Message{m0, m1}, tr.delivered, "the dropped message is never delivered")
+	assert.Len(t, tr.sent, 3, "every accepted message is stamped, dropped or not")
+	assert.Equal(t, tr.sent[m1.ID], m1.Cause, "the receiver gets the stamp its sender was given")
+	assert.Equal(t, witness.Stamp{}, m0.Cause, "a client carries no clock")
 }
 
 func TestRecvTimesOut(t *testing.T) {

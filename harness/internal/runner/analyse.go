@@ -29,18 +29,19 @@ func (t *test) analyse(end time.Duration) *Results {
 	}
 
 	res := &Results{
-		Perf:         check.Perf(ops),
-		Timeline:     Simple{Valid: check.Valid},
-		Exceptions:   check.Exceptions(ops),
-		Stats:        check.Stats(ops),
-		Availability: check.Availability(ops, opts.Availability),
-		Net:          check.Net(t.net.Stats(), ops),
-		Workload:     check.Linearizable(ops, opts.CheckTimeout),
-		Protocol:     &protocol,
-		Crash:        crash,
-		Nodes:        memory,
-		Recovery:     check.Recovery(ops, opts.Nodes),
-		Seed:         opts.Seed,
+		Perf:          check.Perf(ops),
+		Timeline:      Simple{Valid: check.Valid},
+		Exceptions:    check.Exceptions(ops),
+		Stats:         check.Stats(ops),
+		Availability:  check.Availability(ops, opts.Availability),
+		Net:           check.Net(t.net.Stats(), ops),
+		Workload:      check.Linearizable(ops, opts.CheckTimeout),
+		Protocol:      &protocol,
+		Crash:         crash,
+		Nodes:         memory,
+		Recovery:      check.Recovery(ops, opts.Nodes),
+		QuorumWitness: check.QuorumWitness(ops),
+		Seed:          opts.Seed,
 		Test: TestInfo{
 			Name: opts.Workload, Start: t.clock.Start().UTC().Format(time.RFC3339Nano), Store: t.store.Dir,
 			Options: opts, TimeLimit: opts.TimeLimit.Seconds(), Latency: opts.Latency.Milliseconds(),
@@ -73,6 +74,9 @@ func (t *test) analyse(end time.Duration) *Results {
 	if crash != nil {
 		vs = append(vs, crash.Valid)
 	}
+	if !opts.MaelstromParity {
+		vs = append(vs, res.additional()...)
+	}
 	res.Valid = check.Worst(vs...)
 	if err := t.store.WriteHistory(ops); err != nil {
 		fmt.Fprintln(opts.Log, "harness:", err)
@@ -81,6 +85,25 @@ func (t *test) analyse(end time.Duration) *Results {
 		fmt.Fprintln(opts.Log, "harness:", err)
 	}
 	return res
+}
+
+// summarizeWitness prints the quorum-witness line and the first offending
+// ops.
+func (t *test) summarizeWitness(q *check.WitnessResult) {
+	w := t.opts.Out
+	parity := ""
+	if t.opts.MaelstromParity {
+		parity = " (reported only: --maelstrom-parity)"
+	}
+	fmt.Fprintf(w, ":quorum-witness valid? %-7s checked %d unwitnessed %d%s\n", q.Valid, q.Checked, q.Unwitnessed, parity)
+	for _, op := range q.Ops[:min(5, len(q.Ops))] {
+		arrival := "arrived at " + op.Arrival
+		if op.Arrival == "" {
+			arrival = "never delivered"
+		}
+		fmt.Fprintf(w, "  op %d process %d %s %s: %s replied with witnesses %v, %d needed (%s)\n",
+			op.Index, op.Process, op.F, op.Value, op.Node, op.Witnesses, op.Quorum, arrival)
+	}
 }
 
 // exitCode maps a result to Maelstrom's exit codes; a crash wins.
@@ -122,6 +145,7 @@ func (t *test) summarize(res *Results, code int) {
 	for _, e := range res.Protocol.Errors[:min(5, len(res.Protocol.Errors))] {
 		fmt.Fprintf(w, "  %s: %s: %q\n", e.Node, e.Error, truncate(e.Line, 120))
 	}
+	t.summarizeWitness(res.QuorumWitness)
 	if c := res.Crash; c != nil {
 		fmt.Fprintf(w, ":crash        %s\n", c.Message)
 		for _, nc := range c.Nodes {

@@ -17,6 +17,8 @@ import (
 	"github.com/quorumkit/quorumkit/harness/internal/net"
 	"github.com/quorumkit/quorumkit/harness/internal/process"
 	"github.com/quorumkit/quorumkit/harness/internal/report"
+	"github.com/quorumkit/quorumkit/harness/internal/service"
+	"github.com/quorumkit/quorumkit/harness/internal/witness"
 )
 
 var (
@@ -73,7 +75,9 @@ func startEcho(b *testing.B, n int) *test {
 		opts.Nodes = append(opts.Nodes, "n"+strconv.Itoa(i))
 	}
 	t := &test{opts: opts, clock: clk, store: store, history: history.New(clk), stop: make(chan struct{})}
-	t.net = net.New(net.Config{Clock: clk})
+	// Every message feeds the quorum-witness tracker, as in a real run.
+	t.causal = &causality{w: witness.New(opts.Nodes, service.IDs)}
+	t.net = net.New(net.Config{Clock: clk, Trace: t.causal})
 	for _, id := range opts.Nodes {
 		t.net.Register(id)
 	}

@@ -6,6 +6,15 @@
 // its exit status and the tail of its stderr, and the history and results up
 // to that point are still written (Maelstrom writes nothing in that case).
 //
+// Every message goes through the network, and the network shows each one to
+// a witness.Tracker (causality, in witness.go): when a node's line is read
+// from stdout, and when a message is handed to a node, before its pump writes
+// it to stdin. Each client asks the tracker for the verdict on the reply it
+// matched, which rides on its completion into the history; the analysis turns
+// the verdicts into the quorum-witness section. That section, like every
+// check Maelstrom does not have (Results.additional), counts in valid? unless
+// Options.MaelstromParity is set.
+//
 // Options holds the parsed flags; Run returns the Results and the process
 // exit code (0 valid, 1 invalid, 2 unknown, 255 crash).
 package runner

@@ -51,6 +51,10 @@ type Options struct {
 	Store string `json:"store"`
 	// CheckTimeout bounds porcupine per key; 0 means none.
 	CheckTimeout time.Duration `json:"-"`
+	// MaelstromParity judges validity exactly as Maelstrom does: the
+	// sections of checks Maelstrom does not have (Results.additional) are
+	// still computed and reported, but do not count in valid?.
+	MaelstromParity bool `json:"maelstrom-parity"`
 	// Progress, if not nil, gets a progress line every second.
 	Progress io.Writer `json:"-"`
 	// Out gets the summary; Log gets the harness's own log lines.

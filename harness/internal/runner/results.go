@@ -88,8 +88,8 @@ type TestInfo struct {
 }
 
 // Results is the results map, written as results.json and results.edn. Its
-// keys follow Maelstrom's results.edn; protocol, crash, seed and test are
-// this harness's additions.
+// keys follow Maelstrom's results.edn; protocol, crash, nodes, recovery,
+// quorum-witness, seed and test are this harness's additions.
 type Results struct {
 	// Valid is the worst of the sub-results: false > unknown > true.
 	Valid Validity `json:"valid?"`
@@ -115,6 +115,9 @@ type Results struct {
 	// Nodes has each node's resident memory over the run, by node id
 	// (absent where /proc cannot be read).
 	Nodes map[string]*NodeMemory `json:"nodes,omitempty"`
+	// QuorumWitness lists the :ok writes and cas's whose reply had no
+	// majority of nodes causally between the request's arrival and itself.
+	QuorumWitness *check.WitnessResult `json:"quorum-witness"`
 	// Recovery has, for each start-partition, the time to the first :ok
 	// write or cas invoked after it; present only when the nemesis ran.
 	Recovery *check.RecoveryResult `json:"recovery,omitempty"`
@@ -122,6 +125,14 @@ type Results struct {
 	Seed int64 `json:"seed"`
 	// Test records how the test was run.
 	Test TestInfo `json:"test"`
+}
+
+// additional returns the verdicts of the checks Maelstrom does not have,
+// which --maelstrom-parity leaves out of valid?. The protocol section is not
+// one: Maelstrom punishes a bad line too, by no longer reading the node.
+// A new check of that kind adds its verdict here, and so obeys the flag.
+func (r *Results) additional() []Validity {
+	return []Validity{r.QuorumWitness.Valid}
 }
 
 // NodeMemory is one node's resident memory, sampled from

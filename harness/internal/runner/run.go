@@ -23,6 +23,7 @@ import (
 	"github.com/quorumkit/quorumkit/harness/internal/process"
 	"github.com/quorumkit/quorumkit/harness/internal/report"
 	"github.com/quorumkit/quorumkit/harness/internal/service"
+	"github.com/quorumkit/quorumkit/harness/internal/witness"
 	"github.com/quorumkit/quorumkit/harness/internal/workload"
 )
 
@@ -44,6 +45,7 @@ type test struct {
 	clock   *clock.Real
 	store   *report.Store
 	net     *net.Network
+	causal  *causality
 	history *history.History
 	nodes   []*process.Node
 	stop    chan struct{}
@@ -84,8 +86,9 @@ func Run(opts *Options) (*Results, int) {
 		stop: make(chan struct{}),
 	}
 	t.protocol.Errors = []*ProtocolError{}
+	t.causal = &causality{w: witness.New(opts.Nodes, service.IDs)}
 	t.net = net.New(net.Config{Clock: clk, Dist: opts.LatencyDist, Mean: opts.Latency, Rand: seeded(master),
-		OnSend: t.netLogger(opts.LogNetSend, ":send"), OnRecv: t.netLogger(opts.LogNetRecv, ":recv")})
+		OnSend: t.netLogger(opts.LogNetSend, ":send"), OnRecv: t.netLogger(opts.LogNetRecv, ":recv"), Trace: t.causal})
 	genRand, dispatchRand, nemRand := seeded(master), seeded(master), seeded(master)
 	fmt.Fprintf(opts.Log, "harness: seed %d, store %s\n", opts.Seed, store.Dir)
 
@@ -149,6 +152,7 @@ func (t *test) execute(genRand, dispatchRand, nemRand *rand.Rand) {
 	for th := range workers {
 		c := workload.NewClient(t.net, t.clock, "c"+strconv.Itoa(2*n+th), workload.NodeFor(th, opts.Nodes), opts.Timeout())
 		defer c.Close()
+		c.Judge = t.causal.judge
 		workers[th] = c
 	}
 	// History times count from here, as Jepsen's do (just before the

@@ -8,6 +8,7 @@ import (
 
 	"github.com/quorumkit/quorumkit/harness/internal/clock"
 	"github.com/quorumkit/quorumkit/harness/internal/net"
+	"github.com/quorumkit/quorumkit/harness/internal/witness"
 )
 
 // Client is one synchronous Maelstrom client: one request outstanding at a
@@ -22,7 +23,14 @@ type Client struct {
 	clock   clock.Clock
 	timeout time.Duration
 	msgID   int64
+	// Judge, if not nil, gives the verdict on each reply the client
+	// matches; it is attached to the completion.
+	Judge Judge
 }
+
+// Judge gives the quorum-witness verdict on reply, the message client
+// matched to its request msgID; the runner's causality tracker is one.
+type Judge func(client string, msgID int64, reply net.Message) witness.Verdict
 
 // NewClient registers a client id on nw.
 func NewClient(nw *net.Network, clk clock.Clock, id, node string, timeout time.Duration) *Client {
@@ -57,15 +65,21 @@ func Request(inv Invocation, msgID int64) json.RawMessage {
 // a reply whose in_reply_to is msgID. Other messages are discarded. It
 // returns the reply body as a map, or net.ErrTimeout.
 func (c *Client) Call(body json.RawMessage, msgID int64, timeout time.Duration) (map[string]json.RawMessage, error) {
+	_, fields, err := c.call(body, msgID, timeout)
+	return fields, err
+}
+
+// call is Call that also returns the reply's envelope.
+func (c *Client) call(body json.RawMessage, msgID int64, timeout time.Duration) (net.Message, map[string]json.RawMessage, error) {
 	if _, err := c.net.Send(net.Message{Src: c.ID, Dest: c.Node, Body: body}); err != nil {
-		return nil, err
+		return net.Message{}, nil, err
 	}
 	deadline := c.clock.After(timeout)
 	want := strconv.FormatInt(msgID, 10)
 	for {
 		m, err := c.inbox.Recv(nil, deadline, nil)
 		if err != nil {
-			return nil, err
+			return net.Message{}, nil, err
 		}
 		var fields map[string]json.RawMessage
 		if json.Unmarshal(m.Body, &fields) != nil || fields == nil {
@@ -74,14 +88,14 @@ func (c *Client) Call(body json.RawMessage, msgID int64, timeout time.Duration) 
 		if string(fields["in_reply_to"]) != want {
 			continue
 		}
-		return fields, nil
+		return m, fields, nil
 	}
 }
 
 // Do runs inv to completion: one request, then the outcome mapping.
 func (c *Client) Do(inv Invocation) Completion {
 	c.msgID++
-	reply, err := c.Call(Request(inv, c.msgID), c.msgID, c.timeout)
+	m, reply, err := c.call(Request(inv, c.msgID), c.msgID, c.timeout)
 	switch {
 	case errors.Is(err, net.ErrTimeout):
 		return Timeout(inv)
@@ -89,5 +103,10 @@ func (c *Client) Do(inv Invocation) Completion {
 		msg, _ := json.Marshal("indeterminate: " + err.Error())
 		return Completion{Type: "info", Value: inv.Value, Error: msg, Exception: err.Error()}
 	}
-	return Classify(inv, reply)
+	comp := Classify(inv, reply)
+	if c.Judge != nil {
+		v := c.Judge(c.ID, c.msgID, m)
+		comp.Witness = &v
+	}
+	return comp
 }

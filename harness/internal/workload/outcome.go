@@ -7,6 +7,7 @@ import (
 	"strconv"
 
 	"github.com/quorumkit/quorumkit/harness/internal/history"
+	"github.com/quorumkit/quorumkit/harness/internal/witness"
 )
 
 // ErrorCode is one row of Maelstrom's error table.
@@ -37,6 +38,9 @@ type Completion struct {
 	Value     json.RawMessage
 	Error     json.RawMessage
 	Exception string
+	// Witness is the quorum-witness verdict on the reply that ended the
+	// op, or nil when no reply did (a timeout) or nothing judged it.
+	Witness *witness.Verdict
 }
 
 // Timeout is the completion of an op that got no reply in time: a read

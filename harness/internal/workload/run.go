@@ -141,7 +141,7 @@ func worker(cfg RunConfig, t int, work <-chan Invocation, finished chan<- done) 
 		}
 		cfg.History.Append(history.Op{
 			Type: comp.Type, F: inv.F, Process: inv.Process, Key: inv.Key,
-			Value: value, Error: comp.Error, Exception: comp.Exception,
+			Value: value, Error: comp.Error, Exception: comp.Exception, Witness: comp.Witness,
 		})
 		finished <- done{thread: t, info: comp.Type == history.Info}
 	}
