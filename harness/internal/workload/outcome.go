@@ -7,29 +7,8 @@ import (
 	"strconv"
 
 	"github.com/quorumkit/quorumkit/harness/internal/history"
+	"github.com/quorumkit/quorumkit/nodes"
 )
-
-// ErrorCode is one row of Maelstrom's error table.
-type ErrorCode struct {
-	Name     string
-	Definite bool
-}
-
-// ErrorCodes is Maelstrom's error registry (spec §3.2). A code not in it is
-// named "unknown" and is indefinite.
-var ErrorCodes = map[int64]ErrorCode{
-	0:  {"timeout", false},
-	1:  {"node-not-found", true},
-	10: {"not-supported", true},
-	11: {"temporarily-unavailable", true},
-	12: {"malformed-request", true},
-	13: {"crash", false},
-	14: {"abort", true},
-	20: {"key-does-not-exist", true},
-	21: {"key-already-exists", true},
-	22: {"precondition-failed", true},
-	30: {"txn-conflict", true},
-}
 
 // Completion is how an invocation ended.
 type Completion struct {
@@ -50,8 +29,8 @@ func Timeout(inv Invocation) Completion {
 }
 
 // Classify maps a reply body to a completion following spec §3.4: a reply
-// matching the closed _ok schema is :ok; an error with a definite code is
-// :fail; an indefinite code is :fail for reads and :info otherwise; a reply
+// matching the closed _ok schema is :ok; an error with a definite code (in
+// the one error table, nodes.Code) is :fail; an indefinite code is :fail for reads and :info otherwise; a reply
 // that does not match the schema is :info, reads included.
 func Classify(inv Invocation, body map[string]json.RawMessage) Completion {
 	typ, _ := stringField(body["type"])
@@ -76,24 +55,21 @@ func Classify(inv Invocation, body map[string]json.RawMessage) Completion {
 }
 
 func classifyError(inv Invocation, body map[string]json.RawMessage) Completion {
-	var code int64 = -1
+	// A missing or non-integer code is no code of the table: "unknown", indefinite.
+	code := nodes.Code(-1)
 	if raw, ok := body["code"]; ok {
 		if n, err := strconv.ParseInt(string(raw), 10, 64); err == nil {
-			code = n
+			code = nodes.Code(n)
 		}
-	}
-	ec, ok := ErrorCodes[code]
-	if !ok {
-		ec = ErrorCode{Name: "unknown"}
 	}
 	text := json.RawMessage("null")
 	if raw, ok := body["text"]; ok {
 		text = raw
 	}
-	name, _ := json.Marshal(ec.Name)
+	name, _ := json.Marshal(code.Name())
 	errJSON := json.RawMessage(`[` + string(name) + `,` + string(text) + `]`)
 	c := Completion{Type: history.Fail, Value: inv.Value, Error: errJSON}
-	if !ec.Definite && inv.F != "read" {
+	if !code.Definite() && inv.F != "read" {
 		c.Type = history.Info
 	}
 	return c
