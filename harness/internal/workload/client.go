@@ -61,21 +61,28 @@ func (c *Client) Call(body json.RawMessage, msgID int64, timeout time.Duration) 
 		return nil, err
 	}
 	deadline := c.clock.After(timeout)
-	want := strconv.FormatInt(msgID, 10)
 	for {
 		m, err := c.inbox.Recv(nil, deadline, nil)
 		if err != nil {
 			return nil, err
 		}
-		var fields map[string]json.RawMessage
-		if json.Unmarshal(m.Body, &fields) != nil || fields == nil {
-			continue
+		if fields := Match(m.Body, msgID); fields != nil {
+			return fields, nil
 		}
-		if string(fields["in_reply_to"]) != want {
-			continue
-		}
-		return fields, nil
 	}
+}
+
+// Match returns the members of body when it is a reply to the request
+// whose msg_id is msgID, and nil otherwise. Like Maelstrom's client it
+// looks at in_reply_to alone, compared as Clojure does (5.0 is not 5); a
+// late reply to an earlier request, or anything else, is for the caller
+// to discard.
+func Match(body json.RawMessage, msgID int64) map[string]json.RawMessage {
+	var fields map[string]json.RawMessage
+	if json.Unmarshal(body, &fields) != nil || string(fields["in_reply_to"]) != strconv.FormatInt(msgID, 10) {
+		return nil
+	}
+	return fields
 }
 
 // Do runs inv to completion: one request, then the outcome mapping.

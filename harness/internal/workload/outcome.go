@@ -16,6 +16,31 @@ type Completion struct {
 	Value     json.RawMessage
 	Error     json.RawMessage
 	Exception string
+	// Malformed is set when the reply broke Maelstrom's closed schemas (an
+	// _ok body with a key it may not have, an error without an integer
+	// code). Maelstrom only turns such a reply into an :info; the simulator
+	// also reports it as a protocol problem of the node.
+	Malformed bool
+}
+
+// Invoke is inv's invocation op for the history.
+func (inv Invocation) Invoke() history.Op {
+	value := inv.Value
+	if inv.F == "read" {
+		value = []byte("null")
+	}
+	return history.Op{Type: history.Invoke, F: inv.F, Process: inv.Process, Key: inv.Key, Value: value}
+}
+
+// Op is the completion op of inv for the history: a read that did not
+// succeed read nothing, so its value is nil.
+func (c Completion) Op(inv Invocation) history.Op {
+	value := c.Value
+	if inv.F == "read" && c.Type != history.OK {
+		value = []byte("null")
+	}
+	return history.Op{Type: c.Type, F: inv.F, Process: inv.Process, Key: inv.Key,
+		Value: value, Error: c.Error, Exception: c.Exception}
 }
 
 // Timeout is the completion of an op that got no reply in time: a read
@@ -40,7 +65,7 @@ func Classify(inv Invocation, body map[string]json.RawMessage) Completion {
 	if err := checkOK(inv.F, typ, body); err != nil {
 		msg := "indeterminate: " + err.Error()
 		e, _ := json.Marshal(msg)
-		return Completion{Type: history.Info, Value: inv.Value, Error: e, Exception: "malformed-rpc-response: " + err.Error()}
+		return Completion{Type: history.Info, Value: inv.Value, Error: e, Exception: "malformed-rpc-response: " + err.Error(), Malformed: true}
 	}
 	c := Completion{Type: history.OK, Value: inv.Value}
 	if inv.F == "read" {
@@ -56,10 +81,10 @@ func Classify(inv Invocation, body map[string]json.RawMessage) Completion {
 
 func classifyError(inv Invocation, body map[string]json.RawMessage) Completion {
 	// A missing or non-integer code is no code of the table: "unknown", indefinite.
-	code := nodes.Code(-1)
+	code, malformed := nodes.Code(-1), true
 	if raw, ok := body["code"]; ok {
 		if n, err := strconv.ParseInt(string(raw), 10, 64); err == nil {
-			code = nodes.Code(n)
+			code, malformed = nodes.Code(n), false
 		}
 	}
 	text := json.RawMessage("null")
@@ -68,7 +93,7 @@ func classifyError(inv Invocation, body map[string]json.RawMessage) Completion {
 	}
 	name, _ := json.Marshal(code.Name())
 	errJSON := json.RawMessage(`[` + string(name) + `,` + string(text) + `]`)
-	c := Completion{Type: history.Fail, Value: inv.Value, Error: errJSON}
+	c := Completion{Type: history.Fail, Value: inv.Value, Error: errJSON, Malformed: malformed}
 	if !code.Definite() && inv.F != "read" {
 		c.Type = history.Info
 	}
