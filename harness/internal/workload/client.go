@@ -66,23 +66,22 @@ func (c *Client) Call(body json.RawMessage, msgID int64, timeout time.Duration) 
 		if err != nil {
 			return nil, err
 		}
-		if fields := Match(m.Body, msgID); fields != nil {
+		if fields, ok := Match(m.Body, msgID); ok {
 			return fields, nil
 		}
 	}
 }
 
-// Match returns the members of body when it is a reply to the request
-// whose msg_id is msgID, and nil otherwise. Like Maelstrom's client it
-// looks at in_reply_to alone, compared as Clojure does (5.0 is not 5); a
-// late reply to an earlier request, or anything else, is for the caller
-// to discard.
-func Match(body json.RawMessage, msgID int64) map[string]json.RawMessage {
-	var fields map[string]json.RawMessage
-	if json.Unmarshal(body, &fields) != nil || string(fields["in_reply_to"]) != strconv.FormatInt(msgID, 10) {
-		return nil
+// Match decodes a reply body: fields are its members (nil when it is not a
+// JSON object), and ok says whether it answers the request whose msg_id is
+// msgID. Like Maelstrom's client it looks at in_reply_to alone, compared
+// as Clojure does (5.0 is not 5); a late reply to an earlier request, or
+// anything else, is for the caller to discard.
+func Match(body json.RawMessage, msgID int64) (fields map[string]json.RawMessage, ok bool) {
+	if json.Unmarshal(body, &fields) != nil {
+		return nil, false
 	}
-	return fields
+	return fields, fields != nil && string(fields["in_reply_to"]) == strconv.FormatInt(msgID, 10)
 }
 
 // Do runs inv to completion: one request, then the outcome mapping.

@@ -308,11 +308,24 @@ func TestDispatcherRefusesMisuse(t *testing.T) {
 }
 
 func TestMatch(t *testing.T) {
-	assert.NotNil(t, Match(json.RawMessage(`{"type":"read_ok","value":1,"in_reply_to":5}`), 5))
-	assert.Nil(t, Match(json.RawMessage(`{"type":"read_ok","value":1,"in_reply_to":4}`), 5), "a late reply")
-	assert.Nil(t, Match(json.RawMessage(`{"type":"read_ok","value":1,"in_reply_to":5.0}`), 5), "5.0 is not 5")
-	assert.Nil(t, Match(json.RawMessage(`null`), 5))
-	assert.Nil(t, Match(json.RawMessage(`{"type":"read_ok"}`), 5))
+	fields, ok := Match(json.RawMessage(`{"type":"read_ok","value":1,"in_reply_to":5}`), 5)
+	assert.True(t, ok)
+	assert.Equal(t, `"read_ok"`, string(fields["type"]))
+	for _, tc := range []struct{ name, body string }{
+		{"a late reply", `{"type":"read_ok","value":1,"in_reply_to":4}`},
+		{"5.0 is not 5", `{"type":"read_ok","value":1,"in_reply_to":5.0}`},
+		{"no in_reply_to", `{"type":"read_ok"}`},
+		{"null", `null`},
+		{"not an object", `[5]`},
+	} {
+		fields, ok := Match(json.RawMessage(tc.body), 5)
+		assert.False(t, ok, tc.name)
+		if tc.body[0] == '{' {
+			assert.NotNil(t, fields, tc.name)
+		} else {
+			assert.Nil(t, fields, tc.name)
+		}
+	}
 }
 
 func TestHistoryOps(t *testing.T) {
