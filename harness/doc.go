@@ -10,7 +10,9 @@
 // nemesis and the latency draws reproducible, --per-key-limit spreads a long
 // run over many keys, and a node that crashes still leaves its history and
 // results in the store. The work is done by the internal packages; see
-// internal/runner for the phases of a run.
+// internal/runner for the phases of a run. The same packages judge the
+// in-process simulator, harness/sim, so a simulated run and a harness run
+// are checked by one oracle and leave the same store directory.
 //
 // Two more subcommands serve scripts/bench: `harness bench-report` turns a
 // directory of runs into results/README.md and its plots (internal/bench),
