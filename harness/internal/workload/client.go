@@ -8,6 +8,7 @@ import (
 
 	"github.com/quorumkit/quorumkit/harness/internal/clock"
 	"github.com/quorumkit/quorumkit/harness/internal/net"
+	"github.com/quorumkit/quorumkit/nodes"
 )
 
 // Client is one synchronous Maelstrom client: one request outstanding at a
@@ -77,11 +78,19 @@ func (c *Client) Call(body json.RawMessage, msgID int64, timeout time.Duration) 
 // msgID. Like Maelstrom's client it looks at in_reply_to alone, compared
 // as Clojure does (5.0 is not 5); a late reply to an earlier request, or
 // anything else, is for the caller to discard.
+//
+// It decodes with the nodes' one-pass scanner, as the network does: this
+// is once per reply, in the harness and in every simulated run.
 func Match(body json.RawMessage, msgID int64) (fields map[string]json.RawMessage, ok bool) {
-	if json.Unmarshal(body, &fields) != nil {
+	members, err := nodes.ParseObject(body)
+	if err != nil {
 		return nil, false
 	}
-	return fields, fields != nil && string(fields["in_reply_to"]) == strconv.FormatInt(msgID, 10)
+	fields = make(map[string]json.RawMessage, len(members))
+	for _, m := range members {
+		fields[m.Name] = m.Value // the last of duplicate names wins, as in encoding/json
+	}
+	return fields, string(fields["in_reply_to"]) == strconv.FormatInt(msgID, 10)
 }
 
 // Do runs inv to completion: one request, then the outcome mapping.

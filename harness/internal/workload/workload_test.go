@@ -311,12 +311,15 @@ func TestMatch(t *testing.T) {
 	fields, ok := Match(json.RawMessage(`{"type":"read_ok","value":1,"in_reply_to":5}`), 5)
 	assert.True(t, ok)
 	assert.Equal(t, `"read_ok"`, string(fields["type"]))
+	_, ok = Match(json.RawMessage(`{"in_reply_to":4, "\u0069n_reply_to" : 5}`), 5)
+	assert.True(t, ok, "names are unescaped, and the last one wins")
 	for _, tc := range []struct{ name, body string }{
 		{"a late reply", `{"type":"read_ok","value":1,"in_reply_to":4}`},
 		{"5.0 is not 5", `{"type":"read_ok","value":1,"in_reply_to":5.0}`},
 		{"no in_reply_to", `{"type":"read_ok"}`},
 		{"null", `null`},
 		{"not an object", `[5]`},
+		{"the last of duplicate names wins", `{"in_reply_to":5,"in_reply_to":4}`},
 	} {
 		fields, ok := Match(json.RawMessage(tc.body), 5)
 		assert.False(t, ok, tc.name)
