@@ -16,7 +16,9 @@
 // copies hold the write cannot avoid. Such additional checks make a run
 // invalid; --maelstrom-parity judges validity exactly as Maelstrom does and
 // only reports them. The work is done by the internal packages; see
-// internal/runner for the phases of a run.
+// internal/runner for the phases of a run. The same packages judge the
+// in-process simulator, harness/sim, so a simulated run and a harness run
+// are checked by one oracle and leave the same store directory.
 //
 // Two more subcommands serve scripts/bench: `harness bench-report` turns a
 // directory of runs into results/README.md and its plots (internal/bench),

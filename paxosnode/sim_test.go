@@ -3,9 +3,9 @@ package main
 import (
 	"testing"
 
+	"github.com/quorumkit/quorumkit/harness/sim"
 	"github.com/quorumkit/quorumkit/nodes"
 	"github.com/quorumkit/quorumkit/nodes/kvserver"
-	"github.com/quorumkit/quorumkit/nodes/sim"
 	"github.com/quorumkit/quorumkit/paxosnode/paxos"
 )
 

@@ -15,38 +15,6 @@ var (
 	ErrBadJSON            = errors.New("kv: not a JSON value")
 )
 
-// Canonical returns the canonical form of one JSON value, used to compare values and to index
-// keys. Numbers keep their literal text (3 and 3.0 differ, big integers stay exact); strings,
-// arrays and objects are re-encoded with normalised escapes and sorted object keys.
-func Canonical(raw json.RawMessage) (string, error) {
-	raw = bytes.TrimSpace(raw)
-	if len(raw) == 0 {
-		return "", ErrBadJSON
-	}
-	switch c := raw[0]; {
-	case c == '-' || (c >= '0' && c <= '9'), c == 't', c == 'f', c == 'n':
-		// Numbers and literals: valid JSON has exactly one spelling of each literal, and a
-		// number's spelling is the value as Clojure sees it.
-		if !json.Valid(raw) {
-			return "", fmt.Errorf("%w: %.40s", ErrBadJSON, raw)
-		}
-		return string(raw), nil
-	}
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.UseNumber()
-	var v any
-	if err := dec.Decode(&v); err != nil || dec.More() {
-		return "", fmt.Errorf("%w: %.40s", ErrBadJSON, raw)
-	}
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
-		return "", fmt.Errorf("%w: %v", ErrBadJSON, err)
-	}
-	return string(bytes.TrimSuffix(buf.Bytes(), []byte("\n"))), nil
-}
-
 // cell is one key's current value: its canonical form for comparison and its compacted text
 // as the client sent it, for replies.
 type cell struct {

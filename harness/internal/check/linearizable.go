@@ -74,12 +74,12 @@ func Operations(ops []history.Op) map[int64][]porcupine.Operation {
 			in.Op = opRead
 		case "write":
 			in.Op = opWrite
-			in.A = Canonical(inv.Value)
+			in.A = Value(inv.Value)
 		case "cas":
 			in.Op = opCas
 			var ft [2]json.RawMessage
 			json.Unmarshal(inv.Value, &ft)
-			in.A, in.B = Canonical(ft[0]), Canonical(ft[1])
+			in.A, in.B = Value(ft[0]), Value(ft[1])
 		}
 		byKey[inv.Key] = append(byKey[inv.Key], porcupine.Operation{
 			ClientId: id, Input: in, Call: int64(inv.Time), Output: out, Return: ret,
@@ -95,7 +95,7 @@ func Operations(ops []history.Op) map[int64][]porcupine.Operation {
 		case op.Type == history.OK:
 			out := Output{}
 			if op.F == "read" {
-				out.Value = Canonical(op.Value)
+				out.Value = Value(op.Value)
 			}
 			add(inv, out, int64(op.Time))
 		}

@@ -2,11 +2,11 @@ package check
 
 import (
 	"bytes"
-	"encoding/json"
 	"fmt"
-	"strconv"
 
 	"github.com/anishathalye/porcupine"
+
+	"github.com/quorumkit/quorumkit/nodes/kv"
 )
 
 // Register op kinds.
@@ -16,8 +16,8 @@ const (
 	opCas
 )
 
-// Input is a register op as the model sees it. Values are canonical JSON
-// (see Canonical), so equality is Clojure's: 3 and 3.0 differ.
+// Input is a register op as the model sees it. Values are register values
+// (see Value), so equality is Clojure's: 3 and 3.0 differ.
 type Input struct {
 	Op   byte
 	A, B string
@@ -40,7 +40,7 @@ var Model = porcupine.Model{
 		s, in, out := state.(string), input.(Input), output.(Output)
 		switch in.Op {
 		case opRead:
-			return out.Unknown || out.Value == Nil || out.Value == s, s
+			return readLegal(s, out), s
 		case opWrite:
 			return true, in.A
 		default:
@@ -68,32 +68,27 @@ var Model = porcupine.Model{
 	DescribeState: func(state any) string { return state.(string) },
 }
 
-// Canonical renders a JSON value so that equal values (in Clojure's sense)
-// have equal text: whitespace is removed, integers stay integers, and
-// floats get one normal form that still differs from any integer.
-func Canonical(raw []byte) string {
-	raw = bytes.TrimSpace(raw)
-	if len(raw) == 0 {
+// Value is the register value of a raw JSON value: its text under the one value equality,
+// [kv.Canonical], which the nodes' store compares with too, so that the checker's = is the
+// store's and Clojure's (3.0 = 3.00, 3 != 3.0, member order irrelevant). An absent value is
+// nil; text that is not JSON (a node's garbage) keeps its own text behind a mark, so it equals
+// nothing but the same garbage.
+func Value(raw []byte) string {
+	if len(bytes.TrimSpace(raw)) == 0 {
 		return Nil
 	}
-	if c := raw[0]; c == '-' || (c >= '0' && c <= '9') {
-		s := string(raw)
-		if !bytes.ContainsAny(raw, ".eE") {
-			return s
-		}
-		f, err := strconv.ParseFloat(s, 64)
-		if err != nil {
-			return s
-		}
-		out := strconv.FormatFloat(f, 'g', -1, 64)
-		if !bytes.ContainsAny([]byte(out), ".eEn") {
-			out += ".0"
-		}
-		return out
+	c, err := kv.Canonical(raw)
+	if err != nil {
+		return "not JSON: " + string(raw)
 	}
-	var buf bytes.Buffer
-	if json.Compact(&buf, raw) != nil {
-		return string(raw)
-	}
-	return buf.String()
+	return c
+}
+
+// readLegal is the one rule for reads, shared by the harness and the simulator: Maelstrom's
+// cas-register accepts an :ok read of nil whatever the state (a node may answer a read of a
+// key never written with null), any read whose outcome is unknown, and otherwise only the
+// current value. A read answered with an error (20, key-does-not-exist, included) is a :fail
+// and never reaches the model: Operations drops it.
+func readLegal(state string, out Output) bool {
+	return out.Unknown || out.Value == Nil || out.Value == state
 }

@@ -2,7 +2,7 @@
 //
 // The workload, the nemesis, the network and the checker never call
 // time.Now or time.Sleep themselves: they are handed a Clock. The real
-// clock measures monotonic time since the start of a run; a virtual clock
-// can later drive the same code in simulated time, so a run can be replayed
-// exactly from a seed.
+// clock measures monotonic time since the start of a run; the manual clock
+// moves only when told to, which is how the simulator (harness/sim) stamps
+// its history with virtual time, so a run replays exactly from a seed.
 package clock

@@ -2,46 +2,61 @@ package runner
 
 import (
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strconv"
 	"time"
 
 	"github.com/quorumkit/quorumkit/harness/internal/check"
+	"github.com/quorumkit/quorumkit/harness/internal/history"
+	"github.com/quorumkit/quorumkit/harness/internal/net"
 	"github.com/quorumkit/quorumkit/harness/internal/report"
 )
+
+// Analysis is a finished run as the checkers see it. The harness fills it
+// from a real run; the simulator (harness/sim) from a virtual-time one, so
+// that both leave the same store directory.
+type Analysis struct {
+	// Ops is the history.
+	Ops []history.Op
+	// Net is the network's counters.
+	Net net.Stats
+	// Partitions shade the plots; an End below zero lasts to the end.
+	Partitions []report.Interval
+	// Protocol lists bad lines and addresses; Crash is set when the run
+	// crashed; Memory is each node's memory, when it was sampled.
+	Protocol ProtocolResult
+	Crash    *CrashResult
+	Memory   map[string]*NodeMemory
+	// Nodes is the cluster, for the recovery section.
+	Nodes []string
+	// Availability is the required ok fraction (negative when unset);
+	// CheckTimeout bounds porcupine per key (0: none).
+	Availability float64
+	CheckTimeout time.Duration
+	// Workload, when set, is the linearizability result already computed
+	// over Ops, which is then not checked again.
+	Workload *check.LinResult
+	// MaelstromParity leaves the harness's additional checks (quorum
+	// witness) out of the verdict; they are still reported.
+	MaelstromParity bool
+	// Seed and Test describe the run.
+	Seed int64
+	Test TestInfo
+	// Log receives what could not be written.
+	Log io.Writer
+}
 
 // analyse runs the checkers and writes the store.
 func (t *test) analyse(end time.Duration) *Results {
 	opts := t.opts
-	ops := t.history.Ops()
 	t.mu.Lock()
-	protocol := t.protocol
-	crash := t.crash
-	partitions := append([]report.Interval(nil), t.partition...)
-	memory := t.memory
-	t.mu.Unlock()
-	protocol.Valid = check.Of(protocol.Count == 0)
-	for i := range partitions {
-		if partitions[i].End < 0 {
-			partitions[i].End = end
-		}
-	}
-
-	res := &Results{
-		Perf:          check.Perf(ops),
-		Timeline:      Simple{Valid: check.Valid},
-		Exceptions:    check.Exceptions(ops),
-		Stats:         check.Stats(ops),
-		Availability:  check.Availability(ops, opts.Availability),
-		Net:           check.Net(t.net.Stats(), ops),
-		Workload:      check.Linearizable(ops, opts.CheckTimeout),
-		Protocol:      &protocol,
-		Crash:         crash,
-		Nodes:         memory,
-		Recovery:      check.Recovery(ops, opts.Nodes),
-		QuorumWitness: check.QuorumWitness(ops),
-		Seed:          opts.Seed,
+	a := Analysis{
+		Ops: t.history.Ops(), Net: t.net.Stats(), Partitions: append([]report.Interval(nil), t.partition...),
+		Protocol: t.protocol, Crash: t.crash, Memory: t.memory, Nodes: opts.Nodes,
+		Availability: opts.Availability, CheckTimeout: opts.CheckTimeout, MaelstromParity: opts.MaelstromParity,
+		Seed: opts.Seed, Log: opts.Log,
 		Test: TestInfo{
 			Name: opts.Workload, Start: t.clock.Start().UTC().Format(time.RFC3339Nano), Store: t.store.Dir,
 			Options: opts, TimeLimit: opts.TimeLimit.Seconds(), Latency: opts.Latency.Milliseconds(),
@@ -49,40 +64,81 @@ func (t *test) analyse(end time.Duration) *Results {
 			Duration: end.Seconds(), ZeroTime: t.zeroTime.UTC().Format(time.RFC3339Nano),
 		},
 	}
+	t.mu.Unlock()
+	return Analyse(t.store, a, end)
+}
+
+// Analyse runs every checker over a finished run that lasted until end (on
+// the history's scale) and writes its store: results.json and .edn, the
+// history in three forms, timeline.html, the plots, and porcupine's page
+// independent/<key>/linear.html for each key that is not linearizable.
+func Analyse(store *report.Store, a Analysis, end time.Duration) *Results {
+	ops := a.Ops
+	protocol := a.Protocol
+	protocol.Valid = check.Of(protocol.Count == 0)
+	if protocol.Errors == nil {
+		protocol.Errors = []*ProtocolError{}
+	}
+	partitions := append([]report.Interval(nil), a.Partitions...)
+	for i := range partitions {
+		if partitions[i].End < 0 {
+			partitions[i].End = end
+		}
+	}
+	workload := a.Workload
+	if workload == nil {
+		workload = check.Linearizable(ops, a.CheckTimeout)
+	}
+	res := &Results{
+		Perf:          check.Perf(ops),
+		Timeline:      Simple{Valid: check.Valid},
+		Exceptions:    check.Exceptions(ops),
+		Stats:         check.Stats(ops),
+		Availability:  check.Availability(ops, a.Availability),
+		Net:           check.Net(a.Net, ops),
+		Workload:      workload,
+		Protocol:      &protocol,
+		Crash:         a.Crash,
+		Nodes:         a.Memory,
+		Recovery:      check.Recovery(ops, a.Nodes),
+		QuorumWitness: check.QuorumWitness(ops),
+		Seed:          a.Seed,
+		Test:          a.Test,
+	}
 	for _, k := range res.Workload.Failures {
-		dir := t.store.Path("independent", strconv.FormatInt(k, 10))
+		dir := store.Path("independent", strconv.FormatInt(k, 10))
 		rel := filepath.Join("independent", strconv.FormatInt(k, 10), "linear.html")
 		kr := res.Workload.Key(k)
 		if err := os.MkdirAll(dir, 0o755); err == nil {
 			if err := kr.Visualize(filepath.Join(dir, "linear.html")); err == nil {
 				kr.Visualization = rel
 			} else {
-				fmt.Fprintln(opts.Log, "harness: visualization:", err)
+				fmt.Fprintln(a.Log, "harness: visualization:", err)
 			}
 		}
 	}
-	if err := report.Timeline(t.store, ops); err != nil {
+	if err := report.Timeline(store, ops); err != nil {
 		res.Timeline = Simple{Valid: check.Unknown}
-		fmt.Fprintln(opts.Log, "harness: timeline:", err)
+		fmt.Fprintln(a.Log, "harness: timeline:", err)
 	}
-	if err := report.Plots(t.store, ops, partitions); err != nil {
+	if err := report.Plots(store, ops, partitions); err != nil {
 		res.Perf.Valid = check.Unknown
-		fmt.Fprintln(opts.Log, "harness: plots:", err)
+		fmt.Fprintln(a.Log, "harness: plots:", err)
 	}
 	vs := []check.Validity{res.Perf.Valid, res.Timeline.Valid, res.Exceptions.Valid, res.Stats.Valid,
 		res.Availability.Valid, res.Net.Valid, res.Workload.Valid, res.Protocol.Valid}
-	if crash != nil {
-		vs = append(vs, crash.Valid)
+	if a.Crash != nil {
+		vs = append(vs, a.Crash.Valid)
 	}
-	if !opts.MaelstromParity {
+	if !a.MaelstromParity {
 		vs = append(vs, res.additional()...)
 	}
 	res.Valid = check.Worst(vs...)
-	if err := t.store.WriteHistory(ops); err != nil {
-		fmt.Fprintln(opts.Log, "harness:", err)
+	if err := store.WriteHistory(ops); err != nil {
+		fmt.Fprintln(a.Log, "harness:", err)
 	}
-	if err := t.store.WriteResults(res); err != nil {
-		fmt.Fprintln(opts.Log, "harness:", err)
+	if err := store.WriteResults(res); err != nil {
+		fmt.Fprintln(a.Log, "harness:", err)
 	}
 	return res
 }

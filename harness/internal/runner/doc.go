@@ -16,5 +16,8 @@
 // Options.MaelstromParity is set.
 //
 // Options holds the parsed flags; Run returns the Results and the process
-// exit code (0 valid, 1 invalid, 2 unknown, 255 crash).
+// exit code (0 valid, 1 invalid, 2 unknown, 255 crash). Analyse is the last
+// phase on its own: every checker over a finished run's Analysis, and the
+// store written from it. The simulator (harness/sim) calls it too, so a
+// failing simulated run leaves the directory a harness run leaves.
 package runner

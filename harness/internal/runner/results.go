@@ -85,6 +85,9 @@ type TestInfo struct {
 	// ZeroTime is the wall-clock instant of time 0 on the history's scale
 	// (RFC 3339), to line history times up with timestamps in node logs.
 	ZeroTime string `json:"zero-time"`
+	// Replay is the command that replays the run exactly, where there is
+	// one: a simulated run's go test command (with its seed).
+	Replay string `json:"replay,omitempty"`
 }
 
 // Results is the results map, written as results.json and results.edn. Its

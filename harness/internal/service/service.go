@@ -63,7 +63,7 @@ type kv struct {
 }
 
 func (s *kv) handle(req map[string]json.RawMessage) map[string]any {
-	key := check.Canonical(req["key"])
+	key := check.Value(req["key"])
 	switch typeOf(req) {
 	case "read":
 		v, ok := s.data[key]
@@ -82,7 +82,7 @@ func (s *kv) handle(req map[string]json.RawMessage) map[string]any {
 			}
 			v = json.RawMessage("null")
 		}
-		if ok && check.Canonical(v) != check.Canonical(req["from"]) {
+		if ok && check.Value(v) != check.Value(req["from"]) {
 			return errorBody(22, "current value "+string(v)+" is not "+string(valueOrNull(req["from"])))
 		}
 		s.data[key] = valueOrNull(req["to"])

@@ -9,6 +9,7 @@ import (
 	"github.com/quorumkit/quorumkit/harness/internal/clock"
 	"github.com/quorumkit/quorumkit/harness/internal/net"
 	"github.com/quorumkit/quorumkit/harness/internal/witness"
+	"github.com/quorumkit/quorumkit/nodes"
 )
 
 // Client is one synchronous Maelstrom client: one request outstanding at a
@@ -75,21 +76,35 @@ func (c *Client) call(body json.RawMessage, msgID int64, timeout time.Duration) 
 		return net.Message{}, nil, err
 	}
 	deadline := c.clock.After(timeout)
-	want := strconv.FormatInt(msgID, 10)
 	for {
 		m, err := c.inbox.Recv(nil, deadline, nil)
 		if err != nil {
 			return net.Message{}, nil, err
 		}
-		var fields map[string]json.RawMessage
-		if json.Unmarshal(m.Body, &fields) != nil || fields == nil {
-			continue
+		if fields, ok := Match(m.Body, msgID); ok {
+			return m, fields, nil
 		}
-		if string(fields["in_reply_to"]) != want {
-			continue
-		}
-		return m, fields, nil
 	}
+}
+
+// Match decodes a reply body: fields are its members (nil when it is not a
+// JSON object), and ok says whether it answers the request whose msg_id is
+// msgID. Like Maelstrom's client it looks at in_reply_to alone, compared
+// as Clojure does (5.0 is not 5); a late reply to an earlier request, or
+// anything else, is for the caller to discard.
+//
+// It decodes with the nodes' one-pass scanner, as the network does: this
+// is once per reply, in the harness and in every simulated run.
+func Match(body json.RawMessage, msgID int64) (fields map[string]json.RawMessage, ok bool) {
+	members, err := nodes.ParseObject(body)
+	if err != nil {
+		return nil, false
+	}
+	fields = make(map[string]json.RawMessage, len(members))
+	for _, m := range members {
+		fields[m.Name] = m.Value // the last of duplicate names wins, as in encoding/json
+	}
+	return fields, string(fields["in_reply_to"]) == strconv.FormatInt(msgID, 10)
 }
 
 // Do runs inv to completion: one request, then the outcome mapping.

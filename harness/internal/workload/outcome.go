@@ -8,29 +8,8 @@ import (
 
 	"github.com/quorumkit/quorumkit/harness/internal/history"
 	"github.com/quorumkit/quorumkit/harness/internal/witness"
+	"github.com/quorumkit/quorumkit/nodes"
 )
-
-// ErrorCode is one row of Maelstrom's error table.
-type ErrorCode struct {
-	Name     string
-	Definite bool
-}
-
-// ErrorCodes is Maelstrom's error registry (spec §3.2). A code not in it is
-// named "unknown" and is indefinite.
-var ErrorCodes = map[int64]ErrorCode{
-	0:  {"timeout", false},
-	1:  {"node-not-found", true},
-	10: {"not-supported", true},
-	11: {"temporarily-unavailable", true},
-	12: {"malformed-request", true},
-	13: {"crash", false},
-	14: {"abort", true},
-	20: {"key-does-not-exist", true},
-	21: {"key-already-exists", true},
-	22: {"precondition-failed", true},
-	30: {"txn-conflict", true},
-}
 
 // Completion is how an invocation ended.
 type Completion struct {
@@ -41,6 +20,31 @@ type Completion struct {
 	// Witness is the quorum-witness verdict on the reply that ended the
 	// op, or nil when no reply did (a timeout) or nothing judged it.
 	Witness *witness.Verdict
+	// Malformed is set when the reply broke Maelstrom's closed schemas (an
+	// _ok body with a key it may not have, an error without an integer
+	// code). Maelstrom only turns such a reply into an :info; the simulator
+	// also reports it as a protocol problem of the node.
+	Malformed bool
+}
+
+// Invoke is inv's invocation op for the history.
+func (inv Invocation) Invoke() history.Op {
+	value := inv.Value
+	if inv.F == "read" {
+		value = []byte("null")
+	}
+	return history.Op{Type: history.Invoke, F: inv.F, Process: inv.Process, Key: inv.Key, Value: value}
+}
+
+// Op is the completion op of inv for the history: a read that did not
+// succeed read nothing, so its value is nil.
+func (c Completion) Op(inv Invocation) history.Op {
+	value := c.Value
+	if inv.F == "read" && c.Type != history.OK {
+		value = []byte("null")
+	}
+	return history.Op{Type: c.Type, F: inv.F, Process: inv.Process, Key: inv.Key,
+		Value: value, Error: c.Error, Exception: c.Exception, Witness: c.Witness}
 }
 
 // Timeout is the completion of an op that got no reply in time: a read
@@ -54,8 +58,8 @@ func Timeout(inv Invocation) Completion {
 }
 
 // Classify maps a reply body to a completion following spec §3.4: a reply
-// matching the closed _ok schema is :ok; an error with a definite code is
-// :fail; an indefinite code is :fail for reads and :info otherwise; a reply
+// matching the closed _ok schema is :ok; an error with a definite code (in
+// the one error table, nodes.Code) is :fail; an indefinite code is :fail for reads and :info otherwise; a reply
 // that does not match the schema is :info, reads included.
 func Classify(inv Invocation, body map[string]json.RawMessage) Completion {
 	typ, _ := stringField(body["type"])
@@ -65,7 +69,7 @@ func Classify(inv Invocation, body map[string]json.RawMessage) Completion {
 	if err := checkOK(inv.F, typ, body); err != nil {
 		msg := "indeterminate: " + err.Error()
 		e, _ := json.Marshal(msg)
-		return Completion{Type: history.Info, Value: inv.Value, Error: e, Exception: "malformed-rpc-response: " + err.Error()}
+		return Completion{Type: history.Info, Value: inv.Value, Error: e, Exception: "malformed-rpc-response: " + err.Error(), Malformed: true}
 	}
 	c := Completion{Type: history.OK, Value: inv.Value}
 	if inv.F == "read" {
@@ -80,24 +84,21 @@ func Classify(inv Invocation, body map[string]json.RawMessage) Completion {
 }
 
 func classifyError(inv Invocation, body map[string]json.RawMessage) Completion {
-	var code int64 = -1
+	// A missing or non-integer code is no code of the table: "unknown", indefinite.
+	code, malformed := nodes.Code(-1), true
 	if raw, ok := body["code"]; ok {
 		if n, err := strconv.ParseInt(string(raw), 10, 64); err == nil {
-			code = n
+			code, malformed = nodes.Code(n), false
 		}
-	}
-	ec, ok := ErrorCodes[code]
-	if !ok {
-		ec = ErrorCode{Name: "unknown"}
 	}
 	text := json.RawMessage("null")
 	if raw, ok := body["text"]; ok {
 		text = raw
 	}
-	name, _ := json.Marshal(ec.Name)
+	name, _ := json.Marshal(code.Name())
 	errJSON := json.RawMessage(`[` + string(name) + `,` + string(text) + `]`)
-	c := Completion{Type: history.Fail, Value: inv.Value, Error: errJSON}
-	if !ec.Definite && inv.F != "read" {
+	c := Completion{Type: history.Fail, Value: inv.Value, Error: errJSON, Malformed: malformed}
+	if !code.Definite() && inv.F != "read" {
 		c.Type = history.Info
 	}
 	return c

@@ -35,11 +35,12 @@ type RunConfig struct {
 
 type done struct {
 	thread int
-	info   bool
+	typ    history.Type
 }
 
 // Run issues ops until the time limit (or Stop), then waits for every
-// outstanding op to complete.
+// outstanding op to complete. The schedule is a Dispatcher's; Run only
+// waits for it on the clock and hands each op to its thread's worker.
 func Run(cfg RunConfig) {
 	clk := cfg.Clock
 	if cfg.Rate <= 0 {
@@ -61,41 +62,29 @@ func Run(cfg RunConfig) {
 			close(w)
 		}
 	}()
-	free := make([]bool, c)
-	for t := range free {
-		free[t] = true
-	}
-	nfree := c
-	collect := func(d done) {
-		free[d.thread] = true
-		nfree++
-		if d.info {
-			cfg.Generator.Crash(d.thread)
-		}
-	}
-	cutoff := clk.Now() + cfg.TimeLimit
-	next := clk.Now()
-	meanGap := float64(time.Second) / cfg.Rate
+	d := NewDispatcher(cfg.Generator, c, cfg.Rate, cfg.Rand, clk.Now(), cfg.TimeLimit)
+	collect := func(f done) { d.Complete(f.thread, f.typ) }
 loop:
 	for {
-		for now := clk.Now(); now < next; now = clk.Now() {
+		for now := clk.Now(); now < d.Next(); now = clk.Now() {
 			select {
-			case <-clk.After(next - now):
-			case d := <-finished:
-				collect(d)
+			case <-clk.After(d.Next() - now):
+			case f := <-finished:
+				collect(f)
 			case <-cfg.Stop:
 				break loop
 			}
 		}
-		for nfree == 0 {
+		for d.Free() == 0 {
 			select {
-			case d := <-finished:
-				collect(d)
+			case f := <-finished:
+				collect(f)
 			case <-cfg.Stop:
 				break loop
 			}
 		}
-		if clk.Now() >= cutoff {
+		now := clk.Now()
+		if now >= d.Cutoff() {
 			break
 		}
 		select {
@@ -103,46 +92,19 @@ loop:
 			break loop
 		default:
 		}
-		k := cfg.Rand.IntN(nfree)
-		t := 0
-		for ; ; t++ {
-			if free[t] {
-				if k == 0 {
-					break
-				}
-				k--
-			}
-		}
-		inv := cfg.Generator.Next(t)
-		free[t] = false
-		nfree--
-		cfg.History.Append(history.Op{Type: history.Invoke, F: inv.F, Process: inv.Process, Key: inv.Key, Value: readInvokeValue(inv)})
-		work[t] <- inv
-		next = clk.Now() + time.Duration(cfg.Rand.Float64()*2*meanGap)
+		inv := d.Issue(now)
+		cfg.History.Append(inv.Invoke())
+		work[inv.Thread] <- inv
 	}
-	for nfree < c {
+	for d.Busy() > 0 {
 		collect(<-finished)
 	}
-}
-
-func readInvokeValue(inv Invocation) []byte {
-	if inv.F == "read" {
-		return []byte("null")
-	}
-	return inv.Value
 }
 
 func worker(cfg RunConfig, t int, work <-chan Invocation, finished chan<- done) {
 	for inv := range work {
 		comp := cfg.Workers[t].Do(inv)
-		value := comp.Value
-		if inv.F == "read" && comp.Type != history.OK {
-			value = []byte("null")
-		}
-		cfg.History.Append(history.Op{
-			Type: comp.Type, F: inv.F, Process: inv.Process, Key: inv.Key,
-			Value: value, Error: comp.Error, Exception: comp.Exception, Witness: comp.Witness,
-		})
-		finished <- done{thread: t, info: comp.Type == history.Info}
+		cfg.History.Append(comp.Op(inv))
+		finished <- done{thread: t, typ: comp.Type}
 	}
 }

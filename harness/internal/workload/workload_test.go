@@ -231,3 +231,117 @@ func TestRunRespectsRateAndTimeLimit(t *testing.T) {
 	assert.LessOrEqual(t, invokes, 150, "at most about rate x time limit")
 	assert.GreaterOrEqual(t, invokes, 5)
 }
+
+// TestDispatcherSchedule drives the dispatcher as the simulator does, in virtual time: every
+// op is issued at Next with a thread free, gaps are Jepsen's stagger, and an :info moves the
+// thread to a new process.
+func TestDispatcherSchedule(t *testing.T) {
+	const rate = 100.0 // a mean gap of 10 ms, so gaps lie in [0, 20 ms)
+	d := NewDispatcher(gen(t, 2, 4, 0), 4, rate, rand.New(rand.NewPCG(7, 8)), time.Second, 2*time.Second)
+	require.Equal(t, time.Second, d.Next())
+	require.Equal(t, 3*time.Second, d.Cutoff())
+	var gaps []time.Duration
+	var busy []Invocation                          // in issue order
+	process := map[int]int{0: 0, 1: 1, 2: 2, 3: 3} // each thread's expected process
+	for now := d.Next(); now < d.Cutoff(); now = d.Next() {
+		if d.Free() == 0 {
+			// The oldest op completes: writes end :info, the rest :ok.
+			inv := busy[0]
+			busy = busy[1:]
+			typ := history.OK
+			if inv.F == "write" {
+				typ = history.Info
+				process[inv.Thread] += 4
+			}
+			d.Complete(inv.Thread, typ)
+		}
+		inv := d.Issue(now)
+		for _, b := range busy {
+			require.NotEqual(t, b.Thread, inv.Thread, "a thread got a second op")
+		}
+		require.Equal(t, process[inv.Thread], inv.Process, "after an :info a thread is a new process")
+		busy = append(busy, inv)
+		gaps = append(gaps, d.Next()-now)
+	}
+	require.Equal(t, len(busy), d.Busy())
+	mean := time.Duration(0)
+	for _, g := range gaps {
+		require.GreaterOrEqual(t, g, time.Duration(0))
+		require.Less(t, g, 20*time.Millisecond)
+		mean += g
+	}
+	mean /= time.Duration(len(gaps))
+	assert.InDelta(t, float64(10*time.Millisecond), float64(mean), float64(2*time.Millisecond), "mean gap 1/rate")
+	assert.InDelta(t, 200, len(gaps), 40, "about rate x time limit ops")
+	assert.Greater(t, process[1]+process[2]+process[3], 6, "some :info crashed a thread")
+}
+
+// TestDispatcherReplays: one seed, one schedule (ops and times).
+func TestDispatcherReplays(t *testing.T) {
+	type issued struct {
+		at  time.Duration
+		inv Invocation
+	}
+	schedule := func(seed uint64) []issued {
+		d := NewDispatcher(gen(t, 1, 4, 0), 4, 50, rand.New(rand.NewPCG(seed, 1)), 0, time.Second)
+		var out []issued
+		for now := d.Next(); now < d.Cutoff(); now = d.Next() {
+			if d.Free() == 0 {
+				d.Complete(out[len(out)-4].inv.Thread, history.Info)
+			}
+			out = append(out, issued{now, d.Issue(now)})
+		}
+		return out
+	}
+	require.Equal(t, schedule(1), schedule(1))
+	require.NotEqual(t, schedule(1), schedule(2))
+}
+
+func TestDispatcherRefusesMisuse(t *testing.T) {
+	d := NewDispatcher(gen(t, 1, 2, 0), 2, 10, rand.New(rand.NewPCG(1, 1)), time.Second, time.Second)
+	assert.Panics(t, func() { d.Issue(0) }, "before Next")
+	assert.Panics(t, func() { d.Issue(2 * time.Second) }, "at the cutoff")
+	assert.Panics(t, func() { d.Complete(0, history.OK) }, "nothing outstanding")
+	d.Issue(time.Second)
+	d.Issue(d.Next())
+	assert.Panics(t, func() { d.Issue(d.Next()) }, "no thread free")
+}
+
+func TestMatch(t *testing.T) {
+	fields, ok := Match(json.RawMessage(`{"type":"read_ok","value":1,"in_reply_to":5}`), 5)
+	assert.True(t, ok)
+	assert.Equal(t, `"read_ok"`, string(fields["type"]))
+	_, ok = Match(json.RawMessage(`{"in_reply_to":4, "\u0069n_reply_to" : 5}`), 5)
+	assert.True(t, ok, "names are unescaped, and the last one wins")
+	for _, tc := range []struct{ name, body string }{
+		{"a late reply", `{"type":"read_ok","value":1,"in_reply_to":4}`},
+		{"5.0 is not 5", `{"type":"read_ok","value":1,"in_reply_to":5.0}`},
+		{"no in_reply_to", `{"type":"read_ok"}`},
+		{"null", `null`},
+		{"not an object", `[5]`},
+		{"the last of duplicate names wins", `{"in_reply_to":5,"in_reply_to":4}`},
+	} {
+		fields, ok := Match(json.RawMessage(tc.body), 5)
+		assert.False(t, ok, tc.name)
+		if tc.body[0] == '{' {
+			assert.NotNil(t, fields, tc.name)
+		} else {
+			assert.Nil(t, fields, tc.name)
+		}
+	}
+}
+
+func TestHistoryOps(t *testing.T) {
+	read := Invocation{Thread: 1, Process: 7, F: "read", Key: 2, Value: json.RawMessage("null")}
+	assert.Equal(t, history.Op{Type: history.Invoke, F: "read", Process: 7, Key: 2, Value: json.RawMessage("null")}, read.Invoke())
+	failed := Completion{Type: history.Fail, Value: json.RawMessage("3"), Error: json.RawMessage(`"net-timeout"`)}
+	assert.Equal(t, "null", string(failed.Op(read).Value), "a read that failed read nothing")
+	ok := Completion{Type: history.OK, Value: json.RawMessage("3")}
+	assert.Equal(t, "3", string(ok.Op(read).Value))
+	cas := Invocation{F: "cas", Value: json.RawMessage("[1,2]")}
+	assert.Equal(t, "[1,2]", string(cas.Invoke().Value))
+	assert.True(t, Classify(cas, body(`{"type":"cas_ok","extra":1,"in_reply_to":1}`)).Malformed)
+	assert.True(t, Classify(cas, body(`{"type":"error","in_reply_to":1}`)).Malformed, "an error without a code")
+	assert.False(t, Classify(cas, body(`{"type":"error","code":1000,"in_reply_to":1}`)).Malformed, "a custom code is allowed")
+	assert.False(t, Classify(cas, body(`{"type":"cas_ok","in_reply_to":1}`)).Malformed)
+}

@@ -1,0 +1,134 @@
+package sim
+
+import (
+	"errors"
+	"flag"
+	"io"
+	"os"
+	"path/filepath"
+	"reflect"
+	"regexp"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/quorumkit/quorumkit/harness/internal/check"
+	"github.com/quorumkit/quorumkit/harness/internal/report"
+	"github.com/quorumkit/quorumkit/harness/internal/runner"
+)
+
+var storeRoot = flag.String("sim.store", "", "store root for the directories of failing simulated runs (default: the module's store/)")
+
+// storeMu serializes store creation: parallel sweeps that fail at once would race on the
+// latest links.
+var storeMu sync.Mutex
+
+// WriteStore writes the run's store directory as a harness run writes it, through the
+// harness's own Analyse: root/lin-kv/<timestamp>/ with results.json and .edn, the history
+// (jsonl, edn, txt), timeline.html, the plots (the faults shaded) and, for each key that is not
+// linearizable, independent/<key>/linear.html; root/latest points at it. The seed is in
+// results.json's seed, and replay, the command that replays the run, in its test.replay. lin,
+// when set, is the linearizability result already computed. It returns the directory.
+func (r *Result) WriteStore(root, replay string, lin *check.LinResult) (string, error) {
+	storeMu.Lock()
+	defer storeMu.Unlock()
+	start := time.Now()
+	store, err := report.NewStore(root, "lin-kv", start)
+	if err != nil {
+		return "", err
+	}
+	var interval float64
+	if r.cfg.Partitions || r.cfg.Pauses {
+		interval = 0.225 // the nemesis acts every 50 to 400 ms
+	}
+	runner.Analyse(store, runner.Analysis{
+		Ops: r.History, Net: r.net, Partitions: r.faults, Nodes: r.ids,
+		Protocol:     runner.ProtocolResult{Count: len(r.Problems), Errors: r.Problems[:min(len(r.Problems), runner.MaxProtocolErrors)]},
+		Availability: -1, Workload: lin, Seed: int64(r.Seed), Log: os.Stderr,
+		Test: runner.TestInfo{
+			Name: "lin-kv", Start: start.UTC().Format(time.RFC3339Nano), Store: store.Dir,
+			TimeLimit: (r.cfg.Duration + r.cfg.Recovery).Seconds(), Latency: r.cfg.MeanLatency.Milliseconds(),
+			NemesisInterval: interval, Timeout: r.cfg.ClientTimeout.Milliseconds(), Duration: r.end.Seconds(),
+			ZeroTime: start.UTC().Format(time.RFC3339Nano), Replay: replay,
+		},
+	}, r.end)
+	if err := r.writeNodeLogs(store); err != nil {
+		return store.Dir, err
+	}
+	return store.Dir, nil
+}
+
+// writeNodeLogs replays the run with every node logging to node-logs/<node>.log, stamped with
+// virtual time: the run is deterministic, so the logs are the failing run's, which a run whose
+// logs were discarded (as a sweep's are, to stay fast) cannot give otherwise.
+func (r *Result) writeNodeLogs(store *report.Store) error {
+	if r.cfg.NewMachine == nil {
+		return nil
+	}
+	files := map[string]*os.File{}
+	var ferr error
+	cfg := r.cfg
+	cfg.nodeLogs = func(id string) io.Writer {
+		f, err := os.Create(store.NodeLog(id))
+		if err != nil {
+			ferr = err
+			return io.Discard
+		}
+		files[id] = f
+		return f
+	}
+	again := Run(cfg)
+	for _, f := range files {
+		if err := f.Close(); ferr == nil {
+			ferr = err
+		}
+	}
+	if ferr == nil && !reflect.DeepEqual(again.History, r.History) {
+		ferr = errors.New("sim: the run did not replay the same history; node-logs/ are another run's")
+	}
+	return ferr
+}
+
+// defaultStoreRoot is -sim.store, or else the store/ folder at the module's root (where
+// `make check` leaves harness runs), found from the test's working directory.
+func defaultStoreRoot() string {
+	if *storeRoot != "" {
+		return *storeRoot
+	}
+	if root, _, err := moduleRoot(); err == nil {
+		return filepath.Join(root, "store")
+	}
+	return filepath.Join(os.TempDir(), "quorumkit-store")
+}
+
+// moduleRoot finds the folder of go.mod above the working directory, and the working
+// directory's path from there (".", "raftnode", ...).
+func moduleRoot() (root, rel string, err error) {
+	wd, err := os.Getwd()
+	if err != nil {
+		return "", "", err
+	}
+	for dir := wd; ; dir = filepath.Dir(dir) {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			rel, err := filepath.Rel(dir, wd)
+			return dir, rel, err
+		}
+		if filepath.Dir(dir) == dir {
+			return "", "", errors.New("sim: no go.mod above the working directory")
+		}
+	}
+}
+
+// replayCommand is the go test command that runs the test named name (a t.Name()) alone, in
+// the package of the working directory, with extra flags.
+func replayCommand(name string, flags ...string) string {
+	parts := strings.Split(name, "/")
+	for i, p := range parts {
+		parts[i] = "^" + regexp.QuoteMeta(p) + "$"
+	}
+	pkg := "."
+	if _, rel, err := moduleRoot(); err == nil && rel != "." {
+		pkg = "./" + filepath.ToSlash(rel)
+	}
+	return strings.Join(append([]string{"go test", pkg, "-run", "'" + strings.Join(parts, "/") + "'"}, flags...), " ")
+}
