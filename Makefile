@@ -4,7 +4,7 @@ CHECK_BINS ?= raftnode paxosnode
 
 .PHONY: build test check bench gobench fuzz lint mutants clean
 
-## build: every binary into bin/ (raftnode, paxosnode, solonode, harness)
+## build: every binary into bin/ (raftnode, paxosnode, solonode, harness, mutants)
 build:
 	@mkdir -p bin
 	$(GO) build -o bin/ ./...
