@@ -5,6 +5,9 @@
 //	go run ./scripts/mutants                 every mutant, two at a time
 //	MUTANTS=raft-commit-old-term,kvserver-no-session-dedup go run ./scripts/mutants
 //	go run ./scripts/mutants -readme         rewrite the catalog table in mutants/README.md
+//	go run ./scripts/mutants -tests 'TestSimulation|TestOneWayRing'
+//	                                         which mutants the simulations alone catch (an
+//	                                         analysis: -tests goes to go test as -run)
 //
 // For each mutant it copies the tracked files of the working tree (uncommitted changes
 // included) to a scratch directory, applies the patch with git apply, checks that the mutant

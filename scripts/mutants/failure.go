@@ -84,9 +84,11 @@ func reasonAfter(lines []string, i int) string {
 }
 
 // testifyField returns the Messages field of the testify report at the head of lines, or
-// its Error field when it has no message.
+// its Error field (with its continuation lines, such as "expected: 0 actual: 2") when it has
+// no message.
 func testifyField(lines []string) string {
-	errText := ""
+	var errText []string
+	inError := false
 	for _, l := range lines {
 		l = strings.TrimSpace(l)
 		if failLine.MatchString(l) || locLine.MatchString(l) || l == "FAIL" {
@@ -95,11 +97,16 @@ func testifyField(lines []string) string {
 		if v, ok := strings.CutPrefix(l, "Messages:"); ok {
 			return strings.TrimSpace(v)
 		}
-		if v, ok := strings.CutPrefix(l, "Error:"); ok && errText == "" {
-			errText = strings.TrimSpace(v)
+		switch field, _, _ := strings.Cut(l, ":"); {
+		case field == "Error" && errText == nil:
+			errText, inError = []string{strings.TrimSpace(strings.TrimPrefix(l, "Error:"))}, true
+		case field == "Error Trace" || field == "Error" || field == "Test":
+			inError = false
+		case inError:
+			errText = append(errText, l)
 		}
 	}
-	return errText
+	return strings.Join(errText, " ")
 }
 
 func firstCompileError(lines []string) string {

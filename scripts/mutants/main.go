@@ -22,8 +22,11 @@ func main() {
 // options are the command's flags.
 type options struct {
 	dir, logDir, filter string
-	jobs                int
-	readme              bool
+	// tests, when set, is passed to go test as -run: an analysis of which tests alone catch
+	// which mutants (the simulations, say). make mutants never sets it.
+	tests  string
+	jobs   int
+	readme bool
 }
 
 func parseOptions(args []string) (options, error) {
@@ -31,7 +34,8 @@ func parseOptions(args []string) (options, error) {
 	fs := flag.NewFlagSet("mutants", flag.ContinueOnError)
 	fs.StringVar(&o.dir, "dir", "mutants", "the catalog: a directory of *.patch files")
 	fs.StringVar(&o.logDir, "logs", "store/mutants", "where each mutant's log goes (one file per mutant)")
-	fs.StringVar(&o.filter, "run", os.Getenv("MUTANTS"), "comma-separated mutant names to run (default $MUTANTS; empty: all)")
+	fs.StringVar(&o.filter, "mutants", os.Getenv("MUTANTS"), "comma-separated mutant names to judge (default $MUTANTS; empty: all)")
+	fs.StringVar(&o.tests, "tests", "", "judge by the tests matching this go test -run pattern only (an analysis; not the score)")
 	// Two at a time on the project's 2-core machine: the sweeps keep both cores busy, but
 	// each go test also spends seconds building and linking on one core (see README.md).
 	fs.IntVar(&o.jobs, "j", 2, "mutants judged at a time")
@@ -40,7 +44,7 @@ func parseOptions(args []string) (options, error) {
 		return o, err
 	}
 	if fs.NArg() > 0 || o.jobs < 1 {
-		return o, fmt.Errorf("usage: mutants [-run a,b] [-j N] [-dir mutants] [-logs DIR] [-readme]")
+		return o, fmt.Errorf("usage: mutants [-mutants a,b] [-j N] [-tests REGEXP] [-dir mutants] [-logs DIR] [-readme]")
 	}
 	return o, nil
 }
@@ -78,7 +82,7 @@ func run(args []string, stdout io.Writer) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	start := time.Now()
-	results, err := judgeAll(ctx, root, filepath.Join(root, o.logDir), selected, o.jobs, stdout)
+	results, err := judgeAll(ctx, root, filepath.Join(root, o.logDir), selected, o, stdout)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "mutants:", err)
 		return 2
@@ -117,7 +121,7 @@ func checkReadme(path string, catalog []mutant, write bool) (bool, error) {
 
 // judgeAll judges the mutants, jobs at a time, each worker in a scratch directory of its own,
 // and prints each result as soon as those before it in catalog order are printed.
-func judgeAll(ctx context.Context, root, logDir string, ms []mutant, jobs int, stdout io.Writer) ([]result, error) {
+func judgeAll(ctx context.Context, root, logDir string, ms []mutant, o options, stdout io.Writer) ([]result, error) {
 	g, err := loadGraph(root)
 	if err != nil {
 		return nil, err
@@ -146,8 +150,8 @@ func judgeAll(ctx context.Context, root, logDir string, ms []mutant, jobs int, s
 	}
 	close(next)
 	var wg sync.WaitGroup
-	for w := range min(jobs, len(ms)) {
-		j := &judge{ctx: ctx, tree: tree, graph: g, scratch: filepath.Join(base, fmt.Sprint("w", w)), logDir: logDir}
+	for w := range min(o.jobs, len(ms)) {
+		j := &judge{ctx: ctx, tree: tree, graph: g, scratch: filepath.Join(base, fmt.Sprint("w", w)), logDir: logDir, tests: o.tests}
 		wg.Go(func() {
 			for i := range next {
 				if ctx.Err() != nil {
@@ -196,6 +200,9 @@ func summarize(stdout io.Writer, results []result, stale bool, o options, wall t
 	fmt.Fprintf(stdout, "mutants: %d caught, %d survived\n", count[caught], count[survived])
 	fmt.Fprintf(stdout, "mutants: wall time %s for %d, %d at a time; logs in %s\n",
 		wall.Round(time.Second), len(results), o.jobs, o.logDir)
+	if o.tests != "" {
+		fmt.Fprintf(stdout, "mutants: judged only by the tests matching %q, not the score\n", o.tests)
+	}
 	code := 0
 	if count[survived] > 0 {
 		code = 1

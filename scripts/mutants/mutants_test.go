@@ -77,6 +77,17 @@ func TestParseFailure(t *testing.T) {
 			"FAIL\n",
 		want: failure{test: "TestNoCommitByCountingOldTerm", reason: "raft_test.go:212: term-2 entry is not committed by counting"},
 	}, {
+		name: "testify, not equal",
+		out: "--- FAIL: TestCheckQuorum (0.00s)\n" +
+			"    raft_test.go:256: \n" +
+			"        \tError Trace:\t/tmp/w0/raftnode/raft/raft_test.go:256\n" +
+			"        \tError:      \tNot equal: \n" +
+			"        \t            \texpected: 0x0\n" +
+			"        \t            \tactual  : 0x3\n" +
+			"        \tTest:       \tTestCheckQuorum\n" +
+			"FAIL\n",
+		want: failure{test: "TestCheckQuorum", reason: "raft_test.go:256: Not equal: expected: 0x0 actual  : 0x3"},
+	}, {
 		name: "testify without a message",
 		out: "--- FAIL: TestX (0.00s)\n    x_test.go:9: \n        \tError Trace:\tx_test.go:9\n        \tError:      \tShould be true\n" +
 			"    x_test.go:10: \n        \tError:      \tShould be false\n        \tMessages:   \tsecond\nFAIL\n",

@@ -50,6 +50,7 @@ type judge struct {
 	graph   *graph
 	scratch string // this worker's scratch directory, rewritten for each mutant
 	logDir  string
+	tests   string // a go test -run pattern, for an analysis; "" for the score
 }
 
 // run judges one mutant; the full output of every command goes to its log.
@@ -96,7 +97,11 @@ func (j *judge) judge(m mutant, log *bytes.Buffer) result {
 		}
 		rel := j.graph.rel(p)
 		t0 := time.Now()
-		out, err := j.command(log, "go", "test", p)
+		args := []string{"test", p}
+		if j.tests != "" {
+			args = []string{"test", "-run", j.tests, p}
+		}
+		out, err := j.command(log, "go", args...)
 		fmt.Fprintf(log, "(%s in %s)\n", rel, time.Since(t0).Round(100*time.Millisecond))
 		if err == nil {
 			r.passed = append(r.passed, rel)
