@@ -60,7 +60,7 @@ func run(args []string, stdout io.Writer) int {
 		fmt.Fprintln(os.Stderr, "mutants:", err)
 		return 2
 	}
-	dir := filepath.Join(root, o.dir)
+	dir := under(root, o.dir)
 	catalog, err := loadCatalog(dir)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "mutants:", err)
@@ -82,12 +82,20 @@ func run(args []string, stdout io.Writer) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	start := time.Now()
-	results, err := judgeAll(ctx, root, filepath.Join(root, o.logDir), selected, o, stdout)
+	results, err := judgeAll(ctx, root, under(root, o.logDir), selected, o, stdout)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "mutants:", err)
 		return 2
 	}
 	return summarize(stdout, results, stale, o, time.Since(start))
+}
+
+// under resolves a path given relative to the repository root.
+func under(root, path string) string {
+	if filepath.IsAbs(path) {
+		return path
+	}
+	return filepath.Join(root, path)
 }
 
 // repoRoot is the top of the git working tree around the current directory.

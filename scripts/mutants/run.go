@@ -85,7 +85,7 @@ func (j *judge) judge(m mutant, log *bytes.Buffer) result {
 		mutated = append(mutated, p)
 	}
 	if out, err := j.command(log, "go", append([]string{"vet"}, mutated...)...); err != nil {
-		return result{verdict: broken, reason: "go vet fails: " + firstLine(out)}
+		return result{verdict: broken, reason: "go vet fails: " + firstCompileError(strings.Split(out, "\n"))}
 	}
 	if out, err := j.command(log, "gofmt", append([]string{"-l"}, m.files...)...); err != nil || len(out) > 0 {
 		return result{verdict: broken, reason: "gofmt needed: " + firstLine(out)}
