@@ -37,7 +37,7 @@ func parseOptions(args []string) (options, error) {
 	fs.StringVar(&o.filter, "mutants", os.Getenv("MUTANTS"), "comma-separated mutant names to judge (default $MUTANTS; empty: all)")
 	fs.StringVar(&o.tests, "tests", "", "judge by the tests matching this go test -run pattern only (an analysis; not the score)")
 	// Two at a time on the project's 2-core machine: the sweeps keep both cores busy, but
-	// each go test also spends seconds building and linking on one core (see README.md).
+	// each go test also spends seconds building and linking on one core (mutants/README.md).
 	fs.IntVar(&o.jobs, "j", 2, "mutants judged at a time")
 	fs.BoolVar(&o.readme, "readme", false, "rewrite the catalog table in the catalog's README.md and exit")
 	if err := fs.Parse(args); err != nil {

@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 	"time"
@@ -84,6 +85,8 @@ func (j *judge) judge(m mutant, log *bytes.Buffer) result {
 		}
 		mutated = append(mutated, p)
 	}
+	slices.Sort(mutated)
+	mutated = slices.Compact(mutated) // several files of one package
 	if out, err := j.command(log, "go", append([]string{"vet"}, mutated...)...); err != nil {
 		return result{verdict: broken, reason: "go vet fails: " + firstCompileError(strings.Split(out, "\n"))}
 	}
