@@ -2,9 +2,9 @@
 GO ?= go
 CHECK_BINS ?= raftnode paxosnode
 
-.PHONY: build test check bench gobench fuzz lint clean
+.PHONY: build test check bench gobench fuzz lint mutants clean
 
-## build: every binary into bin/ (raftnode, paxosnode, solonode, harness)
+## build: every binary into bin/ (raftnode, paxosnode, solonode, harness, mutants)
 build:
 	@mkdir -p bin
 	$(GO) build -o bin/ ./...
@@ -29,6 +29,12 @@ gobench:
 fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzRuntime -fuzztime 60s ./nodes
 	$(GO) test -run '^$$' -fuzz FuzzParseObject -fuzztime 60s ./nodes
+
+## mutants: each patch in mutants/ applied to a scratch copy, judged by the tests (MUTANTS=a,b for some)
+mutants:
+	@mkdir -p bin
+	$(GO) build -o bin/ ./scripts/mutants
+	bin/mutants
 
 ## lint: go vet and gofmt
 lint:

@@ -36,6 +36,18 @@ func TestReadWriteCAS(t *testing.T) {
 	require.NoError(t, s.CAS(raw("0"), raw("4"), raw("4")), "from == to is a legal cas")
 }
 
+// TestCASComparesValuesNotSpellings: two spellings of one value compare equal (doc.go), so a
+// cas whose from is the current value written with other key order, escapes or spacing
+// succeeds, as it does for Maelstrom's checker.
+func TestCASComparesValuesNotSpellings(t *testing.T) {
+	s := New()
+	require.NoError(t, s.Write(raw("0"), raw(`{"a":1,"b":"A"}`)))
+	require.NoError(t, s.CAS(raw("0"), raw(`{ "b": "\u0041", "a": 1 }`), raw(`[1]`)))
+	v, err := s.Read(raw("0"))
+	require.NoError(t, err)
+	require.Equal(t, "[1]", string(v))
+}
+
 func TestKeysAreDistinctByJSONValue(t *testing.T) {
 	s := New()
 	require.NoError(t, s.Write(raw("3"), raw(`"int"`)))

@@ -63,6 +63,36 @@ func TestLeaseReads(t *testing.T) {
 	require.Empty(t, n0.Ready().ReadStates, "no lease: the read needs a round")
 }
 
+// The lease starts at the tick the leader sent the round a quorum acknowledged
+// (doc.go), not when the answers arrive: an acceptor that answered refuses
+// other proposers for ElectionTicks from when it received the round, which may
+// be as early as the send. Here the answers come back 20 ticks after the round
+// left; a lease counted from their arrival would last 20 ticks too long.
+func TestLeaseCountsFromTheRoundsSendTick(t *testing.T) {
+	nw := newNetwork(t, 3, withLease)
+	nw.elect("n0")
+	nw.propose("n0", "a")
+	nw.stabilize()
+	n0 := nw.node("n0")
+	for range DefaultHeartbeatTicks {
+		n0.Tick() // a round is due, and no answer comes meanwhile
+	}
+	sent := n0.now
+	nw.collect("n0") // the round leaves now...
+	for range 20 {
+		n0.Tick() // ...and its answers take 20 ticks to come back
+	}
+	nw.stabilize()
+	require.True(t, n0.LeaseValid())
+
+	nw.isolate("n0")
+	for n0.LeaseValid() {
+		require.Less(t, n0.now, sent+2*DefaultElectionTicks, "the lease never ended")
+		nw.tick(1, "n0")
+	}
+	require.Equal(t, sent+DefaultElectionTicks-3, n0.now, "valid while now < sent + ElectionTicks - 3")
+}
+
 // The acceptor half of the lease: after hearing from the leader, acceptors
 // refuse to promise anyone else for ElectionTicks.
 func TestAcceptorsRefusePromisesDuringLease(t *testing.T) {

@@ -256,3 +256,38 @@ func TestLateAcksKeepOfficeButNoLease(t *testing.T) {
 	require.Positive(t, checked, "the leader was asked for lease reads while in office on late acks")
 	require.NotEqual(t, L, c.leader(), "the followers elected a new leader")
 }
+
+// TestLeaseEndsBeforeTheQuorumMayVote pins down the lease's arithmetic (doc.go, steps 2 and
+// 3): the lease starts at the send tick s of the newest round a quorum acknowledged, holds
+// while now < s + ElectionTicks - 3, and so ends before any follower of that quorum, which
+// received the round after s, may vote again. With a one-way latency of 20 ticks an ack
+// arrives 40 ticks after its round left: a lease counted from the arrival, or one longer than
+// the followers' wait, would still hold when they may vote.
+func TestLeaseEndsBeforeTheQuorumMayVote(t *testing.T) {
+	const lat = 20
+	c := newCluster(t, 3, 44, func(cfg *Config) { cfg.LeaseReads = true })
+	c.setLatency(lat, lat)
+	require.True(t, c.runUntil(3*DefaultElectionTicks, func() bool { return c.stableLeader() != "" && c.allApplied(1) }))
+	l := c.stableLeader()
+	c.run(3 * DefaultHeartbeatTicks)
+	ln := c.node(l)
+	require.True(t, ln.leaseValid())
+
+	c.isolate(l) // nothing in flight arrives any more: the lease can only run out
+	start := ln.quorumValue(ln.now, func(pr *progress) uint64 { return pr.ackStamp })
+	for ln.leaseValid() {
+		require.Less(t, ln.now, start+uint64(2*DefaultElectionTicks), "the lease never ended")
+		c.step()
+	}
+	end := ln.now
+	require.LessOrEqual(t, end, start+uint64(DefaultElectionTicks)-3, "the lease holds while now < s + ElectionTicks - 3")
+	for _, id := range c.others(l) {
+		if ln.progress(id).ackStamp < start {
+			continue // not in the acknowledging quorum
+		}
+		f := c.node(id)
+		// Delivered before the receiver ticks: its clock reads one tick less than the sender's.
+		require.GreaterOrEqual(t, f.leaderHeard+1, start+lat, "%s received the round after it left", id)
+		require.Less(t, end, f.leaderHeard+uint64(f.electionTimeout), "%s may vote while the lease holds", id)
+	}
+}

@@ -246,6 +246,36 @@ func TestLeaderStickiness(t *testing.T) {
 	require.False(t, c.node("n1").msgs[0].Reject, Describe(c.node("n1").msgs[0]))
 }
 
+// TestVoteNeedsAnUpToDateLog is the election restriction (paper §5.4.1): a node grants its
+// vote, and its pre-vote, only to a candidate whose log is at least as up to date as its own
+// (a later last term, or the same last term and at least as long). A candidate that misses a
+// committed entry therefore cannot collect a quorum, so every leader holds every committed
+// entry.
+func TestVoteNeedsAnUpToDateLog(t *testing.T) {
+	for _, tc := range []struct {
+		name           string
+		index, logTerm uint64
+		grant          bool
+	}{
+		{"shorter log of the same last term", 2, 2, false},
+		{"longer log of an older last term", 5, 1, false},
+		{"the same log", 3, 2, true},
+		{"longer log of the same last term", 4, 2, true},
+		{"shorter log of a later last term", 1, 3, true},
+	} {
+		for _, typ := range []MsgType{MsgPreVote, MsgVote} {
+			t.Run(fmt.Sprintf("%s/%s", typ, tc.name), func(t *testing.T) {
+				n := New(Config{ID: "n0", Peers: []string{"n0", "n1", "n2"}, Rand: rand.New(rand.NewPCG(1, 1))})
+				setLog(n, 2, 1, 2, 2) // heard no leader: free to vote, log up to date only
+				n.Step(Message{Type: typ, From: "n1", To: "n0", Term: 3, Index: tc.index, LogTerm: tc.logTerm, Stamp: 7})
+				rd := n.Ready()
+				require.Len(t, rd.Messages, 1)
+				require.Equal(t, !tc.grant, rd.Messages[0].Reject, Describe(rd.Messages[0]))
+			})
+		}
+	}
+}
+
 // TestCheckQuorum: an isolated leader steps down within an election timeout, and the majority
 // elects a new leader.
 func TestCheckQuorum(t *testing.T) {

@@ -142,7 +142,13 @@ func runSim(t *testing.T, seed uint64) {
 	}
 	// Propose until one proposal is applied everywhere: a leader elected during the faults may
 	// still step down (check-quorum counts the silence before the heal) and lose its entry.
-	backlog := c.node(c.stableLeader()).LastIndex() - c.maxCommit()
+	sl := c.stableLeader()
+	if c.node(sl).LastIndex() < c.maxCommit() {
+		// Leader completeness (paper §5.4): the subtraction below would wrap round and the
+		// phase would wait forever.
+		c.fatalf("SAFETY: seed=%d: leader %s holds %d entries, %d are committed (%s)", seed, sl, c.node(sl).LastIndex(), c.maxCommit(), c.describeNodes())
+	}
+	backlog := c.node(sl).LastIndex() - c.maxCommit()
 	limit += int(backlog/uint64(p.batch*p.inflight)+1) * int(4*(p.maxLat+1))
 	l, done := c.proposeUntilApplied(limit)
 	if !done {
