@@ -101,6 +101,10 @@ type Network[M any] struct {
 	Filter func(e *Envelope[M]) Verdict
 	// Observe, if set, sees the fate of every message that comes due.
 	Observe func(e *Envelope[M], f Fate)
+	// HoldBias, if set, multiplies the chance Faults.Hold gives one message (the product is
+	// capped at 1): an adversary that knows the protocol holds the messages that matter,
+	// say vote requests and their answers, far more often than the rest.
+	HoldBias func(m M) float64
 	// Leader, if set, names the node the cluster believes leads ("" when none), so that
 	// faults can aim at it (Pauses.Leader).
 	Leader func() string
@@ -171,10 +175,10 @@ func (n *Network[M]) logf(format string, args ...any) {
 func (n *Network[M]) Send(from, to string, m M) {
 	f, t := n.idx(from), n.idx(to)
 	n.links.sync(n.Faults, n.rnd)
-	n.push(f, t, m, n.delay(f, t))
+	n.push(f, t, m, n.delay(f, t, m))
 	if n.Faults.Dup > 0 && n.rnd.Float64() < n.Faults.Dup {
 		n.stats.Duplicated++
-		n.push(f, t, m, n.delay(f, t))
+		n.push(f, t, m, n.delay(f, t, m))
 	}
 }
 
@@ -185,8 +189,12 @@ func (n *Network[M]) Enqueue(from, to string, m M, delay int64) {
 	n.push(n.idx(from), n.idx(to), m, max(delay, 0))
 }
 
-func (n *Network[M]) delay(from, to int32) int64 {
-	d := n.Faults.Latency.Draw(n.rnd) + n.Faults.Hold.draw(n.rnd)
+func (n *Network[M]) delay(from, to int32, m M) int64 {
+	hold := n.Faults.Hold
+	if hold.On() && n.HoldBias != nil {
+		hold.P = min(1, hold.P*n.HoldBias(m))
+	}
+	d := n.Faults.Latency.Draw(n.rnd) + hold.draw(n.rnd)
 	return n.links.scale(from, to, d)
 }
 

@@ -157,6 +157,32 @@ func TestHoldsDelayAFewFarPastTheRest(t *testing.T) {
 	assert.InDelta(t, 100, countSlow(t, slices.Collect(maps.Values(rc.at)), 5, 1005, 3005), 30)
 }
 
+// TestHoldBiasAimsHoldsAtSomeMessages: the bias multiplies the hold chance per message, so
+// the messages an adversary cares about are held far more often than the rest.
+func TestHoldBiasAimsHoldsAtSomeMessages(t *testing.T) {
+	f := Faults{Latency: Latency{Dist: Constant, Mean: 5}, Hold: Spike{P: 0.01, Min: 1000, Max: 1000}}
+	rc := newRecorder(t, abc, 4, f)
+	rc.net.HoldBias = func(m string) float64 {
+		if m[0] == 'v' {
+			return 50 // half the votes
+		}
+		return 1
+	}
+	for i := range 1000 {
+		rc.net.Send("a", "b", fmt.Sprint("v", i))
+		rc.net.Send("a", "b", fmt.Sprint("x", i))
+	}
+	rc.run(1100)
+	held := map[byte]int{}
+	for m, at := range rc.at {
+		if at > 5 {
+			held[m[0]]++
+		}
+	}
+	assert.InDelta(t, 500, held['v'], 60)
+	assert.InDelta(t, 10, held['x'], 10)
+}
+
 // TestAsymmetricLinks: each directed link scales its delays by its own factor in
 // [1, Asymmetry], so the two directions of a link differ.
 func TestAsymmetricLinks(t *testing.T) {
