@@ -62,11 +62,19 @@ const (
 	ShapeMute
 	// ShapeOneWay blocks each directed link with probability one third.
 	ShapeOneWay
+	// ShapeLeaderMute blocks the leader's messages to a random non-empty set of the others
+	// (the node Network.Leader names; a random node when there is none): its followers stop
+	// hearing it while it still hears them, the start of most stale-leader schedules.
+	ShapeLeaderMute
+	// ShapeLeaderDeaf blocks the messages of a random non-empty set of the others to the
+	// leader: it stops hearing some followers that still hear it.
+	ShapeLeaderDeaf
 	// AllShapes is every shape.
-	AllShapes = ShapeIsolate | ShapeSplit | ShapeRing | ShapeDeaf | ShapeMute | ShapeOneWay
+	AllShapes = ShapeIsolate | ShapeSplit | ShapeRing | ShapeDeaf | ShapeMute | ShapeOneWay |
+		ShapeLeaderMute | ShapeLeaderDeaf
 )
 
-var shapeNames = []string{"isolate", "split", "ring", "deaf", "mute", "one-way"}
+var shapeNames = []string{"isolate", "split", "ring", "deaf", "mute", "one-way", "leader-mute", "leader-deaf"}
 
 // String lists the shapes, for example "isolate+ring".
 func (s Shape) String() string {

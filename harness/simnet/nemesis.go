@@ -77,6 +77,30 @@ func (n *Network[M]) ApplyShape(s Shape) {
 		for _, b := range ids[1:] {
 			n.Block(ids[0], b)
 		}
+	case ShapeLeaderMute, ShapeLeaderDeaf:
+		l := ""
+		if n.Leader != nil {
+			l = n.Leader()
+		}
+		if l == "" {
+			l = ids[0]
+		}
+		var others []string
+		for _, id := range ids {
+			if id != l {
+				others = append(others, id)
+			}
+		}
+		if len(others) == 0 {
+			break
+		}
+		for _, b := range others[:1+n.rnd.IntN(len(others))] {
+			if s == ShapeLeaderMute {
+				n.Block(l, b)
+			} else {
+				n.Block(b, l)
+			}
+		}
 	case ShapeOneWay:
 		for _, a := range ids {
 			for _, b := range ids {

@@ -150,8 +150,12 @@ func (c *cluster) collect(settling bool) {
 			continue
 		}
 		if n.Role() == Leader {
-			if l, ok := c.leaders[n.Term()]; ok && l != id {
+			l, ok := c.leaders[n.Term()]
+			if ok && l != id {
 				c.fatalf("SAFETY: two leaders in term %d: %s and %s", n.Term(), l, id)
+			}
+			if !ok {
+				c.checkLeaderCompleteness(id)
 			}
 			c.leaders[n.Term()] = id
 		}
@@ -163,6 +167,9 @@ func (c *cluster) collect(settling bool) {
 		for _, m := range rd.Messages {
 			if m.From != id || m.To == "" {
 				c.fatalf("bad message from %s: %s", id, Describe(m))
+			}
+			if (m.Type == MsgPreVoteResp || m.Type == MsgVoteResp) && !m.Reject {
+				c.checkGrant(m)
 			}
 			if settling {
 				c.enqueue(m, 0)
@@ -264,7 +271,8 @@ func (c *cluster) maxCommit() uint64 {
 }
 
 // checkLeases asserts the claim the lease rests on (doc.go): while a leader's lease is valid,
-// no leader of a later term exists.
+// no leader of a later term exists, and no node of the quorum it counts on has voted for
+// another node.
 func (c *cluster) checkLeases() {
 	if c.noLeaseCheck {
 		return
@@ -277,8 +285,59 @@ func (c *cluster) checkLeases() {
 	}
 	for _, id := range c.ids {
 		// A paused node's clock is stale, but it acts on nothing until it has caught up.
-		if n := c.nodes[id]; !c.paused(id) && n.Role() == Leader && n.Term() < c.nodes[newest].Term() && n.leaseValid() {
+		n := c.nodes[id]
+		if c.paused(id) || n.Role() != Leader || !n.leaseValid() {
+			continue
+		}
+		if n.Term() < c.nodes[newest].Term() {
 			c.fatalf("LEASE: %s (term %d) holds a lease while %s leads term %d", id, n.Term(), newest, c.nodes[newest].Term())
+		}
+		// The follower half of the argument, checked directly: a node that acknowledged the
+		// round the lease counts from has voted for nobody else since.
+		start := n.quorumValue(n.now, func(pr *progress) uint64 { return pr.ackStamp })
+		for _, pr := range n.peers {
+			if f := c.nodes[pr.id]; pr.ackStamp >= start && f.Term() > n.Term() && f.vote != "" && f.vote != id {
+				c.fatalf("LEASE: %s voted for %s in term %d while %s's lease (term %d) rests on it", pr.id, f.vote, f.Term(), id, n.Term())
+			}
+		}
+	}
+}
+
+// checkLeaderCompleteness asserts that a new leader holds every entry applied anywhere so far
+// (paper §5.4, Leader Completeness): what a leader lacks it would overwrite, and an
+// acknowledged write would be lost.
+func (c *cluster) checkLeaderCompleteness(id string) {
+	if c.bench {
+		return
+	}
+	n := c.nodes[id]
+	for i, key := range c.entryAt {
+		if i <= n.log.offset {
+			continue // in the leader's snapshot, which the cluster checks on install
+		}
+		t, ok := n.log.term(i)
+		if !ok || fmt.Sprint(t) != strings.SplitN(key, "/", 2)[0] {
+			c.fatalf("SAFETY: %s leads term %d without the entry %s applied at index %d (its log: %d..%d)",
+				id, n.Term(), key, i, n.log.offset+1, n.log.lastIndex())
+		}
+	}
+}
+
+// checkGrant asserts the follower half of the lease argument (doc.go, step 1) where it is
+// acted on: a node that acknowledged the round a valid lease counts from grants no vote or
+// pre-vote to anyone but that leader.
+func (c *cluster) checkGrant(m Message) {
+	if c.noLeaseCheck {
+		return
+	}
+	for _, id := range c.ids {
+		n := c.nodes[id]
+		if id == m.To || c.paused(id) || n.Role() != Leader || !n.leaseValid() {
+			continue
+		}
+		start := n.quorumValue(n.now, func(pr *progress) uint64 { return pr.ackStamp })
+		if pr := n.progress(m.From); pr != nil && pr.ackStamp >= start {
+			c.fatalf("LEASE: %s granted %s while %s's lease (term %d) rests on it: %s", m.From, m.To, id, n.Term(), Describe(m))
 		}
 	}
 }

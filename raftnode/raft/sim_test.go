@@ -12,21 +12,27 @@ import (
 	"github.com/quorumkit/quorumkit/harness/simnet"
 )
 
-// TestSimulation runs many seeded clusters through random partitions (symmetric, one-way,
-// rings), process pauses, message loss, duplication, reordering and long delays while clients
-// propose, read and the servers compact. The cluster helper checks safety on every Ready: one leader per term, no
-// two nodes committing different entries at an index, identical state at every index, snapshots
+// TestSimulation runs many seeded clusters in the manner of swarm testing: every seed draws
+// its own cluster (3 or 5 nodes, max in-flight 1..16, batch size, leases on or off, the
+// uncommitted bound, compaction) and its own fault mix from the shared simulated network
+// (simnet.Swarm: holds of single messages for several election timeouts, heavy-tailed,
+// bimodal and asymmetric latency, one-way and flapping links, partitions of Maelstrom's shapes
+// and one-way ones, loss, duplication, pauses, some aimed at the leader), and an adversary
+// that holds vote traffic and acks far more often than other messages, since stale-leader bugs
+// live in late votes and late acks. The cluster checks safety at every step: one leader per
+// term, no lease read possible while a later term has a leader, agreement and equal state at
+// every applied index, every new leader holding every entry applied anywhere, snapshots
 // matching the cluster's state, and every read covering each commit seen before it was asked.
 // After the faults stop, the cluster must elect a stable leader, commit a new entry on every
 // node and serve a read. A failure names its seed; rerun it with
 //
 //	go test ./raftnode/raft -run 'TestSimulation/seed=N$' -v
 //
-// More seeds: go test ./raftnode/raft -run TestSimulation -sim.seeds 5000 -sim.first 300
+// More seeds: go test ./raftnode/raft -run TestSimulation -sim.seeds 20000 -sim.first 3000
 func TestSimulation(t *testing.T) {
 	seeds := *simSeeds
 	if testing.Short() {
-		seeds = min(seeds, 50)
+		seeds = min(seeds, 300)
 	}
 	for seed := *simFirst; seed < *simFirst+uint64(seeds); seed++ {
 		t.Run(fmt.Sprintf("seed=%d", seed), func(t *testing.T) {
@@ -37,10 +43,11 @@ func TestSimulation(t *testing.T) {
 }
 
 var (
-	simSeeds = flag.Int("sim.seeds", 300, "number of TestSimulation seeds")
+	simSeeds = flag.Int("sim.seeds", 3000, "number of TestSimulation seeds")
 	simFirst = flag.Uint64("sim.first", 0, "first TestSimulation seed")
 )
 
+// simParams is what one seed draws: the cluster, the clients' load and the fault model.
 type simParams struct {
 	size                int
 	election, heartbeat int
@@ -49,39 +56,80 @@ type simParams struct {
 	uncommitted         int
 	margin              int
 	compactEvery        uint64
-	minLat, maxLat      uint64
-	tail, drop, dup     float64
 	proposeP, readP     float64
 	chaosTicks          int
+	faults              simnet.Faults
+	// voteBias and ackBias multiply the hold chance of vote traffic and of acks.
+	voteBias, ackBias float64
+	// staleVotes is the chance that the adversary holds a vote message until one of its two
+	// ends has moved on (staleAnswers).
+	staleVotes float64
+	// attack: the adversary runs leaseAttack plans against the leader (and the random
+	// partition schedule is off, so that the two do not undo each other).
+	attack bool
 }
 
 func (p simParams) String() string {
-	return fmt.Sprintf("nodes=%d election=%d heartbeat=%d lease=%v inflight=%d batch=%d uncommitted=%d margin=%d compact=%d lat=%d..%d tail=%.2f drop=%.2f dup=%.2f",
+	return fmt.Sprintf("nodes=%d election=%d heartbeat=%d lease=%v inflight=%d batch=%d uncommitted=%d margin=%d compact=%d chaos=%d hold-bias=votes x%g acks x%g stale-votes=%g attack=%v faults: %s",
 		p.size, p.election, p.heartbeat, p.lease, p.inflight, p.batch, p.uncommitted, p.margin, p.compactEvery,
-		p.minLat, p.maxLat, p.tail, p.drop, p.dup)
+		p.chaosTicks, p.voteBias, p.ackBias, p.staleVotes, p.attack, p.faults)
 }
 
 func randomParams(r *rand.Rand) simParams {
 	p := simParams{
 		size:         []int{3, 3, 5}[r.IntN(3)],
 		election:     40 + r.IntN(40),
-		lease:        r.IntN(2) == 0,
-		inflight:     1 + r.IntN(8),
+		lease:        r.IntN(4) != 0,
+		inflight:     1 + r.IntN(16),
 		batch:        1 + r.IntN(20),
-		uncommitted:  []int{0, 0, 0, 5 + r.IntN(50)}[r.IntN(4)],
+		uncommitted:  []int{0, 0, 0, 1 + r.IntN(50)}[r.IntN(4)],
 		margin:       r.IntN(20),
 		compactEvery: uint64(5 + r.IntN(50)),
-		minLat:       uint64(r.IntN(3)),
-		tail:         r.Float64() * 0.05,
-		drop:         r.Float64() * 0.15,
-		dup:          r.Float64() * 0.1,
 		proposeP:     0.05 + r.Float64()*0.3,
 		readP:        r.Float64() * 0.2,
-		chaosTicks:   2000 + r.IntN(2000),
+		chaosTicks:   2000 + r.IntN(3000),
+		voteBias:     []float64{1, 10, 50}[r.IntN(3)],
+		ackBias:      []float64{1, 5, 20}[r.IntN(3)],
 	}
 	p.heartbeat = p.election / (4 + r.IntN(4))
-	p.maxLat = p.minLat + uint64(r.IntN(p.election/3))
+	p.faults = simnet.Swarm(r, int64(p.election))
+	if !p.faults.Hold.On() && (p.voteBias > 1 || p.ackBias > 1) {
+		// The adversary's holds need a base rate to bias.
+		e := int64(p.election)
+		p.faults.Hold = simnet.Spike{P: 0.002 + 0.01*r.Float64(), Min: e / 2, Max: e + r.Int64N(2*e)}
+	}
+	p.staleVotes = []float64{0, 0.1, 0.5}[r.IntN(3)]
+	if p.attack = r.IntN(3) == 0; p.attack {
+		p.faults.Partitions = simnet.Partitions{}
+	}
 	return p
+}
+
+// roundTripBound is a round trip that the calm network (the faults' base latency and link
+// asymmetry) rarely exceeds, in ticks.
+func (p simParams) roundTripBound() int64 {
+	l := p.faults.Latency
+	oneWay := float64(max(l.Max, l.Cap, 1)) + 5*l.Mean
+	return int64(2 * oneWay * max(p.faults.Asymmetry, 1))
+}
+
+// holdBias is the adversary's taste: votes and acks are held more often than the rest.
+func (p simParams) holdBias(m Message) float64 {
+	switch m.Type {
+	case MsgPreVote, MsgPreVoteResp, MsgVote, MsgVoteResp:
+		return p.voteBias
+	case MsgAppResp, MsgHeartbeatResp:
+		return p.ackBias
+	case MsgApp:
+		// A new leader's first append, the one carrying its no-op, is the news that it won:
+		// held, it leaves followers campaigning while the leader already serves.
+		for _, e := range m.Entries {
+			if e.Data == nil && e.Term == m.Term {
+				return p.voteBias
+			}
+		}
+	}
+	return 1
 }
 
 func runSim(t *testing.T, seed uint64) {
@@ -94,25 +142,32 @@ func runSim(t *testing.T, seed uint64) {
 		cfg.MaxUncommitted = p.uncommitted
 	})
 	c.compactEvery = p.compactEvery
-	c.net.Faults = simnet.Faults{Loss: p.drop, Dup: p.dup, Latency: simnet.Latency{Dist: simnet.Uniform,
-		Min: int64(p.minLat), Max: int64(p.maxLat), Slow: simnet.Spike{P: p.tail, Max: 10 * int64(p.maxLat)}}}
+	c.net.Faults = p.faults
+	c.net.HoldBias = p.holdBias
+	c.net.Leader = c.leader
+	var stale *staleAnswers
+	if p.staleVotes > 0 {
+		stale = newStaleAnswers(c, r, p.staleVotes, int64(5*p.election))
+	}
+	var attack *leaseAttack
+	if p.attack {
+		attack = newLeaseAttack(c, r)
+	}
 	defer func() {
 		if t.Failed() {
-			t.Logf("seed=%d %s", seed, p)
+			t.Logf("seed=%d %s\nreplay: go test ./raftnode/raft -run 'TestSimulation/seed=%d$' -v", seed, p, seed)
 		}
 	}()
 
 	proposals := 0
-	nextFault := 0
-	for tick := 0; tick < p.chaosTicks; tick++ {
-		if tick >= nextFault {
-			c.randomPartition(r)
-			if r.IntN(4) == 0 {
-				c.pause(c.ids[r.IntN(len(c.ids))], uint64(1+r.IntN(3*p.election)))
-			}
-			nextFault = tick + 50 + r.IntN(8*p.election)
-		}
+	for range p.chaosTicks {
 		c.step()
+		if stale != nil {
+			stale.release()
+		}
+		if attack != nil {
+			attack.step()
+		}
 		for _, id := range c.ids {
 			if c.node(id).Role() != Leader || c.paused(id) {
 				continue
@@ -133,6 +188,13 @@ func runSim(t *testing.T, seed uint64) {
 	}
 
 	// Liveness: with the network healed, a leader emerges, commits, and serves a read.
+	// The adversaries stop in the reverse order of their filters' wrapping.
+	if attack != nil {
+		attack.stop()
+	}
+	if stale != nil {
+		stale.stop()
+	}
 	c.heal()
 	c.events = append(c.events, fmt.Sprintf("t=%d healed", c.now()))
 	c.net.Faults = c.net.Faults.Calm()
@@ -148,8 +210,10 @@ func runSim(t *testing.T, seed uint64) {
 		// phase would wait forever.
 		c.fatalf("SAFETY: seed=%d: leader %s holds %d entries, %d are committed (%s)", seed, sl, c.node(sl).LastIndex(), c.maxCommit(), c.describeNodes())
 	}
-	backlog := c.node(sl).LastIndex() - c.maxCommit()
-	limit += int(backlog/uint64(p.batch*p.inflight)+1) * int(4*(p.maxLat+1))
+	// The slowest follower may trail by the whole backlog, which leaves MaxBatch*MaxInflight
+	// entries per round trip.
+	backlog := c.node(sl).LastIndex() - c.minApplied()
+	limit += int(backlog/uint64(p.batch*p.inflight)+1) * int(2*p.roundTripBound())
 	l, done := c.proposeUntilApplied(limit)
 	if !done {
 		c.fatalf("seed=%d: no proposal applied everywhere %d ticks after healing (%s)", seed, limit, c.describeNodes())
@@ -163,45 +227,13 @@ func runSim(t *testing.T, seed uint64) {
 	}
 }
 
-// randomPartition picks one of Maelstrom's shapes (or none, or a one-way cut).
-func (c *cluster) randomPartition(r *rand.Rand) {
-	c.heal()
-	ids := append([]string(nil), c.ids...)
-	r.Shuffle(len(ids), func(i, j int) { ids[i], ids[j] = ids[j], ids[i] })
-	switch r.IntN(6) {
-	case 0: // healed
-	case 1: // one node isolated
-		c.isolate(ids[0])
-	case 2: // majority / minority split
-		k := len(ids) / 2
-		for _, a := range ids[:k] {
-			for _, b := range ids[k:] {
-				c.cut(a, b)
-			}
-		}
-	case 3: // majorities ring: each node hears only its window of neighbours
-		n := len(ids)
-		for i, a := range ids {
-			keep := map[string]bool{}
-			for d := -(n / 2) / 2; len(keep) < n/2+1; d++ {
-				keep[ids[((i+d)%n+n)%n]] = true
-			}
-			for _, b := range ids {
-				if !keep[b] {
-					c.block(b, a)
-				}
-			}
-		}
-	case 4: // one-way: a node hears nobody but is heard
-		for _, b := range ids[1:] {
-			c.block(b, ids[0])
-		}
-	case 5: // one-way: a node is not heard but hears
-		for _, b := range ids[1:] {
-			c.block(ids[0], b)
-		}
+// minApplied is the lowest index applied on any node.
+func (c *cluster) minApplied() uint64 {
+	lo := c.sms[c.ids[0]].applied
+	for _, id := range c.ids {
+		lo = min(lo, c.sms[id].applied)
 	}
-	c.tracef("partition %s", c.net.Partition())
+	return lo
 }
 
 func (c *cluster) describeNodes() string {
@@ -254,4 +286,201 @@ func TestProposeUntilAppliedRetriesAfterARefusal(t *testing.T) {
 	require.True(t, ok, "no proposal applied everywhere (%s)", c.describeNodes())
 	require.NotEqual(t, "n0", l)
 	require.Contains(t, strings.Join(c.events, "\n"), "proposed final-1 at n0", "the schedule reaches its point")
+}
+
+// staleAnswers is the adversary that delivers vote traffic late in the one way that matters:
+// after the node that sent it, or the one it is for, has moved on (changed term, role, or
+// heard from a leader since). Answers that arrive after their asker moved on are where
+// stale-state bugs live (a grant counted in a later campaign, a term adopted from an old
+// rejection), and random delays rarely line them up. It holds each vote message with
+// probability p, and releases it when either end's state has changed, or after max ticks.
+type staleAnswers struct {
+	c     *cluster
+	held  map[staleKey]staleSig
+	max   int64
+	inner func(e *simnet.Envelope[Message]) simnet.Verdict // the filter it wraps
+}
+
+// stop ends the adversary: it holds nothing more and releases what it holds.
+func (s *staleAnswers) stop() {
+	s.c.net.Filter = s.inner
+	s.c.net.Release(nil)
+	clear(s.held)
+}
+
+type staleKey struct {
+	from, to string
+	typ      MsgType
+	sent     int64
+	term     uint64
+}
+
+// staleSig is what "moved on" compares: a node's term, role and last leader contact.
+type staleSig struct {
+	from, to [3]uint64
+	at       int64
+}
+
+func newStaleAnswers(c *cluster, r *rand.Rand, p float64, max int64) *staleAnswers {
+	inner := c.net.Filter
+	s := &staleAnswers{c: c, held: map[staleKey]staleSig{}, max: max, inner: inner}
+	c.net.Filter = func(e *simnet.Envelope[Message]) simnet.Verdict {
+		switch e.Msg.Type {
+		case MsgPreVote, MsgPreVoteResp, MsgVote, MsgVoteResp:
+			if r.Float64() < p {
+				s.held[s.key(e)] = staleSig{from: s.sig(e.From), to: s.sig(e.To), at: c.net.Now()}
+				return simnet.Hold
+			}
+		}
+		return inner(e)
+	}
+	return s
+}
+
+func (s *staleAnswers) key(e *simnet.Envelope[Message]) staleKey {
+	return staleKey{e.From, e.To, e.Msg.Type, e.Sent, e.Msg.Term}
+}
+
+func (s *staleAnswers) sig(id string) [3]uint64 {
+	n := s.c.nodes[id]
+	return [3]uint64{n.Term(), uint64(n.Role()), n.leaderHeard}
+}
+
+// release puts back in flight every held message one of whose ends has moved on.
+func (s *staleAnswers) release() {
+	if len(s.held) == 0 {
+		return
+	}
+	s.c.net.Release(func(e *simnet.Envelope[Message]) bool {
+		k := s.key(e)
+		h, ok := s.held[k]
+		if !ok || h.from == s.sig(e.From) && h.to == s.sig(e.To) && s.c.net.Now()-h.at < s.max {
+			return false
+		}
+		delete(s.held, k)
+		s.c.tracef("adversary: released %s", Describe(e.Msg))
+		return true
+	})
+}
+
+// leaseAttack is the adversary's plan against a leader's lease, the classic one: make the
+// followers lose the leader while late acks keep it in office, so that another node campaigns
+// for a later term; let one follower hear the leader again, so that the lease rests on it;
+// then cut the leader off, so that it keeps its lease while the others elect. Every step
+// waits for the protocol state it needs, with a random deadline, and the plan starts over at
+// a random time. Under a correct lease no new leader, and no vote for one from the lease's
+// quorum, appears before the lease ends (checkLeases, checkGrant).
+type leaseAttack struct {
+	c     *cluster
+	r     *rand.Rand
+	phase int
+	at    uint64 // when the current phase gives up (or, idle, when the next plan starts)
+	l, x  string
+	hold  map[string]bool // followers whose acks to l are held
+	inner func(e *simnet.Envelope[Message]) simnet.Verdict
+}
+
+const (
+	attackIdle = iota
+	attackHoldAcks
+	attackMute
+	attackRest
+	attackCut
+)
+
+func newLeaseAttack(c *cluster, r *rand.Rand) *leaseAttack {
+	a := &leaseAttack{c: c, r: r, hold: map[string]bool{}, inner: c.net.Filter}
+	c.net.Filter = func(e *simnet.Envelope[Message]) simnet.Verdict {
+		if e.To == a.l && a.hold[e.From] && (e.Msg.Type == MsgAppResp || e.Msg.Type == MsgHeartbeatResp) {
+			return simnet.Hold
+		}
+		return a.inner(e)
+	}
+	a.idle()
+	return a
+}
+
+func (a *leaseAttack) election() uint64 { return uint64(a.c.nodes[a.c.ids[0]].cfg.ElectionTicks) }
+
+func (a *leaseAttack) idle() {
+	a.phase, a.l, a.x = attackIdle, "", ""
+	clear(a.hold)
+	a.at = a.c.now() + a.election()*(2+a.r.Uint64N(8))
+}
+
+// stop ends the plan: the network heals and the held acks arrive.
+func (a *leaseAttack) stop() {
+	a.c.net.Filter = a.inner
+	a.c.heal()
+	a.c.net.Release(nil)
+	a.idle()
+}
+
+func (a *leaseAttack) step() {
+	c, now, e := a.c, a.c.now(), a.election()
+	if a.phase != attackIdle && (c.nodes[a.l].Role() != Leader || now >= a.at) {
+		c.tracef("adversary: lease attack on %s ends in phase %d", a.l, a.phase)
+		a.stop()
+		return
+	}
+	switch a.phase {
+	case attackIdle:
+		if l := c.stableLeader(); now >= a.at && l != "" && c.nodes[l].leaseValid() {
+			a.phase, a.l, a.at = attackHoldAcks, l, now+uint64(3*c.nodes[l].cfg.HeartbeatTicks)
+			for _, f := range c.others(l) {
+				a.hold[f] = true
+			}
+			c.tracef("adversary: lease attack on %s: acks held", l)
+		}
+	case attackHoldAcks:
+		if now+1 >= a.at {
+			a.phase, a.at = attackMute, now+e*(2+a.r.Uint64N(6))
+			for _, f := range c.others(a.l) {
+				c.block(a.l, f)
+			}
+			c.tracef("adversary: lease attack on %s: muted", a.l)
+		}
+	case attackMute:
+		a.keepInOffice()
+		for _, id := range c.others(a.l) {
+			if c.nodes[id].Term() > c.nodes[a.l].Term() {
+				// Someone campaigns for a later term: one of the others hears l again.
+				others := c.others(a.l, id)
+				a.x = others[a.r.IntN(len(others))]
+				a.phase, a.at = attackRest, now+2*e
+				delete(a.hold, a.x)
+				c.net.Unblock(a.l, a.x)
+				c.tracef("adversary: lease attack on %s: %s campaigns, %s hears %s again", a.l, id, a.x, a.l)
+				break
+			}
+		}
+	case attackRest:
+		a.keepInOffice()
+		n := c.nodes[a.l]
+		start := n.quorumValue(n.now, func(pr *progress) uint64 { return pr.ackStamp })
+		if n.leaseValid() && n.progress(a.x).ackStamp >= start {
+			a.phase, a.at = attackCut, now+3*e
+			c.isolate(a.l)
+			c.tracef("adversary: lease attack on %s: its lease rests on %s; cut off", a.l, a.x)
+		}
+	case attackCut:
+	}
+}
+
+// keepInOffice releases one held ack whenever the leader would otherwise step down.
+func (a *leaseAttack) keepInOffice() {
+	n := a.c.nodes[a.l]
+	var last uint64
+	for _, pr := range n.peers {
+		last = max(last, pr.lastHeard)
+	}
+	if n.now-last+1 >= uint64(n.electionTimeout) {
+		a.c.net.Release(func(e *simnet.Envelope[Message]) bool {
+			if e.To == a.l && last != 0 {
+				last = 0 // release one
+				return true
+			}
+			return false
+		})
+	}
 }
