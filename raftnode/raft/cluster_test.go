@@ -34,6 +34,8 @@ type cluster struct {
 	nextReadID   uint64
 	compactEvery uint64
 	leaders      map[uint64]string // term -> the one leader seen in it
+	// acked[l][f] is l's tick when an ack of f's in l's term last reached it (checkQuorum).
+	acked map[string]map[string]uint64
 	// filter, if set, may rewrite or drop (return false) a message at delivery.
 	filter func(*Message) bool
 	trace  []string // last events, printed on failure
@@ -64,7 +66,7 @@ type stateMachine struct {
 func newCluster(t testing.TB, size int, seed uint64, tweak func(*Config)) *cluster {
 	c := &cluster{t: t, nodes: map[string]*Node{},
 		sms: map[string]*stateMachine{}, chain: map[uint64]uint64{}, entryAt: map[uint64]string{},
-		reads: map[uint64]readCheck{}, leaders: map[uint64]string{}}
+		reads: map[uint64]readCheck{}, leaders: map[uint64]string{}, acked: map[string]map[string]uint64{}}
 	for i := range size {
 		c.ids = append(c.ids, fmt.Sprintf("n%d", i))
 	}
@@ -150,6 +152,7 @@ func (c *cluster) collect(settling bool) {
 			continue
 		}
 		if n.Role() == Leader {
+			c.checkQuorum(id)
 			l, ok := c.leaders[n.Term()]
 			if ok && l != id {
 				c.fatalf("SAFETY: two leaders in term %d: %s and %s", n.Term(), l, id)
@@ -185,6 +188,12 @@ func (c *cluster) enqueue(m Message, lat uint64) { c.net.Enqueue(m.From, m.To, m
 
 // deliver hands a message the network delivers to its receiver.
 func (c *cluster) deliver(m Message) {
+	if to := c.nodes[m.To]; (m.Type == MsgAppResp || m.Type == MsgHeartbeatResp) && to.Role() == Leader && m.Term == to.Term() {
+		if c.acked[m.To] == nil {
+			c.acked[m.To] = map[string]uint64{}
+		}
+		c.acked[m.To][m.From] = to.now
+	}
 	if !c.bench {
 		c.tracef("%s", Describe(m))
 	}
@@ -300,6 +309,27 @@ func (c *cluster) checkLeases() {
 				c.fatalf("LEASE: %s voted for %s in term %d while %s's lease (term %d) rests on it", pr.id, f.vote, f.Term(), id, n.Term())
 			}
 		}
+	}
+}
+
+// checkQuorum asserts, from the acks the network delivered, that a leader which has heard no
+// ack of its term from a quorum (itself included) for an election timeout has stepped down:
+// a leader cut off from the majority must stop taking requests instead of holding its
+// clients until they time out.
+func (c *cluster) checkQuorum(id string) {
+	if c.bench {
+		return
+	}
+	n := c.nodes[id]
+	heard := 1
+	for _, o := range c.others(id) {
+		if n.now-max(c.acked[id][o], n.leaderSince) <= uint64(n.electionTimeout)+1 {
+			heard++
+		}
+	}
+	if heard < n.quorum {
+		c.fatalf("CHECK-QUORUM: %s still leads term %d, having heard acks from %d of %d within %d ticks",
+			id, n.Term(), heard, len(c.ids), n.electionTimeout)
 	}
 }
 

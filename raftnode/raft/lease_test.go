@@ -32,8 +32,8 @@ func (h *holder) release(match func(m Message) bool) bool {
 	for i, m := range h.held {
 		if match(m) {
 			h.held = append(h.held[:i], h.held[i+1:]...)
-			h.c.tracef("released %s", Describe(m))
-			h.c.nodes[m.To].Step(m)
+			h.c.tracef("released:")
+			h.c.deliver(m)
 			return true
 		}
 	}

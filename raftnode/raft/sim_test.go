@@ -225,6 +225,42 @@ func runSim(t *testing.T, seed uint64) {
 	if !c.runUntil(limit, func() bool { return c.readsDone > before }) {
 		c.fatalf("seed=%d: read not served after healing", seed)
 	}
+	c.steadyLoad(p, l)
+}
+
+// steadyLoad keeps the leader busy, below what the network can carry, first with light loss
+// and then without, and checks that every follower keeps up: a follower that one lost append
+// froze for as long as entries kept coming (with MaxInflight 1) trails without end here.
+func (c *cluster) steadyLoad(p simParams, l string) {
+	rtt := max(p.roundTripBound(), 1)
+	every := max(1, 2*rtt/int64(p.batch*p.inflight)) // one entry per `every` ticks
+	lossy, calm := 10*p.election, 6*p.election
+	c.net.Faults.Loss = 0.02
+	var mark uint64
+	for i := range lossy + calm {
+		if i == lossy {
+			c.net.Faults.Loss = 0
+		}
+		if i == lossy+calm/2 {
+			mark = c.node(l).CommitIndex()
+		}
+		if int64(i)%every == 0 {
+			c.node(l).Propose([]byte(fmt.Sprint("load-", i)))
+		}
+		c.step()
+		if c.t.Failed() {
+			return
+		}
+	}
+	if c.leader() != l {
+		return // a leader change under loss is legal; the check below assumes one leader
+	}
+	for _, id := range c.ids {
+		if c.sms[id].applied < mark {
+			c.fatalf("LIVENESS: under steady load %s applied %d, %d ticks after the leader committed %d (%s)",
+				id, c.sms[id].applied, calm/2, mark, c.describeNodes())
+		}
+	}
 }
 
 // minApplied is the lowest index applied on any node.
