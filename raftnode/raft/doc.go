@@ -31,13 +31,18 @@
 //   - timing.go: round-trip measurement and the adaptive election timeout.
 //   - message.go: the wire types, Ready, and Describe.
 //
-// The tests run nodes on an in-memory network under simulated time (cluster_test.go: cut,
-// block, isolate, heal, pause, loss, duplication, latency) that also plays the server and checks
-// safety on every step: scenario tests for the paper's cases (raft_test.go), adversarial
-// schedules built message by message for the lease and pre-vote rules (lease_test.go) and for
-// replication (replication_test.go), golden message
-// transcripts (transcript_test.go, testdata/), timing across Maelstrom's latency distributions
-// (timing_test.go), a seeded randomized simulation (sim_test.go), and a benchmark.
+// The tests run nodes on the project's one simulated network (harness/simnet; cluster_test.go
+// wraps it with cut, block, isolate, heal, pause, filter) that also plays the server and checks
+// safety on every step: one leader per term, agreement and equal state at every applied index,
+// every new leader holding every applied entry, no newer leader while a lease holds and no vote
+// from a lease's quorum for anyone else, check-quorum as seen from the delivered acks, and
+// reads covering every earlier commit. On it: scenario tests for the paper's cases
+// (raft_test.go), adversarial schedules built message by message for the lease and pre-vote
+// rules (lease_test.go) and for replication (replication_test.go), golden message transcripts
+// (transcript_test.go, testdata/), timing across Maelstrom's latency distributions
+// (timing_test.go), a swarm-tested simulation with adversaries aimed at leases and stale
+// answers (sim_test.go), and a benchmark. The mutation catalog (mutants/) says which of these
+// catch which classic bug.
 //
 // # Protocol summary
 //
