@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"slices"
+	"sync/atomic"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -305,13 +306,14 @@ func (s *sim) markerEverywhere(markers map[string]bool) bool {
 }
 
 // runSim is one seed: faults for cfg.chaos ticks under client load, then calm and
-// recovery.
-func runSim(t testing.TB, seed uint64, cfg simConfig) {
+// recovery. It returns the virtual milliseconds it simulated.
+func runSim(t testing.TB, seed uint64, cfg simConfig) int64 {
 	s := newSwarmSim(t, seed, cfg)
 	for s.now() < cfg.chaos {
 		s.step(cfg.rate)
 	}
 	s.recover(10_000, 120_000)
+	return s.now()
 }
 
 // simSeedList is the seeds to run: -sim.seed alone, or 0 .. -sim.seeds-1.
@@ -330,7 +332,12 @@ func simSeedList() []uint64 {
 // settings and fault mix (simConfig). A failure prints what the seed drew and the command
 // that replays it.
 func TestSimulation(t *testing.T) {
-	for _, seed := range simSeedList() {
+	var simulated atomic.Int64 // virtual milliseconds, all seeds together
+	seeds := simSeedList()
+	t.Cleanup(func() { // after every seed's subtest
+		t.Logf("%d seeds, %.0f simulated seconds", len(seeds), float64(simulated.Load())/1000)
+	})
+	for _, seed := range seeds {
 		t.Run(fmt.Sprintf("seed=%d", seed), func(t *testing.T) {
 			t.Parallel()
 			cfg := drawConfig(seed)
@@ -343,7 +350,7 @@ func TestSimulation(t *testing.T) {
 					t.Logf("replay: go test ./paxosnode/paxos -run 'TestSimulation/seed=%d$' -sim.seed=%d -v", seed, seed)
 				}
 			})
-			runSim(t, seed, cfg)
+			simulated.Add(runSim(t, seed, cfg))
 		})
 	}
 }

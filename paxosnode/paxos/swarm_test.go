@@ -69,8 +69,8 @@ func drawConfig(seed uint64) simConfig {
 		// (an answer that comes back late but within the attempt) to two timeouts.
 		c.faults.Hold = simnet.Spike{P: 0.001, Min: et / 10, Max: 2 * et}
 	}
-	if r.IntN(2) == 0 {
-		c.aimEvery = et + r.Int64N(10*et)
+	if r.IntN(3) > 0 {
+		c.aimEvery = et/2 + r.Int64N(4*et)
 	}
 	if c.maxInflight = 1; r.IntN(4) > 0 {
 		c.maxInflight = 1 + r.IntN(16)
@@ -100,13 +100,17 @@ func drawConfig(seed uint64) simConfig {
 // seed (the network, the clients, each node), so a change in one leaves the others alone.
 func newSwarmSim(t testing.TB, seed uint64, cfg simConfig) *sim {
 	i := uint64(0)
-	nw := newNetworkRand(t, cfg.size, rand.New(rand.NewPCG(seed, 2)), func(c *Config) {
+	var nw *network
+	nw = newNetworkRand(t, cfg.size, rand.New(rand.NewPCG(seed, 2)), func(c *Config) {
 		i++
 		c.Rand = rand.New(rand.NewPCG(seed, 100+i))
 		c.LeaseReads = cfg.lease
 		c.MaxBatch = cfg.maxBatch
 		c.MaxInflight = cfg.maxInflight
 		c.Logf = nil
+		if *simTrace > 0 {
+			c.Logf = func(f string, args ...any) { t.Logf("%d "+f, append([]any{nw.now()}, args...)...) }
+		}
 	})
 	s := newSimOn(nw, rand.New(rand.NewPCG(seed, 3)), cfg.compactN)
 	s.cfg = cfg
@@ -169,9 +173,28 @@ func (s *sim) aim() {
 	if l == "" {
 		return
 	}
-	way := a.rng.IntN(3)
+	way := a.rng.IntN(5)
+	switch way {
+	case 3:
+		// A pause around one election timeout: the acceptors' refusal to promise runs out
+		// about when the leader, which measures nothing while paused, comes back.
+		s.net.Pause(l, DefaultElectionTicks*3/4+a.rng.Int64N(DefaultElectionTicks*3/4))
+		return
+	case 4:
+		// One follower cut off for several of its pre-vote attempts while a quorum hears
+		// the leader: it must never raise its ballot (oracle.checkCandidacy).
+		f := s.ids[a.rng.IntN(len(s.ids))]
+		if f == l {
+			return
+		}
+		for _, o := range s.ids {
+			if o != f {
+				a.cut = append(a.cut, [2]string{f, o}, [2]string{o, f})
+			}
+		}
+	}
 	for _, o := range s.ids {
-		if o == l {
+		if o == l || way > 2 {
 			continue
 		}
 		if way != 2 {
@@ -185,7 +208,10 @@ func (s *sim) aim() {
 		s.net.Block(c[0], c[1])
 	}
 	a.heal = now + DefaultElectionTicks/4 + a.rng.Int64N(2*DefaultElectionTicks)
+	if way == 4 {
+		a.heal = now + DefaultElectionTicks + a.rng.Int64N(2*DefaultElectionTicks)
+	}
 	if s.traceFrom > 0 {
-		s.t.Logf("%d leader %s cut (%s) until %d", now, l, []string{"both ways", "out", "in"}[way], a.heal)
+		s.t.Logf("%d leader %s cut (%s) until %d", now, l, []string{"both ways", "out", "in", "", "a follower"}[way], a.heal)
 	}
 }
