@@ -176,9 +176,12 @@ func (s *sim) aim() {
 	way := a.rng.IntN(5)
 	switch way {
 	case 3:
-		// A pause around one election timeout: the acceptors' refusal to promise runs out
-		// about when the leader, which measures nothing while paused, comes back.
-		s.net.Pause(l, DefaultElectionTicks*3/4+a.rng.Int64N(DefaultElectionTicks*3/4))
+		// A pause at the boundary: longer than the followers wait for the leader, shorter
+		// than the leader's own check-quorum window (it measures nothing while paused).
+		// The acceptors' refusal to promise runs out as it comes back with its lease.
+		n := s.node(l)
+		lo, hi := int64(DefaultElectionTicks-DefaultHeartbeatTicks), int64(n.timeout+2*DefaultHeartbeatTicks)
+		s.net.Pause(l, lo+a.rng.Int64N(hi-lo))
 		return
 	case 4:
 		// One follower cut off for several of its pre-vote attempts while a quorum hears
