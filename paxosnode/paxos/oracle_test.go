@@ -19,8 +19,8 @@ import (
 //   - one tenure per ballot: a ballot is led by the node it names, once;
 //   - lease exclusivity: while a node that is not paused holds a valid lease, no node is
 //     Leader at a higher ballot (see checkLeases for why Leader, and not later);
-//   - no chosen value lost: a leader holds, in every slot chosen at a lower ballot, the
-//     chosen value;
+//   - no chosen value lost: a leader holds, in every slot chosen at its ballot or a lower
+//     one, the chosen value;
 //   - pre-vote: a node becomes a candidate only if enough peers could have granted its
 //     current attempt, so a node cut off from a leader that a quorum hears never raises
 //     its ballot (checkCandidacy).
@@ -273,15 +273,16 @@ func (o *oracle) checkLeases(leaders []*Node, paused func(id string) bool) {
 	}
 }
 
-// checkLeaderLog: a leader holds, in every slot chosen at a ballot below its own and not yet
+// checkLeaderLog: a leader holds, in every slot chosen at its ballot or below and not yet
 // delivered by it, the chosen value. Phase 1 guarantees that from the moment it leads: a
 // majority promised its ballot, so it heard of every value chosen below it, and nothing can
-// be chosen below it afterwards. (Delivered slots are checked at delivery, compacted ones by
-// the state hash.)
+// be chosen below it afterwards. Slots chosen at a higher ballot are another leader's, which
+// a deposed leader that does not know it yet cannot hold. (Delivered slots are checked at
+// delivery, compacted ones by the state hash.)
 func (o *oracle) checkLeaderLog(l *Node) {
 	for s := max(l.log.applied, l.log.snap.Index) + 1; s <= o.maxChosen; s++ {
 		sv := &o.slots[s-1]
-		if !sv.chosen || !sv.at.Less(l.ballot) {
+		if !sv.chosen || l.ballot.Less(sv.at) {
 			continue
 		}
 		sl := l.log.get(s)
