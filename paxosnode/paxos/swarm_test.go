@@ -69,7 +69,7 @@ func drawConfig(seed uint64) simConfig {
 		// (an answer that comes back late but within the attempt) to two timeouts.
 		c.faults.Hold = simnet.Spike{P: 0.001, Min: et / 10, Max: 2 * et}
 	}
-	if r.IntN(3) > 0 {
+	if r.IntN(4) > 0 {
 		c.aimEvery = et/2 + r.Int64N(4*et)
 	}
 	if c.maxInflight = 1; r.IntN(4) > 0 {
