@@ -14,7 +14,7 @@ import (
 )
 
 var (
-	simSeeds = flag.Int("sim.seeds", 250, "seeds the randomized simulation runs")
+	simSeeds = flag.Int("sim.seeds", 15000, "seeds the randomized simulation runs")
 	simSeed  = flag.Int64("sim.seed", -1, "run only this seed")
 	simTrace = flag.Int64("sim.trace", 0, "log every delivery from this tick on")
 )
