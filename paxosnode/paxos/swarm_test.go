@@ -149,7 +149,8 @@ type aimed struct {
 	cut   [][2]string // the links this cut blocked
 }
 
-// aim applies and lifts the cuts aimed at the leader.
+// aim lifts the cut aimed at the leader when its time is up, and strikes the leader again
+// at random times (aimed.every apart on average) while no cut holds.
 func (s *sim) aim() {
 	a := &s.aimed
 	now := s.now()
@@ -169,18 +170,35 @@ func (s *sim) aim() {
 		return
 	}
 	a.next = now + 1 + a.rng.Int64N(2*a.every)
-	l := s.leaseHolder()
-	if l == "" {
-		return
+	if l := s.leaseHolder(); l != "" {
+		s.strike(l)
 	}
+}
+
+// strike applies one fault aimed at leader l, each as likely: l cut off both ways, only
+// its messages out (it still hears the acknowledgements its lease counts), only its
+// messages in, l paused, or one follower cut off.
+func (s *sim) strike(l string) {
+	a := &s.aimed
 	way := a.rng.IntN(5)
 	switch way {
+	case 0, 1, 2:
+		for _, o := range s.ids {
+			if o == l {
+				continue
+			}
+			if way != 2 {
+				a.cut = append(a.cut, [2]string{l, o})
+			}
+			if way != 1 {
+				a.cut = append(a.cut, [2]string{o, l})
+			}
+		}
 	case 3:
 		// A pause at the boundary: longer than the followers wait for the leader, shorter
 		// than the leader's own check-quorum window (it measures nothing while paused).
 		// The acceptors' refusal to promise runs out as it comes back with its lease.
-		n := s.node(l)
-		lo, hi := int64(DefaultElectionTicks-DefaultHeartbeatTicks), int64(n.timeout+2*DefaultHeartbeatTicks)
+		lo, hi := int64(DefaultElectionTicks-DefaultHeartbeatTicks), int64(s.node(l).timeout+2*DefaultHeartbeatTicks)
 		s.net.Pause(l, lo+a.rng.Int64N(hi-lo))
 		return
 	case 4:
@@ -196,25 +214,14 @@ func (s *sim) aim() {
 			}
 		}
 	}
-	for _, o := range s.ids {
-		if o == l || way > 2 {
-			continue
-		}
-		if way != 2 {
-			a.cut = append(a.cut, [2]string{l, o})
-		}
-		if way != 1 {
-			a.cut = append(a.cut, [2]string{o, l})
-		}
-	}
 	for _, c := range a.cut {
 		s.net.Block(c[0], c[1])
 	}
-	a.heal = now + DefaultElectionTicks/4 + a.rng.Int64N(2*DefaultElectionTicks)
+	a.heal = s.now() + DefaultElectionTicks/4 + a.rng.Int64N(2*DefaultElectionTicks)
 	if way == 4 {
-		a.heal = now + DefaultElectionTicks + a.rng.Int64N(2*DefaultElectionTicks)
+		a.heal = s.now() + DefaultElectionTicks + a.rng.Int64N(2*DefaultElectionTicks)
 	}
 	if s.traceFrom > 0 {
-		s.t.Logf("%d leader %s cut (%s) until %d", now, l, []string{"both ways", "out", "in", "", "a follower"}[way], a.heal)
+		s.t.Logf("%d leader %s: cut %s until %d", s.now(), l, []string{"both ways", "out", "in", "", "a follower"}[way], a.heal)
 	}
 }
