@@ -1,8 +1,11 @@
 package paxos
 
 import (
+	"encoding/binary"
 	"fmt"
+	"hash/fnv"
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"testing"
 
@@ -20,6 +23,7 @@ type replica struct {
 	reads   []ReadState
 	snaps   int // snapshots restored
 	lastLog []string
+	hash    uint64 // hash chain over state: equal at equal length means equal state
 }
 
 func encodeState(state []string) []byte { return []byte(strings.Join(state, "\x00")) }
@@ -41,6 +45,7 @@ type network struct {
 	nodes  map[string]*replica
 	net    *simnet.Network[Message]
 	chosen map[uint64]string // first data delivered anywhere per slot
+	chain  map[uint64]uint64 // state hash after slot i, as the first replica there had it
 	maxDel uint64            // highest slot delivered anywhere
 	logs   []string
 	trace  bool               // log every delivered message
@@ -53,7 +58,7 @@ func newNetwork(t testing.TB, size int, tweak func(*Config)) *network {
 
 // newNetworkRand builds the cluster on a network that draws its faults from rnd.
 func newNetworkRand(t testing.TB, size int, rnd *rand.Rand, tweak func(*Config)) *network {
-	nw := &network{t: t, nodes: map[string]*replica{}, chosen: map[uint64]string{}}
+	nw := &network{t: t, nodes: map[string]*replica{}, chosen: map[uint64]string{}, chain: map[uint64]uint64{}}
 	for i := range size {
 		nw.ids = append(nw.ids, fmt.Sprintf("n%d", i))
 	}
@@ -83,6 +88,9 @@ func newNetworkRand(t testing.TB, size int, rnd *rand.Rand, tweak func(*Config))
 }
 
 func (nw *network) node(id string) *Node { return nw.nodes[id].node }
+
+// index is id's position in ids, which is its position in every node's Peers.
+func (nw *network) index(id string) int { return slices.Index(nw.ids, id) }
 
 // now is the network's virtual time in milliseconds, one tick each.
 func (nw *network) now() int64 { return nw.net.Now() }
@@ -118,29 +126,55 @@ func (nw *network) apply(id string, r *replica, rd Ready) {
 	if rd.Snapshot != nil {
 		r.state = decodeState(rd.Snapshot.Data, rd.Snapshot.Index)
 		require.Len(t, r.state, int(rd.Snapshot.Index), "%s snapshot length", id)
+		r.hash = 0
 		for i, d := range r.state {
-			if want, ok := nw.chosen[uint64(i+1)]; ok {
+			if want, ok := nw.chosen[uint64(i+1)]; ok && want != d {
 				require.Equal(t, want, d, "%s snapshot slot %d", id, i+1)
 			}
+			r.hash = chainHash(r.hash, uint64(i+1), d)
+		}
+		if want, ok := nw.chain[rd.Snapshot.Index]; ok && want != r.hash {
+			require.Equal(t, want, r.hash, "%s restored a snapshot whose state differs from the state others applied at %d", id, rd.Snapshot.Index)
 		}
 		r.snaps++
 	}
+	// The checks compare before they call require, which walks the stack on every call:
+	// the simulation delivers millions of entries.
 	for _, e := range rd.Committed {
-		require.Equal(t, uint64(len(r.state)+1), e.Index, "%s delivered out of order", id)
+		if e.Index != uint64(len(r.state)+1) {
+			require.Equal(t, uint64(len(r.state)+1), e.Index, "%s delivered out of order", id)
+		}
 		d := string(e.Data)
 		if e.Data == nil {
 			d = ""
 			r.noops[e.Index] = true
 		}
-		if want, ok := nw.chosen[e.Index]; ok {
-			require.Equal(t, want, d, "%s slot %d disagrees", id, e.Index)
-		} else {
+		if want, ok := nw.chosen[e.Index]; !ok {
 			nw.chosen[e.Index] = d
+		} else if want != d {
+			require.Equal(t, want, d, "%s slot %d disagrees", id, e.Index)
 		}
 		nw.maxDel = max(nw.maxDel, e.Index)
 		r.state = append(r.state, d)
+		r.hash = chainHash(r.hash, e.Index, d)
+		if want, ok := nw.chain[e.Index]; !ok {
+			nw.chain[e.Index] = r.hash
+		} else if want != r.hash {
+			require.Equal(t, want, r.hash, "%s applied state at %d differs from another replica's", id, e.Index)
+		}
 	}
 	r.reads = append(r.reads, rd.ReadStates...)
+}
+
+// chainHash extends a replica's state hash with slot i's data ("" for a no-op).
+func chainHash(h, i uint64, d string) uint64 {
+	f := fnv.New64a()
+	var b [16]byte
+	binary.LittleEndian.PutUint64(b[0:], h)
+	binary.LittleEndian.PutUint64(b[8:], i)
+	f.Write(b[:])
+	f.Write([]byte(d))
+	return f.Sum64()
 }
 
 // deliverAll hands every queued message to its receiver, dropping those on

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"slices"
+	"sync/atomic"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -13,32 +14,36 @@ import (
 )
 
 var (
-	simSeeds = flag.Int("sim.seeds", 250, "seeds the randomized simulation runs")
+	simSeeds = flag.Int("sim.seeds", 15000, "seeds the randomized simulation runs")
 	simSeed  = flag.Int64("sim.seed", -1, "run only this seed")
 	simTrace = flag.Int64("sim.trace", 0, "log every delivery from this tick on")
 )
 
 type readCall struct {
 	node     string
-	minIndex uint64 // highest slot delivered anywhere when ReadIndex was called
+	minIndex uint64 // highest chosen point anywhere when ReadIndex was called
 	served   bool
 }
 
-// sim is a seeded cluster run: random latency (exponential, or constant),
-// loss, duplication, reordering, partitions (also one-way), proposals, reads
-// and compaction, on the shared simulated network. Any failure reproduces
-// from its seed.
+// sim is a seeded cluster run on the shared simulated network: a fault model, proposals,
+// reads and compaction, with the oracle checking the protocol's promises at every step.
+// Any failure reproduces from its seed.
 type sim struct {
 	*network
-	rng       *rand.Rand
+	rng       *rand.Rand // client work
+	cfg       simConfig  // what the seed drew (zero for the failover tests' plain sims)
+	or        *oracle
 	reads     map[uint64]*readCall
 	readID    uint64
 	proposed  map[string]bool
 	nextVal   int
-	compactN  uint64
-	traceFrom int64 // log deliveries from this tick on (debugging)
+	compactN  uint64 // compact every compactN applied slots; 0: never
+	traceFrom int64  // log deliveries from this tick on (debugging)
+	aimed     aimed
 }
 
+// newSim is a plain simulation for the failover tests: a random size (3 or 5) and settings,
+// and exponential or constant latency with nothing else going wrong unless the test says so.
 func newSim(t testing.TB, seed uint64) *sim {
 	rng := rand.New(rand.NewPCG(seed, 99))
 	size := []int{3, 3, 5}[rng.IntN(3)]
@@ -49,8 +54,7 @@ func newSim(t testing.TB, seed uint64) *sim {
 		c.MaxInflight = 2 + rng.IntN(8)
 		c.Logf = nil
 	})
-	s := &sim{network: nw, rng: rng, reads: map[uint64]*readCall{}, proposed: map[string]bool{},
-		compactN: uint64(10 + rng.IntN(100))}
+	s := newSimOn(nw, rng, uint64(10+rng.IntN(100)))
 	meanLat := float64(rng.IntN(30))
 	if rng.IntN(4) == 0 {
 		meanLat = 100 // Maelstrom's worst case: exponential with mean 100 ms
@@ -58,7 +62,27 @@ func newSim(t testing.TB, seed uint64) *sim {
 	s.setLatency(meanLat, false)
 	// Messages due at one instant arrive in random order.
 	s.net.Faults.Shuffle = true
-	s.net.Observe = func(e *simnet.Envelope[Message], f simnet.Fate) {
+	return s
+}
+
+// newSimOn wires a sim and its oracle to a cluster: the oracle sees every delivery and tick.
+func newSimOn(nw *network, rng *rand.Rand, compactN uint64) *sim {
+	s := &sim{network: nw, rng: rng, reads: map[uint64]*readCall{}, proposed: map[string]bool{},
+		compactN: compactN, traceFrom: *simTrace}
+	s.or = newOracle(nw, func(format string, args ...any) {
+		nw.t.Helper()
+		require.FailNow(nw.t, fmt.Sprintf("tick %d: ", nw.now())+fmt.Sprintf(format, args...), "%s", s.dump())
+	})
+	deliver, tick := nw.net.Deliver, nw.net.Tick
+	nw.net.Deliver = func(e *simnet.Envelope[Message]) {
+		deliver(e)
+		s.or.afterDeliver(e)
+	}
+	nw.net.Tick = func(id string) {
+		tick(id)
+		s.or.afterTick(id)
+	}
+	nw.net.Observe = func(e *simnet.Envelope[Message], f simnet.Fate) {
 		if s.traceFrom > 0 && s.now() >= s.traceFrom {
 			s.t.Logf("%d %s %s", s.now(), f, Describe(e.Msg))
 		}
@@ -77,69 +101,82 @@ func (s *sim) setLatency(mean float64, constant bool) {
 	s.net.Faults.Latency = simnet.Latency{Dist: dist, Mean: mean}
 }
 
-// partition picks one of Maelstrom's shapes, or random one-way cuts.
-func (s *sim) partition() {
-	s.heal()
-	ids := slices.Clone(s.ids)
-	s.rng.Shuffle(len(ids), func(i, j int) { ids[i], ids[j] = ids[j], ids[i] })
-	switch s.rng.IntN(4) {
-	case 0: // one node cut off
-		s.isolate(ids[0])
-	case 1: // majority / minority
-		for _, a := range ids[:len(ids)/2] {
-			for _, b := range ids[len(ids)/2:] {
-				s.cutLink(a, b)
-				s.cutLink(b, a)
-			}
-		}
-	case 2: // ring: each node hears only a window of a majority
-		k := len(ids)/2 + 1
-		for i, a := range ids {
-			for j := k; j < len(ids); j++ {
-				s.cutLink(ids[(i+j)%len(ids)], a)
-			}
-		}
-	case 3: // random one-way cuts
-		for _, a := range ids {
-			for _, b := range ids {
-				if a != b && s.rng.IntN(3) == 0 {
-					s.cutLink(a, b)
-				}
-			}
-		}
-	}
-}
-
+// leaderGuess is the node a client asks: usually a leader, sometimes any node, never a
+// paused one ("" then): a paused process takes no requests, and its frozen clock would make
+// an expired lease look valid.
 func (s *sim) leaderGuess() string {
 	for _, id := range s.ids {
-		if s.node(id).Role() == Leader && s.rng.IntN(5) > 0 {
+		if s.node(id).Role() == Leader && !s.net.Paused(id) && s.rng.IntN(5) > 0 {
 			return id
 		}
 	}
-	return s.ids[s.rng.IntN(len(s.ids))]
+	if id := s.ids[s.rng.IntN(len(s.ids))]; !s.net.Paused(id) {
+		return id
+	}
+	return ""
+}
+
+// leaseHolder names the node faults should aim at: a leader holding a lease if there is
+// one, else any leader, else "".
+func (s *sim) leaseHolder() string {
+	l := ""
+	for _, id := range s.ids {
+		if n := s.node(id); n.LeaseValid() {
+			return id
+		} else if n.Role() == Leader {
+			l = id
+		}
+	}
+	return l
 }
 
 func (s *sim) propose() (string, bool) {
 	v := fmt.Sprintf("v%d", s.nextVal)
 	s.nextVal++
-	ok := s.node(s.leaderGuess()).Propose([]byte(v))
+	id := s.leaderGuess()
+	if id == "" {
+		return v, false
+	}
+	n := s.node(id)
+	if s.cfg.maxOpen > 0 && n.role == Leader && n.lead.nextSlot-n.log.commit > s.cfg.maxOpen {
+		return v, false // the clients wait for their answers
+	}
+	ok := n.Propose([]byte(v))
 	if ok {
 		s.proposed[v] = true
+		s.or.proposed(id, n.lead.nextSlot-1)
 	}
 	return v, ok
 }
 
-func (s *sim) read() (uint64, bool) {
-	id := s.leaderGuess()
-	s.readID++
-	s.reads[s.readID] = &readCall{node: id, minIndex: s.maxDel}
-	return s.readID, s.node(id).ReadIndex(s.readID)
+// maxCommit is the highest chosen point any node knows: a read called now must cover it.
+func (s *sim) maxCommit() uint64 {
+	c := s.maxDel
+	for _, id := range s.ids {
+		c = max(c, s.node(id).log.commit)
+	}
+	return c
 }
 
-// step runs one tick: due messages, timers, client work, Ready.
+func (s *sim) read() (uint64, bool) {
+	id := s.leaderGuess()
+	if id == "" {
+		return 0, false
+	}
+	s.readID++
+	s.reads[s.readID] = &readCall{node: id, minIndex: s.maxCommit()}
+	ok := s.node(id).ReadIndex(s.readID)
+	if ok && s.traceFrom > 0 {
+		s.t.Logf("%d read %d at %s min %d lease=%t\n%s", s.now(), s.readID, id, s.maxCommit(), s.node(id).LeaseValid(), s.dump())
+	}
+	return s.readID, ok
+}
+
+// step runs one tick: due messages and timers, the cluster-wide checks, client work, Ready.
 func (s *sim) step(clientRate float64) {
-	t := s.t
 	s.net.Step()
+	s.aim()
+	s.or.check(s.net.Paused)
 	if s.rng.Float64() < clientRate {
 		s.propose()
 	}
@@ -147,137 +184,173 @@ func (s *sim) step(clientRate float64) {
 		s.read()
 	}
 	for _, id := range s.ids {
-		n := s.node(id)
-		if !n.HasReady() {
-			continue
+		if s.node(id).HasReady() {
+			s.handleReady(id)
 		}
-		r := s.nodes[id]
-		rd := n.Ready()
-		before := len(r.reads)
-		s.apply(id, r, rd)
-		for _, e := range rd.Committed {
-			if e.Data != nil {
-				require.True(t, s.proposed[string(e.Data)], "%s delivered %q, never proposed", id, e.Data)
-			}
+	}
+}
+
+// handleReady plays the server for one Ready, checking what the node delivers and serves.
+func (s *sim) handleReady(id string) {
+	t := s.t
+	n := s.node(id)
+	r := s.nodes[id]
+	rd := n.Ready()
+	before := len(r.reads)
+	s.apply(id, r, rd)
+	for _, e := range rd.Committed {
+		if e.Data != nil && !s.proposed[string(e.Data)] {
+			require.Fail(t, "delivered a value never proposed", "%s delivered %q in slot %d", id, e.Data, e.Index)
 		}
-		for _, rs := range r.reads[before:] {
-			c := s.reads[rs.ID]
-			require.NotNil(t, c, "%s served unknown read %d", id, rs.ID)
-			require.Equal(t, c.node, id, "read %d served by the wrong node", rs.ID)
-			require.False(t, c.served, "read %d served twice", rs.ID)
-			require.GreaterOrEqual(t, rs.Index, c.minIndex,
-				"%s read %d at %d misses slot %d delivered before the call", id, rs.ID, rs.Index, c.minIndex)
-			c.served = true
+		s.or.delivered(id, e)
+	}
+	for _, rs := range r.reads[before:] {
+		c := s.reads[rs.ID]
+		switch {
+		case c == nil || c.node != id || c.served:
+			require.Fail(t, "a read served that was not asked for", "%s served read %d (%+v)", id, rs.ID, c)
+		case rs.Index < c.minIndex:
+			require.Fail(t, "LINEARIZABILITY: a read misses a chosen slot",
+				"%s read %d at %d misses slot %d chosen before the call\n%s", id, rs.ID, rs.Index, c.minIndex, s.dump())
+		case rs.Index > n.log.commit:
+			require.Fail(t, "a read beyond the chosen point", "%s read %d at %d, chosen point %d", id, rs.ID, rs.Index, n.log.commit)
 		}
-		for _, m := range rd.Messages {
-			s.net.Send(m.From, m.To, m)
-		}
-		if applied := uint64(len(r.state)); applied >= n.log.snap.Index+s.compactN {
-			n.Compact(applied, encodeState(r.state))
-		}
+		c.served = true
+	}
+	for _, m := range rd.Messages {
+		s.net.Send(m.From, m.To, m)
+	}
+	if applied := uint64(len(r.state)); s.compactN > 0 && applied >= n.log.snap.Index+s.compactN {
+		n.Compact(applied, encodeState(r.state))
 	}
 }
 
 // dump describes every node for a failure message.
 func (s *sim) dump() string {
-	out := ""
+	out := fmt.Sprintf("tick %d, partition %s\n", s.now(), s.net.Partition())
 	for _, id := range s.ids {
 		n := s.node(id)
-		out += fmt.Sprintf("%s %s ballot=%s promised=%s leader=%q commit=%d applied=%d snap=%d last=%d learn=%s/%d match=%d/%s delivered=%d timeout=%d\n",
+		out += fmt.Sprintf("%s %s ballot=%s promised=%s leader=%q commit=%d applied=%d snap=%d last=%d learn=%s/%d match=%d/%s delivered=%d timeout=%d paused=%t\n",
 			id, n.role, n.ballot, n.promised, n.leader, n.log.commit, n.log.applied, n.log.snap.Index, n.log.last(),
-			n.learnBallot, n.learnCommit, n.match, n.matchBallot, len(s.nodes[id].state), n.timeout)
+			n.learnBallot, n.learnCommit, n.match, n.matchBallot, len(s.nodes[id].state), n.timeout, s.net.Paused(id))
 		if n.role == Leader {
 			for i, pr := range n.lead.prog {
 				out += fmt.Sprintf("  -> %s %+v\n", s.ids[i], pr)
 			}
-			out += fmt.Sprintf("  nextSlot=%d ready=%d round=%d confirmed=%d\n", n.lead.nextSlot, n.lead.readyIndex, n.lead.round, n.lead.confirmed)
+			out += fmt.Sprintf("  nextSlot=%d ready=%d round=%d confirmed=%d leaseFrom=%d lease=%t\n",
+				n.lead.nextSlot, n.lead.readyIndex, n.lead.round, n.lead.confirmed, n.lead.leaseFrom, n.LeaseValid())
 		}
 	}
 	return out
 }
 
-// run is one seed: chaos, then heal and demand progress.
-func runSim(t testing.TB, seed uint64, chaosTicks int) {
-	s := newSim(t, seed)
-	s.traceFrom = *simTrace
-	s.net.Faults.Loss = []float64{0, 0.01, 0.1, 0.3}[s.rng.IntN(4)]
-	s.net.Faults.Dup = []float64{0, 0.02, 0.1}[s.rng.IntN(3)]
-	// Half the seeds are storms: faults every few round trips.
-	faultGap := []int{1500, 300}[s.rng.IntN(2)]
-	nextFault := int64(s.rng.IntN(500))
-	for s.now() < int64(chaosTicks) {
-		if s.now() >= nextFault {
-			if !s.net.Partitioned() {
-				s.partition()
-			} else {
-				s.heal()
-			}
-			nextFault = s.now() + int64(30+s.rng.IntN(faultGap))
-		}
-		s.step(0.2)
+// progress sums what every replica applied: it grows while the cluster makes progress.
+func (s *sim) progress() uint64 {
+	var p uint64
+	for _, id := range s.ids {
+		p += uint64(len(s.nodes[id].state))
 	}
-	// Heal: within the deadline some marker value must be chosen and
-	// delivered everywhere, and a read issued after that must be served.
-	// A proposal or read may be lost to a leader change, so both are retried.
+	return p
+}
+
+// recover stops the faults (the latency's base distribution and the links' asymmetry
+// stay) and demands progress: a leader gets a marker value chosen and delivered
+// everywhere, then serves a read issued after that. A proposal or read may be lost to a
+// leader change, so both are retried. A slow cluster may take its time (a new leader may
+// have thousands of slots to re-propose one at a time) as long as some replica keeps
+// applying: it fails after stall ticks without progress, or after limit ticks in all.
+func (s *sim) recover(stall, limit int64) {
+	s.net.Faults = s.net.Faults.Calm()
+	s.aimed = aimed{}
 	s.heal()
-	s.net.Faults.Loss, s.net.Faults.Dup = 0, 0
-	deadline := s.now() + 6000
+	start, lastProgress, progress := s.now(), s.now(), s.progress()
 	markers := map[string]bool{}
-	var readID uint64
+	var readIDs []uint64 // reads issued once a marker was everywhere; one must be served
 	var lastTry int64 = -1000
-	for s.now() < deadline {
+	for s.now()-lastProgress < stall && s.now()-start < limit {
 		s.step(0.1)
-		everywhere := false
-		for m := range markers {
-			all := true
-			for _, id := range s.ids {
-				all = all && slices.Contains(s.nodes[id].state, m)
-			}
-			everywhere = everywhere || all
+		if p := s.progress(); p > progress {
+			progress, lastProgress = p, s.now()
 		}
-		if readID != 0 && s.reads[readID].served {
-			break
+		if slices.ContainsFunc(readIDs, func(id uint64) bool { return s.reads[id].served }) {
+			return
 		}
 		if s.now()-lastTry < 300 {
 			continue
 		}
-		if !everywhere {
+		if !s.markerEverywhere(markers) {
 			if v, ok := s.propose(); ok {
 				markers[v] = true
 				lastTry = s.now()
 			}
 		} else if id, ok := s.read(); ok {
-			readID, lastTry = id, s.now()
+			readIDs, lastTry = append(readIDs, id), s.now()
 		}
 	}
-	require.NotZero(t, readID, "no marker delivered everywhere after healing\n%s", s.dump())
-	require.True(t, s.reads[readID].served, "read %d never served after healing\n%s", readID, s.dump())
+	require.NotEmpty(s.t, readIDs, "no marker delivered everywhere %d ticks after the faults stopped\n%s", s.now()-start, s.dump())
+	require.Fail(s.t, "no read served after the faults stopped", "%d issued, the first is read %d\n%s", len(readIDs), readIDs[0], s.dump())
 }
 
-// TestSimulation runs the seeded simulation; a failure names its seed, and
-// -sim.seed=N reruns just that one.
-func TestSimulation(t *testing.T) {
-	seeds := make([]uint64, 0, *simSeeds)
-	if *simSeed >= 0 {
-		seeds = append(seeds, uint64(*simSeed))
-	} else {
-		for i := range *simSeeds {
-			seeds = append(seeds, uint64(i))
+// markerEverywhere reports whether some marker was delivered by every replica.
+func (s *sim) markerEverywhere(markers map[string]bool) bool {
+	for m := range markers {
+		all := true
+		for _, id := range s.ids {
+			all = all && slices.Contains(s.nodes[id].state, m)
+		}
+		if all {
+			return true
 		}
 	}
-	ticks := 3000
-	if testing.Short() {
-		ticks = 1500
+	return false
+}
+
+// runSim is one seed: faults for cfg.chaos ticks under client load, then calm and
+// recovery. It returns the virtual milliseconds it simulated.
+func runSim(t testing.TB, seed uint64, cfg simConfig) int64 {
+	s := newSwarmSim(t, seed, cfg)
+	for s.now() < cfg.chaos {
+		s.step(cfg.rate)
 	}
+	s.recover(10_000, 120_000)
+	return s.now()
+}
+
+// simSeedList is the seeds to run: -sim.seed alone, or 0 .. -sim.seeds-1.
+func simSeedList() []uint64 {
+	if *simSeed >= 0 {
+		return []uint64{uint64(*simSeed)}
+	}
+	seeds := make([]uint64, 0, *simSeeds)
+	for i := range *simSeeds {
+		seeds = append(seeds, uint64(i))
+	}
+	return seeds
+}
+
+// TestSimulation runs the seeded swarm simulation: each seed draws its own cluster,
+// settings and fault mix (simConfig). A failure prints what the seed drew and the command
+// that replays it.
+func TestSimulation(t *testing.T) {
+	var simulated atomic.Int64 // virtual milliseconds, all seeds together
+	seeds := simSeedList()
+	t.Cleanup(func() { // after every seed's subtest
+		t.Logf("%d seeds, %.0f simulated seconds", len(seeds), float64(simulated.Load())/1000)
+	})
 	for _, seed := range seeds {
 		t.Run(fmt.Sprintf("seed=%d", seed), func(t *testing.T) {
 			t.Parallel()
+			cfg := drawConfig(seed)
+			if testing.Short() {
+				cfg.chaos /= 2
+			}
 			t.Cleanup(func() {
 				if t.Failed() {
-					t.Logf("seed %d failed; rerun with: go test ./paxosnode/paxos/ -run TestSimulation -sim.seed=%d", seed, seed)
+					t.Logf("seed %d drew: %s", seed, cfg)
+					t.Logf("replay: go test ./paxosnode/paxos -run 'TestSimulation/seed=%d$' -sim.seed=%d -v", seed, seed)
 				}
 			})
-			runSim(t, seed, ticks)
+			simulated.Add(runSim(t, seed, cfg))
 		})
 	}
 }
