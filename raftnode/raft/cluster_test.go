@@ -28,7 +28,7 @@ type cluster struct {
 	// The "server" of each node and the shared safety record.
 	sms          map[string]*stateMachine
 	chain        map[uint64]uint64 // index -> state hash after applying it (first seen)
-	entryAt      map[uint64]string // index -> term/data of the committed entry
+	entryAt      map[uint64]appliedEntry // index -> the entry applied there (first seen)
 	reads        map[uint64]readCheck
 	readsDone    int
 	nextReadID   uint64
@@ -38,7 +38,7 @@ type cluster struct {
 	acked map[string]map[string]uint64
 	// filter, if set, may rewrite or drop (return false) a message at delivery.
 	filter func(*Message) bool
-	trace  []string // last events, printed on failure
+	trace  []traceLine // last events, printed on failure
 	events []string // the nodes' Logf lines (role changes ...), printed on failure
 	// maxCommitted is the longest Ready.Committed seen.
 	maxCommitted int
@@ -49,6 +49,15 @@ type cluster struct {
 	// bench turns off tracing and per-entry safety records so benchmarks time the core.
 	bench bool
 }
+
+// appliedEntry is what a node applied at an index, compared across nodes.
+type appliedEntry struct {
+	term uint64
+	data string
+	noop bool
+}
+
+func (e appliedEntry) String() string { return fmt.Sprintf("%d/%q/noop=%v", e.term, e.data, e.noop) }
 
 type readCheck struct {
 	node     string
@@ -65,7 +74,7 @@ type stateMachine struct {
 // newCluster builds n nodes n0..n{n-1}; tweak adjusts each Config.
 func newCluster(t testing.TB, size int, seed uint64, tweak func(*Config)) *cluster {
 	c := &cluster{t: t, nodes: map[string]*Node{},
-		sms: map[string]*stateMachine{}, chain: map[uint64]uint64{}, entryAt: map[uint64]string{},
+		sms: map[string]*stateMachine{}, chain: map[uint64]uint64{}, entryAt: map[uint64]appliedEntry{},
 		reads: map[uint64]readCheck{}, leaders: map[uint64]string{}, acked: map[string]map[string]uint64{}}
 	for i := range size {
 		c.ids = append(c.ids, fmt.Sprintf("n%d", i))
@@ -117,17 +126,39 @@ func (c *cluster) tracef(format string, args ...any) {
 	if c.bench {
 		return
 	}
-	c.trace = append(c.trace, fmt.Sprintf("t=%d ", c.now())+fmt.Sprintf(format, args...))
+	c.record(traceLine{at: c.now(), text: fmt.Sprintf(format, args...)})
+}
+
+// traceLine is one event for a failure report: a message delivered (formatted only if the
+// report is printed, since deliveries are the simulation's hot path) or a line of text.
+type traceLine struct {
+	at   uint64
+	msg  *Message
+	text string
+}
+
+func (l traceLine) String() string {
+	if l.msg != nil {
+		return fmt.Sprintf("t=%d %s%s", l.at, l.text, Describe(*l.msg))
+	}
+	return fmt.Sprintf("t=%d %s", l.at, l.text)
+}
+
+func (c *cluster) record(l traceLine) {
+	c.trace = append(c.trace, l)
 	if len(c.trace) > 400 {
-		c.trace = c.trace[200:]
+		c.trace = append(c.trace[:0], c.trace[200:]...)
 	}
 }
 
 func (c *cluster) fatalf(format string, args ...any) {
 	c.t.Helper()
+	var lines []string
+	for _, l := range c.trace[max(0, len(c.trace)-60):] {
+		lines = append(lines, l.String())
+	}
 	c.t.Fatalf("%s\nlast node events:\n%s\nlast messages:\n%s", fmt.Sprintf(format, args...),
-		strings.Join(c.events[max(0, len(c.events)-30):], "\n"),
-		strings.Join(c.trace[max(0, len(c.trace)-60):], "\n"))
+		strings.Join(c.events[max(0, len(c.events)-30):], "\n"), strings.Join(lines, "\n"))
 }
 
 // cut drops messages between a and b in both directions.
@@ -195,7 +226,7 @@ func (c *cluster) deliver(m Message) {
 		c.acked[m.To][m.From] = to.now
 	}
 	if !c.bench {
-		c.tracef("%s", Describe(m))
+		c.record(traceLine{at: c.now(), msg: &m})
 	}
 	if c.recording != nil {
 		*c.recording = append(*c.recording, Describe(m))
@@ -345,8 +376,7 @@ func (c *cluster) checkLeaderCompleteness(id string) {
 		if i <= n.log.offset {
 			continue // in the leader's snapshot, which the cluster checks on install
 		}
-		t, ok := n.log.term(i)
-		if !ok || fmt.Sprint(t) != strings.SplitN(key, "/", 2)[0] {
+		if t, ok := n.log.term(i); !ok || t != key.term {
 			c.fatalf("SAFETY: %s leads term %d without the entry %s applied at index %d (its log: %d..%d)",
 				id, n.Term(), key, i, n.log.offset+1, n.log.lastIndex())
 		}
@@ -409,7 +439,7 @@ func (c *cluster) handleReady(id string, rd Ready) {
 			sm.applied = e.Index
 			continue
 		}
-		key := fmt.Sprintf("%d/%q/%v", e.Term, e.Data, e.Data == nil)
+		key := appliedEntry{term: e.Term, data: string(e.Data), noop: e.Data == nil}
 		if prev, ok := c.entryAt[e.Index]; ok && prev != key {
 			c.fatalf("SAFETY: %s committed %s at %d, another node committed %s", id, key, e.Index, prev)
 		}

@@ -32,7 +32,7 @@ func (h *holder) release(match func(m Message) bool) bool {
 	for i, m := range h.held {
 		if match(m) {
 			h.held = append(h.held[:i], h.held[i+1:]...)
-			h.c.tracef("released:")
+			h.c.record(traceLine{at: h.c.now(), msg: &m, text: "released "})
 			h.c.deliver(m)
 			return true
 		}

@@ -4,6 +4,8 @@ import (
 	"flag"
 	"fmt"
 	"math/rand/v2"
+	"sync/atomic"
+	"time"
 	"strings"
 	"testing"
 
@@ -34,10 +36,18 @@ func TestSimulation(t *testing.T) {
 	if testing.Short() {
 		seeds = min(seeds, 300)
 	}
+	var ticks atomic.Int64
+	start := time.Now()
+	t.Cleanup(func() {
+		wall := time.Since(start).Seconds()
+		t.Logf("%d seeds, %.0f simulated seconds in %.1f s: %.0f seeds per minute, %.0f simulated seconds per second",
+			seeds, float64(ticks.Load())/1000, wall, float64(seeds)/wall*60, float64(ticks.Load())/1000/wall)
+	})
 	for seed := *simFirst; seed < *simFirst+uint64(seeds); seed++ {
 		t.Run(fmt.Sprintf("seed=%d", seed), func(t *testing.T) {
 			t.Parallel()
-			runSim(t, seed)
+			c := runSim(t, seed)
+			ticks.Add(int64(c.now()))
 		})
 	}
 }
@@ -132,7 +142,7 @@ func (p simParams) holdBias(m Message) float64 {
 	return 1
 }
 
-func runSim(t *testing.T, seed uint64) {
+func runSim(t *testing.T, seed uint64) *cluster {
 	r := rand.New(rand.NewPCG(seed, 0x5EED))
 	p := randomParams(r)
 	c := newCluster(t, p.size, seed, func(cfg *Config) {
@@ -183,7 +193,7 @@ func runSim(t *testing.T, seed uint64) {
 			}
 		}
 		if t.Failed() {
-			return
+			return c
 		}
 	}
 
@@ -226,6 +236,7 @@ func runSim(t *testing.T, seed uint64) {
 		c.fatalf("seed=%d: read not served after healing", seed)
 	}
 	c.steadyLoad(p, l)
+	return c
 }
 
 // steadyLoad keeps the leader busy, below what the network can carry, first with light loss
@@ -289,7 +300,7 @@ func (c *cluster) proposeUntilApplied(limit int) (string, bool) {
 	var l, final string
 	var want, term uint64
 	done := c.runUntil(limit, func() bool {
-		if want != 0 && c.allApplied(want) && strings.Contains(c.entryAt[want], final) {
+		if want != 0 && c.allApplied(want) && c.entryAt[want].data == final {
 			return true
 		}
 		if sl := c.stableLeader(); sl != "" && (want == 0 || c.node(sl).Term() != term) {
