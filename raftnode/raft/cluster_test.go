@@ -27,7 +27,7 @@ type cluster struct {
 
 	// The "server" of each node and the shared safety record.
 	sms          map[string]*stateMachine
-	chain        map[uint64]uint64 // index -> state hash after applying it (first seen)
+	chain        map[uint64]uint64       // index -> state hash after applying it (first seen)
 	entryAt      map[uint64]appliedEntry // index -> the entry applied there (first seen)
 	reads        map[uint64]readCheck
 	readsDone    int
@@ -39,7 +39,7 @@ type cluster struct {
 	// filter, if set, may rewrite or drop (return false) a message at delivery.
 	filter func(*Message) bool
 	trace  []traceLine // last events, printed on failure
-	events []string // the nodes' Logf lines (role changes ...), printed on failure
+	events []string    // the nodes' Logf lines (role changes ...), printed on failure
 	// maxCommitted is the longest Ready.Committed seen.
 	maxCommitted int
 	// recording, when non-nil, collects Describe of every delivered message (golden tests).
