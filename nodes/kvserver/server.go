@@ -222,6 +222,10 @@ func (s *Server[M]) Tick(now time.Duration, out *nodes.Outbox) {
 	}
 }
 
+// Leader is the node this server last learned leads ("" while it knows none), as its core's
+// last Ready said: a simulator aims faults at the leader through it.
+func (s *Server[M]) Leader() string { return s.leader }
+
 // advance ticks the core for the time elapsed since the last call.
 func (s *Server[M]) advance(now time.Duration) {
 	if now-s.ticked > maxCatchUp {
