@@ -2,6 +2,7 @@ package main
 
 import (
 	"testing"
+	"time"
 
 	"github.com/quorumkit/quorumkit/harness/sim"
 	"github.com/quorumkit/quorumkit/nodes"
@@ -9,27 +10,19 @@ import (
 	"github.com/quorumkit/quorumkit/paxosnode/paxos"
 )
 
-// TestSimulation runs 3- and 5-node Multi-Paxos clusters of the real server through partitions,
-// pauses, loss, duplication and reordering, and checks every history with porcupine (see
-// sim.SweepClusters; -sim.seed N -sim.seeds 1 replays one seed).
+// node is this binary's node under the command-line options o.
+func node(o kvserver.Options) nodes.Machine { return kvserver.New(kvserver.Configure(o, serverConfig)) }
+
+// TestSimulation runs Multi-Paxos clusters of the real server, each seed with its own cluster size,
+// node settings and fault mix, and checks every history with porcupine and every acknowledged
+// write for a quorum of witnesses (see sim.SweepClusters; -sim.seed N -sim.seeds 1 replays one
+// seed).
 func TestSimulation(t *testing.T) {
-	sim.SweepClusters(t, func(v sim.Variant) nodes.Machine {
-		cfg := NewServerConfig(paxos.Config{LeaseReads: v.Lease})
-		if v.Batch {
-			cfg.BatchRate = 1e-9
-		}
-		return kvserver.New(cfg)
-	})
+	sim.SweepClusters(t, paxos.DefaultElectionTicks*time.Millisecond, node)
 }
 
 // TestOneWayRing: under Maelstrom's 3-node :majorities-ring no two nodes talk both ways; only
 // relaying round the ring (nodes/kvserver, relay.go) lets the cluster serve.
 func TestOneWayRing(t *testing.T) {
-	sim.CheckOneWayRing(t, func(relay bool) nodes.Machine {
-		cfg := NewServerConfig(paxos.Config{LeaseReads: true})
-		if !relay {
-			cfg.DeafAfter = -1
-		}
-		return kvserver.New(cfg)
-	})
+	sim.CheckOneWayRing(t, node)
 }
