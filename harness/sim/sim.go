@@ -159,8 +159,9 @@ func Run(cfg Config) *Result {
 	if err := s.startClients(); err != nil {
 		panic(fmt.Sprintf("sim: %v", err)) // a Config that cannot be run is the caller's bug
 	}
-	end := cfg.Duration + cfg.Recovery + cfg.ClientTimeout
-	for s.now < end {
+	// The run ends when the last op has completed after the clients stopped, or timed out.
+	cutoff, end := cfg.Duration+cfg.Recovery, cfg.Duration+cfg.Recovery+cfg.ClientTimeout
+	for s.now < end && (s.now < cutoff || s.dispatch.Busy() > 0) {
 		if s.now >= cfg.Duration && !s.faults.healed {
 			s.heal()
 		}
@@ -170,7 +171,7 @@ func Run(cfg Config) *Result {
 		s.net.Step()
 	}
 	s.stopClients()
-	return s.result(end)
+	return s.result(s.now)
 }
 
 // advance moves virtual time forward to t.

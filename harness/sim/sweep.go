@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"bytes"
 	"errors"
 	"flag"
 	"fmt"
@@ -16,11 +17,11 @@ import (
 )
 
 var (
-	sweepSeeds = flag.Uint64("sim.seeds", 500, "seeds of Sweep and SweepClusters")
+	sweepSeeds = flag.Uint64("sim.seeds", 400, "seeds of Sweep and SweepClusters")
 	sweepFirst = flag.Uint64("sim.seed", 1, "first seed of Sweep and SweepClusters")
 )
 
-// Sweep runs the seeds -sim.seed to -sim.seed + -sim.seeds - 1 (1 to 500 by default), in
+// Sweep runs the seeds -sim.seed to -sim.seed + -sim.seeds - 1 (1 to 400 by default), in
 // parallel chunks, and fails the test at the first seed whose run has protocol problems, a
 // non-linearizable history, an acknowledged write or cas that no quorum witnessed, or no ok
 // operation after the faults healed. A failure writes the run's store directory (see
@@ -100,20 +101,30 @@ func failure(root string, res *Result, lin *check.LinResult, replay string, err 
 		err, res.cfg.Nodes, settings, res.cfg.Faults, dir, replay)
 }
 
+// Binary is what the simulation needs to know of a node binary.
+type Binary struct {
+	// New builds one node as the binary would under the command-line options.
+	New func(kvserver.Options) nodes.Machine
+	// ElectionTimeout is the nodes' election timeout: the drawn faults are scaled to it.
+	ElectionTimeout time.Duration
+	// HoldBias, when set, is Config.HoldBias: it makes holds strike the messages that matter
+	// to the binary's protocol more often.
+	HoldBias func(line []byte) float64
+}
+
 // SweepClusters is the standard simulation of a consensus-backed node, in the manner of swarm
 // testing: each seed (taken as Sweep takes them) draws its own cluster (3 or 5 nodes), the
 // node settings a binary takes on its command line (leases on or off, 1 to 16 appends in
 // flight, batching adaptive, off or at every load), and its own fault mix from simnet.Swarm
-// scaled to electionTimeout, the nodes' election timeout: holds, heavy tails, bimodal
-// latency, asymmetric, one-way and flapping links, partitions, pauses (some aimed at the
-// leader), loss and duplication. newMachine builds a node as the binary would under the
-// options. A failure prints what its seed drew and the command that replays it.
-func SweepClusters(t *testing.T, electionTimeout time.Duration, newMachine func(kvserver.Options) nodes.Machine) {
-	Sweep(t, func(seed uint64) Config { return Swarm(seed, electionTimeout, newMachine) })
+// scaled to the nodes' election timeout: holds, heavy tails, bimodal latency, asymmetric,
+// one-way and flapping links, partitions, pauses (some aimed at the leader), loss and
+// duplication. A failure prints what its seed drew and the command that replays it.
+func SweepClusters(t *testing.T, b Binary) {
+	Sweep(t, func(seed uint64) Config { return Swarm(seed, b) })
 }
 
 // Swarm is the configuration SweepClusters draws for one seed.
-func Swarm(seed uint64, electionTimeout time.Duration, newMachine func(kvserver.Options) nodes.Machine) Config {
+func Swarm(seed uint64, b Binary) Config {
 	r := rand.New(rand.NewPCG(seed, 0x5a4a))
 	size := []int{3, 5}[r.IntN(2)]
 	opts := kvserver.DefaultOptions()
@@ -130,21 +141,51 @@ func Swarm(seed uint64, electionTimeout time.Duration, newMachine func(kvserver.
 	}
 	return Config{
 		Seed: seed, Nodes: size,
-		NewMachine: func() nodes.Machine { return newMachine(opts) },
-		Duration:   2 * time.Second, Recovery: 2500 * time.Millisecond,
-		Faults: simnet.Swarm(r, electionTimeout.Milliseconds()),
-		Label:  fmt.Sprintf("lease=%v max-inflight=%d batching=%s", opts.Lease, opts.MaxInflight, batching),
+		NewMachine: func() nodes.Machine { return b.New(opts) },
+		Duration:   sweepDuration, Recovery: sweepRecovery,
+		Faults:   simnet.Swarm(r, b.ElectionTimeout.Milliseconds()),
+		HoldBias: b.HoldBias,
+		Label:    fmt.Sprintf("lease=%v max-inflight=%d batching=%s", opts.Lease, opts.MaxInflight, batching),
+	}
+}
+
+// sweepDuration and sweepRecovery are the fault period and the recovery of a swarm seed.
+// The fault period is long enough for the nemesis to act several times at the drawn rates
+// (partitions every 0.15 to 3.2 s on average, pauses every 0.3 to 6.3 s, for 300 ms
+// timeouts); the recovery leaves Settle (1.5 s) for the cluster to recover and then 1 s in
+// which some operation must succeed.
+const (
+	sweepDuration = 5 * time.Second
+	sweepRecovery = 2500 * time.Millisecond
+)
+
+// HoldTypes is a Config.HoldBias for a binary whose core message travels as the body's "m",
+// an object whose first member, field, is its type as a one-digit number: a message of type t
+// is held bias[t] times as often as the rest (once as often when t is not in bias). The
+// cores' election messages and acknowledgements are the ones to hold: a held pre-vote, vote or
+// ack is the schedule behind stale leaders and stale lease reads.
+func HoldTypes(field string, bias map[byte]float64) func(line []byte) float64 {
+	marker := []byte(`"m":{"` + field + `":`)
+	return func(line []byte) float64 {
+		i := bytes.Index(line, marker)
+		if i < 0 || i+len(marker) >= len(line) {
+			return 1
+		}
+		if b, ok := bias[line[i+len(marker)]-'0']; ok {
+			return b
+		}
+		return 1
 	}
 }
 
 // CheckOneWayRing runs 3-node clusters under Maelstrom's 3-node :majorities-ring for the
 // whole fault period (5 s, from the start): every node drops the messages of the next one, so
 // every link works in one direction only, and no leader can commit unless messages go round
-// the ring. newMachine builds a node as the binary would under the options; it runs with the
-// default options (relaying on) and with -deaf-after 0 (relaying off). Every history must be
+// the ring. The nodes run with the binary's default options (relaying on) and with
+// -deaf-after 0 (relaying off). Every history must be
 // linearizable with every acknowledged write witnessed; with relaying every seed must serve
 // more than 100 ok operations under the cut, and without it none (the cut bites).
-func CheckOneWayRing(t *testing.T, newMachine func(kvserver.Options) nodes.Machine) {
+func CheckOneWayRing(t *testing.T, b Binary) {
 	t.Helper()
 	replay := replayCommand(t.Name())
 	for _, relay := range []bool{true, false} {
@@ -154,7 +195,7 @@ func CheckOneWayRing(t *testing.T, newMachine func(kvserver.Options) nodes.Machi
 		}
 		var faultOK []int
 		for seed := uint64(1); seed <= 4; seed++ {
-			cfg := Config{Seed: seed, Nodes: 3, NewMachine: func() nodes.Machine { return newMachine(opts) },
+			cfg := Config{Seed: seed, Nodes: 3, NewMachine: func() nodes.Machine { return b.New(opts) },
 				Duration: 5 * time.Second, Cut: func(from, to int) bool { return from == (to+1)%3 },
 				Faults: simnet.Faults{Latency: simnet.Latency{Dist: simnet.Uniform, Max: 10}},
 				Label:  fmt.Sprintf("relay=%v", relay)}
@@ -175,4 +216,33 @@ func CheckOneWayRing(t *testing.T, newMachine func(kvserver.Options) nodes.Machi
 		}
 		t.Logf("relay=%v: ok operations under the cut per seed: %v", relay, faultOK)
 	}
+}
+
+// CheckHoldBias checks that a binary's HoldBias recognizes its messages on the wire: in a
+// 3-node run with partitions (hence elections) it must single out some lines (a bias above
+// 1) and leave others alone, or the bias would silently do nothing.
+func CheckHoldBias(t *testing.T, b Binary) {
+	t.Helper()
+	seen := map[float64]int{}
+	bias := b.HoldBias
+	b.HoldBias = func(line []byte) float64 {
+		v := bias(line)
+		seen[v]++
+		return v
+	}
+	cfg := Swarm(1, b)
+	cfg.Nodes, cfg.Duration = 3, 3*time.Second
+	cfg.Faults = simnet.Faults{Latency: simnet.Latency{Dist: simnet.Uniform, Max: 10},
+		Hold: simnet.Spike{P: 0.01, Min: 300, Max: 600}, Partitions: simnet.Partitions{Every: 500}}
+	Run(cfg)
+	singled := 0
+	for v, n := range seen {
+		if v > 1 {
+			singled += n
+		}
+	}
+	if singled == 0 || seen[1] == 0 {
+		t.Errorf("the hold bias singled out %d lines and left %d alone (by bias: %v)", singled, seen[1], seen)
+	}
+	t.Logf("lines by hold bias: %v", seen)
 }
