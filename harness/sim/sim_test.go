@@ -220,3 +220,35 @@ func TestPausedNodeHandlesNothing(t *testing.T) {
 	require.GreaterOrEqual(t, checked, 3)
 	require.Positive(t, waited, "some requests waited for a paused node")
 }
+
+// claims is a machine that takes lead for the leader.
+type claims struct {
+	nodes.Machine
+	lead string
+}
+
+func (c claims) Leader() string { return c.lead }
+
+// TestPausesAimAtTheLeaderMostNodesName: the leader a pause aims at is the node most nodes
+// take for the leader, and only if it takes itself for one; a machine that does not say
+// counts for nobody.
+func TestPausesAimAtTheLeaderMostNodesName(t *testing.T) {
+	leader := func(leads ...string) string {
+		s := &simulation{index: map[string]int{}}
+		for i, l := range leads {
+			id := "n" + strconv.Itoa(i)
+			s.ids, s.index[id] = append(s.ids, id), i
+			var m nodes.Machine = claims{lead: l}
+			if l == "?" {
+				m = solo()
+			}
+			s.nodes = append(s.nodes, node{machine: m})
+		}
+		return s.leader()
+	}
+	require.Equal(t, "n1", leader("n1", "n1", "n1"))
+	require.Equal(t, "n2", leader("n0", "n2", "n2", "n2", "n0"), "a deposed leader that still believes it leads is not the one")
+	require.Equal(t, "n0", leader("n0", "n2", "", "?", "n0"), "n2 does not take itself for the leader")
+	require.Equal(t, "", leader("n1", "", "n1"))
+	require.Equal(t, "", leader("?", "?", "?"))
+}
