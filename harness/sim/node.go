@@ -1,8 +1,10 @@
 package sim
 
 import (
+	"bytes"
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"time"
 
 	"github.com/quorumkit/quorumkit/harness/internal/report"
@@ -29,6 +31,65 @@ type node struct {
 // leaderOf is what a machine may offer to say whom it takes for the leader; the kvserver
 // does. Pauses aimed at the leader need it.
 type leaderOf interface{ Leader() string }
+
+// stateOf is what a machine may offer to show its replicated state; the kvserver does. The
+// replicas' agreement needs it.
+type stateOf interface {
+	State() (applied uint64, state []byte)
+}
+
+// ConvergeWithin is how long the replicas have, once the clients stopped, to reach the same
+// applied index: a few heartbeat rounds would do, the rest is room for the slow links a fault
+// mix may leave behind.
+const ConvergeWithin = 2 * time.Second
+
+// converge lets the cluster run on, without clients and with the calm network, until every
+// replica that shows its state has applied the same index, for at most ConvergeWithin; they
+// must then hold the same state. It says what went wrong, or "". A replica that lags for
+// good (a follower that refuses its leader's entries, say) or that diverged (one that
+// applied an entry the others did not) is caught here even when no client happened to read
+// the difference.
+func (s *simulation) converge() string {
+	limit := s.now + ConvergeWithin
+	for {
+		applied, states, ids := s.states(false)
+		if len(ids) < 2 {
+			return ""
+		}
+		if slices.Min(applied) == slices.Max(applied) {
+			_, states, _ = s.states(true)
+			for i := 1; i < len(ids); i++ {
+				if !bytes.Equal(states[i], states[0]) {
+					return fmt.Sprintf("replicas diverge: %s and %s applied %d but hold different states:\n    %s: %s\n    %s: %s",
+						ids[0], ids[i], applied[0], ids[0], states[0], ids[i], states[i])
+				}
+			}
+			return ""
+		}
+		if s.now >= limit {
+			return fmt.Sprintf("replicas did not converge within %v after the clients stopped: applied %v by %v",
+				ConvergeWithin, applied, ids)
+		}
+		for range 10 {
+			s.advance(s.now + time.Millisecond)
+			s.net.Step()
+		}
+	}
+}
+
+// states is every replica's applied index and, when withState, its state, with its id.
+func (s *simulation) states(withState bool) (applied []uint64, states [][]byte, ids []string) {
+	for i := range s.nodes {
+		if m, ok := s.nodes[i].machine.(stateOf); ok {
+			a, st := m.State()
+			applied, ids = append(applied, a), append(ids, s.ids[i])
+			if withState {
+				states = append(states, st)
+			}
+		}
+	}
+	return applied, states, ids
+}
 
 // startNodes builds and inits every machine, each with its ticker's own phase.
 func (s *simulation) startNodes() {

@@ -105,6 +105,10 @@ type Result struct {
 	// FaultLog lists the faults the network applied (partitions, pauses, resumes), each with
 	// its virtual time.
 	FaultLog []string
+	// Divergence, unless empty, says how the replicas failed to agree once the clients
+	// stopped: they did not all reach the same applied index within ConvergeWithin, or two
+	// that did hold different states.
+	Divergence string
 
 	cfg    Config
 	ids    []string
@@ -171,7 +175,9 @@ func Run(cfg Config) *Result {
 		s.net.Step()
 	}
 	s.stopClients()
-	return s.result(s.now)
+	res := s.result(s.now)
+	res.Divergence = s.converge()
+	return res
 }
 
 // advance moves virtual time forward to t.

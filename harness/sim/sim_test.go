@@ -96,6 +96,7 @@ func TestCheckerCatchesSplitBrain(t *testing.T) {
 	err := failure(root, res, lin, replay, judge(res, lin))
 	require.ErrorContains(t, err, "not linearizable")
 	require.ErrorContains(t, err, "quorum-witness valid? false")
+	require.ErrorContains(t, err, "replicas did not converge within 2s")
 	require.ErrorContains(t, err, "drawn: 3 nodes, three solo nodes")
 	require.ErrorContains(t, err, "faults: latency=uniform 0..10ms")
 	require.ErrorContains(t, err, "replay: go test ./harness/sim -run '^TestCheckerCatchesSplitBrain$' -sim.seed 7")
@@ -251,4 +252,33 @@ func TestPausesAimAtTheLeaderMostNodesName(t *testing.T) {
 	require.Equal(t, "n0", leader("n0", "n2", "", "?", "n0"), "n2 does not take itself for the leader")
 	require.Equal(t, "", leader("n1", "", "n1"))
 	require.Equal(t, "", leader("?", "?", "?"))
+}
+
+// shows is a machine that shows a fixed replicated state.
+type shows struct {
+	nodes.Machine
+	applied uint64
+	state   string
+}
+
+func (m shows) State() (uint64, []byte) { return m.applied, []byte(m.state) }
+
+// TestReplicasMustAgree: once the clients stop, replicas that show their state must reach one
+// applied index, and then hold one state.
+func TestReplicasMustAgree(t *testing.T) {
+	run := func(replicas ...shows) string {
+		i := 0
+		return Run(Config{Seed: 1, Nodes: len(replicas), Duration: 100 * time.Millisecond, Recovery: 100 * time.Millisecond,
+			NewMachine: func() nodes.Machine {
+				m := replicas[i]
+				m.Machine, i = solo(), i+1
+				return m
+			}}).Divergence
+	}
+	require.Empty(t, run(shows{applied: 7, state: "a"}, shows{applied: 7, state: "a"}, shows{applied: 7, state: "a"}))
+	require.Empty(t, run(shows{applied: 7, state: "a"}), "one replica agrees with itself")
+	require.Equal(t, "replicas diverge: n0 and n2 applied 7 but hold different states:\n    n0: a\n    n2: b",
+		run(shows{applied: 7, state: "a"}, shows{applied: 7, state: "a"}, shows{applied: 7, state: "b"}))
+	require.Equal(t, "replicas did not converge within 2s after the clients stopped: applied [7 6 7] by [n0 n1 n2]",
+		run(shows{applied: 7, state: "a"}, shows{applied: 6, state: "a"}, shows{applied: 7, state: "a"}))
 }

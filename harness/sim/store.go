@@ -83,7 +83,11 @@ func (r *Result) writeFaults(store *report.Store, replay string) error {
 	if r.cfg.Label != "" {
 		fmt.Fprintf(&b, "settings: %s\n", r.cfg.Label)
 	}
-	fmt.Fprintf(&b, "faults: %s\nreplay: %s\n\nfault log:\n", r.cfg.Faults, replay)
+	fmt.Fprintf(&b, "faults: %s\nreplay: %s\n", r.cfg.Faults, replay)
+	if r.Divergence != "" {
+		fmt.Fprintf(&b, "\n%s\n", r.Divergence)
+	}
+	b.WriteString("\nfault log:\n")
 	for _, line := range r.FaultLog {
 		b.WriteString(line + "\n")
 	}

@@ -61,8 +61,9 @@ func checkSeed(cfg Config, replay string) error {
 	return failure(defaultStoreRoot(), res, lin, replay, err)
 }
 
-// judge is the safety verdict on a run: no protocol problem, a linearizable history, and a
-// quorum behind every acknowledged write and cas. It names every check that failed.
+// judge is the safety verdict on a run: no protocol problem, a linearizable history, replicas
+// that agree once the clients stopped, and a quorum behind every acknowledged write and cas.
+// It names every check that failed.
 func judge(res *Result, lin *check.LinResult) error {
 	var errs []error
 	if len(res.Problems) > 0 {
@@ -72,6 +73,9 @@ func judge(res *Result, lin *check.LinResult) error {
 	if lin.Valid != check.Valid {
 		errs = append(errs, fmt.Errorf("linearizable? %s, keys %v not linearizable (%d ok, %d info)",
 			lin.Valid, lin.Failures, res.OK, res.Info))
+	}
+	if res.Divergence != "" {
+		errs = append(errs, errors.New(res.Divergence))
 	}
 	if w := res.Witness(); w.Valid != check.Valid {
 		err := fmt.Errorf("quorum-witness valid? %s: %d of %d acknowledged writes and cas's unwitnessed",
