@@ -31,7 +31,10 @@
 // what it drew, the fault log) and the go test command that replays it.
 //
 // One seed fixes everything (latencies, faults, operations), so a failing seed replays
-// exactly. After the faults stop, the cluster must serve clients again (liveness). Sweep runs
+// exactly. After the faults stop, the cluster must serve clients again (liveness), and once
+// the clients stop, the replicas must all reach one applied index and hold one state
+// (Result.Divergence): a follower that diverged or fell behind for good is caught even when
+// no client read the difference. Sweep runs
 // many seeds in parallel; SweepClusters is swarm testing: each seed draws its cluster size,
 // its node settings and its fault mix (simnet.Swarm). CheckOneWayRing runs Maelstrom's 3-node
 // majorities-ring.
