@@ -20,8 +20,10 @@ import (
 	"github.com/quorumkit/quorumkit/paxosnode/paxos"
 )
 
-func main() {
-	kvserver.Main("paxosnode", func(o kvserver.Options) kvserver.Config[paxos.Message] {
-		return NewServerConfig(paxos.Config{LeaseReads: o.Lease, MaxInflight: o.MaxInflight})
-	})
+func main() { kvserver.Main("paxosnode", serverConfig) }
+
+// serverConfig is the server this binary runs under the command-line options (the simulation
+// builds its nodes with it too).
+func serverConfig(o kvserver.Options) kvserver.Config[paxos.Message] {
+	return NewServerConfig(paxos.Config{LeaseReads: o.Lease, MaxInflight: o.MaxInflight})
 }

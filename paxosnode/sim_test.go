@@ -2,6 +2,7 @@ package main
 
 import (
 	"testing"
+	"time"
 
 	"github.com/quorumkit/quorumkit/harness/sim"
 	"github.com/quorumkit/quorumkit/nodes"
@@ -9,27 +10,27 @@ import (
 	"github.com/quorumkit/quorumkit/paxosnode/paxos"
 )
 
-// TestSimulation runs 3- and 5-node Multi-Paxos clusters of the real server through partitions,
-// pauses, loss, duplication and reordering, and checks every history with porcupine (see
-// sim.SweepClusters; -sim.seed N -sim.seeds 1 replays one seed).
-func TestSimulation(t *testing.T) {
-	sim.SweepClusters(t, func(v sim.Variant) nodes.Machine {
-		cfg := NewServerConfig(paxos.Config{LeaseReads: v.Lease})
-		if v.Batch {
-			cfg.BatchRate = 1e-9
-		}
-		return kvserver.New(cfg)
-	})
+// binary is this binary as the simulation sees it: its nodes under the command-line options,
+// its election timeout, and the messages holds should strike (elections ten times as often as
+// the rest, acknowledgements three times).
+var binary = sim.Binary{
+	New:             func(o kvserver.Options) nodes.Machine { return kvserver.New(kvserver.Configure(o, serverConfig)) },
+	ElectionTimeout: paxos.DefaultElectionTicks * time.Millisecond,
+	HoldBias: sim.HoldTypes("t", map[byte]float64{
+		byte(paxos.MsgPreVote): 10, byte(paxos.MsgPreVoteReply): 10, byte(paxos.MsgPrepare): 10, byte(paxos.MsgPromise): 10,
+		byte(paxos.MsgNack): 10, byte(paxos.MsgAccepted): 3,
+	}),
 }
+
+// TestSimulation runs Multi-Paxos clusters of the real server, each seed with its own cluster size,
+// node settings and fault mix, and checks every history with porcupine and every acknowledged
+// write for a quorum of witnesses (see sim.SweepClusters; -sim.seed N -sim.seeds 1 replays one
+// seed).
+func TestSimulation(t *testing.T) { sim.SweepClusters(t, binary) }
 
 // TestOneWayRing: under Maelstrom's 3-node :majorities-ring no two nodes talk both ways; only
 // relaying round the ring (nodes/kvserver, relay.go) lets the cluster serve.
-func TestOneWayRing(t *testing.T) {
-	sim.CheckOneWayRing(t, func(relay bool) nodes.Machine {
-		cfg := NewServerConfig(paxos.Config{LeaseReads: true})
-		if !relay {
-			cfg.DeafAfter = -1
-		}
-		return kvserver.New(cfg)
-	})
-}
+func TestOneWayRing(t *testing.T) { sim.CheckOneWayRing(t, binary) }
+
+// TestHoldBias: the hold bias finds the election messages and acknowledgements on the wire.
+func TestHoldBias(t *testing.T) { sim.CheckHoldBias(t, binary) }

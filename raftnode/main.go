@@ -20,8 +20,10 @@ import (
 	"github.com/quorumkit/quorumkit/raftnode/raft"
 )
 
-func main() {
-	kvserver.Main("raftnode", func(o kvserver.Options) kvserver.Config[raft.Message] {
-		return NewServerConfig(raft.Config{LeaseReads: o.Lease, MaxInflight: o.MaxInflight})
-	})
+func main() { kvserver.Main("raftnode", serverConfig) }
+
+// serverConfig is the server this binary runs under the command-line options (the simulation
+// builds its nodes with it too).
+func serverConfig(o kvserver.Options) kvserver.Config[raft.Message] {
+	return NewServerConfig(raft.Config{LeaseReads: o.Lease, MaxInflight: o.MaxInflight})
 }

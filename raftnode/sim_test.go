@@ -2,6 +2,7 @@ package main
 
 import (
 	"testing"
+	"time"
 
 	"github.com/quorumkit/quorumkit/harness/sim"
 	"github.com/quorumkit/quorumkit/nodes"
@@ -9,27 +10,27 @@ import (
 	"github.com/quorumkit/quorumkit/raftnode/raft"
 )
 
-// TestSimulation runs 3- and 5-node Raft clusters of the real server through partitions,
-// pauses, loss, duplication and reordering, and checks every history with porcupine (see
-// sim.SweepClusters; -sim.seed N -sim.seeds 1 replays one seed).
-func TestSimulation(t *testing.T) {
-	sim.SweepClusters(t, func(v sim.Variant) nodes.Machine {
-		cfg := NewServerConfig(raft.Config{LeaseReads: v.Lease})
-		if v.Batch {
-			cfg.BatchRate = 1e-9
-		}
-		return kvserver.New(cfg)
-	})
+// binary is this binary as the simulation sees it: its nodes under the command-line options,
+// its election timeout, and the messages holds should strike (elections ten times as often as
+// the rest, acknowledgements three times).
+var binary = sim.Binary{
+	New:             func(o kvserver.Options) nodes.Machine { return kvserver.New(kvserver.Configure(o, serverConfig)) },
+	ElectionTimeout: raft.DefaultElectionTicks * time.Millisecond,
+	HoldBias: sim.HoldTypes("y", map[byte]float64{
+		byte(raft.MsgPreVote): 10, byte(raft.MsgPreVoteResp): 10, byte(raft.MsgVote): 10, byte(raft.MsgVoteResp): 10,
+		byte(raft.MsgAppResp): 3, byte(raft.MsgHeartbeatResp): 3,
+	}),
 }
+
+// TestSimulation runs Raft clusters of the real server, each seed with its own cluster size,
+// node settings and fault mix, and checks every history with porcupine and every acknowledged
+// write for a quorum of witnesses (see sim.SweepClusters; -sim.seed N -sim.seeds 1 replays one
+// seed).
+func TestSimulation(t *testing.T) { sim.SweepClusters(t, binary) }
 
 // TestOneWayRing: under Maelstrom's 3-node :majorities-ring no two nodes talk both ways; only
 // relaying round the ring (nodes/kvserver, relay.go) lets the cluster serve.
-func TestOneWayRing(t *testing.T) {
-	sim.CheckOneWayRing(t, func(relay bool) nodes.Machine {
-		cfg := NewServerConfig(raft.Config{LeaseReads: true})
-		if !relay {
-			cfg.DeafAfter = -1
-		}
-		return kvserver.New(cfg)
-	})
-}
+func TestOneWayRing(t *testing.T) { sim.CheckOneWayRing(t, binary) }
+
+// TestHoldBias: the hold bias finds the election messages and acknowledgements on the wire.
+func TestHoldBias(t *testing.T) { sim.CheckHoldBias(t, binary) }

@@ -1,28 +1,41 @@
 // Package sim runs a whole lin-kv cluster inside one goroutine, under virtual time, and judges
 // what its clients saw with the harness's own oracle.
 //
-// Every node is a real [nodes.Machine] (the shared server over a real core); every message is
-// encoded and parsed exactly as on stdio, so the wire format is exercised too. The simulated
-// world lives in network.go behind a narrow seam (schedule an event, send a line between
-// nodes, run until a time): virtual time, node-to-node latency drawn at random in whole
-// milliseconds (which reorders messages), loss, duplication, random partitions (some
-// one-directional; a partition drops a message when it would be delivered, as Maelstrom
-// does), and pauses (a paused node handles nothing, and on resume sees the time that passed
-// before anything else).
+// Every node is a real [nodes.Machine] (the shared server over a real core, built as the
+// binary builds it); every message is encoded and parsed exactly as on stdio, so the wire
+// format is exercised too. Between the nodes lies the tree's one simulated network,
+// [simnet.Network], in whole milliseconds: it delivers the lines that come due (latency,
+// holds, asymmetric and flapping links, partitions checked on arrival as Maelstrom does,
+// loss, duplication) and gives each node its milliseconds. A paused node gets nothing: its
+// lines wait, and when it resumes it is first ticked with all the time it missed (the
+// machines take the time as a duration, so one tick at the resume instant says it), then
+// handed what waited. The simulator only adds what the network does not know: the ticker of
+// each node (Machine.Tick every TickPeriod, as the runtime's), Idle once a node's input has
+// run dry, and the fault log and intervals for the report.
 //
-// Everything that decides what a run means is the harness's, not a copy: the clients take
-// their ops from the harness's generator (Maelstrom's key, value and op mix, one key per group
-// of threads, a new process after each :info) on the schedule of its dispatcher (the rate with
-// Jepsen's stagger, a uniformly chosen free thread), build request bodies and classify replies
-// with the harness's workload package and the one error table (nodes.Code), and record a
-// harness history stamped by a manual clock that follows virtual time. The verdict is the
-// harness's linearizability checker, whose values compare with the one value equality
-// (kv.Canonical) the nodes' store uses. A run whose history fails writes the same store
-// directory a harness run writes (Result.WriteStore), with node logs from an exact replay, the
-// seed, and the go test command that replays it.
+// Clients are outside the network, as in Maelstrom: a request reaches its node at once, or
+// when the node resumes if it is paused, and a reply its client at once; they are never
+// partitioned. Everything that decides what a run means is the harness's, not a copy: the
+// clients take their ops from the harness's generator (Maelstrom's key, value and op mix, one
+// key per group of threads, a new process after each :info) on the schedule of its
+// dispatcher (the rate with Jepsen's stagger, a uniformly chosen free thread), build request
+// bodies and classify replies with the harness's workload package and the one error table
+// (nodes.Code), and record a harness history stamped by a manual clock that follows virtual
+// time. The verdict is the harness's: its linearizability checker, whose values compare with
+// the one value equality (kv.Canonical) the nodes' store uses, and its quorum-witness check,
+// fed by a witness.Tracker that hears of every delivery (before the node sees the line) and
+// every line a node sends (with the node's vector clock, which travels with the line), so
+// that each acknowledged write or cas carries the verdict of whether a majority could have
+// held it before the reply. A run that fails writes the same store directory a harness run
+// writes (Result.WriteStore), with node logs from an exact replay, simulation.txt (the seed,
+// what it drew, the fault log) and the go test command that replays it.
 //
 // One seed fixes everything (latencies, faults, operations), so a failing seed replays
-// exactly. After the faults stop, the cluster must serve clients again (liveness). Sweep and
-// SweepClusters run many seeds in parallel; CheckOneWayRing runs Maelstrom's 3-node
+// exactly. After the faults stop, the cluster must serve clients again (liveness), and once
+// the clients stop, the replicas must all reach one applied index and hold one state
+// (Result.Divergence): a follower that diverged or fell behind for good is caught even when
+// no client read the difference. Sweep runs
+// many seeds in parallel; SweepClusters is swarm testing: each seed draws its cluster size,
+// its node settings and its fault mix (simnet.Swarm). CheckOneWayRing runs Maelstrom's 3-node
 // majorities-ring.
 package sim

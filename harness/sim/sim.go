@@ -14,6 +14,8 @@ import (
 	"github.com/quorumkit/quorumkit/harness/internal/net"
 	"github.com/quorumkit/quorumkit/harness/internal/report"
 	"github.com/quorumkit/quorumkit/harness/internal/runner"
+	"github.com/quorumkit/quorumkit/harness/internal/witness"
+	"github.com/quorumkit/quorumkit/harness/simnet"
 	"github.com/quorumkit/quorumkit/nodes"
 )
 
@@ -26,25 +28,30 @@ type Config struct {
 	NewMachine func() nodes.Machine
 	// Duration is how long clients run with faults [3 s]; Recovery how long they go on after
 	// every fault healed [3 s]. Settle is the part of Recovery the cluster may take to recover
-	// [1.5 s]: operations invoked after it count in Result.RecoveredOK.
+	// [1.5 s]: operations invoked after it count in Result.RecoveredOK. All three are whole
+	// milliseconds, the network's unit of time.
 	Duration, Recovery, Settle time.Duration
 	// Concurrency is the number of client threads [2 x Nodes], a multiple of 2 x Nodes: thread
 	// t is bound to node t mod Nodes, and the ops are Maelstrom's lin-kv mix (the harness's
 	// generator). Rate is the total ops/s the dispatcher aims at [75 per node].
 	Concurrency int
 	Rate        float64
-	// MeanLatency of node-to-node messages, drawn uniformly in whole milliseconds from
-	// [0, 2 x mean] [5 ms]; one message in 50 gets ten times that (reordering).
-	MeanLatency time.Duration
-	// Loss and Duplicate are per-message probabilities while faults are on.
-	Loss, Duplicate float64
-	// Partitions and Pauses turn those faults on.
-	Partitions, Pauses bool
+	// Faults is what the network between the nodes does while the faults last (Duration):
+	// latency, holds, asymmetric and flapping links, partitions, pauses, loss, duplication
+	// (see simnet.Faults; its zero value is a perfect network without delay). Then every
+	// partition heals and the network keeps only Faults.Calm(); a pause under way runs out.
+	Faults simnet.Faults
+	// HoldBias, when set, multiplies the chance Faults.Hold gives a node-to-node line, so that
+	// a caller that knows the protocol can hold the messages that matter more often.
+	HoldBias func(line []byte) float64
 	// Cut, when set, is a fixed partition for the whole of Duration: node to drops every
 	// message from node from when Cut(from, to) (indexes into n0, n1, ...).
 	Cut func(from, to int) bool
-	// ClientTimeout is when a client gives up [1 s]. TickPeriod is how often nodes tick [2 ms].
+	// ClientTimeout is when a client gives up [1 s]. TickPeriod is how often nodes tick [2 ms],
+	// in whole milliseconds.
 	ClientTimeout, TickPeriod time.Duration
+	// Label describes the node settings the caller chose, for failure reports.
+	Label string
 	// Logger receives the nodes' logs [discarded].
 	Logger *slog.Logger
 
@@ -71,7 +78,6 @@ func (c *Config) fill() {
 	def(&c.Duration, 3*time.Second)
 	def(&c.Recovery, 3*time.Second)
 	def(&c.Settle, 1500*time.Millisecond)
-	def(&c.MeanLatency, 5*time.Millisecond)
 	def(&c.ClientTimeout, time.Second)
 	def(&c.TickPeriod, 2*time.Millisecond)
 	if c.Logger == nil {
@@ -83,18 +89,26 @@ func (c *Config) fill() {
 type Result struct {
 	Seed uint64
 	// History is the run's history as the harness records it: every client invocation and
-	// completion, timed in virtual nanoseconds from the start.
+	// completion, timed in virtual nanoseconds from the start. Every completion that a reply
+	// ended carries the reply's quorum-witness verdict.
 	History []history.Op
 	// OK, Fail and Info count completions by outcome.
 	OK, Fail, Info int
 	// RecoveredOK counts ok operations invoked after the faults healed and the cluster settled;
 	// FaultOK those completed while the faults lasted.
 	RecoveredOK, FaultOK int
-	// Messages counts node-to-node messages sent.
+	// Messages counts node-to-node messages sent, duplicates included.
 	Messages int
 	// Problems are protocol errors: unparseable output, unknown destinations, replies that
 	// break Maelstrom's schemas. A correct node has none.
 	Problems []*runner.ProtocolError
+	// FaultLog lists the faults the network applied (partitions, pauses, resumes), each with
+	// its virtual time.
+	FaultLog []string
+	// Divergence, unless empty, says how the replicas failed to agree once the clients
+	// stopped: they did not all reach the same applied index within ConvergeWithin, or two
+	// that did hold different states.
+	Divergence string
 
 	cfg    Config
 	ids    []string
@@ -108,59 +122,111 @@ func (r *Result) Check(timeout time.Duration) *check.LinResult {
 	return check.Linearizable(r.History, timeout)
 }
 
+// Witness runs the harness's quorum-witness check on the verdicts the history carries.
+func (r *Result) Witness() *check.WitnessResult { return check.QuorumWitness(r.History) }
+
+// wire is a node-to-node message in flight: the encoded line, and the vector clock its sender
+// had when it sent it (for the quorum-witness check).
+type wire struct {
+	line  []byte
+	cause witness.Stamp
+}
+
+// simulation is one run under way: the nodes, the network between them, the clients outside
+// it, and the oracle's records.
 type simulation struct {
-	cfg      Config
-	net      *network
-	ids      []string
-	index    map[string]int
-	machines []nodes.Machine
-	idle     []bool
+	cfg   Config
+	clock *clock.Manual
+	now   time.Duration // the clock's time, kept here to read it without a lock
+	net   *simnet.Network[wire]
+	ids   []string
+	index map[string]int
+	nodes []node
+	// witness follows happens-before over every delivery and reply.
+	witness *witness.Tracker
 	clients
 	problems []*runner.ProtocolError
+	faults   faultRecord
 }
 
 // Run simulates one run.
 func Run(cfg Config) *Result {
 	cfg.fill()
-	clk := clock.NewManual()
-	s := &simulation{cfg: cfg, index: map[string]int{}}
-	s.net = newNetwork(netConfig{
-		nodes: cfg.Nodes, meanLatency: cfg.MeanLatency, loss: cfg.Loss, duplicate: cfg.Duplicate,
-		partitions: cfg.Partitions, pauses: cfg.Pauses, cut: cfg.Cut, faultsEnd: cfg.Duration,
-	}, rand.New(rand.NewPCG(cfg.Seed, 0x5eed)), clk, s.deliver)
+	s := &simulation{cfg: cfg, clock: clock.NewManual(), index: map[string]int{}}
 	for i := range cfg.Nodes {
 		s.ids = append(s.ids, "n"+strconv.Itoa(i))
 		s.index[s.ids[i]] = i
 	}
-	s.idle = make([]bool, cfg.Nodes)
-	tickRand := rand.New(rand.NewPCG(cfg.Seed, 0x71c))
-	for i := range cfg.Nodes {
-		m := cfg.NewMachine()
-		s.machines = append(s.machines, m)
-		var out nodes.Outbox
-		m.Init(0, nodes.Init{
-			NodeID:  s.ids[i],
-			NodeIDs: append([]string(nil), s.ids...),
-			Rand:    rand.New(rand.NewPCG(cfg.Seed, uint64(i)+1)),
-			Logger:  s.logger(clk, s.ids[i]),
-		}, &out)
-		s.route(i, &out)
-		s.net.atNode(time.Duration(tickRand.Int64N(int64(cfg.TickPeriod))), i, func() { s.tick(i) })
-	}
-	if err := s.startClients(cfg, clk); err != nil {
+	s.witness = witness.New(s.ids, nil)
+	s.startNetwork()
+	s.startNodes()
+	if err := s.startClients(); err != nil {
 		panic(fmt.Sprintf("sim: %v", err)) // a Config that cannot be run is the caller's bug
 	}
-	end := cfg.Duration + cfg.Recovery + cfg.ClientTimeout
-	s.net.run(end)
+	// The run ends when the last op has completed after the clients stopped, or timed out.
+	cutoff, end := cfg.Duration+cfg.Recovery, cfg.Duration+cfg.Recovery+cfg.ClientTimeout
+	for s.now < end && (s.now < cutoff || s.dispatch.Busy() > 0) {
+		if s.now >= cfg.Duration && !s.faults.healed {
+			s.heal()
+		}
+		next := s.now + time.Millisecond
+		s.runClients(next)
+		s.advance(next)
+		s.net.Step()
+	}
 	s.stopClients()
-	return s.result(end)
+	res := s.result(s.now)
+	res.Divergence = s.converge()
+	return res
+}
+
+// advance moves virtual time forward to t.
+func (s *simulation) advance(t time.Duration) {
+	if t > s.now {
+		s.clock.Advance(t - s.now)
+		s.now = t
+	}
+}
+
+// startNetwork builds the network between the nodes, with the faults of the fault period and
+// the fixed cut.
+func (s *simulation) startNetwork() {
+	cfg := s.cfg
+	s.net = simnet.New[wire](s.ids, rand.New(rand.NewPCG(cfg.Seed, 0x5eed)), cfg.Faults)
+	s.net.Deliver = func(e *simnet.Envelope[wire]) { s.deliver(s.index[e.To], e.Msg.cause, e.Msg.line) }
+	s.net.Tick = func(id string) { s.tick(s.index[id]) }
+	s.net.Leader = s.leader
+	s.net.Logf = s.faultChanged
+	if cfg.HoldBias != nil {
+		s.net.HoldBias = func(m wire) float64 { return cfg.HoldBias(m.line) }
+	}
+	if cfg.Cut != nil {
+		for from := range cfg.Nodes {
+			for to := range cfg.Nodes {
+				if from != to && cfg.Cut(from, to) {
+					s.net.Block(s.ids[from], s.ids[to])
+				}
+			}
+		}
+		s.faultChanged("cut %s", s.net.Partition())
+	}
+}
+
+// heal ends the fault period: every partition heals, and only the calm part of the fault
+// model stays.
+func (s *simulation) heal() {
+	s.faults.healed = true
+	s.net.Faults = s.net.Faults.Calm()
+	s.net.Heal()
+	s.faultChanged("faults end")
 }
 
 // logger is node id's logger.
-func (s *simulation) logger(clk *clock.Manual, id string) *slog.Logger {
+func (s *simulation) logger(id string) *slog.Logger {
 	if s.cfg.nodeLogs == nil {
 		return s.cfg.Logger.With("node", id)
 	}
+	clk := s.clock
 	virtual := func(_ []string, a slog.Attr) slog.Attr {
 		if a.Key == slog.TimeKey {
 			return slog.Duration("vt", clk.Now())
@@ -174,10 +240,11 @@ func (s *simulation) logger(clk *clock.Manual, id string) *slog.Logger {
 func (s *simulation) result(end time.Duration) *Result {
 	ops := s.history.Ops()
 	tally := s.history.Tally()
+	st := s.net.Stats()
 	res := &Result{
 		Seed: s.cfg.Seed, History: ops, OK: tally.OK, Fail: tally.Fail, Info: tally.Info,
-		Messages: int(s.net.sent), Problems: s.problems,
-		cfg: s.cfg, ids: s.ids, end: end, faults: s.net.faults,
+		Messages: st.Sent, Problems: s.problems, FaultLog: s.faults.log,
+		cfg: s.cfg, ids: s.ids, end: end, faults: s.faults.intervals,
 	}
 	for _, p := range history.ClientPairs(ops) {
 		if !p.Done || p.Complete.Type != history.OK {
@@ -191,72 +258,17 @@ func (s *simulation) result(end time.Duration) *Result {
 		}
 	}
 	clients := net.Counts{SendCount: s.requests + s.replies, RecvCount: s.requests + s.replies}
-	servers := net.Counts{SendCount: s.net.sent, RecvCount: s.net.received}
+	servers := net.Counts{SendCount: int64(st.Sent), RecvCount: int64(st.Fates[simnet.Delivered])}
 	clients.MsgCount, servers.MsgCount = clients.SendCount, servers.SendCount
 	res.net = net.Stats{
 		All: net.Counts{SendCount: clients.SendCount + servers.SendCount, RecvCount: clients.RecvCount + servers.RecvCount,
 			MsgCount: clients.MsgCount + servers.MsgCount},
-		Clients: clients, Servers: servers, Dropped: s.net.dropped,
+		Clients: clients, Servers: servers, Dropped: int64(st.Fates[simnet.Cut]),
 	}
 	return res
 }
 
 func (s *simulation) problem(node, line, format string, args ...any) {
 	s.problems = append(s.problems, &runner.ProtocolError{Node: node, Line: line,
-		Error: fmt.Sprintf("at %v: ", s.net.now) + fmt.Sprintf(format, args...)})
-}
-
-// tick fires a node's ticker, then comes back a tick period later.
-func (s *simulation) tick(node int) {
-	var out nodes.Outbox
-	s.machines[node].Tick(s.net.now, &out)
-	s.machines[node].Idle(s.net.now, &out)
-	s.route(node, &out)
-	s.net.atNode(s.net.now+s.cfg.TickPeriod, node, func() { s.tick(node) })
-}
-
-// deliver hands a line to a node, and lets it go idle once its input has run dry.
-func (s *simulation) deliver(node int, line []byte) {
-	msg, err := nodes.ParseMessage(line)
-	if err != nil {
-		s.problem(s.ids[node], string(line), "unparseable line: %v", err)
-		return
-	}
-	var out nodes.Outbox
-	if err := s.machines[node].Handle(s.net.now, msg, &out); err != nil {
-		if e, ok := err.(*nodes.Error); ok {
-			out.ReplyError(msg, e)
-		}
-	}
-	s.route(node, &out)
-	if !s.idle[node] {
-		s.idle[node] = true
-		s.net.atNode(s.net.now, node, func() {
-			s.idle[node] = false
-			var out nodes.Outbox
-			s.machines[node].Idle(s.net.now, &out)
-			s.route(node, &out)
-		})
-	}
-}
-
-// route sends what a node queued: to clients at once, to nodes through the network.
-func (s *simulation) route(from int, out *nodes.Outbox) {
-	for _, o := range out.Take() {
-		line, err := nodes.AppendLine(nil, s.ids[from], o)
-		if err != nil {
-			s.problem(s.ids[from], "", "unencodable body to %s: %v", o.Dest, err)
-			continue
-		}
-		if c, ok := s.clientAt[o.Dest]; ok {
-			s.reply(s.ids[from], &s.threads[c], line)
-			continue
-		}
-		to, ok := s.index[o.Dest]
-		if !ok || to == from {
-			s.problem(s.ids[from], string(line), "sent to unknown id %q", o.Dest)
-			continue
-		}
-		s.net.send(from, to, line)
-	}
+		Error: fmt.Sprintf("at %v: ", s.now) + fmt.Sprintf(format, args...)})
 }

@@ -2,7 +2,6 @@ package sim
 
 import (
 	"encoding/json"
-	"errors"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -14,6 +13,7 @@ import (
 
 	"github.com/quorumkit/quorumkit/harness/internal/check"
 	"github.com/quorumkit/quorumkit/harness/internal/history"
+	"github.com/quorumkit/quorumkit/harness/simnet"
 	"github.com/quorumkit/quorumkit/nodes"
 	"github.com/quorumkit/quorumkit/nodes/kvserver"
 )
@@ -25,15 +25,24 @@ func solo() nodes.Machine {
 	})
 }
 
+// latency is the tests' network: 0 to 10 ms, uniformly.
+var latency = simnet.Latency{Dist: simnet.Uniform, Max: 10}
+
+// pauses pauses a node every 200 ms on average, for up to 800 ms.
+var pauses = simnet.Faults{Latency: latency, Pauses: simnet.Pauses{Every: 200, Max: 800}}
+
 func TestSoloNodeIsLinearizable(t *testing.T) {
 	for seed := uint64(1); seed <= 20; seed++ {
 		res := Run(Config{Seed: seed, Nodes: 1, NewMachine: solo})
 		require.Zero(t, res.Info, "seed %d: a lone node without faults answers everything", seed)
 		require.InDelta(t, 75*6, res.OK+res.Fail, 90, "seed %d: 75 ops/s per node for 6 s", seed)
-		res = Run(Config{Seed: seed, Nodes: 1, NewMachine: solo, Pauses: true})
+		res = Run(Config{Seed: seed, Nodes: 1, NewMachine: solo, Faults: pauses})
 		require.Empty(t, res.Problems, "seed %d", seed)
 		require.Greater(t, res.RecoveredOK, 0, "seed %d", seed)
 		require.Equal(t, check.Valid, res.Check(10*time.Second).Valid, "seed %d", seed)
+		w := res.Witness()
+		require.Equal(t, check.Valid, w.Valid, "seed %d: a lone node is its own quorum", seed)
+		require.Positive(t, w.Checked, "seed %d: every acknowledged write carries a verdict", seed)
 	}
 }
 
@@ -42,7 +51,7 @@ func TestSoloNodeIsLinearizable(t *testing.T) {
 // to one node, ops at about the configured rate, and a thread whose op ended :info comes back
 // as a new process.
 func TestClientsAreTheHarnesss(t *testing.T) {
-	res := Run(Config{Seed: 5, Nodes: 3, NewMachine: solo, Pauses: true, Rate: 200, ClientTimeout: 100 * time.Millisecond})
+	res := Run(Config{Seed: 5, Nodes: 3, NewMachine: solo, Faults: pauses, Rate: 200, ClientTimeout: 100 * time.Millisecond})
 	invokes, infos := 0, 0
 	for _, p := range history.ClientPairs(res.History) {
 		thread := p.Invoke.Process % 6
@@ -65,19 +74,31 @@ func TestClientsAreTheHarnesss(t *testing.T) {
 	require.Greater(t, len(procs), 6, ":info crashed threads, which came back as new processes")
 }
 
-// Three Solo nodes each answer from their own state: the checker must catch it, and the
-// failure must leave a harness store directory with the seed and the replay command.
+// Three Solo nodes each answer from their own state: the checker must catch it, the
+// quorum-witness check must flag every acknowledged write (each node answers alone, with a
+// quorum of two), and the failure must leave a harness store directory with the seed, what
+// the run was and the replay command.
 func TestCheckerCatchesSplitBrain(t *testing.T) {
-	cfg := Config{Seed: 7, Nodes: 3, NewMachine: solo, Duration: time.Second, Recovery: time.Second}
+	cfg := Config{Seed: 7, Nodes: 3, NewMachine: solo, Duration: time.Second, Recovery: time.Second,
+		Faults: simnet.Faults{Latency: latency}, Label: "three solo nodes"}
 	res := Run(cfg)
 	require.Empty(t, res.Problems)
 	lin := res.Check(10 * time.Second)
 	require.Equal(t, check.Invalid, lin.Valid)
+	w := res.Witness()
+	require.Equal(t, check.Invalid, w.Valid)
+	require.Equal(t, w.Checked, w.Unwitnessed, "no write of a lone node has a quorum behind it")
+	require.Len(t, w.Ops[0].Witnesses, 1)
+	require.Equal(t, w.Ops[0].Node, w.Ops[0].Arrival)
 
 	root := t.TempDir()
 	replay := replayCommand(t.Name(), "-sim.seed", "7")
-	err := failure(root, res, lin, replay, errors.New("not linearizable"))
+	err := failure(root, res, lin, replay, judge(res, lin))
 	require.ErrorContains(t, err, "not linearizable")
+	require.ErrorContains(t, err, "quorum-witness valid? false")
+	require.ErrorContains(t, err, "replicas did not converge within 2s")
+	require.ErrorContains(t, err, "drawn: 3 nodes, three solo nodes")
+	require.ErrorContains(t, err, "faults: latency=uniform 0..10ms")
 	require.ErrorContains(t, err, "replay: go test ./harness/sim -run '^TestCheckerCatchesSplitBrain$' -sim.seed 7")
 	require.ErrorContains(t, err, "store: "+root)
 	dir := strings.TrimSpace(strings.SplitN(strings.SplitN(err.Error(), "store: ", 2)[1], "\n", 2)[0])
@@ -100,6 +121,10 @@ func TestCheckerCatchesSplitBrain(t *testing.T) {
 		Test struct {
 			Replay string `json:"replay"`
 		} `json:"test"`
+		Witness struct {
+			Valid       check.Validity `json:"valid?"`
+			Unwitnessed int            `json:"unwitnessed"`
+		} `json:"quorum-witness"`
 	}
 	b, rerr := os.ReadFile(filepath.Join(dir, "results.json"))
 	require.NoError(t, rerr)
@@ -108,6 +133,11 @@ func TestCheckerCatchesSplitBrain(t *testing.T) {
 	require.Equal(t, int64(7), results.Seed)
 	require.Equal(t, lin.Failures, results.Workload.Failures)
 	require.Contains(t, results.Test.Replay, "go test ./harness/sim")
+	require.Equal(t, check.Invalid, results.Witness.Valid)
+	require.Equal(t, w.Unwitnessed, results.Witness.Unwitnessed)
+	about, aerr := os.ReadFile(filepath.Join(dir, "simulation.txt"))
+	require.NoError(t, aerr)
+	require.Contains(t, string(about), "seed: 7\nnodes: 3\nsettings: three solo nodes\nfaults: latency=uniform 0..10ms\nreplay: "+replay)
 	latest, lerr := filepath.EvalSymlinks(filepath.Join(root, "latest"))
 	require.NoError(t, lerr)
 	abs, _ := filepath.Abs(dir)
@@ -121,9 +151,134 @@ func TestReplayCommand(t *testing.T) {
 }
 
 func TestRunsReplay(t *testing.T) {
-	a := Run(Config{Seed: 3, Nodes: 3, NewMachine: solo, Partitions: true, Pauses: true, Loss: 0.1, Duplicate: 0.1})
-	b := Run(Config{Seed: 3, Nodes: 3, NewMachine: solo, Partitions: true, Pauses: true, Loss: 0.1, Duplicate: 0.1})
+	f := pauses
+	f.Partitions, f.Loss, f.Dup = simnet.Partitions{Every: 300}, 0.1, 0.1
+	a := Run(Config{Seed: 3, Nodes: 3, NewMachine: solo, Faults: f})
+	b := Run(Config{Seed: 3, Nodes: 3, NewMachine: solo, Faults: f})
 	require.Equal(t, a.History, b.History, "one seed, one run")
-	c := Run(Config{Seed: 4, Nodes: 3, NewMachine: solo, Partitions: true, Pauses: true})
+	c := Run(Config{Seed: 4, Nodes: 3, NewMachine: solo, Faults: f})
 	require.NotEqual(t, a.History, c.History)
+}
+
+// recording is a machine that logs every call it gets, with the time it was given.
+type recording struct {
+	nodes.Machine
+	calls *[]call
+}
+
+type call struct {
+	kind string // tick, idle, or the handled message's src
+	now  time.Duration
+}
+
+func (r recording) Tick(now time.Duration, out *nodes.Outbox) {
+	*r.calls = append(*r.calls, call{"tick", now})
+	r.Machine.Tick(now, out)
+}
+
+func (r recording) Idle(now time.Duration, out *nodes.Outbox) {
+	*r.calls = append(*r.calls, call{"idle", now})
+	r.Machine.Idle(now, out)
+}
+
+func (r recording) Handle(now time.Duration, msg *nodes.Message, out *nodes.Outbox) error {
+	*r.calls = append(*r.calls, call{msg.Src, now})
+	return r.Machine.Handle(now, msg, out)
+}
+
+// TestPausedNodeHandlesNothing: a paused node gets no call at all, not even the client
+// requests that arrive meanwhile (clients are outside the network, so the simulator keeps
+// them for it); when the pause ends its first call is a tick at the resume instant, which
+// gives it all the time it missed, and only then does it handle what waited.
+func TestPausedNodeHandlesNothing(t *testing.T) {
+	var calls []call
+	res := Run(Config{Seed: 11, Nodes: 1, Faults: pauses,
+		NewMachine: func() nodes.Machine { return recording{solo(), &calls} }})
+	require.Empty(t, res.Problems)
+	checked, waited := 0, 0
+	for _, f := range res.faults {
+		if !strings.HasPrefix(f.Label, "pause") {
+			continue
+		}
+		require.Positive(t, f.End, "every pause ends within the run")
+		checked++
+		first := -1
+		for i, c := range calls {
+			require.False(t, c.now >= f.Start && c.now < f.End, "call %v during the pause %v", c, f)
+			if first < 0 && c.now >= f.End {
+				first = i
+			}
+		}
+		require.Equal(t, call{"tick", f.End}, calls[first], "a resumed node first measures the time it lost")
+		for _, op := range res.History {
+			if op.Type == history.Invoke && op.Time >= f.Start && op.Time < f.End {
+				waited++
+				require.Contains(t, calls[first+1:], call{"c" + strconv.Itoa(op.Process%2), f.End},
+					"a request sent during the pause is handled on resume")
+			}
+		}
+	}
+	require.GreaterOrEqual(t, checked, 3)
+	require.Positive(t, waited, "some requests waited for a paused node")
+}
+
+// claims is a machine that takes lead for the leader.
+type claims struct {
+	nodes.Machine
+	lead string
+}
+
+func (c claims) Leader() string { return c.lead }
+
+// TestPausesAimAtTheLeaderMostNodesName: the leader a pause aims at is the node most nodes
+// take for the leader, and only if it takes itself for one; a machine that does not say
+// counts for nobody.
+func TestPausesAimAtTheLeaderMostNodesName(t *testing.T) {
+	leader := func(leads ...string) string {
+		s := &simulation{index: map[string]int{}}
+		for i, l := range leads {
+			id := "n" + strconv.Itoa(i)
+			s.ids, s.index[id] = append(s.ids, id), i
+			var m nodes.Machine = claims{lead: l}
+			if l == "?" {
+				m = solo()
+			}
+			s.nodes = append(s.nodes, node{machine: m})
+		}
+		return s.leader()
+	}
+	require.Equal(t, "n1", leader("n1", "n1", "n1"))
+	require.Equal(t, "n2", leader("n0", "n2", "n2", "n2", "n0"), "a deposed leader that still believes it leads is not the one")
+	require.Equal(t, "n0", leader("n0", "n2", "", "?", "n0"), "n2 does not take itself for the leader")
+	require.Equal(t, "", leader("n1", "", "n1"))
+	require.Equal(t, "", leader("?", "?", "?"))
+}
+
+// shows is a machine that shows a fixed replicated state.
+type shows struct {
+	nodes.Machine
+	applied uint64
+	state   string
+}
+
+func (m shows) State() (uint64, []byte) { return m.applied, []byte(m.state) }
+
+// TestReplicasMustAgree: once the clients stop, replicas that show their state must reach one
+// applied index, and then hold one state.
+func TestReplicasMustAgree(t *testing.T) {
+	run := func(replicas ...shows) string {
+		i := 0
+		return Run(Config{Seed: 1, Nodes: len(replicas), Duration: 100 * time.Millisecond, Recovery: 100 * time.Millisecond,
+			NewMachine: func() nodes.Machine {
+				m := replicas[i]
+				m.Machine, i = solo(), i+1
+				return m
+			}}).Divergence
+	}
+	require.Empty(t, run(shows{applied: 7, state: "a"}, shows{applied: 7, state: "a"}, shows{applied: 7, state: "a"}))
+	require.Empty(t, run(shows{applied: 7, state: "a"}), "one replica agrees with itself")
+	require.Equal(t, "replicas diverge: n0 and n2 applied 7 but hold different states:\n    n0: a\n    n2: b",
+		run(shows{applied: 7, state: "a"}, shows{applied: 7, state: "a"}, shows{applied: 7, state: "b"}))
+	require.Equal(t, "replicas did not converge within 2s after the clients stopped: applied [7 6 7] by [n0 n1 n2]",
+		run(shows{applied: 7, state: "a"}, shows{applied: 6, state: "a"}, shows{applied: 7, state: "a"}))
 }

@@ -3,6 +3,7 @@ package sim
 import (
 	"errors"
 	"flag"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -15,6 +16,7 @@ import (
 	"github.com/quorumkit/quorumkit/harness/internal/check"
 	"github.com/quorumkit/quorumkit/harness/internal/report"
 	"github.com/quorumkit/quorumkit/harness/internal/runner"
+	"github.com/quorumkit/quorumkit/harness/simnet"
 )
 
 var storeRoot = flag.String("sim.store", "", "store root for the directories of failing simulated runs (default: the module's store/)")
@@ -37,9 +39,12 @@ func (r *Result) WriteStore(root, replay string, lin *check.LinResult) (string, 
 	if err != nil {
 		return "", err
 	}
-	var interval float64
-	if r.cfg.Partitions || r.cfg.Pauses {
-		interval = 0.225 // the nemesis acts every 50 to 400 ms
+	f := r.cfg.Faults
+	var interval float64 // the mean gap between the nemesis's acts, in seconds
+	for _, every := range []int64{f.Partitions.Every, f.Pauses.Every} {
+		if every > 0 && (interval == 0 || float64(every)/1000 < interval) {
+			interval = float64(every) / 1000
+		}
 	}
 	runner.Analyse(store, runner.Analysis{
 		Ops: r.History, Net: r.net, Partitions: r.faults, Nodes: r.ids,
@@ -47,15 +52,46 @@ func (r *Result) WriteStore(root, replay string, lin *check.LinResult) (string, 
 		Availability: -1, Workload: lin, Seed: int64(r.Seed), Log: os.Stderr,
 		Test: runner.TestInfo{
 			Name: "lin-kv", Start: start.UTC().Format(time.RFC3339Nano), Store: store.Dir,
-			TimeLimit: (r.cfg.Duration + r.cfg.Recovery).Seconds(), Latency: r.cfg.MeanLatency.Milliseconds(),
+			TimeLimit: (r.cfg.Duration + r.cfg.Recovery).Seconds(), Latency: int64(meanLatency(f.Latency)),
 			NemesisInterval: interval, Timeout: r.cfg.ClientTimeout.Milliseconds(), Duration: r.end.Seconds(),
 			ZeroTime: start.UTC().Format(time.RFC3339Nano), Replay: replay,
 		},
 	}, r.end)
+	if err := r.writeFaults(store, replay); err != nil {
+		return store.Dir, err
+	}
 	if err := r.writeNodeLogs(store); err != nil {
 		return store.Dir, err
 	}
 	return store.Dir, nil
+}
+
+// meanLatency is a latency model's mean base delay in milliseconds, as Maelstrom's --latency
+// states it.
+func meanLatency(l simnet.Latency) float64 {
+	if l.Dist == simnet.Uniform {
+		return float64(l.Min+l.Max) / 2
+	}
+	return l.Mean
+}
+
+// writeFaults writes simulation.txt: what the run was (seed, cluster, node settings, fault
+// model), the command that replays it, and the log of the faults the network applied.
+func (r *Result) writeFaults(store *report.Store, replay string) error {
+	var b strings.Builder
+	fmt.Fprintf(&b, "seed: %d\nnodes: %d\n", r.Seed, r.cfg.Nodes)
+	if r.cfg.Label != "" {
+		fmt.Fprintf(&b, "settings: %s\n", r.cfg.Label)
+	}
+	fmt.Fprintf(&b, "faults: %s\nreplay: %s\n", r.cfg.Faults, replay)
+	if r.Divergence != "" {
+		fmt.Fprintf(&b, "\n%s\n", r.Divergence)
+	}
+	b.WriteString("\nfault log:\n")
+	for _, line := range r.FaultLog {
+		b.WriteString(line + "\n")
+	}
+	return os.WriteFile(store.Path("simulation.txt"), []byte(b.String()), 0o644)
 }
 
 // writeNodeLogs replays the run with every node logging to node-logs/<node>.log, stamped with

@@ -1,26 +1,32 @@
 package sim
 
 import (
+	"bytes"
+	"errors"
 	"flag"
 	"fmt"
+	"math/rand/v2"
 	"strconv"
 	"testing"
 	"time"
 
 	"github.com/quorumkit/quorumkit/harness/internal/check"
+	"github.com/quorumkit/quorumkit/harness/simnet"
 	"github.com/quorumkit/quorumkit/nodes"
+	"github.com/quorumkit/quorumkit/nodes/kvserver"
 )
 
 var (
-	sweepSeeds = flag.Uint64("sim.seeds", 250, "seeds per cluster size in Sweep and SweepClusters")
+	sweepSeeds = flag.Uint64("sim.seeds", 400, "seeds of Sweep and SweepClusters")
 	sweepFirst = flag.Uint64("sim.seed", 1, "first seed of Sweep and SweepClusters")
 )
 
-// Sweep runs the seeds -sim.seed to -sim.seed + -sim.seeds - 1 (1 to 250 by default), in
+// Sweep runs the seeds -sim.seed to -sim.seed + -sim.seeds - 1 (1 to 400 by default), in
 // parallel chunks, and fails the test at the first seed whose run has protocol problems, a
-// non-linearizable history, or no ok operation after the faults healed. A failure writes the
-// run's store directory (see Result.WriteStore) under -sim.store and names the seed, the
-// directory and the go test command that replays that one seed.
+// non-linearizable history, an acknowledged write or cas that no quorum witnessed, or no ok
+// operation after the faults healed. A failure writes the run's store directory (see
+// Result.WriteStore) under -sim.store and names the seed, what the seed drew, the directory
+// and the go test command that replays that one seed.
 func Sweep(t *testing.T, config func(seed uint64) Config) {
 	const chunks = 8
 	first, count := *sweepFirst, *sweepSeeds
@@ -45,85 +51,163 @@ func Sweep(t *testing.T, config func(seed uint64) Config) {
 func checkSeed(cfg Config, replay string) error {
 	res := Run(cfg)
 	lin := res.Check(time.Minute)
-	var err error
-	switch {
-	case len(res.Problems) > 0:
-		err = fmt.Errorf("%d protocol problems, the first: %s: %s: %s", len(res.Problems),
-			res.Problems[0].Node, res.Problems[0].Error, res.Problems[0].Line)
-	case lin.Valid != check.Valid:
-		err = fmt.Errorf("%d nodes: linearizable? %s, keys %v not linearizable (%d ok, %d info)",
-			res.cfg.Nodes, lin.Valid, lin.Failures, res.OK, res.Info)
-	case res.RecoveredOK == 0:
-		err = fmt.Errorf("%d nodes: no ok operation after the faults healed (%d ok, %d fail, %d info)",
-			res.cfg.Nodes, res.OK, res.Fail, res.Info)
-	default:
+	err := judge(res, lin)
+	if err == nil && res.RecoveredOK == 0 {
+		err = fmt.Errorf("no ok operation after the faults healed (%d ok, %d fail, %d info)", res.OK, res.Fail, res.Info)
+	}
+	if err == nil {
 		return nil
 	}
 	return failure(defaultStoreRoot(), res, lin, replay, err)
 }
 
-// failure writes a failing run's store under root and adds it and the replay command to err.
+// judge is the safety verdict on a run: no protocol problem, a linearizable history, replicas
+// that agree once the clients stopped, and a quorum behind every acknowledged write and cas.
+// It names every check that failed.
+func judge(res *Result, lin *check.LinResult) error {
+	var errs []error
+	if len(res.Problems) > 0 {
+		errs = append(errs, fmt.Errorf("%d protocol problems, the first: %s: %s: %s", len(res.Problems),
+			res.Problems[0].Node, res.Problems[0].Error, res.Problems[0].Line))
+	}
+	if lin.Valid != check.Valid {
+		errs = append(errs, fmt.Errorf("linearizable? %s, keys %v not linearizable (%d ok, %d info)",
+			lin.Valid, lin.Failures, res.OK, res.Info))
+	}
+	if res.Divergence != "" {
+		errs = append(errs, errors.New(res.Divergence))
+	}
+	if w := res.Witness(); w.Valid != check.Valid {
+		err := fmt.Errorf("quorum-witness valid? %s: %d of %d acknowledged writes and cas's unwitnessed",
+			w.Valid, w.Unwitnessed, w.Checked)
+		if len(w.Ops) > 0 {
+			op := w.Ops[0]
+			err = fmt.Errorf("%w, the first: op %d %s %s, %s replied with witnesses %v of %d needed (arrived at %q)",
+				err, op.Index, op.F, op.Value, op.Node, op.Witnesses, op.Quorum, op.Arrival)
+		}
+		errs = append(errs, err)
+	}
+	return errors.Join(errs...)
+}
+
+// failure writes a failing run's store under root and adds what the run was, the store and
+// the replay command to err.
 func failure(root string, res *Result, lin *check.LinResult, replay string, err error) error {
 	dir, serr := res.WriteStore(root, replay, lin)
 	if serr != nil {
 		dir = "not written: " + serr.Error()
 	}
-	return fmt.Errorf("%w\n  store: %s\n  replay: %s", err, dir, replay)
+	settings := ""
+	if res.cfg.Label != "" {
+		settings = ", " + res.cfg.Label
+	}
+	return fmt.Errorf("%w\n  drawn: %d nodes%s\n  faults: %s\n  store: %s\n  replay: %s",
+		err, res.cfg.Nodes, settings, res.cfg.Faults, dir, replay)
 }
 
-// Variant is how SweepClusters configures the nodes of one seed.
-type Variant struct {
-	// Lease: serve reads under leader leases.
-	Lease bool
-	// Batch: batch at every load (the server's BatchRate as low as it goes), so that requests
-	// wait in batches while faults strike; the simulated clients alone would rarely make a
-	// node linger.
-	Batch bool
+// Binary is what the simulation needs to know of a node binary.
+type Binary struct {
+	// New builds one node as the binary would under the command-line options.
+	New func(kvserver.Options) nodes.Machine
+	// ElectionTimeout is the nodes' election timeout: the drawn faults are scaled to it.
+	ElectionTimeout time.Duration
+	// HoldBias, when set, is Config.HoldBias: it makes holds strike the messages that matter
+	// to the binary's protocol more often.
+	HoldBias func(line []byte) float64
 }
 
-// SweepClusters is the standard simulation of a consensus-backed node: 3- and 5-node clusters
-// through partitions, pauses, 5% loss, 5% duplication and reordering, seeds as Sweep takes
-// them. A quarter of the seeds run without leader leases, a third batch at every load. A
-// failure names its seed and its store; `go test -run 'TestSimulation/3-nodes' -sim.seed N
-// -sim.seeds 1` replays it (the failure prints the exact command).
-func SweepClusters(t *testing.T, newMachine func(Variant) nodes.Machine) {
-	for _, n := range []int{3, 5} {
-		t.Run(fmt.Sprintf("%d-nodes", n), func(t *testing.T) {
-			Sweep(t, func(seed uint64) Config {
-				v := Variant{Lease: seed%4 != 0, Batch: seed%3 == 0}
-				return Config{
-					Seed: seed, Nodes: n,
-					NewMachine: func() nodes.Machine { return newMachine(v) },
-					Duration:   2 * time.Second, Recovery: 2500 * time.Millisecond,
-					Partitions: true, Pauses: true, Loss: 0.05, Duplicate: 0.05,
-				}
-			})
-		})
+// SweepClusters is the standard simulation of a consensus-backed node, in the manner of swarm
+// testing: each seed (taken as Sweep takes them) draws its own cluster (3 or 5 nodes), the
+// node settings a binary takes on its command line (leases on or off, 1 to 16 appends in
+// flight, batching adaptive, off or at every load), and its own fault mix from simnet.Swarm
+// scaled to the nodes' election timeout: holds, heavy tails, bimodal latency, asymmetric,
+// one-way and flapping links, partitions, pauses (some aimed at the leader), loss and
+// duplication. A failure prints what its seed drew and the command that replays it.
+func SweepClusters(t *testing.T, b Binary) {
+	Sweep(t, func(seed uint64) Config { return Swarm(seed, b) })
+}
+
+// Swarm is the configuration SweepClusters draws for one seed.
+func Swarm(seed uint64, b Binary) Config {
+	r := rand.New(rand.NewPCG(seed, 0x5a4a))
+	size := []int{3, 5}[r.IntN(2)]
+	opts := kvserver.DefaultOptions()
+	opts.Lease = r.IntN(2) == 0
+	opts.MaxInflight = 1 + r.IntN(16)
+	batching := []string{"adaptive", "off", "always"}[r.IntN(3)]
+	switch batching {
+	case "off":
+		opts.BatchDelay = 0
+	case "always":
+		// The lowest rate there is: requests wait in batches while faults strike, which the
+		// simulated clients alone would rarely make a node do.
+		opts.BatchRate = 1e-9
+	}
+	return Config{
+		Seed: seed, Nodes: size,
+		NewMachine: func() nodes.Machine { return b.New(opts) },
+		Duration:   sweepDuration, Recovery: sweepRecovery,
+		Faults:   simnet.Swarm(r, b.ElectionTimeout.Milliseconds()),
+		HoldBias: b.HoldBias,
+		Label:    fmt.Sprintf("lease=%v max-inflight=%d batching=%s", opts.Lease, opts.MaxInflight, batching),
+	}
+}
+
+// sweepDuration and sweepRecovery are the fault period and the recovery of a swarm seed.
+// The fault period is long enough for the nemesis to act several times at the drawn rates
+// (partitions every 0.15 to 3.2 s on average, pauses every 0.3 to 6.3 s, for 300 ms
+// timeouts); the recovery leaves Settle (1.5 s) for the cluster to recover and then 1 s in
+// which some operation must succeed.
+const (
+	sweepDuration = 5 * time.Second
+	sweepRecovery = 2500 * time.Millisecond
+)
+
+// HoldTypes is a Config.HoldBias for a binary whose core message travels as the body's "m",
+// an object whose first member, field, is its type as a one-digit number: a message of type t
+// is held bias[t] times as often as the rest (once as often when t is not in bias). The
+// cores' election messages and acknowledgements are the ones to hold: a held pre-vote, vote or
+// ack is the schedule behind stale leaders and stale lease reads.
+func HoldTypes(field string, bias map[byte]float64) func(line []byte) float64 {
+	marker := []byte(`"m":{"` + field + `":`)
+	return func(line []byte) float64 {
+		i := bytes.Index(line, marker)
+		if i < 0 || i+len(marker) >= len(line) {
+			return 1
+		}
+		if b, ok := bias[line[i+len(marker)]-'0']; ok {
+			return b
+		}
+		return 1
 	}
 }
 
 // CheckOneWayRing runs 3-node clusters under Maelstrom's 3-node :majorities-ring for the
 // whole fault period (5 s, from the start): every node drops the messages of the next one, so
 // every link works in one direction only, and no leader can commit unless messages go round
-// the ring. newMachine(relay) builds a node that relays round one-way links or not. Every
-// history must be linearizable; with relaying every seed must serve more than 100 ok
-// operations under the cut, and without it none (the cut bites).
-func CheckOneWayRing(t *testing.T, newMachine func(relay bool) nodes.Machine) {
+// the ring. The nodes run with the binary's default options (relaying on) and with
+// -deaf-after 0 (relaying off). Every history must be
+// linearizable with every acknowledged write witnessed; with relaying every seed must serve
+// more than 100 ok operations under the cut, and without it none (the cut bites).
+func CheckOneWayRing(t *testing.T, b Binary) {
 	t.Helper()
 	replay := replayCommand(t.Name())
 	for _, relay := range []bool{true, false} {
+		opts := kvserver.DefaultOptions()
+		if !relay {
+			opts.DeafAfter = 0
+		}
 		var faultOK []int
 		for seed := uint64(1); seed <= 4; seed++ {
-			cfg := Config{Seed: seed, Nodes: 3, NewMachine: func() nodes.Machine { return newMachine(relay) },
-				Duration: 5 * time.Second, Cut: func(from, to int) bool { return from == (to+1)%3 }}
+			cfg := Config{Seed: seed, Nodes: 3, NewMachine: func() nodes.Machine { return b.New(opts) },
+				Duration: 5 * time.Second, Cut: func(from, to int) bool { return from == (to+1)%3 },
+				Faults: simnet.Faults{Latency: simnet.Latency{Dist: simnet.Uniform, Max: 10}},
+				Label:  fmt.Sprintf("relay=%v", relay)}
 			res := Run(cfg)
 			lin := res.Check(time.Minute)
-			var err error
+			err := judge(res, lin)
 			switch {
-			case len(res.Problems) > 0:
-				err = fmt.Errorf("%d protocol problems, the first: %s: %s", len(res.Problems), res.Problems[0].Error, res.Problems[0].Line)
-			case lin.Valid != check.Valid:
-				err = fmt.Errorf("linearizable? %s, keys %v not linearizable", lin.Valid, lin.Failures)
+			case err != nil:
 			case relay && res.FaultOK <= 100:
 				err = fmt.Errorf("only %d ok operations under the cut with relaying", res.FaultOK)
 			case !relay && res.FaultOK > 0:
@@ -136,4 +220,33 @@ func CheckOneWayRing(t *testing.T, newMachine func(relay bool) nodes.Machine) {
 		}
 		t.Logf("relay=%v: ok operations under the cut per seed: %v", relay, faultOK)
 	}
+}
+
+// CheckHoldBias checks that a binary's HoldBias recognizes its messages on the wire: in a
+// 3-node run with partitions (hence elections) it must single out some lines (a bias above
+// 1) and leave others alone, or the bias would silently do nothing.
+func CheckHoldBias(t *testing.T, b Binary) {
+	t.Helper()
+	seen := map[float64]int{}
+	bias := b.HoldBias
+	b.HoldBias = func(line []byte) float64 {
+		v := bias(line)
+		seen[v]++
+		return v
+	}
+	cfg := Swarm(1, b)
+	cfg.Nodes, cfg.Duration = 3, 3*time.Second
+	cfg.Faults = simnet.Faults{Latency: simnet.Latency{Dist: simnet.Uniform, Max: 10},
+		Hold: simnet.Spike{P: 0.01, Min: 300, Max: 600}, Partitions: simnet.Partitions{Every: 500}}
+	Run(cfg)
+	singled := 0
+	for v, n := range seen {
+		if v > 1 {
+			singled += n
+		}
+	}
+	if singled == 0 || seen[1] == 0 {
+		t.Errorf("the hold bias singled out %d lines and left %d alone (by bias: %v)", singled, seen[1], seen)
+	}
+	t.Logf("lines by hold bias: %v", seen)
 }

@@ -31,18 +31,35 @@ type Options struct {
 	RetryFor, DeafAfter time.Duration
 }
 
+// DefaultOptions are the options a binary runs with when no flag is given.
+func DefaultOptions() Options {
+	return Options{Lease: true, BatchDelay: DefaultBatchDelay, BatchRate: DefaultBatchRate,
+		BatchSize: DefaultBatchSize, RetryFor: DefaultRetryFor, DeafAfter: DefaultDeafAfter}
+}
+
+// Configure is the server configuration a binary runs with under opts: config builds the
+// core's part from them (as each binary's main does), and the batching, retry and relay
+// options are set on it with the flags' meaning (0 is off). The simulator builds its nodes
+// through it, so that they are the binaries' nodes under the options it draws.
+func Configure[M any](opts Options, config func(Options) Config[M]) Config[M] {
+	cfg := config(opts)
+	cfg.BatchDelay, cfg.BatchRate, cfg.BatchSize = off(opts.BatchDelay), off(opts.BatchRate), off(opts.BatchSize)
+	cfg.RetryFor, cfg.DeafAfter = off(opts.RetryFor), off(opts.DeafAfter)
+	return cfg
+}
+
 // Main is the whole main function of a node binary: it parses the common flags (-lease,
 // -max-inflight, -batch-delay, -batch-rate, -batch-size, -retry-for, -deaf-after, -seed,
-// -log-level), builds the server with config and runs it until stdin ends.
+// -log-level), builds the server with Configure(options, config) and runs it until stdin ends.
 func Main[M any](name string, config func(Options) Config[M]) {
-	var opts Options
-	flag.BoolVar(&opts.Lease, "lease", true, "serve reads under a leader lease when it is valid")
+	opts := DefaultOptions()
+	flag.BoolVar(&opts.Lease, "lease", opts.Lease, "serve reads under a leader lease when it is valid")
 	flag.IntVar(&opts.MaxInflight, "max-inflight", 0, "unacknowledged appends per follower (0: the core's default)")
-	flag.DurationVar(&opts.BatchDelay, "batch-delay", DefaultBatchDelay, "under load, the longest a request waits to leave with others (0: off)")
-	flag.Float64Var(&opts.BatchRate, "batch-rate", DefaultBatchRate, "requests per second at one queue above which batches linger (0: off)")
-	flag.IntVar(&opts.BatchSize, "batch-size", DefaultBatchSize, "waiting requests that make a batch leave at once (0: no limit)")
-	flag.DurationVar(&opts.RetryFor, "retry-for", DefaultRetryFor, "how long a request handed to a leader is handed to the next leader too (0: off)")
-	flag.DurationVar(&opts.DeafAfter, "deaf-after", DefaultDeafAfter, "silence after which a peer is named unheard, so that it relays to us (0: no relaying)")
+	flag.DurationVar(&opts.BatchDelay, "batch-delay", opts.BatchDelay, "under load, the longest a request waits to leave with others (0: off)")
+	flag.Float64Var(&opts.BatchRate, "batch-rate", opts.BatchRate, "requests per second at one queue above which batches linger (0: off)")
+	flag.IntVar(&opts.BatchSize, "batch-size", opts.BatchSize, "waiting requests that make a batch leave at once (0: no limit)")
+	flag.DurationVar(&opts.RetryFor, "retry-for", opts.RetryFor, "how long a request handed to a leader is handed to the next leader too (0: off)")
+	flag.DurationVar(&opts.DeafAfter, "deaf-after", opts.DeafAfter, "silence after which a peer is named unheard, so that it relays to us (0: no relaying)")
 	seed := flag.Uint64("seed", 0, "seed of the random source (0: random, logged)")
 	level := flag.String("log-level", "info", "lowest log level: debug, info, warn or error")
 	flag.Parse()
@@ -51,10 +68,7 @@ func Main[M any](name string, config func(Options) Config[M]) {
 		fmt.Fprintf(os.Stderr, "%s: %v\n", name, err)
 		os.Exit(2)
 	}
-	cfg := config(opts)
-	cfg.BatchDelay, cfg.BatchRate, cfg.BatchSize = off(opts.BatchDelay), off(opts.BatchRate), off(opts.BatchSize)
-	cfg.RetryFor, cfg.DeafAfter = off(opts.RetryFor), off(opts.DeafAfter)
-	if err := nodes.Run(New(cfg), nodes.Config{Seed: *seed, LogLevel: lvl}); err != nil {
+	if err := nodes.Run(New(Configure(opts, config)), nodes.Config{Seed: *seed, LogLevel: lvl}); err != nil {
 		fmt.Fprintf(os.Stderr, "%s: %v\n", name, err)
 		os.Exit(1)
 	}

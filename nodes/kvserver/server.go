@@ -222,6 +222,15 @@ func (s *Server[M]) Tick(now time.Duration, out *nodes.Outbox) {
 	}
 }
 
+// Leader is the node this server last learned leads ("" while it knows none), as its core's
+// last Ready said: a simulator aims faults at the leader through it.
+func (s *Server[M]) Leader() string { return s.leader }
+
+// State is the index of the last command this replica applied and the replicated state after
+// it (the store and the sessions, encoded as a snapshot encodes them): replicas that applied
+// the same index must hold the same bytes, which a simulator checks.
+func (s *Server[M]) State() (applied uint64, state []byte) { return s.applied, s.snapshot() }
+
 // advance ticks the core for the time elapsed since the last call.
 func (s *Server[M]) advance(now time.Duration) {
 	if now-s.ticked > maxCatchUp {
