@@ -201,7 +201,7 @@ func swarmLatency(r *rand.Rand, timeout int64) Latency {
 	case 0:
 		return Latency{Dist: Constant, Mean: mean}
 	case 1:
-		return Latency{Dist: Uniform, Max: int64(2*mean) - 1}
+		return Latency{Dist: Uniform, Max: max(int64(2*mean)-1, 0)}
 	case 2:
 		return Latency{Dist: Exponential, Mean: mean}
 	default:
