@@ -1,0 +1,116 @@
+package consensus
+
+// Message is a core's peer message. Dest names the peer it is addressed to, so that a Ready
+// can hand the server the core's own messages without wrapping each in an envelope.
+type Message interface {
+	Dest() string
+}
+
+// Core is a consensus core as the server drives it.
+//
+// Time: the server calls Tick once per millisecond of monotonic time, and before handling any
+// event it first ticks the core for all the time that passed, so a paused process never acts on
+// an expired lease.
+type Core[M Message] interface {
+	// Tick tells the core one millisecond passed.
+	Tick()
+	// Step hands the core a message from a peer.
+	Step(msg M)
+	// Propose appends a command to the log if this node leads. False means it does not and
+	// nothing was appended anywhere; true means the command may now be committed, by this
+	// leader or a later one, or lost.
+	Propose(data []byte) bool
+	// ReadIndex asks for a linearizable read point for read id. False means this node does not
+	// lead. A true call is answered by a ReadState in some later Ready, or by nothing if the
+	// node stops leading first.
+	ReadIndex(id uint64) bool
+	// Compact hands the core the state machine's snapshot through index, which the server
+	// has applied; the core may drop its log up to index and send the snapshot to laggards.
+	Compact(index uint64, snapshot []byte)
+	// Leader is who the core believes leads now, "" if unknown.
+	Leader() string
+	// HasReady reports whether Ready has anything to hand over.
+	HasReady() bool
+	// Ready takes everything the core wants done.
+	Ready() Ready[M]
+}
+
+// Ready is one batch of a core's output. The server handles its parts in this order: write
+// Stable and sync it, restore Snapshot, apply Committed, record ReadStates and serve the reads
+// they allow, send Messages.
+type Ready[M Message] struct {
+	// Stable is what must be on stable storage before any of Messages is sent. A memory-only
+	// server ignores it.
+	Stable Stable
+	// Messages are to be sent to peers now. They may be lost, duplicated or reordered.
+	Messages []M
+	// Committed are newly committed commands: consecutive indexes, each once, in order, the
+	// same on every node. After a Snapshot they start at Snapshot.Index+1. An entry with nil
+	// Data is a no-op, which the server skips.
+	Committed []Entry
+	// ReadStates are read points: read ID may be served once the state machine applied
+	// everything through Index.
+	ReadStates []ReadState
+	// Snapshot, when set, replaces the state machine before Committed is applied.
+	Snapshot *Snapshot
+	// Leader is the core's current belief, "" if unknown.
+	Leader string
+}
+
+// Entry is one command at a log index (Raft) or slot (Paxos). Raft also sends entries to its
+// peers as they are, hence the short JSON names.
+type Entry struct {
+	Index uint64 `json:"i"`
+	// Term is the Raft term in which a leader created the entry; Paxos leaves it 0.
+	Term uint64 `json:"t,omitempty"`
+	// Data is the command; nil is a no-op and never mixes with an empty command.
+	Data []byte `json:"d"`
+}
+
+// ReadState is a linearizable read point for one read.
+type ReadState struct {
+	ID, Index uint64
+}
+
+// Snapshot is the state machine through Index, as the server handed it to Compact.
+type Snapshot struct {
+	Index uint64 `json:"i"`
+	Data  []byte `json:"d"`
+}
+
+// Stable is one batch of what a core needs kept across a crash. What State and each Record
+// mean is the core's business: the storage keeps the bytes and hands them back in order.
+type Stable struct {
+	// State is the core's hard state (Raft: term and vote; Paxos: its promise), replacing the
+	// one saved before; nil means unchanged.
+	State []byte
+	// Records are appended in order after everything saved before (Raft: log entries, where a
+	// record for index i replaces every saved record from i on; Paxos: accepted values).
+	Records []Record
+	// Snapshot, when set, is the state machine through Snapshot.Index; saved records with an
+	// index at or below it may then be dropped.
+	Snapshot *Snapshot
+}
+
+// Empty reports whether there is nothing to save.
+func (s Stable) Empty() bool {
+	return s.State == nil && len(s.Records) == 0 && s.Snapshot == nil
+}
+
+// Record is one entry of a core's durable log.
+type Record struct {
+	Index uint64
+	Data  []byte
+}
+
+// Recovered is what a restarted node read back from stable storage: the last State, the last
+// Snapshot, and the Records saved after it, in the order they were saved.
+type Recovered struct {
+	State    []byte
+	Snapshot *Snapshot
+	Records  []Record
+	// Damaged reports that storage found a damaged record with intact ones after it: something
+	// this node saved, and may have acknowledged, is gone. The core must not vote, promise or
+	// acknowledge as if it had that state until it has caught up from its peers.
+	Damaged bool
+}
