@@ -19,10 +19,7 @@ const initLine = `{"id":0,"src":"c0","dest":"n0","body":{"type":"init","node_id"
 
 // soloServer is the one-node lin-kv machine of cmd solonode.
 func soloServer() nodes.Machine {
-	return kvserver.New(kvserver.Config[kvserver.SoloMessage]{
-		Kind:    "solo",
-		NewCore: func(init nodes.Init) kvserver.Core[kvserver.SoloMessage] { return kvserver.NewSolo(init.NodeID) },
-	})
+	return kvserver.New(kvserver.SoloConfig())
 }
 
 // outLine is one stdout line, decoded.

@@ -16,6 +16,8 @@
 package main
 
 import (
+	"github.com/quorumkit/quorumkit/nodes"
+	"github.com/quorumkit/quorumkit/nodes/consensus"
 	"github.com/quorumkit/quorumkit/nodes/kvserver"
 	"github.com/quorumkit/quorumkit/paxosnode/paxos"
 )
@@ -23,7 +25,14 @@ import (
 func main() { kvserver.Main("paxosnode", serverConfig) }
 
 // serverConfig is the server this binary runs under the command-line options (the simulation
-// builds its nodes with it too).
+// builds its nodes with it too): a Multi-Paxos core whose identity, peers, randomness and logging
+// are filled in at init.
 func serverConfig(o kvserver.Options) kvserver.Config[paxos.Message] {
-	return NewServerConfig(paxos.Config{LeaseReads: o.Lease, MaxInflight: o.MaxInflight})
+	return kvserver.Config[paxos.Message]{
+		Kind: "paxos",
+		NewCore: func(init nodes.Init) consensus.Core[paxos.Message] {
+			return paxos.New(paxos.Config{ID: init.NodeID, Peers: init.NodeIDs, Rand: init.Rand,
+				Logf: kvserver.Logf(init.Logger), LeaseReads: o.Lease, MaxInflight: o.MaxInflight})
+		},
+	}
 }

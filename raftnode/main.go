@@ -16,6 +16,8 @@
 package main
 
 import (
+	"github.com/quorumkit/quorumkit/nodes"
+	"github.com/quorumkit/quorumkit/nodes/consensus"
 	"github.com/quorumkit/quorumkit/nodes/kvserver"
 	"github.com/quorumkit/quorumkit/raftnode/raft"
 )
@@ -23,7 +25,14 @@ import (
 func main() { kvserver.Main("raftnode", serverConfig) }
 
 // serverConfig is the server this binary runs under the command-line options (the simulation
-// builds its nodes with it too).
+// builds its nodes with it too): a Raft core whose identity, peers, randomness and logging
+// are filled in at init.
 func serverConfig(o kvserver.Options) kvserver.Config[raft.Message] {
-	return NewServerConfig(raft.Config{LeaseReads: o.Lease, MaxInflight: o.MaxInflight})
+	return kvserver.Config[raft.Message]{
+		Kind: "raft",
+		NewCore: func(init nodes.Init) consensus.Core[raft.Message] {
+			return raft.New(raft.Config{ID: init.NodeID, Peers: init.NodeIDs, Rand: init.Rand,
+				Logf: kvserver.Logf(init.Logger), LeaseReads: o.Lease, MaxInflight: o.MaxInflight})
+		},
+	}
 }

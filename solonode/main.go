@@ -13,16 +13,7 @@ import (
 )
 
 func main() {
-	srv := kvserver.New(kvserver.Config[kvserver.SoloMessage]{
-		Kind: "solo",
-		NewCore: func(init nodes.Init) kvserver.Core[kvserver.SoloMessage] {
-			if len(init.NodeIDs) > 1 {
-				init.Logger.Warn("solonode runs each node alone: not linearizable with several nodes")
-			}
-			return kvserver.NewSolo(init.NodeID)
-		},
-	})
-	if err := nodes.Run(srv, nodes.Config{}); err != nil {
+	if err := nodes.Run(kvserver.New(kvserver.SoloConfig()), nodes.Config{}); err != nil {
 		fmt.Fprintln(os.Stderr, "solonode:", err)
 		os.Exit(1)
 	}

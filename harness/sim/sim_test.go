@@ -19,10 +19,7 @@ import (
 )
 
 func solo() nodes.Machine {
-	return kvserver.New(kvserver.Config[kvserver.SoloMessage]{
-		Kind:    "solo",
-		NewCore: func(init nodes.Init) kvserver.Core[kvserver.SoloMessage] { return kvserver.NewSolo(init.NodeID) },
-	})
+	return kvserver.New(kvserver.SoloConfig())
 }
 
 // latency is the tests' network: 0 to 10 ms, uniformly.

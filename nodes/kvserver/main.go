@@ -3,6 +3,7 @@ package kvserver
 import (
 	"flag"
 	"fmt"
+	"github.com/quorumkit/quorumkit/nodes/consensus"
 	"log/slog"
 	"os"
 	"time"
@@ -41,7 +42,7 @@ func DefaultOptions() Options {
 // core's part from them (as each binary's main does), and the batching, retry and relay
 // options are set on it with the flags' meaning (0 is off). The simulator builds its nodes
 // through it, so that they are the binaries' nodes under the options it draws.
-func Configure[M any](opts Options, config func(Options) Config[M]) Config[M] {
+func Configure[M consensus.Message](opts Options, config func(Options) Config[M]) Config[M] {
 	cfg := config(opts)
 	cfg.BatchDelay, cfg.BatchRate, cfg.BatchSize = off(opts.BatchDelay), off(opts.BatchRate), off(opts.BatchSize)
 	cfg.RetryFor, cfg.DeafAfter = off(opts.RetryFor), off(opts.DeafAfter)
@@ -51,7 +52,7 @@ func Configure[M any](opts Options, config func(Options) Config[M]) Config[M] {
 // Main is the whole main function of a node binary: it parses the common flags (-lease,
 // -max-inflight, -batch-delay, -batch-rate, -batch-size, -retry-for, -deaf-after, -seed,
 // -log-level), builds the server with Configure(options, config) and runs it until stdin ends.
-func Main[M any](name string, config func(Options) Config[M]) {
+func Main[M consensus.Message](name string, config func(Options) Config[M]) {
 	opts := DefaultOptions()
 	flag.BoolVar(&opts.Lease, "lease", opts.Lease, "serve reads under a leader lease when it is valid")
 	flag.IntVar(&opts.MaxInflight, "max-inflight", 0, "unacknowledged appends per follower (0: the core's default)")

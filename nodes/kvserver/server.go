@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/quorumkit/quorumkit/nodes/consensus"
 	"hash/maphash"
 	"log/slog"
 	"maps"
@@ -36,11 +37,11 @@ const (
 )
 
 // Config builds a [Server].
-type Config[M any] struct {
+type Config[M consensus.Message] struct {
 	// Kind is the body type of peer messages ("raft", "paxos").
 	Kind string
 	// NewCore builds the core once init names the node and its peers.
-	NewCore func(init nodes.Init) Core[M]
+	NewCore func(init nodes.Init) consensus.Core[M]
 	// CompactEvery is how many applied entries pass between snapshots (default 4096).
 	CompactEvery int
 	// MaxHops bounds forwarding chains (default 3).
@@ -74,11 +75,11 @@ type Config[M any] struct {
 
 // Server is the lin-kv server every binary shares: it implements [nodes.Machine] on top of a
 // consensus [Core]. See the package documentation for the request paths.
-type Server[M any] struct {
+type Server[M consensus.Message] struct {
 	cfg     Config[M]
 	self    string
 	peers   map[string]bool
-	core    Core[M]
+	core    consensus.Core[M]
 	log     *slog.Logger
 	ticked  time.Duration // monotonic time already ticked into the core
 	leader  string        // leader seen in the last Ready
@@ -145,7 +146,7 @@ type pendingRead struct {
 }
 
 // New returns a server that builds its core at init.
-func New[M any](cfg Config[M]) *Server[M] {
+func New[M consensus.Message](cfg Config[M]) *Server[M] {
 	if cfg.CompactEvery <= 0 {
 		cfg.CompactEvery = DefaultCompactEvery
 	}
@@ -259,7 +260,7 @@ func (s *Server[M]) sweep(now time.Duration) {
 // peerBody is the body of a core message on the wire. Reqs, when present, are forwarded
 // client requests riding along to the leader (see batch.go); Deaf names the peers that have
 // left what the sender sent them unanswered lately (see relay.go).
-type peerBody[M any] struct {
+type peerBody[M consensus.Message] struct {
 	Type string          `json:"type"`
 	M    M               `json:"m"`
 	Reqs json.RawMessage `json:"reqs,omitempty"`
@@ -422,7 +423,7 @@ func (s *Server[M]) Idle(now time.Duration, out *nodes.Outbox) {
 }
 
 // process handles one Ready in the order its fields require.
-func (s *Server[M]) process(now time.Duration, rd Ready[M], out *nodes.Outbox) {
+func (s *Server[M]) process(now time.Duration, rd consensus.Ready[M], out *nodes.Outbox) {
 	if rd.Snapshot != nil && rd.Snapshot.Index > s.applied {
 		s.restore(rd.Snapshot)
 	}
@@ -457,26 +458,27 @@ func (s *Server[M]) process(now time.Duration, rd Ready[M], out *nodes.Outbox) {
 	if len(rd.Messages) > 0 {
 		deaf = s.deafList(now)
 	}
-	for _, pm := range rd.Messages {
-		if !s.peers[pm.To] || pm.To == s.self {
-			s.log.Error("core addressed an unknown peer; dropped", "to", pm.To)
+	for _, m := range rd.Messages {
+		to := m.Dest()
+		if !s.peers[to] || to == s.self {
+			s.log.Error("core addressed an unknown peer; dropped", "to", to)
 			continue
 		}
-		body := peerBody[M]{Type: s.cfg.Kind, M: pm.Msg, Deaf: deaf}
-		if len(s.forwards.reqs) > 0 && pm.To == s.core.Leader() {
+		body := peerBody[M]{Type: s.cfg.Kind, M: m, Deaf: deaf}
+		if len(s.forwards.reqs) > 0 && to == s.core.Leader() {
 			// The queued forwards ride along: under load, followers answer the leader's
 			// appends all the time, so most forwards cost no message of their own.
 			reqs := s.forwards.takeAll()
 			body.Reqs = appendRequests(nil, reqs)
 			s.handOff(reqs...)
 		}
-		s.sendPeer(now, out, pm.To, body)
+		s.sendPeer(now, out, to, body)
 	}
 }
 
 // apply runs one committed entry on the state machine and answers the client if this node
 // proposed it.
-func (s *Server[M]) apply(e Entry, out *nodes.Outbox) {
+func (s *Server[M]) apply(e consensus.Entry, out *nodes.Outbox) {
 	if e.Index <= s.applied {
 		return // covered by a snapshot
 	}
@@ -568,7 +570,7 @@ func (s *Server[M]) snapshot() []byte {
 	return b
 }
 
-func (s *Server[M]) restore(snap *Snapshot) {
+func (s *Server[M]) restore(snap *consensus.Snapshot) {
 	var st stateSnapshot
 	if err := json.Unmarshal(snap.Data, &st); err != nil {
 		panic(fmt.Sprintf("kvserver: %s: undecodable snapshot at %d: %v", s.self, snap.Index, err))

@@ -3,6 +3,7 @@ package kvserver
 import (
 	"encoding/json"
 	"fmt"
+	"github.com/quorumkit/quorumkit/nodes/consensus"
 	"math/rand/v2"
 	"testing"
 	"time"
@@ -15,8 +16,11 @@ import (
 
 // fakeMsg is the fake core's peer message.
 type fakeMsg struct {
-	N int `json:"n"`
+	To string `json:"-"`
+	N  int    `json:"n"`
 }
+
+func (m fakeMsg) Dest() string { return m.To }
 
 // fakeCore is a core whose decisions the test makes: it leads when leader == id, records what
 // it is given, and hands over whatever the test queued in next.
@@ -28,16 +32,16 @@ type fakeCore struct {
 	stepped    []fakeMsg
 	compacted  []uint64
 	snapshots  [][]byte
-	next       Ready[fakeMsg]
+	next       consensus.Ready[fakeMsg]
 	pending    bool
 }
 
-func (c *fakeCore) Tick()                   { c.ticks++ }
-func (c *fakeCore) Step(m fakeMsg)          { c.stepped = append(c.stepped, m) }
-func (c *fakeCore) Leader() string          { return c.leader }
-func (c *fakeCore) HasReady() bool          { return c.pending }
-func (c *fakeCore) leads() bool             { return c.leader == c.id }
-func (c *fakeCore) queue(rd Ready[fakeMsg]) { c.next, c.pending = rd, true }
+func (c *fakeCore) Tick()                             { c.ticks++ }
+func (c *fakeCore) Step(m fakeMsg)                    { c.stepped = append(c.stepped, m) }
+func (c *fakeCore) Leader() string                    { return c.leader }
+func (c *fakeCore) HasReady() bool                    { return c.pending }
+func (c *fakeCore) leads() bool                       { return c.leader == c.id }
+func (c *fakeCore) queue(rd consensus.Ready[fakeMsg]) { c.next, c.pending = rd, true }
 func (c *fakeCore) Propose(d []byte) bool {
 	if c.leads() {
 		c.proposed = append(c.proposed, d)
@@ -54,10 +58,10 @@ func (c *fakeCore) Compact(i uint64, s []byte) {
 	c.compacted = append(c.compacted, i)
 	c.snapshots = append(c.snapshots, s)
 }
-func (c *fakeCore) Ready() Ready[fakeMsg] {
+func (c *fakeCore) Ready() consensus.Ready[fakeMsg] {
 	rd := c.next
 	rd.Leader = c.leader
-	c.next, c.pending = Ready[fakeMsg]{}, false
+	c.next, c.pending = consensus.Ready[fakeMsg]{}, false
 	return rd
 }
 
@@ -77,7 +81,7 @@ func newTestServer(t *testing.T, id, leader string, compactEvery int) *testServe
 func newTestServerWith(t *testing.T, id, leader string, cfg Config[fakeMsg]) *testServer {
 	ts := &testServer{t: t}
 	cfg.Kind = "fake"
-	cfg.NewCore = func(init nodes.Init) Core[fakeMsg] {
+	cfg.NewCore = func(init nodes.Init) consensus.Core[fakeMsg] {
 		ts.core = &fakeCore{id: init.NodeID, leader: leader}
 		return ts.core
 	}
@@ -181,10 +185,10 @@ func TestForwardingIsBounded(t *testing.T) {
 }
 
 // commit queues the leader's proposals as committed entries from index first.
-func commit(first uint64, data ...[]byte) []Entry {
-	var es []Entry
+func commit(first uint64, data ...[]byte) []consensus.Entry {
+	var es []consensus.Entry
 	for i, d := range data {
-		es = append(es, Entry{Index: first + uint64(i), Data: d})
+		es = append(es, consensus.Entry{Index: first + uint64(i), Data: d})
 	}
 	return es
 }
@@ -198,8 +202,8 @@ func TestProposerAnswersWhenApplied(t *testing.T) {
 	require.Empty(t, leader.deliver(clientReq("c6", 1, `"type":"cas","key":0,"from":3,"to":5`)))
 	require.Len(t, leader.core.proposed, 3)
 
-	entries := append([]Entry{{Index: 1}}, commit(2, leader.core.proposed...)...) // a no-op first
-	leader.core.queue(Ready[fakeMsg]{Committed: entries})
+	entries := append([]consensus.Entry{{Index: 1}}, commit(2, leader.core.proposed...)...) // a no-op first
+	leader.core.queue(consensus.Ready[fakeMsg]{Committed: entries})
 	out := leader.idle(nil)
 	require.Equal(t, []sent{
 		{"c4", map[string]any{"type": "write_ok", "in_reply_to": 1.0}},
@@ -207,7 +211,7 @@ func TestProposerAnswersWhenApplied(t *testing.T) {
 		{"c6", map[string]any{"type": "error", "in_reply_to": 1.0, "code": 22.0, "text": "kv: precondition failed: current value 4 is not 3"}},
 	}, out)
 
-	follower.core.queue(Ready[fakeMsg]{Committed: entries})
+	follower.core.queue(consensus.Ready[fakeMsg]{Committed: entries})
 	require.Empty(t, follower.idle(nil), "only the proposer answers")
 	require.Equal(t, leader.srv.snapshot(), follower.srv.snapshot(), "replicas agree")
 }
@@ -218,7 +222,7 @@ func TestDuplicatesApplyOnce(t *testing.T) {
 		return logCommand{Client: client, MsgID: uint64(id), Command: cmdWrite(v)}.encode()
 	}
 	// c1's write 1 is duplicated after c2 overwrote it; c1's stale request 1 arrives after its 2.
-	ts.core.queue(Ready[fakeMsg]{Committed: commit(1, w("c1", 1, 10), w("c2", 1, 20), w("c1", 1, 10), w("c1", 3, 30), w("c1", 2, 99))})
+	ts.core.queue(consensus.Ready[fakeMsg]{Committed: commit(1, w("c1", 1, 10), w("c2", 1, 20), w("c1", 1, 10), w("c1", 3, 30), w("c1", 2, 99))})
 	ts.idle(nil)
 	v, err := ts.srv.store.Read(json.RawMessage("0"))
 	require.NoError(t, err)
@@ -228,19 +232,19 @@ func TestDuplicatesApplyOnce(t *testing.T) {
 
 func TestReadsWaitForTheirIndex(t *testing.T) {
 	ts := newTestServer(t, "n0", "n0", 0)
-	ts.core.queue(Ready[fakeMsg]{Committed: commit(1, logCommand{Client: "c1", MsgID: 1, Command: cmdWrite(1)}.encode())})
+	ts.core.queue(consensus.Ready[fakeMsg]{Committed: commit(1, logCommand{Client: "c1", MsgID: 1, Command: cmdWrite(1)}.encode())})
 	ts.idle(nil)
 
 	require.Empty(t, ts.deliver(clientReq("c7", 1, `"type":"read","key":0`)))
 	require.Len(t, ts.core.readIDs, 1)
-	ts.core.queue(Ready[fakeMsg]{ReadStates: []ReadState{{ID: ts.core.readIDs[0], Index: 2}}})
+	ts.core.queue(consensus.Ready[fakeMsg]{ReadStates: []consensus.ReadState{{ID: ts.core.readIDs[0], Index: 2}}})
 	require.Empty(t, ts.idle(nil), "index 2 is not applied yet")
 
-	ts.core.queue(Ready[fakeMsg]{Committed: commit(2, logCommand{Client: "c1", MsgID: 2, Command: cmdWrite(2)}.encode())})
+	ts.core.queue(consensus.Ready[fakeMsg]{Committed: commit(2, logCommand{Client: "c1", MsgID: 2, Command: cmdWrite(2)}.encode())})
 	require.Equal(t, []sent{{"c7", map[string]any{"type": "read_ok", "value": 2.0, "in_reply_to": 1.0}}}, ts.idle(nil))
 
 	require.Empty(t, ts.deliver(clientReq("c7", 2, `"type":"read","key":5`)))
-	ts.core.queue(Ready[fakeMsg]{ReadStates: []ReadState{{ID: ts.core.readIDs[1], Index: 2}}})
+	ts.core.queue(consensus.Ready[fakeMsg]{ReadStates: []consensus.ReadState{{ID: ts.core.readIDs[1], Index: 2}}})
 	out := ts.idle(nil)
 	require.Equal(t, 20.0, out[0].Body["code"], "a missing key is error 20")
 }
@@ -250,7 +254,7 @@ func TestUnconfirmedReadsFailWhenLeadershipIsLost(t *testing.T) {
 	ts.idle(nil)
 	require.Empty(t, ts.deliver(clientReq("c7", 1, `"type":"read","key":0`)))
 	ts.core.leader = "n2"
-	ts.core.queue(Ready[fakeMsg]{})
+	ts.core.queue(consensus.Ready[fakeMsg]{})
 	out := ts.idle(nil)
 	require.Len(t, out, 1)
 	require.Equal(t, "c7", out[0].Dest)
@@ -264,12 +268,12 @@ func TestCompactionAndRestore(t *testing.T) {
 	for i := 1; i <= 7; i++ {
 		data = append(data, logCommand{Client: "c1", MsgID: uint64(i), Command: cmdWrite(i)}.encode())
 	}
-	a.core.queue(Ready[fakeMsg]{Committed: commit(1, data...)})
+	a.core.queue(consensus.Ready[fakeMsg]{Committed: commit(1, data...)})
 	a.idle(nil)
 	require.Equal(t, []uint64{3, 6}, a.core.compacted)
 
 	b := newTestServer(t, "n1", "n0", 3)
-	b.core.queue(Ready[fakeMsg]{Snapshot: &Snapshot{Index: 6, Data: a.core.snapshots[1]}, Committed: commit(5, data[4:]...)})
+	b.core.queue(consensus.Ready[fakeMsg]{Snapshot: &consensus.Snapshot{Index: 6, Data: a.core.snapshots[1]}, Committed: commit(5, data[4:]...)})
 	b.idle(nil)
 	require.Equal(t, a.srv.snapshot(), b.srv.snapshot(), "snapshot plus the entries after it give the same state")
 	require.EqualValues(t, 7, b.srv.applied)
@@ -277,7 +281,7 @@ func TestCompactionAndRestore(t *testing.T) {
 
 func TestCoreMessagesAreAddressedAndDecoded(t *testing.T) {
 	ts := newTestServer(t, "n0", "n0", 0)
-	ts.core.queue(Ready[fakeMsg]{Messages: []PeerMessage[fakeMsg]{{To: "n1", Msg: fakeMsg{N: 1}}, {To: "c9", Msg: fakeMsg{N: 2}}, {To: "n0", Msg: fakeMsg{N: 3}}}})
+	ts.core.queue(consensus.Ready[fakeMsg]{Messages: []fakeMsg{{To: "n1", N: 1}, {To: "c9", N: 2}, {To: "n0", N: 3}}})
 	out := ts.idle(nil)
 	require.Equal(t, []sent{{"n1", map[string]any{"type": "fake", "m": map[string]any{"n": 1.0}}}}, out, "never address an unknown id or ourselves")
 
@@ -309,7 +313,7 @@ func TestParkedRequestsGoToTheNextLeader(t *testing.T) {
 	require.Empty(t, ts.idle(nil), "still waiting for an election")
 
 	ts.core.leader = "n2"
-	ts.core.queue(Ready[fakeMsg]{})
+	ts.core.queue(consensus.Ready[fakeMsg]{})
 	out := ts.idle(nil)
 	require.Len(t, out, 1, "one forward carries both")
 	require.Equal(t, "n2", out[0].Dest)
@@ -325,7 +329,7 @@ func TestParkedRequestsGoToTheNextLeader(t *testing.T) {
 	ts.core.leader = ""
 	require.Empty(t, ts.deliver(clientReq("c6", 1, `"type":"write","key":0,"value":4`)))
 	ts.core.leader = "n0"
-	ts.core.queue(Ready[fakeMsg]{})
+	ts.core.queue(consensus.Ready[fakeMsg]{})
 	require.Empty(t, ts.idle(nil))
 	require.Len(t, ts.core.proposed, 2)
 	require.Contains(t, string(ts.core.proposed[0]), `"c":"c4"`)
@@ -442,7 +446,7 @@ func TestForwardsRideOnCoreMessagesToTheLeader(t *testing.T) {
 	require.Empty(t, f.deliver(clientReq("c2", 1, `"type":"write","key":0,"value":2`)), "waits for company")
 
 	// The core answers the leader (an append's ack, say): the request goes with it.
-	f.core.queue(Ready[fakeMsg]{Messages: []PeerMessage[fakeMsg]{{To: "n2", Msg: fakeMsg{N: 1}}, {To: "n0", Msg: fakeMsg{N: 2}}}})
+	f.core.queue(consensus.Ready[fakeMsg]{Messages: []fakeMsg{{To: "n2", N: 1}, {To: "n0", N: 2}}})
 	out := f.idle(nil)
 	require.Len(t, out, 2)
 	require.Equal(t, map[string]any{"type": "fake", "m": map[string]any{"n": 1.0}}, out[0].Body, "nothing rides to a follower")
@@ -502,12 +506,12 @@ func TestHandedOffRequestsGoToTheNextLeader(t *testing.T) {
 	// n0 is cut off; n2 wins an election: everything goes to n2 as well.
 	ts.now += 400 * time.Millisecond
 	ts.core.leader = "n2"
-	ts.core.queue(Ready[fakeMsg]{})
+	ts.core.queue(consensus.Ready[fakeMsg]{})
 	require.Equal(t, []string{"c4", "c5", "c6"}, reqsTo(t, ts.idle(nil), "n2"))
 
 	// c6's cas is applied here; c4's write is not yet. The next leader gets c4 and the read.
 	ts.core.leader = "n0"
-	ts.core.queue(Ready[fakeMsg]{Committed: commit(1, logCommand{Client: "c6", MsgID: 1,
+	ts.core.queue(consensus.Ready[fakeMsg]{Committed: commit(1, logCommand{Client: "c6", MsgID: 1,
 		Command: kv.Command{Op: "cas", Key: json.RawMessage("0"), From: json.RawMessage("3"), To: json.RawMessage("4")}}.encode())})
 	require.Equal(t, []string{"c4", "c5"}, reqsTo(t, ts.idle(nil), "n0"))
 
@@ -515,7 +519,7 @@ func TestHandedOffRequestsGoToTheNextLeader(t *testing.T) {
 	ts.now += DefaultRetryFor - 400*time.Millisecond
 	ts.srv.Tick(ts.now, &nodes.Outbox{})
 	ts.core.leader = "n2"
-	ts.core.queue(Ready[fakeMsg]{})
+	ts.core.queue(consensus.Ready[fakeMsg]{})
 	require.Empty(t, ts.idle(nil))
 	require.Empty(t, ts.srv.handedOff, "forgotten")
 }
@@ -529,7 +533,7 @@ func TestACopyIsAnsweredLikeTheFirst(t *testing.T) {
 		return logCommand{Client: client, MsgID: 1, Command: kv.Command{Op: "cas", Key: json.RawMessage("0"),
 			From: json.RawMessage(fmt.Sprint(from)), To: json.RawMessage(fmt.Sprint(to))}}.encode()
 	}
-	ts.core.queue(Ready[fakeMsg]{Committed: commit(1, logCommand{Client: "c0", MsgID: 1, Command: cmdWrite(3)}.encode(),
+	ts.core.queue(consensus.Ready[fakeMsg]{Committed: commit(1, logCommand{Client: "c0", MsgID: 1, Command: cmdWrite(3)}.encode(),
 		cmd("c5", 3, 4), cmd("c6", 7, 8))})
 	require.Empty(t, ts.idle(nil))
 
@@ -540,7 +544,7 @@ func TestACopyIsAnsweredLikeTheFirst(t *testing.T) {
 	ts.deliver(forwardLine("c5", 1, cas(3, 4)))
 	ts.deliver(forwardLine("c6", 1, cas(7, 8)))
 	require.Len(t, ts.core.proposed, 2)
-	ts.core.queue(Ready[fakeMsg]{Committed: commit(4, ts.core.proposed...)})
+	ts.core.queue(consensus.Ready[fakeMsg]{Committed: commit(4, ts.core.proposed...)})
 	require.Equal(t, []sent{
 		{"c5", map[string]any{"type": "cas_ok", "in_reply_to": 1.0}},
 		{"c6", map[string]any{"type": "error", "in_reply_to": 1.0, "code": 22.0, "text": "kv: precondition failed: current value 4 is not 7"}},
@@ -556,7 +560,7 @@ func TestARetriedRequestNeverFailsDefinitely(t *testing.T) {
 	// n1 believes it leads, but its core refuses the proposal (a full uncommitted tail, say):
 	// the request parks and fails after ParkFor. n0 may have it in its log: 13, not 11.
 	ts.core.leader, ts.core.id = "n1", "n9"
-	ts.core.queue(Ready[fakeMsg]{})
+	ts.core.queue(consensus.Ready[fakeMsg]{})
 	require.Empty(t, ts.idle(nil))
 	ts.now += DefaultParkFor
 	out := ts.idle(nil)
@@ -578,7 +582,7 @@ func TestMessagesGoRoundAPeerThatCannotHearUs(t *testing.T) {
 	ts.now = 200 * time.Millisecond
 	// n1 has heard nothing from n0 (the link n0 -> n1 is cut); n1 -> n0 works.
 	require.Empty(t, ts.deliver(peerLine(t, "n1", "n0", 1, "n0", "n2")))
-	ts.core.queue(Ready[fakeMsg]{Messages: []PeerMessage[fakeMsg]{{To: "n1", Msg: fakeMsg{N: 7}}, {To: "n2", Msg: fakeMsg{N: 8}}}})
+	ts.core.queue(consensus.Ready[fakeMsg]{Messages: []fakeMsg{{To: "n1", N: 7}, {To: "n2", N: 8}}})
 	out := ts.idle(nil)
 	direct := map[string]any{"type": "fake", "m": map[string]any{"n": 7.0}} // n2 never heard of: not named
 	require.Equal(t, []sent{
@@ -589,7 +593,7 @@ func TestMessagesGoRoundAPeerThatCannotHearUs(t *testing.T) {
 
 	// Without another notice, the relaying stops after RelayFor.
 	ts.now += DefaultRelayFor
-	ts.core.queue(Ready[fakeMsg]{Messages: []PeerMessage[fakeMsg]{{To: "n1", Msg: fakeMsg{N: 9}}}})
+	ts.core.queue(consensus.Ready[fakeMsg]{Messages: []fakeMsg{{To: "n1", N: 9}}})
 	out = ts.idle(nil)
 	require.Len(t, out, 1)
 	require.Equal(t, "n1", out[0].Dest)
@@ -612,7 +616,7 @@ func TestRelaysArePassedOnOnceAndHandledAsFromTheirSender(t *testing.T) {
 	// n0 steps the body as n1's message, once however many copies come, and from now on
 	// relays to n1 (n1 cannot hear it).
 	end := newTestServer(t, "n0", "n0", 0)
-	end.core.queue(Ready[fakeMsg]{Messages: []PeerMessage[fakeMsg]{{To: "n1", Msg: fakeMsg{N: 4}}}})
+	end.core.queue(consensus.Ready[fakeMsg]{Messages: []fakeMsg{{To: "n1", N: 4}}})
 	require.Len(t, end.idle(nil), 1) // sent to n1 at 0
 	end.now = 200 * time.Millisecond
 	require.Empty(t, end.deliver(wrapper("n2", "n0")))
@@ -626,7 +630,7 @@ func TestRelaysArePassedOnOnceAndHandledAsFromTheirSender(t *testing.T) {
 	require.NoError(t, err)
 	require.Empty(t, end.deliver(fmt.Sprintf(`{"src":"n2","dest":"n0","body":{"type":"relay","from":"n1","to":"n0","body":%s}}`, msg.Body)))
 	require.Equal(t, []fakeMsg{{N: 5}, {N: 6}}, end.core.stepped)
-	end.core.queue(Ready[fakeMsg]{Messages: []PeerMessage[fakeMsg]{{To: "n1", Msg: fakeMsg{N: 6}}}})
+	end.core.queue(consensus.Ready[fakeMsg]{Messages: []fakeMsg{{To: "n1", N: 6}}})
 	out = end.idle(nil)
 	require.Len(t, out, 2)
 	require.Equal(t, "n2", out[1].Dest)
@@ -652,7 +656,7 @@ func TestNoRelayingWhenEveryoneHearsTheLeader(t *testing.T) {
 		l.now = time.Duration(ms) * time.Millisecond
 		l.deliver(peerLine(t, "n1", "n0", 1, "n2"))
 		l.deliver(peerLine(t, "n2", "n0", 1, "n1"))
-		l.core.queue(Ready[fakeMsg]{Messages: []PeerMessage[fakeMsg]{{To: "n1", Msg: fakeMsg{N: 2}}, {To: "n2", Msg: fakeMsg{N: 2}}}})
+		l.core.queue(consensus.Ready[fakeMsg]{Messages: []fakeMsg{{To: "n1", N: 2}, {To: "n2", N: 2}}})
 		for _, o := range l.idle(nil) {
 			require.Equal(t, "fake", o.Body["type"])
 			require.NotContains(t, o.Body, "deaf", "the leader hears everyone")
@@ -664,7 +668,7 @@ func TestNoRelayingWhenEveryoneHearsTheLeader(t *testing.T) {
 func TestOnlyPeersThatLeaveUsUnansweredAreNamed(t *testing.T) {
 	ts := newTestServer(t, "n1", "", 0)
 	send := func() map[string]any {
-		ts.core.queue(Ready[fakeMsg]{Messages: []PeerMessage[fakeMsg]{{To: "n0", Msg: fakeMsg{N: 1}}, {To: "n2", Msg: fakeMsg{N: 1}}}})
+		ts.core.queue(consensus.Ready[fakeMsg]{Messages: []fakeMsg{{To: "n0", N: 1}, {To: "n2", N: 1}}})
 		out := ts.idle(nil)
 		require.Len(t, out, 2)
 		return out[0].Body

@@ -1,7 +1,15 @@
 package kvserver
 
+import (
+	"github.com/quorumkit/quorumkit/nodes"
+	"github.com/quorumkit/quorumkit/nodes/consensus"
+)
+
 // SoloMessage is the message type of [Solo], which never sends any.
 type SoloMessage struct{}
+
+// Dest is never called: Solo sends nothing.
+func (SoloMessage) Dest() string { return "" }
 
 // Solo is the trivial core of a single node: it leads alone, commits every proposal at once
 // and serves every read at the last index. It makes a one-node lin-kv server out of the shared
@@ -10,8 +18,21 @@ type SoloMessage struct{}
 type Solo struct {
 	id         string
 	last       uint64
-	committed  []Entry
-	readStates []ReadState
+	committed  []consensus.Entry
+	readStates []consensus.ReadState
+}
+
+// SoloConfig is the server configuration of a one-node lin-kv server over Solo.
+func SoloConfig() Config[SoloMessage] {
+	return Config[SoloMessage]{
+		Kind: "solo",
+		NewCore: func(init nodes.Init) consensus.Core[SoloMessage] {
+			if len(init.NodeIDs) > 1 {
+				init.Logger.Warn("solo runs each node alone: not linearizable with several nodes")
+			}
+			return NewSolo(init.NodeID)
+		},
+	}
 }
 
 // NewSolo returns a Solo core for the node named id.
@@ -26,13 +47,13 @@ func (s *Solo) Step(SoloMessage) {}
 // Propose commits data at the next index.
 func (s *Solo) Propose(data []byte) bool {
 	s.last++
-	s.committed = append(s.committed, Entry{Index: s.last, Data: data})
+	s.committed = append(s.committed, consensus.Entry{Index: s.last, Data: data})
 	return true
 }
 
 // ReadIndex answers with the last index.
 func (s *Solo) ReadIndex(id uint64) bool {
-	s.readStates = append(s.readStates, ReadState{ID: id, Index: s.last})
+	s.readStates = append(s.readStates, consensus.ReadState{ID: id, Index: s.last})
 	return true
 }
 
@@ -46,8 +67,8 @@ func (s *Solo) Leader() string { return s.id }
 func (s *Solo) HasReady() bool { return len(s.committed) > 0 || len(s.readStates) > 0 }
 
 // Ready hands over what was committed and read.
-func (s *Solo) Ready() Ready[SoloMessage] {
-	rd := Ready[SoloMessage]{Committed: s.committed, ReadStates: s.readStates, Leader: s.id}
+func (s *Solo) Ready() consensus.Ready[SoloMessage] {
+	rd := consensus.Ready[SoloMessage]{Committed: s.committed, ReadStates: s.readStates, Leader: s.id}
 	s.committed, s.readStates = nil, nil
 	return rd
 }

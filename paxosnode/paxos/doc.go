@@ -1,8 +1,8 @@
 // Package paxos is a pure Multi-Paxos consensus core: a deterministic state
 // machine that the shared KV server drives exactly like the Raft core, through
 // Tick, Step, Propose, ReadIndex, Compact and Ready (see
-// ARCHITECTURE.md's core contract). It imports only the standard library,
-// starts no goroutines, reads no clock (time arrives as ticks, one per
+// the contract in nodes/consensus, whose types it returns directly). It
+// imports only the standard library and that contract, starts no goroutines, reads no clock (time arrives as ticks, one per
 // millisecond) and draws randomness only from Config.Rand, so a seed replays
 // a run exactly. Every node is proposer, acceptor and learner at once; an
 // Index in the API is a slot.

@@ -1,5 +1,7 @@
 package paxos
 
+import "github.com/quorumkit/quorumkit/nodes/consensus"
+
 // phase1 is a candidate's merge of the promises it received.
 type phase1 struct {
 	start  uint64             // first slot the prepare covers (commit+1 when it was sent)
@@ -202,7 +204,7 @@ func (n *Node) handleNack(m Message) {
 
 // restoreSnapshot installs a snapshot newer than the chosen point; Ready
 // hands it to the state machine.
-func (n *Node) restoreSnapshot(snap Snapshot) {
+func (n *Node) restoreSnapshot(snap consensus.Snapshot) {
 	if n.log.restore(snap) {
 		n.pendingSnap = &snap
 		n.match = max(n.match, n.log.commit)

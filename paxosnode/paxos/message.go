@@ -2,6 +2,7 @@ package paxos
 
 import (
 	"fmt"
+	"github.com/quorumkit/quorumkit/nodes/consensus"
 	"strings"
 )
 
@@ -65,22 +66,22 @@ func (t MsgType) String() string {
 // Message is what nodes send each other. The server JSON-encodes it as is;
 // unused fields are omitted.
 type Message struct {
-	Type     MsgType         `json:"t"`
-	From     string          `json:"f"`
-	To       string          `json:"to"`
-	Ballot   Ballot          `json:"b"`
-	Promised Ballot          `json:"p,omitzero"`
-	Index    uint64          `json:"i,omitempty"`
-	Last     uint64          `json:"l,omitempty"`
-	Commit   uint64          `json:"c,omitempty"`
-	Match    uint64          `json:"m,omitempty"`
-	Round    uint64          `json:"r,omitempty"`
-	Timeout  int             `json:"tt,omitempty"`
-	Sent     int64           `json:"st,omitempty"`
-	Reject   bool            `json:"x,omitempty"`
-	Entries  []Entry         `json:"e,omitempty"`
-	Accepted []AcceptedValue `json:"a,omitempty"`
-	Snapshot *Snapshot       `json:"s,omitempty"`
+	Type     MsgType             `json:"t"`
+	From     string              `json:"f"`
+	To       string              `json:"to"`
+	Ballot   Ballot              `json:"b"`
+	Promised Ballot              `json:"p,omitzero"`
+	Index    uint64              `json:"i,omitempty"`
+	Last     uint64              `json:"l,omitempty"`
+	Commit   uint64              `json:"c,omitempty"`
+	Match    uint64              `json:"m,omitempty"`
+	Round    uint64              `json:"r,omitempty"`
+	Timeout  int                 `json:"tt,omitempty"`
+	Sent     int64               `json:"st,omitempty"`
+	Reject   bool                `json:"x,omitempty"`
+	Entries  []consensus.Entry   `json:"e,omitempty"`
+	Accepted []AcceptedValue     `json:"a,omitempty"`
+	Snapshot *consensus.Snapshot `json:"s,omitempty"`
 }
 
 // Describe renders m on one line for logs and test failures, e.g.
@@ -118,3 +119,6 @@ func Describe(m Message) string {
 	}
 	return b.String()
 }
+
+// Dest is the peer the message is addressed to (consensus.Message).
+func (m Message) Dest() string { return m.To }

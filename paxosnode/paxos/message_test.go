@@ -2,6 +2,7 @@ package paxos
 
 import (
 	"encoding/json"
+	"github.com/quorumkit/quorumkit/nodes/consensus"
 	"math/rand/v2"
 	"testing"
 
@@ -17,11 +18,11 @@ func TestDescribe(t *testing.T) {
 		{Message{Type: MsgPreVote, From: "n0", To: "n1", Ballot: b}, "n0->n1 prevote b=2.0"},
 		{Message{Type: MsgPreVoteReply, From: "n1", To: "n0", Ballot: b, Promised: Ballot{1, 1}, Reject: true}, "n1->n0 prevote-reply b=2.0 p=1.1 reject=true"},
 		{Message{Type: MsgPrepare, From: "n0", To: "n1", Ballot: b, Index: 4}, "n0->n1 prepare b=2.0 from=4"},
-		{Message{Type: MsgPromise, From: "n1", To: "n0", Ballot: b, Index: 4, Commit: 3, Accepted: make([]AcceptedValue, 2), Snapshot: &Snapshot{Index: 3}}, "n1->n0 promise b=2.0 from=4 c=3 accepted=2 snap=3"},
-		{Message{Type: MsgAccept, From: "n0", To: "n1", Ballot: b, Entries: []Entry{{Index: 5}, {Index: 6}, {Index: 7}}, Commit: 4, Round: 9}, "n0->n1 accept b=2.0 [5..7] c=4 r=9"},
+		{Message{Type: MsgPromise, From: "n1", To: "n0", Ballot: b, Index: 4, Commit: 3, Accepted: make([]AcceptedValue, 2), Snapshot: &consensus.Snapshot{Index: 3}}, "n1->n0 promise b=2.0 from=4 c=3 accepted=2 snap=3"},
+		{Message{Type: MsgAccept, From: "n0", To: "n1", Ballot: b, Entries: []consensus.Entry{{Index: 5}, {Index: 6}, {Index: 7}}, Commit: 4, Round: 9}, "n0->n1 accept b=2.0 [5..7] c=4 r=9"},
 		{Message{Type: MsgAccept, From: "n0", To: "n1", Ballot: b, Commit: 4, Round: 9}, "n0->n1 accept b=2.0 heartbeat c=4 r=9"},
 		{Message{Type: MsgAccepted, From: "n1", To: "n0", Ballot: b, Index: 5, Last: 7, Commit: 4, Match: 7, Round: 9}, "n1->n0 accepted b=2.0 [5..7] c=4 m=7 r=9"},
-		{Message{Type: MsgSnapshot, From: "n0", To: "n1", Ballot: b, Snapshot: &Snapshot{Index: 40}, Commit: 44, Round: 9}, "n0->n1 snapshot b=2.0 snap=40 c=44 r=9"},
+		{Message{Type: MsgSnapshot, From: "n0", To: "n1", Ballot: b, Snapshot: &consensus.Snapshot{Index: 40}, Commit: 44, Round: 9}, "n0->n1 snapshot b=2.0 snap=40 c=44 r=9"},
 		{Message{Type: MsgNack, From: "n1", To: "n0", Ballot: Ballot{3, 1}}, "n1->n0 nack b=3.1"},
 		{Message{Type: 99, From: "n1", To: "n0"}, "n1->n0 msg(99) b=0.0"},
 	} {
@@ -33,7 +34,7 @@ func TestDescribe(t *testing.T) {
 // commands must survive the round trip distinctly.
 func TestMessageJSONRoundTrip(t *testing.T) {
 	m := Message{Type: MsgAccept, From: "n0", To: "n1", Ballot: Ballot{3, 0},
-		Entries: []Entry{{Index: 1, Data: nil}, {Index: 2, Data: []byte{}}, {Index: 3, Data: []byte("x")}}}
+		Entries: []consensus.Entry{{Index: 1, Data: nil}, {Index: 2, Data: []byte{}}, {Index: 3, Data: []byte("x")}}}
 	b, err := json.Marshal(m)
 	require.NoError(t, err)
 	var got Message
@@ -58,13 +59,13 @@ func TestJunkMessagesNeverPanic(t *testing.T) {
 			Promised: Ballot{Round: pick(), Node: rng.IntN(4)},
 			Index:    pick(), Last: pick(), Commit: pick(), Match: pick(), Round: pick(), Timeout: rng.IntN(1 << 20)}
 		if rng.IntN(3) == 0 {
-			m.Entries = []Entry{{Index: pick()}, {Index: pick()}}
+			m.Entries = []consensus.Entry{{Index: pick()}, {Index: pick()}}
 		}
 		if rng.IntN(3) == 0 {
 			m.Accepted = []AcceptedValue{{Slot: pick(), Ballot: Ballot{Round: pick()}}}
 		}
 		if rng.IntN(5) == 0 {
-			m.Snapshot = &Snapshot{Index: pick() % 5}
+			m.Snapshot = &consensus.Snapshot{Index: pick() % 5}
 		}
 		for _, id := range nw.ids {
 			n := nw.node(id)

@@ -3,6 +3,7 @@ package paxos
 import (
 	"encoding/binary"
 	"fmt"
+	"github.com/quorumkit/quorumkit/nodes/consensus"
 	"hash/fnv"
 	"math/rand/v2"
 	"slices"
@@ -20,7 +21,7 @@ type replica struct {
 	node    *Node
 	state   []string // state[i] is slot i+1
 	noops   map[uint64]bool
-	reads   []ReadState
+	reads   []consensus.ReadState
 	snaps   int // snapshots restored
 	lastLog []string
 	hash    uint64 // hash chain over state: equal at equal length means equal state
@@ -103,7 +104,7 @@ func (nw *network) heal() { nw.net.Heal() }
 
 // collect takes Ready from one node, applies it to its replica and queues
 // its messages.
-func (nw *network) collect(id string) Ready {
+func (nw *network) collect(id string) consensus.Ready[Message] {
 	r := nw.nodes[id]
 	rd := r.node.Ready()
 	nw.apply(id, r, rd)
@@ -121,7 +122,7 @@ func (nw *network) enqueue(msgs []Message) {
 	}
 }
 
-func (nw *network) apply(id string, r *replica, rd Ready) {
+func (nw *network) apply(id string, r *replica, rd consensus.Ready[Message]) {
 	t := nw.t
 	if rd.Snapshot != nil {
 		r.state = decodeState(rd.Snapshot.Data, rd.Snapshot.Index)

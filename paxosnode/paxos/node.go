@@ -1,5 +1,7 @@
 package paxos
 
+import "github.com/quorumkit/quorumkit/nodes/consensus"
+
 // Node is one Multi-Paxos replica: proposer, acceptor and learner in one
 // deterministic state machine. It is not safe for concurrent use; the caller
 // feeds it events from one loop and collects the results with Ready.
@@ -46,8 +48,8 @@ type Node struct {
 
 	// Output waiting for Ready.
 	msgs           []Message
-	readStates     []ReadState
-	pendingSnap    *Snapshot
+	readStates     []consensus.ReadState
+	pendingSnap    *consensus.Snapshot
 	reportedLeader string
 }
 
@@ -168,11 +170,11 @@ func (n *Node) HasReady() bool {
 
 // Ready takes everything pending: the leader's Accepts for everything
 // proposed since the last call, replies, chosen slots and reads.
-func (n *Node) Ready() Ready {
+func (n *Node) Ready() consensus.Ready[Message] {
 	if n.role == Leader {
 		n.flushLeader()
 	}
-	rd := Ready{Messages: n.msgs, ReadStates: n.readStates, Snapshot: n.pendingSnap, Leader: n.leader}
+	rd := consensus.Ready[Message]{Messages: n.msgs, ReadStates: n.readStates, Snapshot: n.pendingSnap, Leader: n.leader}
 	if n.pendingSnap != nil {
 		n.log.applied = max(n.log.applied, n.pendingSnap.Index)
 	}

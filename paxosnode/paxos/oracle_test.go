@@ -2,6 +2,7 @@ package paxos
 
 import (
 	"fmt"
+	"github.com/quorumkit/quorumkit/nodes/consensus"
 	"math/bits"
 
 	"github.com/quorumkit/quorumkit/harness/simnet"
@@ -130,7 +131,7 @@ func (o *oracle) chosen(s uint64) (string, bool) {
 }
 
 // delivered checks one slot a node delivered: its value must be the chosen one.
-func (o *oracle) delivered(id string, e Entry) {
+func (o *oracle) delivered(id string, e consensus.Entry) {
 	want, ok := o.chosen(e.Index)
 	switch {
 	case !ok:

@@ -1,6 +1,9 @@
 package paxos
 
-import "slices"
+import (
+	"github.com/quorumkit/quorumkit/nodes/consensus"
+	"slices"
+)
 
 // pendingRead is a read waiting for a heartbeat round that started after it.
 type pendingRead struct {
@@ -20,7 +23,7 @@ func (n *Node) ReadIndex(id uint64) bool {
 		return false
 	}
 	if n.readReady() && n.leaseValid() {
-		n.readStates = append(n.readStates, ReadState{ID: id, Index: n.log.commit})
+		n.readStates = append(n.readStates, consensus.ReadState{ID: id, Index: n.log.commit})
 		return true
 	}
 	if len(n.lead.reads) >= maxPendingReads {
@@ -89,7 +92,7 @@ func (n *Node) releaseReads() {
 	i := 0
 	for i < len(ls.reads) && ls.reads[i].round <= ls.confirmed {
 		r := ls.reads[i]
-		n.readStates = append(n.readStates, ReadState{ID: r.id, Index: max(r.index, ls.readyIndex)})
+		n.readStates = append(n.readStates, consensus.ReadState{ID: r.id, Index: max(r.index, ls.readyIndex)})
 		i++
 	}
 	ls.reads = ls.reads[i:]

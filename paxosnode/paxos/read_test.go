@@ -1,6 +1,7 @@
 package paxos
 
 import (
+	"github.com/quorumkit/quorumkit/nodes/consensus"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -22,7 +23,7 @@ func TestReadIndexWaitsForQuorumRound(t *testing.T) {
 	require.Empty(t, rd.ReadStates, "not before a round is acknowledged")
 	require.Len(t, rd.Messages, 2, "the read starts a heartbeat round: one message per acceptor")
 	nw.stabilize()
-	require.Equal(t, []ReadState{{ID: 1, Index: 1}}, nw.nodes["n0"].reads)
+	require.Equal(t, []consensus.ReadState{{ID: 1, Index: 1}}, nw.nodes["n0"].reads)
 }
 
 // A leader cut off from its quorum never serves a read; the read is
@@ -49,7 +50,7 @@ func TestLeaseReads(t *testing.T) {
 	require.True(t, n0.LeaseValid())
 	require.True(t, n0.ReadIndex(1))
 	rd := n0.Ready()
-	require.Equal(t, []ReadState{{ID: 1, Index: 1}}, rd.ReadStates)
+	require.Equal(t, []consensus.ReadState{{ID: 1, Index: 1}}, rd.ReadStates)
 	require.Empty(t, rd.Messages, "a lease read costs no messages")
 
 	nw.isolate("n0")
@@ -131,6 +132,6 @@ func TestReadWaitsForPhase1Slots(t *testing.T) {
 	require.Empty(t, nw.nodes["n2"].reads, "slot 1 is not chosen under n2's ballot yet")
 	nw.drop = nil
 	nw.tick(DefaultElectionTicks / 2)
-	require.Equal(t, []ReadState{{ID: 5, Index: 1}}, nw.nodes["n2"].reads)
+	require.Equal(t, []consensus.ReadState{{ID: 5, Index: 1}}, nw.nodes["n2"].reads)
 	require.Equal(t, []string{"b"}, nw.nodes["n2"].state)
 }

@@ -1,6 +1,7 @@
 package paxos
 
 import (
+	"github.com/quorumkit/quorumkit/nodes/consensus"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -30,7 +31,7 @@ func TestSingleNodeCluster(t *testing.T) {
 	require.True(t, nw.node("n0").ReadIndex(1))
 	nw.stabilize()
 	require.Equal(t, []string{"x"}, nw.nodes["n0"].state)
-	require.Equal(t, []ReadState{{ID: 1, Index: 1}}, nw.nodes["n0"].reads)
+	require.Equal(t, []consensus.ReadState{{ID: 1, Index: 1}}, nw.nodes["n0"].reads)
 }
 
 // Everything proposed between two Ready calls leaves as one Accept per acceptor.

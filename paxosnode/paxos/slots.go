@@ -1,6 +1,9 @@
 package paxos
 
-import "math/bits"
+import (
+	"github.com/quorumkit/quorumkit/nodes/consensus"
+	"math/bits"
+)
 
 // slot is one acceptor's state for one slot, plus the leader's bookkeeping.
 type slot struct {
@@ -18,7 +21,7 @@ type slot struct {
 // handed to the state machine. snap.Index <= applied <= commit always holds,
 // except that applied may trail snap.Index until Ready hands out the snapshot.
 type slotLog struct {
-	snap    Snapshot
+	snap    consensus.Snapshot
 	slots   []slot // slots[i] is slot snap.Index+1+i
 	commit  uint64
 	applied uint64
@@ -67,12 +70,12 @@ func (l *slotLog) compact(index uint64, data []byte) {
 		panic("paxos: Compact beyond the applied slot")
 	}
 	l.dropThrough(index)
-	l.snap = Snapshot{Index: index, Data: data}
+	l.snap = consensus.Snapshot{Index: index, Data: data}
 }
 
 // restore replaces every slot through snap.Index with the snapshot, which
 // holds chosen state, and reports whether anything changed.
-func (l *slotLog) restore(snap Snapshot) bool {
+func (l *slotLog) restore(snap consensus.Snapshot) bool {
 	if snap.Index <= l.commit {
 		return false
 	}
@@ -104,10 +107,10 @@ func (l *slotLog) accepted(from uint64) []AcceptedValue {
 }
 
 // entries returns slots [lo, hi) as entries.
-func (l *slotLog) entries(lo, hi uint64) []Entry {
-	out := make([]Entry, 0, hi-lo)
+func (l *slotLog) entries(lo, hi uint64) []consensus.Entry {
+	out := make([]consensus.Entry, 0, hi-lo)
 	for s := lo; s < hi; s++ {
-		out = append(out, Entry{Index: s, Data: l.get(s).data})
+		out = append(out, consensus.Entry{Index: s, Data: l.get(s).data})
 	}
 	return out
 }

@@ -3,6 +3,7 @@ package raft
 import (
 	"encoding/binary"
 	"fmt"
+	"github.com/quorumkit/quorumkit/nodes/consensus"
 	"hash/fnv"
 	"math/rand/v2"
 	"slices"
@@ -414,7 +415,7 @@ func (c *cluster) read(id string) (uint64, bool) {
 }
 
 // handleReady plays the server for one Ready and checks the safety properties.
-func (c *cluster) handleReady(id string, rd Ready) {
+func (c *cluster) handleReady(id string, rd consensus.Ready[Message]) {
 	sm := c.sms[id]
 	if s := rd.Snapshot; s != nil {
 		idx, h := decodeSnap(s.Data)
@@ -484,7 +485,7 @@ func (c *cluster) allApplied(want uint64) bool {
 	return true
 }
 
-func chainHash(h uint64, e Entry) uint64 {
+func chainHash(h uint64, e consensus.Entry) uint64 {
 	f := fnv.New64a()
 	var b [24]byte
 	binary.LittleEndian.PutUint64(b[0:], h)

@@ -1,5 +1,6 @@
 // Package raft is the Raft consensus core of raftnode: a deterministic state machine with no
-// goroutines, clocks, I/O or global randomness, in the style of etcd's RawNode.
+// goroutines, clocks, I/O or global randomness, in the style of etcd's RawNode. It implements the
+// one core contract, nodes/consensus, and returns its types directly.
 //
 // # How it is driven
 //

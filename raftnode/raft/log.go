@@ -1,6 +1,9 @@
 package raft
 
-import "fmt"
+import (
+	"fmt"
+	"github.com/quorumkit/quorumkit/nodes/consensus"
+)
 
 // raftLog is the in-memory log: a compacted prefix (described by offset/offsetTerm and the
 // latest snapshot) followed by entries. Nothing is persisted: the project has no restarts.
@@ -15,14 +18,14 @@ type raftLog struct {
 	// offset is the index of the last entry dropped by compaction (0: none); offsetTerm its term.
 	offset     uint64
 	offsetTerm uint64
-	entries    []Entry
+	entries    []consensus.Entry
 	// committed is the highest index known to be committed.
 	committed uint64
 	// delivered is the highest index handed to the server (Ready.Committed or a snapshot).
 	delivered uint64
 	// snap is the latest state-machine snapshot (from Compact or installed from the leader),
 	// kept to send to followers that need entries at or below offset; snapTerm is its term.
-	snap     *Snapshot
+	snap     *consensus.Snapshot
 	snapTerm uint64
 }
 
@@ -73,7 +76,7 @@ func (l *raftLog) isNewer(index, term uint64) bool {
 
 // slice returns entries lo..hi inclusive; the caller guarantees offset < lo and hi <= lastIndex.
 // The result has no spare capacity, so nobody can append into our backing array.
-func (l *raftLog) slice(lo, hi uint64) []Entry {
+func (l *raftLog) slice(lo, hi uint64) []consensus.Entry {
 	if lo > hi {
 		return nil
 	}
@@ -82,7 +85,7 @@ func (l *raftLog) slice(lo, hi uint64) []Entry {
 }
 
 // append adds entries created by this node as leader.
-func (l *raftLog) append(e Entry) {
+func (l *raftLog) append(e consensus.Entry) {
 	if e.Index != l.lastIndex()+1 {
 		panic(fmt.Sprintf("raft: append index %d after %d", e.Index, l.lastIndex()))
 	}
@@ -93,7 +96,7 @@ func (l *raftLog) append(e Entry) {
 // entry. Entries we already hold are skipped; at the first conflicting term the log is
 // truncated and the rest appended. It returns false, changing nothing, if ents is malformed or
 // would overwrite a committed entry: an honest leader never sends that, so it is junk.
-func (l *raftLog) maybeAppend(prev, prevTerm, leaderTerm uint64, ents []Entry) bool {
+func (l *raftLog) maybeAppend(prev, prevTerm, leaderTerm uint64, ents []consensus.Entry) bool {
 	last := prevTerm
 	for i, e := range ents {
 		if e.Index != prev+1+uint64(i) || e.Term < last || e.Term > leaderTerm {
@@ -150,7 +153,7 @@ func (l *raftLog) commitTo(i uint64) {
 
 // nextCommitted returns up to max committed entries that were not delivered yet and marks them
 // delivered.
-func (l *raftLog) nextCommitted(max int) []Entry {
+func (l *raftLog) nextCommitted(max int) []consensus.Entry {
 	if l.committed <= l.delivered {
 		return nil
 	}
@@ -170,18 +173,18 @@ func (l *raftLog) compact(index uint64, data []byte, margin uint64) {
 		return
 	}
 	l.snapTerm = l.mustTerm(index)
-	l.snap = &Snapshot{Index: index, Data: data}
+	l.snap = &consensus.Snapshot{Index: index, Data: data}
 	if index <= l.offset+margin {
 		return
 	}
 	cut := index - margin
 	l.offsetTerm = l.mustTerm(cut)
-	l.entries = append([]Entry(nil), l.entries[cut-l.offset:]...)
+	l.entries = append([]consensus.Entry(nil), l.entries[cut-l.offset:]...)
 	l.offset = cut
 }
 
 // restore replaces the whole log with a snapshot from the leader.
-func (l *raftLog) restore(s *Snapshot, term uint64) {
+func (l *raftLog) restore(s *consensus.Snapshot, term uint64) {
 	l.entries = nil
 	l.offset, l.offsetTerm = s.Index, term
 	l.committed, l.delivered = s.Index, s.Index

@@ -2,6 +2,7 @@ package raft
 
 import (
 	"fmt"
+	"github.com/quorumkit/quorumkit/nodes/consensus"
 	"strings"
 )
 
@@ -60,8 +61,8 @@ type Message struct {
 	LogTerm uint64 `json:"lt,omitempty"`
 	// Index is the previous index (MsgApp), the last index (votes), the matched or rejected
 	// index (MsgAppResp).
-	Index   uint64  `json:"i,omitempty"`
-	Entries []Entry `json:"e,omitempty"`
+	Index   uint64            `json:"i,omitempty"`
+	Entries []consensus.Entry `json:"e,omitempty"`
 	// Commit is the leader's commit index, capped by what the follower is known to hold.
 	Commit uint64 `json:"c,omitempty"`
 	// Reject marks a refused append or vote.
@@ -73,48 +74,12 @@ type Message struct {
 	// Stamp is the leader's tick at send time, echoed in responses (lease and round trip).
 	Stamp uint64 `json:"st,omitempty"`
 	// Timeout is the election timeout in ticks the leader asks its followers to use.
-	Timeout uint64    `json:"to,omitempty"`
-	Snap    *Snapshot `json:"sn,omitempty"`
+	Timeout uint64              `json:"to,omitempty"`
+	Snap    *consensus.Snapshot `json:"sn,omitempty"`
 }
 
-// Entry is one log entry. Data nil is a leader's no-op, which the server skips; Propose turns
-// a nil command into an empty one so that the two never mix.
-type Entry struct {
-	Index uint64 `json:"i"`
-	// Term is the term in which a leader created the entry. It is an addition to the shared
-	// core contract that Raft needs on the wire; the server may ignore it.
-	Term uint64 `json:"t"`
-	Data []byte `json:"d"`
-}
-
-// ReadState says: read ID may be served from the state machine once it has applied Index.
-type ReadState struct {
-	ID    uint64
-	Index uint64
-}
-
-// Snapshot is the server's state machine through Index, as handed to Compact.
-type Snapshot struct {
-	Index uint64 `json:"i"`
-	Data  []byte `json:"d"`
-}
-
-// Ready is everything the node wants done, taken by Node.Ready. The server handles the fields in
-// this order: restore Snapshot, apply Committed, serve ReadStates once applied far enough, send
-// Messages. There is no stable storage, so nothing has to be saved before sending.
-type Ready struct {
-	// Messages are to be sent now; To is set on each. They may be lost, duplicated, reordered.
-	Messages []Message
-	// Committed are newly committed entries, strictly consecutive, each delivered exactly once,
-	// in order, on every node. After a Snapshot they start at Snapshot.Index+1.
-	Committed []Entry
-	// ReadStates are reads that are linearizable at their Index once it is applied.
-	ReadStates []ReadState
-	// Snapshot, when non-nil, replaces the state machine; restore it BEFORE applying Committed.
-	Snapshot *Snapshot
-	// Leader is the node's current belief about the leader, "" if unknown.
-	Leader string
-}
+// Dest is the peer the message is addressed to (consensus.Message).
+func (m Message) Dest() string { return m.To }
 
 // Describe renders a message in one stable line for logs and test failures, e.g.
 // "n0->n1 App t=3 prev=5/2 ents=6..8 c=5 s=4".

@@ -2,6 +2,7 @@ package raft
 
 import (
 	"encoding/json"
+	"github.com/quorumkit/quorumkit/nodes/consensus"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -13,7 +14,7 @@ func TestMessageJSONRoundTrip(t *testing.T) {
 	in := Message{
 		Type: MsgApp, From: "n0", To: "n1", Term: 3, Index: 5, LogTerm: 2, Commit: 4,
 		Seq: 9, Stamp: 1234, Timeout: 300,
-		Entries: []Entry{
+		Entries: []consensus.Entry{
 			{Index: 6, Term: 3},
 			{Index: 7, Term: 3, Data: []byte{}},
 			{Index: 8, Term: 3, Data: []byte(`{"k":1}`)},
@@ -28,7 +29,7 @@ func TestMessageJSONRoundTrip(t *testing.T) {
 	require.Nil(t, out.Entries[0].Data)
 	require.NotNil(t, out.Entries[1].Data)
 
-	snap := Message{Type: MsgSnap, From: "n0", To: "n2", Term: 3, LogTerm: 2, Snap: &Snapshot{Index: 40, Data: []byte("state")}}
+	snap := Message{Type: MsgSnap, From: "n0", To: "n2", Term: 3, LogTerm: 2, Snap: &consensus.Snapshot{Index: 40, Data: []byte("state")}}
 	b, err = json.Marshal(snap)
 	require.NoError(t, err)
 	out = Message{}

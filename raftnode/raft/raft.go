@@ -2,6 +2,7 @@ package raft
 
 import (
 	"fmt"
+	"github.com/quorumkit/quorumkit/nodes/consensus"
 	"math/rand/v2"
 )
 
@@ -72,8 +73,8 @@ type Node struct {
 
 	// Output waiting for Ready.
 	msgs       []Message
-	readStates []ReadState
-	snapshot   *Snapshot
+	readStates []consensus.ReadState
+	snapshot   *consensus.Snapshot
 	readyLead  string
 	readySent  bool // a Ready was taken at least once (so Leader was reported)
 }
@@ -108,7 +109,7 @@ func (n *Node) Propose(data []byte) bool {
 	if n.role != Leader || n.log.lastIndex()-n.log.committed >= uint64(n.cfg.MaxUncommitted) {
 		return false
 	}
-	n.log.append(Entry{Index: n.log.lastIndex() + 1, Term: n.term, Data: append([]byte{}, data...)})
+	n.log.append(consensus.Entry{Index: n.log.lastIndex() + 1, Term: n.term, Data: append([]byte{}, data...)})
 	n.maybeCommit()
 	return true
 }
@@ -145,11 +146,11 @@ func (n *Node) HasReady() bool {
 // Ready takes everything pending: the leader first sends the appends and heartbeat round that
 // the events since the last Ready call for (one append per follower carrying every new entry,
 // within MaxBatch and MaxInflight), then the batch is handed over and cleared.
-func (n *Node) Ready() Ready {
+func (n *Node) Ready() consensus.Ready[Message] {
 	if n.role == Leader {
 		n.flush()
 	}
-	rd := Ready{
+	rd := consensus.Ready[Message]{
 		Messages:   n.msgs,
 		Committed:  n.log.nextCommitted(maxCommittedPerReady),
 		ReadStates: n.readStates,
@@ -375,7 +376,7 @@ func (n *Node) becomeLeader() {
 	}
 	// A no-op of our own term: committing it commits every earlier entry (paper §5.4.2) and is
 	// what lets us serve reads (§8).
-	n.log.append(Entry{Index: last + 1, Term: n.term})
+	n.log.append(consensus.Entry{Index: last + 1, Term: n.term})
 	n.roundWanted = true
 	n.logf("%s became leader term=%d last=%d commit=%d", n.id, n.term, last, n.log.committed)
 	n.maybeCommit()

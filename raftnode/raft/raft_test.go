@@ -2,6 +2,7 @@ package raft
 
 import (
 	"fmt"
+	"github.com/quorumkit/quorumkit/nodes/consensus"
 	"math/rand/v2"
 	"testing"
 
@@ -31,7 +32,7 @@ func (c *cluster) expireLeases(ids ...string) {
 func setLog(n *Node, term uint64, terms ...uint64) {
 	n.log = raftLog{}
 	for i, t := range terms {
-		n.log.entries = append(n.log.entries, Entry{Index: uint64(i + 1), Term: t, Data: []byte(fmt.Sprintf("e%d/%d", i+1, t))})
+		n.log.entries = append(n.log.entries, consensus.Entry{Index: uint64(i + 1), Term: t, Data: []byte(fmt.Sprintf("e%d/%d", i+1, t))})
 	}
 	n.term = term
 }
@@ -413,8 +414,8 @@ func TestJunkIsIgnored(t *testing.T) {
 		{Type: MsgApp, From: "n0", To: "n0", Term: 9},
 		{Type: 0, From: "n0", To: "n1", Term: 9},
 		{Type: 99, From: "n0", To: "n1", Term: 9},
-		{Type: MsgApp, From: "n0", To: "n1", Term: 1, Index: 1, LogTerm: 1, Entries: []Entry{{Index: 7, Term: 1}}},
-		{Type: MsgApp, From: "n0", To: "n1", Term: 1, Index: 1, LogTerm: 1, Entries: []Entry{{Index: 2, Term: 0}}},
+		{Type: MsgApp, From: "n0", To: "n1", Term: 1, Index: 1, LogTerm: 1, Entries: []consensus.Entry{{Index: 7, Term: 1}}},
+		{Type: MsgApp, From: "n0", To: "n1", Term: 1, Index: 1, LogTerm: 1, Entries: []consensus.Entry{{Index: 2, Term: 0}}},
 		{Type: MsgSnap, From: "n0", To: "n1", Term: 1},
 		{Type: MsgAppResp, From: "n1", To: "n0", Term: 1, Index: 1 << 40},
 		{Type: MsgHeartbeatResp, From: "n1", To: "n0", Term: 1, Seq: 1 << 40, Stamp: 1 << 40},
@@ -431,14 +432,14 @@ func TestDescribe(t *testing.T) {
 		want string
 	}{
 		{Message{Type: MsgApp, From: "n0", To: "n1", Term: 3, Index: 5, LogTerm: 2,
-			Entries: []Entry{{Index: 6, Term: 3}, {Index: 7, Term: 3}}, Commit: 5, Seq: 4},
+			Entries: []consensus.Entry{{Index: 6, Term: 3}, {Index: 7, Term: 3}}, Commit: 5, Seq: 4},
 			"n0->n1 App t=3 prev=5/2 ents=6..7 c=5 s=4"},
 		{Message{Type: MsgAppResp, From: "n1", To: "n0", Term: 3, Reject: true, Index: 5, Hint: 4, LogTerm: 2},
 			"n1->n0 AppResp t=3 reject=5 hint=4/2"},
 		{Message{Type: MsgPreVote, From: "n1", To: "n0", Term: 4, Index: 9, LogTerm: 3},
 			"n1->n0 PreVote t=4 last=9/3"},
 		{Message{Type: MsgVoteResp, From: "n1", To: "n0", Term: 4}, "n1->n0 VoteResp t=4 grant"},
-		{Message{Type: MsgSnap, From: "n0", To: "n2", Term: 2, LogTerm: 2, Snap: &Snapshot{Index: 40}},
+		{Message{Type: MsgSnap, From: "n0", To: "n2", Term: 2, LogTerm: 2, Snap: &consensus.Snapshot{Index: 40}},
 			"n0->n2 Snap t=2 snap=40/2"},
 	} {
 		require.Equal(t, tc.want, Describe(tc.m))
@@ -542,10 +543,10 @@ func TestRandomJunkNeverPanics(t *testing.T) {
 					LogTerm: small(), Index: small(), Commit: small(), Reject: r.IntN(2) == 0,
 					Hint: small(), Seq: small(), Stamp: c.now() - small(), Timeout: small() * 100}
 				for j := range r.IntN(3) {
-					m.Entries = append(m.Entries, Entry{Index: m.Index + 1 + uint64(j), Term: small()})
+					m.Entries = append(m.Entries, consensus.Entry{Index: m.Index + 1 + uint64(j), Term: small()})
 				}
 				if r.IntN(5) == 0 {
-					m.Snap = &Snapshot{Index: small(), Data: encodeSnap(0, 0)}
+					m.Snap = &consensus.Snapshot{Index: small(), Data: encodeSnap(0, 0)}
 				}
 				c.nodes[to].Step(m)
 				c.nodes[to].Ready()

@@ -1,6 +1,9 @@
 package raft
 
-import "slices"
+import (
+	"github.com/quorumkit/quorumkit/nodes/consensus"
+	"slices"
+)
 
 // pendingRead is a ReadIndex request waiting for a heartbeat round started after it arrived.
 type pendingRead struct {
@@ -14,7 +17,7 @@ type pendingRead struct {
 }
 
 // ReadIndex asks for a linearizable read point for read id. It returns false if this node is
-// not the leader or too many reads are pending. Otherwise a ReadState{id, index} follows in a
+// not the leader or too many reads are pending. Otherwise a consensus.ReadState{id, index} follows in a
 // later Ready once it is safe: at once under a valid lease (LeaseReads), else after a quorum
 // acknowledges a heartbeat round sent after this call; in both cases only once the leader has
 // committed an entry of its own term. If leadership is lost first, the read is dropped silently.
@@ -24,7 +27,7 @@ func (n *Node) ReadIndex(id uint64) bool {
 	}
 	own := n.ownTermCommitted()
 	if own && n.cfg.LeaseReads && n.leaseValid() {
-		n.readStates = append(n.readStates, ReadState{ID: id, Index: n.log.committed})
+		n.readStates = append(n.readStates, consensus.ReadState{ID: id, Index: n.log.committed})
 		return true
 	}
 	r := pendingRead{id: id, needSeq: n.seq + 1}
@@ -52,7 +55,7 @@ func (n *Node) releaseReads() {
 		if r.index == 0 {
 			r.index = n.log.committed
 		}
-		n.readStates = append(n.readStates, ReadState{ID: r.id, Index: r.index})
+		n.readStates = append(n.readStates, consensus.ReadState{ID: r.id, Index: r.index})
 	}
 	n.reads = append(n.reads[:0], n.reads[k:]...)
 }
