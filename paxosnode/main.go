@@ -30,7 +30,7 @@ func main() { kvserver.Main("paxosnode", serverConfig) }
 func serverConfig(o kvserver.Options) kvserver.Config[paxos.Message] {
 	return kvserver.Config[paxos.Message]{
 		Kind: "paxos",
-		NewCore: func(init nodes.Init) consensus.Core[paxos.Message] {
+		NewCore: func(init nodes.Init, _ *consensus.Recovered) consensus.Core[paxos.Message] {
 			return paxos.New(paxos.Config{ID: init.NodeID, Peers: init.NodeIDs, Rand: init.Rand,
 				Logf: kvserver.Logf(init.Logger), LeaseReads: o.Lease, MaxInflight: o.MaxInflight})
 		},

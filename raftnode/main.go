@@ -30,7 +30,7 @@ func main() { kvserver.Main("raftnode", serverConfig) }
 func serverConfig(o kvserver.Options) kvserver.Config[raft.Message] {
 	return kvserver.Config[raft.Message]{
 		Kind: "raft",
-		NewCore: func(init nodes.Init) consensus.Core[raft.Message] {
+		NewCore: func(init nodes.Init, _ *consensus.Recovered) consensus.Core[raft.Message] {
 			return raft.New(raft.Config{ID: init.NodeID, Peers: init.NodeIDs, Rand: init.Rand,
 				Logf: kvserver.Logf(init.Logger), LeaseReads: o.Lease, MaxInflight: o.MaxInflight})
 		},

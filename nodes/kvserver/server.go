@@ -40,8 +40,12 @@ const (
 type Config[M consensus.Message] struct {
 	// Kind is the body type of peer messages ("raft", "paxos").
 	Kind string
-	// NewCore builds the core once init names the node and its peers.
-	NewCore func(init nodes.Init) consensus.Core[M]
+	// NewCore builds the core once init names the node and its peers. rec is what the node's
+	// storage held at init, nil for a node without storage or with none saved yet.
+	NewCore func(init nodes.Init, rec *consensus.Recovered) consensus.Core[M]
+	// Storage, when set, opens the node's stable storage at init and reads back what it
+	// holds; nil runs the node memory-only. See [Storage].
+	Storage OpenStorage
 	// CompactEvery is how many applied entries pass between snapshots (default 4096).
 	CompactEvery int
 	// MaxHops bounds forwarding chains (default 3).
@@ -80,6 +84,7 @@ type Server[M consensus.Message] struct {
 	self    string
 	peers   map[string]bool
 	core    consensus.Core[M]
+	storage Storage // nil: memory-only
 	log     *slog.Logger
 	ticked  time.Duration // monotonic time already ticked into the core
 	leader  string        // leader seen in the last Ready
@@ -209,7 +214,7 @@ func (s *Server[M]) Init(now time.Duration, init nodes.Init, out *nodes.Outbox) 
 	}
 	slices.Sort(s.others)
 	s.selfJSON = nodes.AppendString(nil, s.self)
-	s.core = s.cfg.NewCore(init)
+	s.core = s.cfg.NewCore(init, s.openStorage(init))
 	s.ticked = now
 }
 
@@ -424,6 +429,7 @@ func (s *Server[M]) Idle(now time.Duration, out *nodes.Outbox) {
 
 // process handles one Ready in the order its fields require.
 func (s *Server[M]) process(now time.Duration, rd consensus.Ready[M], out *nodes.Outbox) {
+	s.save(rd.Stable)
 	if rd.Snapshot != nil && rd.Snapshot.Index > s.applied {
 		s.restore(rd.Snapshot)
 	}
@@ -486,7 +492,14 @@ func (s *Server[M]) apply(e consensus.Entry, out *nodes.Outbox) {
 		panic(fmt.Sprintf("kvserver: %s: committed index %d after %d: the core skipped entries", s.self, e.Index, s.applied))
 	}
 	s.applied = e.Index
+	s.applyCommand(e, out)
+	// Only now: the snapshot at e.Index must hold e's effect, since whoever restores it
+	// (a lagging follower, this node after a restart) goes on from e.Index+1.
 	s.maybeCompact()
+}
+
+// applyCommand runs the command of the entry just counted as applied.
+func (s *Server[M]) applyCommand(e consensus.Entry, out *nodes.Outbox) {
 	if e.Data == nil {
 		return
 	}

@@ -81,7 +81,7 @@ func newTestServer(t *testing.T, id, leader string, compactEvery int) *testServe
 func newTestServerWith(t *testing.T, id, leader string, cfg Config[fakeMsg]) *testServer {
 	ts := &testServer{t: t}
 	cfg.Kind = "fake"
-	cfg.NewCore = func(init nodes.Init) consensus.Core[fakeMsg] {
+	cfg.NewCore = func(init nodes.Init, _ *consensus.Recovered) consensus.Core[fakeMsg] {
 		ts.core = &fakeCore{id: init.NodeID, leader: leader}
 		return ts.core
 	}
@@ -277,6 +277,19 @@ func TestCompactionAndRestore(t *testing.T) {
 	b.idle(nil)
 	require.Equal(t, a.srv.snapshot(), b.srv.snapshot(), "snapshot plus the entries after it give the same state")
 	require.EqualValues(t, 7, b.srv.applied)
+}
+
+// TestASnapshotHoldsTheEntryAtItsIndex: whoever restores the snapshot at index i goes on from
+// i+1, so the snapshot must hold entry i's effect (it once was taken just before applying it).
+func TestASnapshotHoldsTheEntryAtItsIndex(t *testing.T) {
+	ts := newTestServer(t, "n0", "n0", 1)
+	for i := 1; i <= 3; i++ {
+		ts.core.queue(consensus.Ready[fakeMsg]{Committed: commit(uint64(i), logCommand{Client: "c1", MsgID: uint64(i), Command: cmdWrite(10 * i)}.encode())})
+		ts.idle(nil)
+		_, state := ts.srv.State()
+		require.Equal(t, []uint64{uint64(i)}, ts.core.compacted[i-1:], "a snapshot at every entry")
+		require.Equal(t, string(state), string(ts.core.snapshots[i-1]), "the snapshot at %d is the state after applying %d", i, i)
+	}
 }
 
 func TestCoreMessagesAreAddressedAndDecoded(t *testing.T) {

@@ -26,7 +26,7 @@ type Solo struct {
 func SoloConfig() Config[SoloMessage] {
 	return Config[SoloMessage]{
 		Kind: "solo",
-		NewCore: func(init nodes.Init) consensus.Core[SoloMessage] {
+		NewCore: func(init nodes.Init, _ *consensus.Recovered) consensus.Core[SoloMessage] {
 			if len(init.NodeIDs) > 1 {
 				init.Logger.Warn("solo runs each node alone: not linearizable with several nodes")
 			}

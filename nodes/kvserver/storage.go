@@ -1,0 +1,57 @@
+package kvserver
+
+import (
+	"fmt"
+	"log/slog"
+
+	"github.com/quorumkit/quorumkit/nodes"
+	"github.com/quorumkit/quorumkit/nodes/consensus"
+)
+
+// Storage keeps what a core asks to be durable. Save returns once the batch is on stable
+// storage (written and synced): the server sends a Ready's messages only after its Stable is
+// saved, because they may promise what only the disk keeps across a crash (a vote, an
+// acknowledged append, an accepted value).
+type Storage interface {
+	Save(consensus.Stable) error
+}
+
+// OpenStorage opens the stable storage of the node named nodeID and reads back what it holds
+// (nil if nothing was ever saved). An error means the storage cannot be used at all (the
+// directory cannot be created, say); damaged contents are not an error but a Recovered with
+// Damaged set, which the core handles.
+type OpenStorage func(nodeID string, log *slog.Logger) (Storage, *consensus.Recovered, error)
+
+// openStorage opens the node's storage at init, if it has one, and restores the replicated
+// state (store and sessions) from the snapshot it holds; the core replays the rest.
+func (s *Server[M]) openStorage(init nodes.Init) *consensus.Recovered {
+	if s.cfg.Storage == nil {
+		s.log.Info("no data directory: state is kept in memory only and lost if the process dies")
+		return nil
+	}
+	st, rec, err := s.cfg.Storage(init.NodeID, s.log)
+	if err != nil {
+		// Without its storage the node could promise what it cannot keep; it must not run.
+		panic(fmt.Sprintf("kvserver: %s cannot open its storage: %v", init.NodeID, err))
+	}
+	s.storage = st
+	if rec != nil && rec.Snapshot != nil {
+		s.restore(rec.Snapshot)
+	}
+	if rec != nil {
+		s.log.Info("recovered from storage", "snapshot", s.applied, "records", len(rec.Records), "damaged", rec.Damaged)
+	}
+	return rec
+}
+
+// save makes stable what the core asked, before anything of the same Ready is sent or applied.
+func (s *Server[M]) save(st consensus.Stable) {
+	if s.storage == nil || st.Empty() {
+		return
+	}
+	if err := s.storage.Save(st); err != nil {
+		// After a failed sync nothing says what reached the disk, so neither retrying nor
+		// going on is safe: the node stops, and a restart recovers from what is there.
+		panic(fmt.Sprintf("kvserver: %s cannot save its state: %v", s.self, err))
+	}
+}

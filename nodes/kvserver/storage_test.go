@@ -1,0 +1,80 @@
+package kvserver
+
+import (
+	"errors"
+	"log/slog"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/quorumkit/quorumkit/nodes"
+	"github.com/quorumkit/quorumkit/nodes/consensus"
+)
+
+// fakeStorage records what it is asked to save, and what had already left or been applied
+// at that moment.
+type fakeStorage struct {
+	saved   []consensus.Stable
+	outLen  []int    // messages already in the outbox at each Save
+	applied []uint64 // entries already applied at each Save
+	out     *nodes.Outbox
+	srv     *Server[fakeMsg]
+	fail    error
+}
+
+func (f *fakeStorage) Save(st consensus.Stable) error {
+	f.saved = append(f.saved, st)
+	f.outLen = append(f.outLen, f.out.Len())
+	f.applied = append(f.applied, f.srv.applied)
+	return f.fail
+}
+
+func TestStableIsSavedBeforeAnythingOfItsReadyIsSentOrApplied(t *testing.T) {
+	fs := &fakeStorage{out: &nodes.Outbox{}}
+	ts := newTestServerWith(t, "n0", "n0", Config[fakeMsg]{
+		Storage: func(string, *slog.Logger) (Storage, *consensus.Recovered, error) { return fs, nil, nil },
+	})
+	fs.srv = ts.srv
+	st := consensus.Stable{State: []byte("term 2"), Records: []consensus.Record{{Index: 1, Data: []byte("x")}}}
+	ts.core.queue(consensus.Ready[fakeMsg]{Stable: st, Messages: []fakeMsg{{To: "n1", N: 1}},
+		Committed: commit(1, logCommand{Client: "c1", MsgID: 1, Command: cmdWrite(1)}.encode())})
+	out := ts.idle(fs.out)
+	require.Len(t, out, 1, "the message went out")
+	require.Equal(t, []consensus.Stable{st}, fs.saved, "one save for the one Ready")
+	require.Equal(t, []int{0}, fs.outLen, "nothing was sent before the save")
+	require.Equal(t, []uint64{0}, fs.applied, "nothing was applied before the save")
+	require.EqualValues(t, 1, ts.srv.applied)
+
+	ts.core.queue(consensus.Ready[fakeMsg]{Messages: []fakeMsg{{To: "n1", N: 2}}})
+	ts.idle(nil)
+	require.Len(t, fs.saved, 1, "an empty Stable is not saved")
+
+	fs.fail = errors.New("disk gone")
+	ts.core.queue(consensus.Ready[fakeMsg]{Stable: st, Messages: []fakeMsg{{To: "n1", N: 3}}})
+	require.Panics(t, func() { ts.idle(nil) }, "a node that cannot save must not send what depends on it")
+}
+
+func TestARestartedNodeStartsFromItsSnapshot(t *testing.T) {
+	a := newTestServer(t, "n0", "n0", 2)
+	a.core.queue(consensus.Ready[fakeMsg]{Committed: commit(1,
+		logCommand{Client: "c1", MsgID: 1, Command: cmdWrite(5)}.encode(),
+		logCommand{Client: "c1", MsgID: 2, Command: cmdWrite(6)}.encode())})
+	a.idle(nil)
+	require.Equal(t, []uint64{2}, a.core.compacted)
+
+	rec := &consensus.Recovered{State: []byte("s"), Snapshot: &consensus.Snapshot{Index: 2, Data: a.core.snapshots[0]}}
+	var got *consensus.Recovered
+	b := New(Config[fakeMsg]{
+		Kind:    "fake",
+		Storage: func(string, *slog.Logger) (Storage, *consensus.Recovered, error) { return &fakeStorage{}, rec, nil },
+		NewCore: func(init nodes.Init, r *consensus.Recovered) consensus.Core[fakeMsg] {
+			got = r
+			return &fakeCore{id: init.NodeID, leader: "n0"}
+		},
+	})
+	b.Init(0, nodes.Init{NodeID: "n1", NodeIDs: []string{"n0", "n1", "n2"}, Rand: rand.New(rand.NewPCG(1, 2))}, &nodes.Outbox{})
+	require.Same(t, rec, got, "the core gets what the storage held")
+	require.EqualValues(t, 2, b.applied)
+	require.Equal(t, a.srv.snapshot(), b.snapshot(), "store and sessions come back from the snapshot")
+}
