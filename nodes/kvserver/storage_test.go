@@ -78,3 +78,20 @@ func TestARestartedNodeStartsFromItsSnapshot(t *testing.T) {
 	require.EqualValues(t, 2, b.applied)
 	require.Equal(t, a.srv.snapshot(), b.snapshot(), "store and sessions come back from the snapshot")
 }
+
+func TestSoloSavesCommandsAndReplaysThemAfterARestart(t *testing.T) {
+	s := NewSolo("n0", nil)
+	require.True(t, s.Propose([]byte("a")))
+	require.True(t, s.Propose([]byte("b")))
+	rd := s.Ready()
+	require.Equal(t, []consensus.Record{{Index: 1, Data: []byte("a")}, {Index: 2, Data: []byte("b")}}, rd.Stable.Records)
+	s.Compact(1, []byte("snap"))
+	require.True(t, s.HasReady(), "the snapshot is to be saved")
+	require.Equal(t, &consensus.Snapshot{Index: 1, Data: []byte("snap")}, s.Ready().Stable.Snapshot)
+
+	r := NewSolo("n0", &consensus.Recovered{Snapshot: &consensus.Snapshot{Index: 1, Data: []byte("snap")}, Records: rd.Stable.Records})
+	got := r.Ready()
+	require.Equal(t, []consensus.Entry{{Index: 2, Data: []byte("b")}}, got.Committed, "what the snapshot holds is not applied again")
+	require.True(t, r.Propose([]byte("c")))
+	require.EqualValues(t, 3, r.Ready().Committed[0].Index)
+}
