@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"github.com/quorumkit/quorumkit/nodes/consensus"
-	"hash/maphash"
 	"log/slog"
 	"maps"
 	"slices"
@@ -99,7 +98,6 @@ type Server[M consensus.Message] struct {
 	// copies of them; relayedBy is when each peer's last relayed message arrived.
 	recent    map[string]*recent
 	relayedBy map[string]time.Duration
-	seed      maphash.Seed
 
 	// The replicated state: the store and, per client, the last request applied and its
 	// outcome. Both are in every snapshot.
@@ -192,7 +190,6 @@ func New[M consensus.Message](cfg Config[M]) *Server[M] {
 		deafTo:     make(map[string]time.Duration),
 		recent:     make(map[string]*recent),
 		relayedBy:  make(map[string]time.Duration),
-		seed:       maphash.MakeSeed(),
 		proposals:  newBatchQueue(cfg.BatchDelay, cfg.BatchRate, cfg.BatchSize, false),
 		forwards:   newBatchQueue(cfg.BatchDelay, cfg.BatchRate, cfg.BatchSize, true),
 	}
