@@ -3,12 +3,12 @@ package kvserver
 import (
 	"flag"
 	"fmt"
-	"github.com/quorumkit/quorumkit/nodes/consensus"
 	"log/slog"
 	"os"
 	"time"
 
 	"github.com/quorumkit/quorumkit/nodes"
+	"github.com/quorumkit/quorumkit/nodes/consensus"
 )
 
 // Options are the command-line options every node binary takes. Maelstrom passes its

@@ -3,7 +3,6 @@ package kvserver
 import (
 	"encoding/json"
 	"fmt"
-	"github.com/quorumkit/quorumkit/nodes/consensus"
 	"math/rand/v2"
 	"testing"
 	"time"
@@ -11,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/quorumkit/quorumkit/nodes"
+	"github.com/quorumkit/quorumkit/nodes/consensus"
 	"github.com/quorumkit/quorumkit/nodes/kv"
 )
 

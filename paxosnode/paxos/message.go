@@ -2,8 +2,9 @@ package paxos
 
 import (
 	"fmt"
-	"github.com/quorumkit/quorumkit/nodes/consensus"
 	"strings"
+
+	"github.com/quorumkit/quorumkit/nodes/consensus"
 )
 
 // MsgType says what a Message is.

@@ -2,11 +2,12 @@ package paxos
 
 import (
 	"encoding/json"
-	"github.com/quorumkit/quorumkit/nodes/consensus"
 	"math/rand/v2"
 	"testing"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/quorumkit/quorumkit/nodes/consensus"
 )
 
 func TestDescribe(t *testing.T) {

@@ -3,7 +3,6 @@ package paxos
 import (
 	"encoding/binary"
 	"fmt"
-	"github.com/quorumkit/quorumkit/nodes/consensus"
 	"hash/fnv"
 	"math/rand/v2"
 	"slices"
@@ -13,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/quorumkit/quorumkit/harness/simnet"
+	"github.com/quorumkit/quorumkit/nodes/consensus"
 )
 
 // replica is a test state machine: the data of every slot it applied, in

@@ -2,10 +2,10 @@ package paxos
 
 import (
 	"fmt"
-	"github.com/quorumkit/quorumkit/nodes/consensus"
 	"math/bits"
 
 	"github.com/quorumkit/quorumkit/harness/simnet"
+	"github.com/quorumkit/quorumkit/nodes/consensus"
 )
 
 // oracle watches a simulated cluster from outside and checks, at every step, the properties

@@ -1,8 +1,9 @@
 package paxos
 
 import (
-	"github.com/quorumkit/quorumkit/nodes/consensus"
 	"slices"
+
+	"github.com/quorumkit/quorumkit/nodes/consensus"
 )
 
 // pendingRead is a read waiting for a heartbeat round that started after it.

@@ -1,10 +1,11 @@
 package paxos
 
 import (
-	"github.com/quorumkit/quorumkit/nodes/consensus"
 	"testing"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/quorumkit/quorumkit/nodes/consensus"
 )
 
 func noLease(c *Config)   { c.LeaseReads = false }

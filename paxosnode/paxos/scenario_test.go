@@ -1,12 +1,12 @@
 package paxos
 
 import (
-	"github.com/quorumkit/quorumkit/nodes/consensus"
 	"testing"
 
 	"github.com/stretchr/testify/require"
 
 	"github.com/quorumkit/quorumkit/harness/simnet"
+	"github.com/quorumkit/quorumkit/nodes/consensus"
 )
 
 func TestElectionAndReplication(t *testing.T) {

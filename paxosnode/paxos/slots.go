@@ -1,8 +1,9 @@
 package paxos
 
 import (
-	"github.com/quorumkit/quorumkit/nodes/consensus"
 	"math/bits"
+
+	"github.com/quorumkit/quorumkit/nodes/consensus"
 )
 
 // slot is one acceptor's state for one slot, plus the leader's bookkeeping.

@@ -3,7 +3,6 @@ package raft
 import (
 	"encoding/binary"
 	"fmt"
-	"github.com/quorumkit/quorumkit/nodes/consensus"
 	"hash/fnv"
 	"math/rand/v2"
 	"slices"
@@ -11,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/quorumkit/quorumkit/harness/simnet"
+	"github.com/quorumkit/quorumkit/nodes/consensus"
 )
 
 // cluster is a set of Nodes on the shared simulated network (simnet). Scenario tests drive it

@@ -2,6 +2,7 @@ package raft
 
 import (
 	"fmt"
+
 	"github.com/quorumkit/quorumkit/nodes/consensus"
 )
 

@@ -2,8 +2,9 @@ package raft
 
 import (
 	"fmt"
-	"github.com/quorumkit/quorumkit/nodes/consensus"
 	"strings"
+
+	"github.com/quorumkit/quorumkit/nodes/consensus"
 )
 
 // MsgType names what a Message asks for or answers.

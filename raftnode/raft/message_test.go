@@ -2,10 +2,11 @@ package raft
 
 import (
 	"encoding/json"
-	"github.com/quorumkit/quorumkit/nodes/consensus"
 	"testing"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/quorumkit/quorumkit/nodes/consensus"
 )
 
 // TestMessageJSONRoundTrip: the server encodes messages with encoding/json as they are; a no-op

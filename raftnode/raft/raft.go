@@ -2,8 +2,9 @@ package raft
 
 import (
 	"fmt"
-	"github.com/quorumkit/quorumkit/nodes/consensus"
 	"math/rand/v2"
+
+	"github.com/quorumkit/quorumkit/nodes/consensus"
 )
 
 // Role is a node's part in the protocol.

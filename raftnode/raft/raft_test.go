@@ -2,11 +2,12 @@ package raft
 
 import (
 	"fmt"
-	"github.com/quorumkit/quorumkit/nodes/consensus"
 	"math/rand/v2"
 	"testing"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/quorumkit/quorumkit/nodes/consensus"
 )
 
 // elect makes id campaign (pre-vote, then vote) and delivers everything.

@@ -1,8 +1,9 @@
 package raft
 
 import (
-	"github.com/quorumkit/quorumkit/nodes/consensus"
 	"slices"
+
+	"github.com/quorumkit/quorumkit/nodes/consensus"
 )
 
 // pendingRead is a ReadIndex request waiting for a heartbeat round started after it arrived.
