@@ -90,11 +90,16 @@ type Stable struct {
 	// Snapshot, when set, is the state machine through Snapshot.Index; saved records with an
 	// index at or below it may then be dropped.
 	Snapshot *Snapshot
+	// Repaired says the core has caught up from its peers since a recovery that reported
+	// Damaged: from now on the storage may forget the damage. Until then every recovery
+	// reports it again, since a node that crashes before catching up still lacks what the
+	// damage took.
+	Repaired bool
 }
 
 // Empty reports whether there is nothing to save.
 func (s Stable) Empty() bool {
-	return s.State == nil && len(s.Records) == 0 && s.Snapshot == nil
+	return s.State == nil && len(s.Records) == 0 && s.Snapshot == nil && !s.Repaired
 }
 
 // Record is one entry of a core's durable log.
