@@ -268,7 +268,7 @@ func TestBadArguments(t *testing.T) {
 		"default concurrency":   append(fixture("kv"), "--node-count", "3"),
 		"concurrency not 2N":    append(fixture("kv"), "--node-count", "3", "--concurrency", "4"),
 		"exponential mean 0":    append(fixture("kv"), "--node-count", "1", "--concurrency", "2n", "--latency-dist", "exponential"),
-		"unknown nemesis":       append(fixture("kv"), "--node-count", "1", "--concurrency", "2n", "--nemesis", "kill"),
+		"unknown nemesis":       append(fixture("kv"), "--node-count", "1", "--concurrency", "2n", "--nemesis", "partition,clock"),
 		"time limit 0":          append(fixture("kv"), "--node-count", "1", "--concurrency", "2n", "--time-limit", "0"),
 		"availability too high": append(fixture("kv"), "--node-count", "1", "--concurrency", "2n", "--availability", "1.5"),
 		"unknown flag":          append(fixture("kv"), "--node-count", "1", "--concurrency", "2n", "--frobnicate"),

@@ -15,7 +15,6 @@ import (
 	"github.com/quorumkit/quorumkit/harness/internal/clock"
 	"github.com/quorumkit/quorumkit/harness/internal/history"
 	"github.com/quorumkit/quorumkit/harness/internal/net"
-	"github.com/quorumkit/quorumkit/harness/internal/process"
 	"github.com/quorumkit/quorumkit/harness/internal/report"
 	"github.com/quorumkit/quorumkit/harness/internal/service"
 	"github.com/quorumkit/quorumkit/harness/internal/witness"
@@ -81,17 +80,14 @@ func startEcho(b *testing.B, n int) *test {
 	for _, id := range opts.Nodes {
 		t.net.Register(id)
 	}
-	t.nodes = make([]*process.Node, n)
+	t.bin = bin
+	t.makeSlots()
 	for i, id := range opts.Nodes {
-		if err := t.startNode(i, id, bin); err != nil {
+		if err := t.startNode(i, id, "c"+strconv.Itoa(i), false); err != nil {
 			b.Fatal(err)
 		}
 	}
-	b.Cleanup(func() {
-		for _, node := range t.nodes {
-			node.Kill()
-		}
-	})
+	b.Cleanup(t.teardown)
 	return t
 }
 
