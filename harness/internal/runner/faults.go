@@ -1,6 +1,7 @@
 package runner
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 	"strconv"
@@ -79,10 +80,8 @@ func (p nodeProcesses) Start(id string) string {
 	opts := p.t.opts
 	client := "c" + strconv.FormatInt(int64(2*len(opts.Nodes)+opts.Concurrency)+p.t.restarts.Add(1)-1, 10)
 	if err := p.t.startNode(i, id, client, true); err != nil {
-		select {
-		case <-p.t.stop:
+		if errors.Is(err, errHalted) || errors.Is(err, errTornDown) {
 			return nemesis.NotStarted
-		default:
 		}
 		p.t.setCrash(fmt.Sprintf("node %s did not come back after a kill: %v", id, err))
 		p.t.halt()

@@ -278,8 +278,12 @@ func (t *test) makeSlots() {
 	t.nodes, t.pumped, t.down = make([]*process.Node, n), make([]chan struct{}, n), make([]bool, n)
 }
 
-// errTornDown is returned by startNode once teardown has begun.
-var errTornDown = errors.New("the run is over")
+// errTornDown is returned by startNode once teardown has begun, and
+// errHalted when the run halted while a node had yet to answer init.
+var (
+	errTornDown = errors.New("the run is over")
+	errHalted   = errors.New("the run halted")
+)
 
 // startNode spawns node i's process, starts its stdin pump and its exit
 // watch, sends it init from client and waits for init_ok. A restart (after
@@ -340,7 +344,7 @@ func (t *test) awaitInit(node *process.Node, inbox *net.Inbox) error {
 				return fmt.Errorf("node %s exited (%s) before answering init; stderr tail:\n%s",
 					id, waitStatus(node), indent(node.StderrTail(time.Second)))
 			default:
-				return fmt.Errorf("node %s: the run halted before it answered init", id)
+				return fmt.Errorf("node %s: %w before it answered init", id, errHalted)
 			}
 		}
 		if err != nil {
