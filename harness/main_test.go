@@ -7,7 +7,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -15,6 +14,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/quorumkit/quorumkit/harness/internal/process"
 )
 
 // bin holds the harness and fixture binaries built by TestMain.
@@ -468,7 +469,7 @@ func TestNoStoppedProcessOutlivesTheHarness(t *testing.T) {
 			require.Eventually(t, func() bool {
 				pids = nodePids(t, store)
 				for _, pid := range pids {
-					if procState(pid) == "T" {
+					if process.State(pid) == "T" {
 						return true
 					}
 				}
@@ -479,19 +480,4 @@ func TestNoStoppedProcessOutlivesTheHarness(t *testing.T) {
 			assertAllGone(t, append(pids, nodePids(t, store)...))
 		})
 	}
-}
-
-// procState is a process's state letter from /proc/<pid>/stat ("T" when
-// stopped), or "" when it is gone.
-func procState(pid int) string {
-	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
-	if err != nil {
-		return ""
-	}
-	s := string(b)
-	i := strings.LastIndexByte(s, ')')
-	if i < 0 || i+2 >= len(s) {
-		return ""
-	}
-	return s[i+2 : i+3]
 }

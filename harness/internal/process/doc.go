@@ -10,5 +10,6 @@
 // group, now an orphaned process group with a stopped member, is sent SIGHUP
 // and SIGCONT by the kernel. Each stdout line is handed to a callback; each
 // stderr line is appended, unbuffered, to the node's log file and kept in a
-// ring of the last lines for the crash report.
+// ring of the last lines for the crash report. ReadMemory and State read a
+// process's memory figures and state letter from /proc.
 package process

@@ -60,21 +60,6 @@ func TestEarlyExitKeepsTheStderrTail(t *testing.T) {
 	require.NoError(t, n.Kill(), "killing an exited node is harmless")
 }
 
-// state is the process's state letter from /proc/<pid>/stat: R, S, T
-// (stopped), Z, ...; "" once it is gone.
-func state(pid int) string {
-	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
-	if err != nil {
-		return ""
-	}
-	s := string(b)
-	i := strings.LastIndexByte(s, ')')
-	if i < 0 || i+2 >= len(s) {
-		return ""
-	}
-	return s[i+2 : i+3]
-}
-
 // TestPauseStopsTheWholeProcessGroup pauses a node that forked a child:
 // both stop, both resume, and a kill of the paused group ends both.
 func TestPauseStopsTheWholeProcessGroup(t *testing.T) {
@@ -105,12 +90,12 @@ func TestPauseStopsTheWholeProcessGroup(t *testing.T) {
 	require.NoError(t, n.Pause())
 	assert.True(t, n.Paused())
 	for _, pid := range group {
-		assert.Eventually(t, func() bool { return state(pid) == "T" }, 5*time.Second, 5*time.Millisecond, "pid %d stopped", pid)
+		assert.Eventually(t, func() bool { return State(pid) == "T" }, 5*time.Second, 5*time.Millisecond, "pid %d stopped", pid)
 	}
 	require.NoError(t, n.Resume())
 	assert.False(t, n.Paused())
 	for _, pid := range group {
-		assert.Eventually(t, func() bool { return state(pid) != "T" }, 5*time.Second, 5*time.Millisecond, "pid %d running again", pid)
+		assert.Eventually(t, func() bool { return State(pid) != "T" }, 5*time.Second, 5*time.Millisecond, "pid %d running again", pid)
 	}
 	require.NoError(t, n.Resume(), "resuming a running node is harmless")
 

@@ -14,6 +14,7 @@ import (
 
 	"github.com/quorumkit/quorumkit/harness/internal/nemesis"
 	"github.com/quorumkit/quorumkit/harness/internal/net"
+	"github.com/quorumkit/quorumkit/harness/internal/process"
 )
 
 // echoClient sends echo requests to one node and gathers the replies.
@@ -58,21 +59,6 @@ func (c *echoClient) replies(d time.Duration, want int) map[int]bool {
 		}
 	}
 	return got
-}
-
-// state is a process's state letter from /proc/<pid>/stat ("T" when
-// stopped), or "" once it is gone.
-func procState(pid int) string {
-	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
-	if err != nil {
-		return ""
-	}
-	s := string(b)
-	i := strings.LastIndexByte(s, ')')
-	if i < 0 || i+2 >= len(s) {
-		return ""
-	}
-	return s[i+2 : i+3]
 }
 
 // assertGone waits for every pid to have died (and been reaped).
@@ -137,7 +123,7 @@ func TestPauseQueuesAndBlocksNobodyElse(t *testing.T) {
 	assert.Equal(t, nemesis.NotPaused, p.Resume("n0"))
 	assert.Equal(t, nemesis.Paused, p.Pause("n0"))
 	assert.Equal(t, nemesis.AlreadyPaused, p.Pause("n0"))
-	require.Eventually(t, func() bool { return procState(n0.Pid()) == "T" }, 5*time.Second, 5*time.Millisecond)
+	require.Eventually(t, func() bool { return process.State(n0.Pid()) == "T" }, 5*time.Second, 5*time.Millisecond)
 	const flood = 5000 // ~0.6 MB of requests, well past the pipe and the pump's buffer
 	c0.send("n0", 1, flood+1)
 	c1.send("n1", 1, 11)
@@ -163,7 +149,7 @@ func TestKillOfAPausedNodeLosesItsQueue(t *testing.T) {
 	require.Eventually(t, func() bool { return tt.net.Inbox("n0").Len() > 0 }, 5*time.Second, 5*time.Millisecond)
 	assert.Equal(t, nemesis.Killed, p.Kill("n0"))
 	assert.Positive(t, tt.net.Stats().Lost, "the queue went with the process")
-	assert.Equal(t, "", procState(first.Pid()), "SIGKILL ended the stopped process")
+	assert.Equal(t, "", process.State(first.Pid()), "SIGKILL ended the stopped process")
 	assert.Equal(t, nemesis.Started, p.Start("n0"))
 	assert.False(t, tt.processes()[0].Paused())
 	c.send("n0", 5001, 5002)
@@ -197,6 +183,6 @@ func TestFailedRestartCrashesTheRunAndLeavesNothing(t *testing.T) {
 	tt.teardown()
 	assertGone(t, pids)
 	for _, n := range tt.processes() {
-		assert.Equal(t, "", procState(n.Pid()), "%s", n.ID())
+		assert.Equal(t, "", process.State(n.Pid()), "%s", n.ID())
 	}
 }
