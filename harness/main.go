@@ -80,7 +80,7 @@ func ParseTest(args []string, stderr io.Writer) (*runner.Options, int, error) {
 	timeLimit := fs.Int("time-limit", 60, "seconds of client and nemesis activity")
 	latency := fs.Int("latency", 0, "mean node-to-node latency in ms")
 	dist := fs.String("latency-dist", "constant", "latency distribution: constant, uniform or exponential")
-	nem := fs.String("nemesis", "", "faults, comma-separated: partition")
+	nem := fs.String("nemesis", "", "faults, comma-separated: partition, kill, pause")
 	nemInterval := fs.Float64("nemesis-interval", 10, "mean seconds between nemesis ops")
 	avail := fs.String("availability", "", "required availability: total, or a fraction in [0,1]")
 	logStderr := fs.Bool("log-stderr", false, "also log node stderr on the harness's stderr")

@@ -14,6 +14,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/quorumkit/quorumkit/harness/internal/process"
 )
 
 // bin holds the harness and fixture binaries built by TestMain.
@@ -268,7 +270,7 @@ func TestBadArguments(t *testing.T) {
 		"default concurrency":   append(fixture("kv"), "--node-count", "3"),
 		"concurrency not 2N":    append(fixture("kv"), "--node-count", "3", "--concurrency", "4"),
 		"exponential mean 0":    append(fixture("kv"), "--node-count", "1", "--concurrency", "2n", "--latency-dist", "exponential"),
-		"unknown nemesis":       append(fixture("kv"), "--node-count", "1", "--concurrency", "2n", "--nemesis", "kill"),
+		"unknown nemesis":       append(fixture("kv"), "--node-count", "1", "--concurrency", "2n", "--nemesis", "partition,clock"),
 		"time limit 0":          append(fixture("kv"), "--node-count", "1", "--concurrency", "2n", "--time-limit", "0"),
 		"availability too high": append(fixture("kv"), "--node-count", "1", "--concurrency", "2n", "--availability", "1.5"),
 		"unknown flag":          append(fixture("kv"), "--node-count", "1", "--concurrency", "2n", "--frobnicate"),
@@ -372,4 +374,110 @@ func TestPerKeyLimitAndTestCount(t *testing.T) {
 	dirs, err := os.ReadDir(filepath.Join(r.store, "lin-kv"))
 	require.NoError(t, err)
 	assert.Len(t, dirs, 3, "two runs and the latest link")
+}
+
+// nodePids reads the pid of every process of every node from the fixture's
+// init lines in the store's node logs (a restarted node logs a line per
+// process).
+func nodePids(t *testing.T, store string) []int {
+	t.Helper()
+	logs, _ := filepath.Glob(filepath.Join(store, "latest", "node-logs", "*.log"))
+	var pids []int
+	for _, l := range logs {
+		b, err := os.ReadFile(l)
+		require.NoError(t, err)
+		for _, line := range strings.Split(string(b), "\n") {
+			if i := strings.Index(line, "pid "); i >= 0 {
+				var pid int
+				fmt.Sscanf(line[i:], "pid %d", &pid)
+				pids = append(pids, pid)
+			}
+		}
+	}
+	return pids
+}
+
+// assertAllGone waits for every pid to be gone.
+func assertAllGone(t *testing.T, pids []int) {
+	t.Helper()
+	for _, pid := range pids {
+		assert.Eventually(t, func() bool { return syscall.Kill(pid, 0) == syscall.ESRCH },
+			5*time.Second, 20*time.Millisecond, "pid %d outlived the harness", pid)
+	}
+}
+
+// TestKillAndPauseAgainstAProxy runs every fault at once against nodes that
+// keep no state of their own (they proxy to lin-kv): whatever the nemesis
+// kills or pauses, the run must stay valid, the history must show the
+// nemesis's ops and the timeouts of requests to dead nodes, and no process
+// may survive the run.
+func TestKillAndPauseAgainstAProxy(t *testing.T) {
+	t.Parallel()
+	r := harness(t, nil, append(fixture("proxy"), "--node-count", "3", "--concurrency", "2n",
+		"--time-limit", "5", "--rate", "100", "--latency", "2", "--seed", "3",
+		"--nemesis", "partition,kill,pause", "--nemesis-interval", "0.3")...)
+	require.Equal(t, 0, r.code, r)
+	ops, _ := r.get("nemesis", "ops").(map[string]any)
+	nodes, _ := r.get("nemesis", "nodes").(map[string]any)
+	for _, f := range []string{"kill", "start", "pause", "resume", "start-partition"} {
+		assert.Positive(t, ops[f], "%s ops in %v", f, ops)
+	}
+	for _, o := range []string{"killed", "started", "paused", "resumed"} {
+		assert.Positive(t, nodes[o], "%s nodes in %v", o, nodes)
+	}
+	assert.Equal(t, nodes["killed"], nodes["started"], "every node killed was started again")
+	assert.Contains(t, r.stdout, ":nemesis      ops {")
+	hist, err := os.ReadFile(filepath.Join(r.store, "latest", "history.txt"))
+	require.NoError(t, err)
+	assert.Contains(t, string(hist), ":nemesis\t:info\t:kill\t")
+	assert.Contains(t, string(hist), ":net-timeout", "requests to dead and paused nodes time out")
+	lines := strings.Split(strings.TrimSpace(string(hist)), "\n")
+	assert.Contains(t, lines[len(lines)-1], ":start\t{", "the run ends with every node started")
+	pids := nodePids(t, r.store)
+	assert.Greater(t, len(pids), 3, "restarts ran new processes")
+	assertAllGone(t, pids)
+}
+
+// TestFailedRestartCrashesTheRun: a node that cannot start again after a
+// kill crashes the run (exit 255) with a message naming it, and leaves no
+// process behind.
+func TestFailedRestartCrashesTheRun(t *testing.T) {
+	t.Parallel()
+	r := harness(t, []string{"FIXTURE_INIT_ONCE=" + t.TempDir()}, append(fixture("kv"), "--node-count", "3",
+		"--concurrency", "2n", "--time-limit", "10", "--rate", "50", "--seed", "1",
+		"--nemesis", "kill", "--nemesis-interval", "0.2")...)
+	require.Equal(t, 255, r.code, r)
+	assert.Contains(t, r.get("crash", "message"), "did not come back after a kill", r)
+	assert.Contains(t, r.stdout, "refusing to start again")
+	assertAllGone(t, nodePids(t, r.store))
+}
+
+// TestNoStoppedProcessOutlivesTheHarness stops the harness while nodes are
+// paused, by SIGTERM (it tears down) and by SIGKILL (the kernel kills its
+// nodes): no node process survives, stopped or not.
+func TestNoStoppedProcessOutlivesTheHarness(t *testing.T) {
+	t.Parallel()
+	for _, sig := range []syscall.Signal{syscall.SIGTERM, syscall.SIGKILL} {
+		t.Run(sig.String(), func(t *testing.T) {
+			t.Parallel()
+			store := t.TempDir()
+			cmd := exec.Command(filepath.Join(bin, "harness"), append([]string{"test", "--store", store},
+				append(fixture("silent"), "--node-count", "3", "--concurrency", "2n", "--time-limit", "30",
+					"--rate", "0", "--nemesis", "pause,kill", "--nemesis-interval", "0.1", "--seed", "2")...)...)
+			require.NoError(t, cmd.Start())
+			var pids []int
+			require.Eventually(t, func() bool {
+				pids = nodePids(t, store)
+				for _, pid := range pids {
+					if process.State(pid) == "T" {
+						return true
+					}
+				}
+				return false
+			}, 20*time.Second, 5*time.Millisecond, "a node is paused")
+			require.NoError(t, cmd.Process.Signal(sig))
+			cmd.Wait()
+			assertAllGone(t, append(pids, nodePids(t, store)...))
+		})
+	}
 }

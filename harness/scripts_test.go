@@ -72,7 +72,7 @@ func runCheck(t *testing.T, script string, env ...string) (string, int, [][]stri
 	for _, kv := range os.Environ() {
 		name, _, _ := strings.Cut(kv, "=")
 		switch name {
-		case "MAELSTROM", "RUNNER", "QUICK", "TIME_LIMIT", "STORE", "STUB_EXIT", "STUB_LOG":
+		case "MAELSTROM", "RUNNER", "QUICK", "TIME_LIMIT", "STORE", "NEMESES", "STUB_EXIT", "STUB_LOG":
 			continue
 		}
 		cmd.Env = append(cmd.Env, kv)
@@ -148,7 +148,10 @@ func assertMaelstromArgs(t *testing.T, argv []string) {
 		assert.NotEqual(t, "0", vals["--latency"], "exponential with mean 0 crashes Maelstrom")
 	}
 	if v, ok := vals["--nemesis"]; ok {
-		assert.Equal(t, "partition", v)
+		// Upstream Maelstrom takes any set of partition, kill and pause.
+		for _, f := range strings.Split(v, ",") {
+			assert.Contains(t, []string{"partition", "kill", "pause"}, f, "--nemesis %s", v)
+		}
 	}
 	if v, ok := vals["--nemesis-interval"]; ok {
 		x, err := strconv.ParseFloat(v, 64)
@@ -188,6 +191,9 @@ func TestCheckScriptWithMaelstrom(t *testing.T) {
 					if a == "--bin" && i+1 < len(argv) {
 						bins[filepath.Base(argv[i+1])]++
 					}
+					if a == "--nemesis" && i+1 < len(argv) {
+						assert.Equal(t, "partition", argv[i+1], "kills and pauses are not in the default matrix")
+					}
 				}
 			}
 			assert.Equal(t, map[string]int{"raftnode": 4, "paxosnode": 4}, bins)
@@ -213,6 +219,25 @@ func TestCheckScriptWithMaelstrom(t *testing.T) {
 		require.Len(t, lines, 2, out)
 		assert.Equal(t, "INVALID", lines[0][2])
 		assert.Contains(t, out, "check: 0 passed, 2 failed")
+	})
+
+	t.Run("NEMESES adds kills and pauses to every row", func(t *testing.T) {
+		t.Parallel()
+		out, code, calls := runCheck(t, script, "MAELSTROM="+stub, "QUICK=1", "NEMESES=partition partition,kill,pause")
+		require.Equal(t, 0, code, out)
+		require.Len(t, calls, 4, "one row, two nemeses, two binaries")
+		var nemeses []string
+		for _, argv := range calls {
+			assertMaelstromArgs(t, argv)
+			for i, a := range argv {
+				if a == "--nemesis" && i+1 < len(argv) {
+					nemeses = append(nemeses, argv[i+1])
+				}
+			}
+		}
+		assert.Equal(t, []string{"partition", "partition,kill,pause", "partition", "partition,kill,pause"}, nemeses)
+		assert.Len(t, verdictLine.FindAllString(out, -1), 4, out)
+		assert.Contains(t, out, "--nemesis partition,kill,pause")
 	})
 
 	t.Run("RUNNER=maelstrom without one on PATH", func(t *testing.T) {

@@ -94,6 +94,8 @@ type NetResult struct {
 	Clients NetCounts `json:"clients"`
 	Servers NetCounts `json:"servers"`
 	Dropped int64     `json:"dropped"`
+	// Lost counts messages to a node that was down (net.Stats.Lost).
+	Lost int64 `json:"lost"`
 }
 
 // Net reports the network counters with msgs-per-op for all and servers,
@@ -105,7 +107,7 @@ func Net(s net.Stats, ops []history.Op) *NetResult {
 			inv++
 		}
 	}
-	r := &NetResult{All: NetCounts{Counts: s.All}, Clients: NetCounts{Counts: s.Clients}, Servers: NetCounts{Counts: s.Servers}, Dropped: s.Dropped}
+	r := &NetResult{All: NetCounts{Counts: s.All}, Clients: NetCounts{Counts: s.Clients}, Servers: NetCounts{Counts: s.Servers}, Dropped: s.Dropped, Lost: s.Lost}
 	if inv > 0 {
 		a := float64(s.All.MsgCount) / float64(inv)
 		sv := float64(s.Servers.MsgCount) / float64(inv)

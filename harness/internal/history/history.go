@@ -35,8 +35,8 @@ type Op struct {
 	Index int
 	// Type is invoke, ok, fail or info.
 	Type Type
-	// F is read, write or cas for clients; start-partition or
-	// stop-partition for the nemesis.
+	// F is read, write or cas for clients; start-partition,
+	// stop-partition, kill, start, pause or resume for the nemesis.
 	F string
 	// Process is the Jepsen process, or NemesisProcess.
 	Process int

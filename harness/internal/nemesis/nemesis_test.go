@@ -2,7 +2,6 @@ package nemesis
 
 import (
 	"encoding/json"
-	"fmt"
 	"math/rand/v2"
 	"sync"
 	"testing"
@@ -15,91 +14,6 @@ import (
 	"github.com/quorumkit/quorumkit/harness/internal/history"
 	"github.com/quorumkit/quorumkit/harness/internal/net"
 )
-
-func nodes(n int) []string {
-	var s []string
-	for i := range n {
-		s = append(s, fmt.Sprintf("n%d", i))
-	}
-	return s
-}
-
-// drops is how many peers each node drops.
-func drops(g net.Grudge, ns []string) map[string]int {
-	d := map[string]int{}
-	for _, n := range ns {
-		d[n] = len(g[n])
-	}
-	return d
-}
-
-func symmetric(g net.Grudge) bool {
-	for d, srcs := range g {
-		for s := range srcs {
-			if !g[s][d] {
-				return false
-			}
-		}
-	}
-	return true
-}
-
-func TestShapes(t *testing.T) {
-	for seed := range uint64(50) {
-		rng := rand.New(rand.NewPCG(seed, seed))
-		t.Run(fmt.Sprint(seed), func(t *testing.T) {
-			ns := nodes(5)
-
-			g := Shape("one", ns, rng)
-			counts := map[int]int{}
-			for _, c := range drops(g, ns) {
-				counts[c]++
-			}
-			assert.Equal(t, map[int]int{4: 1, 1: 4}, counts, "one: a node cut off both ways")
-			assert.True(t, symmetric(g))
-
-			g = Shape("majority", ns, rng)
-			counts = map[int]int{}
-			for _, c := range drops(g, ns) {
-				counts[c]++
-			}
-			assert.Equal(t, map[int]int{3: 2, 2: 3}, counts, "majority: 2 | 3")
-			assert.True(t, symmetric(g))
-
-			assert.Empty(t, Shape("minority-third", nodes(3), rng), "no partition for N <= 3")
-			g = Shape("minority-third", nodes(7), rng)
-			counts = map[int]int{}
-			for _, c := range drops(g, nodes(7)) {
-				counts[c]++
-			}
-			assert.Equal(t, map[int]int{5: 2, 2: 5}, counts, "minority-third: 2 of 7 cut off")
-
-			g = Shape("majorities-ring", ns, rng)
-			for n, c := range drops(g, ns) {
-				assert.Equal(t, 2, c, "ring of 5: %s hears only its two neighbours", n)
-			}
-			assert.True(t, symmetric(g))
-
-			g = Shape("majorities-ring", nodes(3), rng)
-			for n, c := range drops(g, nodes(3)) {
-				assert.Equal(t, 1, c, "ring of 3: %s ignores exactly one peer", n)
-			}
-			for d, srcs := range g {
-				for s := range srcs {
-					assert.False(t, g[s][d], "ring of 3 is one-directional: %s and %s", d, s)
-				}
-			}
-			assert.Empty(t, Shape("majorities-ring", nodes(2), rng))
-
-			ns = nodes(9)
-			g = Shape("majorities-ring", ns, rng)
-			assert.True(t, symmetric(g))
-			for n, c := range drops(g, ns) {
-				assert.LessOrEqual(t, c, 4, "stochastic ring: %s sees a majority", n)
-			}
-		})
-	}
-}
 
 type recorder struct {
 	mu     sync.Mutex
@@ -118,41 +32,173 @@ func (r *recorder) Heal() {
 	r.events = append(r.events, "heal")
 }
 
-func TestRunAlternatesAndHealsAtTheEnd(t *testing.T) {
+// cluster is a fake Processes: nodes that are up or down, paused or not. It
+// fails the test if one node is acted on twice at once.
+type cluster struct {
+	t            *testing.T
+	mu           sync.Mutex
+	down, paused map[string]bool
+	busy         map[string]bool
+}
+
+func newCluster(t *testing.T) *cluster {
+	return &cluster{t: t, down: map[string]bool{}, paused: map[string]bool{}, busy: map[string]bool{}}
+}
+
+func (c *cluster) act(node string, f func() string) string {
+	c.mu.Lock()
+	if c.busy[node] {
+		c.t.Errorf("%s acted on twice at once", node)
+	}
+	c.busy[node] = true
+	c.mu.Unlock()
+	time.Sleep(time.Millisecond)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.busy[node] = false
+	return f()
+}
+
+func (c *cluster) Kill(n string) string {
+	return c.act(n, func() string {
+		if c.down[n] {
+			return NotRunning
+		}
+		c.down[n], c.paused[n] = true, false
+		return Killed
+	})
+}
+
+func (c *cluster) Start(n string) string {
+	return c.act(n, func() string {
+		if !c.down[n] {
+			return AlreadyRunning
+		}
+		c.down[n] = false
+		return Started
+	})
+}
+
+func (c *cluster) Pause(n string) string {
+	return c.act(n, func() string {
+		switch {
+		case c.down[n]:
+			return NotRunning
+		case c.paused[n]:
+			return AlreadyPaused
+		}
+		c.paused[n] = true
+		return Paused
+	})
+}
+
+func (c *cluster) Resume(n string) string {
+	return c.act(n, func() string {
+		if !c.paused[n] {
+			return NotPaused
+		}
+		c.paused[n] = false
+		return Resumed
+	})
+}
+
+// runFor runs the nemesis for d on a real clock and returns its history.
+func runFor(t *testing.T, faults []string, d time.Duration, procs Processes, net Partitioner, onChange func(string)) []history.Op {
+	t.Helper()
 	clk := clock.NewReal()
 	h := history.New(clk)
-	rec := &recorder{}
 	stop := make(chan struct{})
 	done := make(chan struct{})
 	go func() {
-		Run(Config{Nodes: nodes(3), Interval: 5 * time.Millisecond, Clock: clk,
-			Rand: rand.New(rand.NewPCG(1, 2)), Net: rec, History: h, Stop: stop})
+		Run(Config{Faults: faults, Nodes: nodes(3), Interval: 5 * time.Millisecond, Clock: clk,
+			Rand: rand.New(rand.NewPCG(1, 2)), Net: net, Processes: procs, History: h, Stop: stop, OnChange: onChange})
 		close(done)
 	}()
-	time.Sleep(150 * time.Millisecond)
+	time.Sleep(d)
 	close(stop)
 	<-done
-	ops := h.Ops()
+	return h.Ops()
+}
+
+func TestRunAlternatesPartitionsAndHealsAtTheEnd(t *testing.T) {
+	rec := &recorder{}
+	ops := runFor(t, []string{Partition}, 150*time.Millisecond, nil, rec, nil)
 	require.GreaterOrEqual(t, len(ops), 8)
 	require.Zero(t, len(ops)%2)
 	for i := 0; i+1 < len(ops); i += 2 {
-		f := "start-partition"
+		f := StartPartition
 		if i/2%2 == 1 {
-			f = "stop-partition"
+			f = StopPartition
 		}
 		assert.Equal(t, f, ops[i].F)
 		assert.Equal(t, f, ops[i+1].F)
 		assert.Equal(t, history.Info, ops[i].Type)
 		assert.Equal(t, history.NemesisProcess, ops[i].Process)
-		if f == "start-partition" {
+		if f == StartPartition {
 			var shape string
 			require.NoError(t, json.Unmarshal(ops[i].Value, &shape))
 			assert.Contains(t, Shapes, shape)
 			assert.Contains(t, string(ops[i+1].Value), `"isolated"`)
 		} else {
+			assert.Equal(t, "null", string(ops[i].Value))
 			assert.Equal(t, `"network-healed"`, string(ops[i+1].Value))
 		}
 	}
 	assert.Less(t, ops[0].Time, 5*time.Millisecond, "first op at t=0")
 	assert.Equal(t, "heal", rec.events[len(rec.events)-1])
+}
+
+// TestRunKillsPausesAndEndsWithEveryNodeUp runs kills and pauses against
+// the fake cluster: every op is an :info pair whose completion maps each
+// targeted node to its outcome, and the run ends with a resume and a start
+// of every node, which leave none down or paused.
+func TestRunKillsPausesAndEndsWithEveryNodeUp(t *testing.T) {
+	c := newCluster(t)
+	var changes []string
+	ops := runFor(t, []string{Kill, Pause}, 300*time.Millisecond, c, &recorder{}, func(s string) { changes = append(changes, s) })
+	require.Zero(t, len(ops)%2)
+	require.GreaterOrEqual(t, len(ops), 12)
+	seen := map[string]int{}
+	for i := 0; i+1 < len(ops); i += 2 {
+		inv, done := ops[i], ops[i+1]
+		require.Equal(t, inv.F, done.F)
+		assert.Equal(t, history.Info, inv.Type)
+		assert.Equal(t, history.Info, done.Type)
+		seen[inv.F]++
+		var spec *string
+		require.NoError(t, json.Unmarshal(inv.Value, &spec))
+		var outcomes map[string]string
+		require.NoError(t, json.Unmarshal(done.Value, &outcomes), "%s completion %s", done.F, done.Value)
+		switch inv.F {
+		case FKill, FPause:
+			if spec != nil {
+				assert.Contains(t, Targets[1:], *spec)
+			}
+			for _, o := range outcomes {
+				assert.Contains(t, []string{Killed, NotRunning, Paused, AlreadyPaused}, o)
+			}
+		case FStart, FResume:
+			require.NotNil(t, spec)
+			assert.Equal(t, All, *spec)
+			assert.Len(t, outcomes, 3, "start and resume act on every node")
+		default:
+			t.Fatalf("unexpected f %s", inv.F)
+		}
+	}
+	assert.Positive(t, seen[FKill])
+	assert.Positive(t, seen[FPause])
+	n := len(ops)
+	assert.Equal(t, []string{FResume, FStart}, []string{ops[n-4].F, ops[n-2].F}, "the final ops")
+	for _, n := range nodes(3) {
+		assert.False(t, c.down[n], "%s started at the end", n)
+		assert.False(t, c.paused[n], "%s resumed at the end", n)
+	}
+	assert.Equal(t, "", changes[len(changes)-1], "no fault in effect at the end")
+}
+
+func TestRunWithoutProcessesRefusesKills(t *testing.T) {
+	assert.Panics(t, func() {
+		Run(Config{Faults: []string{Kill}, Nodes: nodes(3), Interval: time.Millisecond, Clock: clock.NewReal(),
+			Rand: rand.New(rand.NewPCG(1, 2)), Net: &recorder{}, History: history.New(clock.NewReal())})
+	})
 }

@@ -11,6 +11,13 @@
 // against the sender (a partition, checked at dequeue exactly as Maelstrom
 // does), and otherwise waits until the deadline before handing it over.
 //
+// A killed node stays registered, as in Maelstrom: Down throws away what
+// waits for it and makes every message sent to it lost, until Restart
+// delivers its new process's init first, into an empty queue. A paused node
+// needs nothing here: its pump keeps taking messages and blocks writing to
+// the full stdin pipe, so they wait in the queue until the node resumes, and
+// since every node has its own pump, nobody else waits with them.
+//
 // A Tracer, if configured, sees every message at both ends: Send asks it
 // for the sender's vector clock, which travels as the message's Cause, and
 // Recv tells it of each delivery before the receiver gets the message. The

@@ -80,6 +80,10 @@ type Stats struct {
 	Servers Counts `json:"servers"`
 	// Dropped counts messages dropped at dequeue by a partition.
 	Dropped int64 `json:"dropped"`
+	// Lost counts messages to a node that was down (killed and not yet
+	// restarted): those waiting when it went down and those sent to it
+	// while it was.
+	Lost int64 `json:"lost"`
 }
 
 type counters struct {
@@ -98,6 +102,7 @@ type Network struct {
 	clients counters
 	servers counters
 	dropped atomic.Int64
+	lost    atomic.Int64
 }
 
 // New returns an empty network.
@@ -144,8 +149,34 @@ func (n *Network) Registered(id string) bool {
 }
 
 // Send assigns m a fresh global id and queues it for its destination with
-// a deadline of now plus the link's latency. It returns the id.
-func (n *Network) Send(m Message) (int64, error) {
+// a deadline of now plus the link's latency. It returns the id. A message to
+// a node that is down is sent (it counts, and has an id) but lost.
+func (n *Network) Send(m Message) (int64, error) { return n.send(m, false) }
+
+// Down marks id as crashed: the messages waiting for it are thrown away and
+// every message sent to it is lost until Restart. The id stays registered,
+// as a killed Maelstrom node stays in the network. It returns how many
+// messages were thrown away.
+func (n *Network) Down(id string) int {
+	ib := n.Inbox(id)
+	if ib == nil {
+		return 0
+	}
+	ib.mu.Lock()
+	defer ib.mu.Unlock()
+	ib.down = true
+	k := len(ib.q)
+	ib.q = nil
+	n.lost.Add(int64(k))
+	return k
+}
+
+// Restart ends a Down of init.Dest with init, the first message its new
+// process gets: the queue starts empty, and nothing sent before init can
+// overtake it. It is Send otherwise.
+func (n *Network) Restart(init Message) (int64, error) { return n.send(init, true) }
+
+func (n *Network) send(m Message, revive bool) (int64, error) {
 	n.mu.RLock()
 	dst := n.inboxes[m.Dest]
 	_, srcOK := n.inboxes[m.Src]
@@ -171,7 +202,7 @@ func (n *Network) Send(m Message) (int64, error) {
 	if n.cfg.OnSend != nil {
 		n.cfg.OnSend(m)
 	}
-	dst.push(m, n.cfg.Clock.Now()+delay)
+	dst.push(m, n.cfg.Clock.Now()+delay, revive)
 	return m.ID, nil
 }
 
@@ -225,6 +256,7 @@ func (n *Network) Stats() Stats {
 		Clients: c,
 		Servers: s,
 		Dropped: n.dropped.Load(),
+		Lost:    n.lost.Load(),
 	}
 }
 
@@ -251,13 +283,23 @@ type Inbox struct {
 	q      simnet.Heap[queued]
 	seq    uint64
 	notify chan struct{}
+	// down is set by Network.Down and cleared by Network.Restart.
+	down bool
 }
 
 // ID is the receiver's id.
 func (ib *Inbox) ID() string { return ib.id }
 
-func (ib *Inbox) push(m Message, deadline time.Duration) {
+func (ib *Inbox) push(m Message, deadline time.Duration, revive bool) {
 	ib.mu.Lock()
+	if revive {
+		ib.down = false
+	}
+	if ib.down {
+		ib.mu.Unlock()
+		ib.net.lost.Add(1)
+		return
+	}
 	ib.seq++
 	ib.q.Push(queued{m: m, deadline: deadline, seq: ib.seq})
 	ib.mu.Unlock()
@@ -277,11 +319,18 @@ func (ib *Inbox) Len() int {
 // Recv takes the earliest message, drops it if the receiver holds a grudge
 // against its sender, and otherwise waits for its deadline and returns it.
 // It returns ErrStopped when stop closes and ErrTimeout when timeout fires
-// while the queue is empty. idle, if not nil, is called before every wait,
-// so a pump can flush what it has written so far.
+// while the queue is empty. A receiver that is stopped takes nothing: a
+// killed node's pump must leave the queue to its successor. idle, if not
+// nil, is called before every wait, so a pump can flush what it has written
+// so far.
 func (ib *Inbox) Recv(stop <-chan struct{}, timeout <-chan time.Time, idle func()) (Message, error) {
 	clk := ib.net.cfg.Clock
 	for {
+		select {
+		case <-stop:
+			return Message{}, ErrStopped
+		default:
+		}
 		ib.mu.Lock()
 		if len(ib.q) == 0 {
 			ib.mu.Unlock()

@@ -260,3 +260,53 @@ func TestAppendLine(t *testing.T) {
 	m := Message{ID: 7, Src: "c1", Dest: "n0", Body: json.RawMessage(`{"type":"read","key":0}`)}
 	assert.Equal(t, `{"id":7,"src":"c1","dest":"n0","body":{"type":"read","key":0}}`+"\n", string(m.AppendLine(nil)))
 }
+
+// TestDownLosesMessagesAndRestartDeliversInitFirst: a killed node's queue is
+// thrown away, what is sent to it while down is lost, and its restart gets
+// init first, before a peer's message sent at the same instant.
+func TestDownLosesMessagesAndRestartDeliversInitFirst(t *testing.T) {
+	n, _ := newNet(t, Constant, 0)
+	for range 3 {
+		_, err := n.Send(msg("n1", "n0", `{"type":"before"}`))
+		require.NoError(t, err)
+	}
+	assert.Equal(t, 3, n.Down("n0"), "the waiting messages are thrown away")
+	assert.Zero(t, n.Inbox("n0").Len())
+	id, err := n.Send(msg("c0", "n0", `{"type":"read"}`))
+	require.NoError(t, err, "a down node is still registered")
+	assert.Positive(t, id)
+	_, err = n.Send(msg("n1", "n0", `{"type":"while-down"}`))
+	require.NoError(t, err)
+	assert.Zero(t, n.Inbox("n0").Len(), "nothing is queued for a down node")
+	assert.Equal(t, int64(5), n.Stats().Lost)
+
+	_, err = n.Restart(msg("c9", "n0", `{"type":"init"}`))
+	require.Error(t, err, "the init client must be registered")
+	n.Register("c9")
+	_, err = n.Restart(msg("c9", "n0", `{"type":"init"}`))
+	require.NoError(t, err)
+	_, err = n.Send(msg("n1", "n0", `{"type":"after"}`))
+	require.NoError(t, err)
+	var got []string
+	for range 2 {
+		m, err := n.Inbox("n0").Recv(nil, time.After(time.Second), nil)
+		require.NoError(t, err)
+		got = append(got, string(m.Body))
+	}
+	assert.Equal(t, []string{`{"type":"init"}`, `{"type":"after"}`}, got)
+	assert.Equal(t, int64(5), n.Stats().Lost)
+	assert.Zero(t, n.Down("nobody"), "an unknown id has nothing to lose")
+}
+
+// TestStoppedReceiverTakesNothing: a pump whose node has exited must leave
+// the queue to the node's next process.
+func TestStoppedReceiverTakesNothing(t *testing.T) {
+	n, _ := newNet(t, Constant, 0)
+	_, err := n.Send(msg("c0", "n0", `{}`))
+	require.NoError(t, err)
+	stop := make(chan struct{})
+	close(stop)
+	_, err = n.Inbox("n0").Recv(stop, nil, nil)
+	assert.ErrorIs(t, err, ErrStopped)
+	assert.Equal(t, 1, n.Inbox("n0").Len())
+}

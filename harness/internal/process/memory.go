@@ -26,6 +26,24 @@ func ReadMemory(pid int) (Memory, error) {
 	return parseStatus(b)
 }
 
+// State returns the state letter of process pid from /proc/<pid>/stat: R
+// (running), S (sleeping), T (stopped, as a paused node is), Z (a zombie),
+// ...; "" when it cannot be read (no such process, or no /proc). It lets a
+// test see that a pause stopped a process and that nothing stays stopped.
+func State(pid int) string {
+	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	if err != nil {
+		return ""
+	}
+	// The command name, in parentheses, may hold spaces and parentheses:
+	// the state follows the last closing one.
+	i := bytes.LastIndexByte(b, ')')
+	if i < 0 || i+2 >= len(b) {
+		return ""
+	}
+	return string(b[i+2 : i+3])
+}
+
 // parseStatus extracts VmRSS and VmHWM ("VmRSS:	    5120 kB") from the
 // text of a /proc/<pid>/status file.
 func parseStatus(b []byte) (Memory, error) {

@@ -28,3 +28,11 @@ func TestReadMemoryOfSelf(t *testing.T) {
 	assert.Positive(t, m.RSS)
 	assert.GreaterOrEqual(t, m.HWM, m.RSS)
 }
+
+func TestStateOfThisProcessAndOfNone(t *testing.T) {
+	if _, err := os.Stat("/proc/self/stat"); err != nil {
+		t.Skip("needs /proc")
+	}
+	assert.Equal(t, "R", State(os.Getpid()), "the test is running")
+	assert.Equal(t, "", State(1<<30), "no such process")
+}

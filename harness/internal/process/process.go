@@ -45,6 +45,7 @@ type Node struct {
 
 	mu       sync.Mutex
 	killed   bool
+	paused   bool
 	status   string
 	errTail  []string
 	outTail  []string
@@ -154,8 +155,46 @@ func (n *Node) StdoutTail() []string {
 	return append([]string(nil), n.outTail...)
 }
 
+// ErrExited is returned by Pause and Resume for a process that has exited.
+var ErrExited = errors.New("process: exited")
+
+// Pause sends SIGSTOP to the node's whole process group, so that whatever
+// the node forked stops with it. Its stdin pipe then fills up; writers must
+// not share a goroutine with other nodes' deliveries.
+func (n *Node) Pause() error { return n.signalGroup(syscall.SIGSTOP, true) }
+
+// Resume sends SIGCONT to the node's whole process group. Resuming a node
+// that is not paused is harmless.
+func (n *Node) Resume() error { return n.signalGroup(syscall.SIGCONT, false) }
+
+// Paused reports whether the node was paused and not resumed since.
+func (n *Node) Paused() bool {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	return n.paused
+}
+
+// signalGroup sends sig to the process group and records the pause state,
+// under the lock so that the state is never out of step with the signals.
+func (n *Node) signalGroup(sig syscall.Signal, paused bool) error {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	select {
+	case <-n.exited:
+		return fmt.Errorf("%w: %s", ErrExited, n.cfg.ID)
+	default:
+	}
+	if err := syscall.Kill(-n.cmd.Process.Pid, sig); err != nil {
+		return fmt.Errorf("process: %s: %v: %w", n.cfg.ID, sig, err)
+	}
+	n.paused = paused
+	return nil
+}
+
 // Kill sends SIGKILL to the node's whole process group and waits up to 5 s
-// for it to exit. It does not close stdin first, like Maelstrom.
+// for it to exit. It does not close stdin first, like Maelstrom. SIGKILL
+// ends a paused (stopped) process too, so Kill is the way out of every
+// state.
 func (n *Node) Kill() error {
 	n.mu.Lock()
 	select {

@@ -59,3 +59,51 @@ func TestEarlyExitKeepsTheStderrTail(t *testing.T) {
 	assert.True(t, strings.HasPrefix(tail[0], "line 9"))
 	require.NoError(t, n.Kill(), "killing an exited node is harmless")
 }
+
+// TestPauseStopsTheWholeProcessGroup pauses a node that forked a child:
+// both stop, both resume, and a kill of the paused group ends both.
+func TestPauseStopsTheWholeProcessGroup(t *testing.T) {
+	if _, err := os.Stat("/proc/self/stat"); err != nil {
+		t.Skip("needs /proc")
+	}
+	var mu sync.Mutex
+	var lines []string
+	n, err := Start(Config{ID: "n0", Bin: "/bin/sh", Args: []string{"-c", "sleep 60 & echo $!; wait"},
+		Dir: os.TempDir(), LogPath: filepath.Join(t.TempDir(), "n0.log"), OnStdout: func(l []byte) {
+			mu.Lock()
+			lines = append(lines, string(l))
+			mu.Unlock()
+		}})
+	require.NoError(t, err)
+	defer n.Kill()
+	var child int
+	require.Eventually(t, func() bool {
+		mu.Lock()
+		defer mu.Unlock()
+		if len(lines) > 0 {
+			child, _ = strconv.Atoi(lines[0])
+		}
+		return child > 0
+	}, 5*time.Second, 10*time.Millisecond)
+	group := []int{n.Pid(), child}
+
+	require.NoError(t, n.Pause())
+	assert.True(t, n.Paused())
+	for _, pid := range group {
+		assert.Eventually(t, func() bool { return State(pid) == "T" }, 5*time.Second, 5*time.Millisecond, "pid %d stopped", pid)
+	}
+	require.NoError(t, n.Resume())
+	assert.False(t, n.Paused())
+	for _, pid := range group {
+		assert.Eventually(t, func() bool { return State(pid) != "T" }, 5*time.Second, 5*time.Millisecond, "pid %d running again", pid)
+	}
+	require.NoError(t, n.Resume(), "resuming a running node is harmless")
+
+	require.NoError(t, n.Pause())
+	require.NoError(t, n.Kill(), "SIGKILL ends a stopped group")
+	assert.Equal(t, "signal: killed", n.Status())
+	assert.Eventually(t, func() bool { return syscall.Kill(child, 0) == syscall.ESRCH },
+		5*time.Second, 10*time.Millisecond, "the stopped child died with the group")
+	assert.ErrorIs(t, n.Pause(), ErrExited)
+	assert.ErrorIs(t, n.Resume(), ErrExited)
+}

@@ -9,4 +9,8 @@ type Interval struct {
 	// the end of the run).
 	End   time.Duration
 	Label string
+	// Kind is the fault: "partition", "kill" or "pause", each shaded in its
+	// own colour (Jepsen's); any other kind, or none, is shaded as a
+	// partition.
+	Kind string
 }

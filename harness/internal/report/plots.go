@@ -33,8 +33,23 @@ var (
 		"write": color.RGBA{R: 0x2c, G: 0xa0, B: 0x2c, A: 0xff},
 		"cas":   color.RGBA{R: 0x94, G: 0x67, B: 0xbd, A: 0xff},
 	}
-	shade = color.NRGBA{R: 0xd9, G: 0x53, B: 0x4f, A: 0x30}
+	// shades are Jepsen's perf colours for each fault (its nemesis
+	// packages' :perf maps), translucent so the points show through.
+	shades = map[string]color.Color{
+		"partition": color.NRGBA{R: 0xe9, G: 0xdc, B: 0xa0, A: 0x70},
+		"kill":      color.NRGBA{R: 0xe9, G: 0xa4, B: 0xa0, A: 0x70},
+		"pause":     color.NRGBA{R: 0xa0, G: 0xb1, B: 0xe9, A: 0x70},
+	}
 )
+
+// kind is an interval's fault as the plots shade it: an unknown or empty
+// kind is a partition.
+func kind(iv Interval) string {
+	if _, ok := shades[iv.Kind]; ok {
+		return iv.Kind
+	}
+	return "partition"
+}
 
 // Quantiles drawn on latency-quantiles.png.
 var Quantiles = []float64{0.5, 0.95, 0.99, 1}
@@ -65,7 +80,8 @@ func samples(ops []history.Op) []sample {
 }
 
 // Plots draws latency-raw.png, latency-quantiles.png and rate.png into the
-// store, shading the partition intervals.
+// store, shading the fault intervals: partitions, kills and pauses each in
+// their own colour.
 func Plots(s *Store, ops []history.Op, partitions []Interval) error {
 	ss := samples(ops)
 	end := 1.0
@@ -91,9 +107,11 @@ func newPlot(title, ylabel string, end float64) *plot.Plot {
 	return p
 }
 
-// shadeIntervals adds a translucent band per partition, from ymin to ymax.
+// shadeIntervals adds a translucent band per fault interval, from ymin to
+// ymax, and one legend entry per kind of fault.
 func shadeIntervals(p *plot.Plot, partitions []Interval, ymin, ymax float64) error {
-	for i, iv := range partitions {
+	legend := map[string]bool{}
+	for _, iv := range partitions {
 		poly, err := plotter.NewPolygon(plotter.XYs{
 			{X: iv.Start.Seconds(), Y: ymin}, {X: iv.End.Seconds(), Y: ymin},
 			{X: iv.End.Seconds(), Y: ymax}, {X: iv.Start.Seconds(), Y: ymax},
@@ -101,12 +119,14 @@ func shadeIntervals(p *plot.Plot, partitions []Interval, ymin, ymax float64) err
 		if err != nil {
 			return err
 		}
-		poly.Color = shade
+		k := kind(iv)
+		poly.Color = shades[k]
 		poly.LineStyle.Width = 0
 		poly.LineStyle.Color = color.Transparent
 		p.Add(poly)
-		if i == 0 {
-			p.Legend.Add("partition", poly)
+		if !legend[k] {
+			legend[k] = true
+			p.Legend.Add(k, poly)
 		}
 	}
 	return nil

@@ -10,6 +10,7 @@ import (
 
 	"github.com/quorumkit/quorumkit/harness/internal/check"
 	"github.com/quorumkit/quorumkit/harness/internal/history"
+	"github.com/quorumkit/quorumkit/harness/internal/nemesis"
 	"github.com/quorumkit/quorumkit/harness/internal/net"
 	"github.com/quorumkit/quorumkit/harness/internal/report"
 )
@@ -22,7 +23,9 @@ type Analysis struct {
 	Ops []history.Op
 	// Net is the network's counters.
 	Net net.Stats
-	// Partitions shade the plots; an End below zero lasts to the end.
+	// Partitions are faults to shade on the plots that the history's
+	// nemesis ops do not tell (the simulator's); the nemesis's own are read
+	// from the history. An End below zero lasts to the end.
 	Partitions []report.Interval
 	// Protocol lists bad lines and addresses; Crash is set when the run
 	// crashed; Memory is each node's memory, when it was sampled.
@@ -53,7 +56,7 @@ func (t *test) analyse(end time.Duration) *Results {
 	opts := t.opts
 	t.mu.Lock()
 	a := Analysis{
-		Ops: t.history.Ops(), Net: t.net.Stats(), Partitions: append([]report.Interval(nil), t.partition...),
+		Ops: t.history.Ops(), Net: t.net.Stats(),
 		Protocol: t.protocol, Crash: t.crash, Memory: t.memory, Nodes: opts.Nodes,
 		Availability: opts.Availability, CheckTimeout: opts.CheckTimeout, MaelstromParity: opts.MaelstromParity,
 		Seed: opts.Seed, Log: opts.Log,
@@ -79,7 +82,7 @@ func Analyse(store *report.Store, a Analysis, end time.Duration) *Results {
 	if protocol.Errors == nil {
 		protocol.Errors = []*ProtocolError{}
 	}
-	partitions := append([]report.Interval(nil), a.Partitions...)
+	partitions := append(nemesis.Intervals(ops), a.Partitions...)
 	for i := range partitions {
 		if partitions[i].End < 0 {
 			partitions[i].End = end
@@ -101,6 +104,7 @@ func Analyse(store *report.Store, a Analysis, end time.Duration) *Results {
 		Crash:         a.Crash,
 		Nodes:         a.Memory,
 		Recovery:      check.Recovery(ops, a.Nodes),
+		Nemesis:       nemesis.Summarize(ops),
 		QuorumWitness: check.QuorumWitness(ops),
 		Seed:          a.Seed,
 		Test:          a.Test,
@@ -162,6 +166,18 @@ func (t *test) summarizeWitness(q *check.WitnessResult) {
 	}
 }
 
+// counts renders a map of counts as "a 1, b 2" in key order.
+func counts(m map[string]int) string {
+	s := ""
+	for _, k := range report.SortedKeys(m) {
+		if s != "" {
+			s += ", "
+		}
+		s += fmt.Sprintf("%s %d", k, m[k])
+	}
+	return "{" + s + "}"
+}
+
 // exitCode maps a result to Maelstrom's exit codes; a crash wins.
 func exitCode(res *Results) int {
 	switch {
@@ -202,6 +218,9 @@ func (t *test) summarize(res *Results, code int) {
 		fmt.Fprintf(w, "  %s: %s: %q\n", e.Node, e.Error, truncate(e.Line, 120))
 	}
 	t.summarizeWitness(res.QuorumWitness)
+	if nem := res.Nemesis; nem != nil {
+		fmt.Fprintf(w, ":nemesis      ops %s nodes %s\n", counts(nem.Ops), counts(nem.Nodes))
+	}
 	if c := res.Crash; c != nil {
 		fmt.Fprintf(w, ":crash        %s\n", c.Message)
 		for _, nc := range c.Nodes {

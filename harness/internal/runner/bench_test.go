@@ -15,7 +15,6 @@ import (
 	"github.com/quorumkit/quorumkit/harness/internal/clock"
 	"github.com/quorumkit/quorumkit/harness/internal/history"
 	"github.com/quorumkit/quorumkit/harness/internal/net"
-	"github.com/quorumkit/quorumkit/harness/internal/process"
 	"github.com/quorumkit/quorumkit/harness/internal/report"
 	"github.com/quorumkit/quorumkit/harness/internal/service"
 	"github.com/quorumkit/quorumkit/harness/internal/witness"
@@ -60,17 +59,17 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-// startEcho spawns n echo fixtures behind a fresh network and returns the
-// test, torn down at the end of the benchmark.
-func startEcho(b *testing.B, n int) *test {
-	b.Helper()
-	bin := fixture(b)
+// startFixture spawns n fixtures in mode behind a fresh network and returns
+// the test, torn down (every process killed) when tb ends.
+func startFixture(tb testing.TB, mode string, n int) *test {
+	tb.Helper()
+	bin := fixture(tb)
 	clk := clock.NewReal()
-	store, err := report.NewStore(b.TempDir(), "bench", clk.Start())
+	store, err := report.NewStore(tb.TempDir(), "bench", clk.Start())
 	if err != nil {
-		b.Fatal(err)
+		tb.Fatal(err)
 	}
-	opts := &Options{Args: []string{"echo"}, Log: io.Discard}
+	opts := &Options{Args: []string{mode}, Concurrency: 2 * n, Log: io.Discard}
 	for i := range n {
 		opts.Nodes = append(opts.Nodes, "n"+strconv.Itoa(i))
 	}
@@ -81,17 +80,14 @@ func startEcho(b *testing.B, n int) *test {
 	for _, id := range opts.Nodes {
 		t.net.Register(id)
 	}
-	t.nodes = make([]*process.Node, n)
+	t.bin = bin
+	t.makeSlots()
 	for i, id := range opts.Nodes {
-		if err := t.startNode(i, id, bin); err != nil {
-			b.Fatal(err)
+		if err := t.startNode(i, id, "c"+strconv.Itoa(i), false); err != nil {
+			tb.Fatal(err)
 		}
 	}
-	b.Cleanup(func() {
-		for _, node := range t.nodes {
-			node.Kill()
-		}
-	})
+	tb.Cleanup(t.teardown)
 	return t
 }
 
@@ -100,7 +96,7 @@ func startEcho(b *testing.B, n int) *test {
 // each hop being parsed from a node's stdout, queued, and written to the
 // other node's stdin.
 func BenchmarkRouting(b *testing.B) {
-	t := startEcho(b, 2)
+	t := startFixture(b, "echo", 2)
 	t.net.Register("c100")
 	const inFlight = 256
 	start := t.net.Stats().Servers.SendCount
@@ -123,7 +119,7 @@ func BenchmarkRouting(b *testing.B) {
 // latency 0: two hops through the harness plus the node's own work. The
 // added per-hop figure is half the round trip.
 func BenchmarkHopLatency(b *testing.B) {
-	t := startEcho(b, 1)
+	t := startFixture(b, "echo", 1)
 	inbox := t.net.Register("c100")
 	body := []byte(`{"type":"echo","value":1,"msg_id":`)
 	b.ResetTimer()

@@ -1,10 +1,20 @@
 // Package runner runs one harness test end to end, in Maelstrom's phases:
 // create the store, register and spawn the nodes and send each its init
 // (10 s limit), open the clients, run the workload and the nemesis until the
-// time limit, heal, SIGKILL every node, then check the history and write the
-// report. A node that exits early stops the run; it is reported by name with
-// its exit status and the tail of its stderr, and the history and results up
-// to that point are still written (Maelstrom writes nothing in that case).
+// time limit, resume and start every node and heal, SIGKILL every node, then
+// check the history and write the report. A node that exits early stops the
+// run; it is reported by name with its exit status and the tail of its
+// stderr, and the history and results up to that point are still written
+// (Maelstrom writes nothing in that case).
+//
+// The nemesis kills, starts, pauses and resumes the node processes through
+// nodeProcesses (faults.go): a killed node stays in the network, down, until
+// a start reruns its binary and its new process answers a fresh init; a
+// paused node's process group is stopped while its messages queue. Each
+// process has its own stdin pump and its own exit watch, so a stopped node
+// holds nobody else up, and only an exit the harness did not cause crashes
+// the run. Teardown kills every current process, stopped ones included, and
+// a process that a restart starts after teardown began is killed at once.
 //
 // Every message goes through the network, and the network shows each one to
 // a witness.Tracker (causality, in witness.go): when a node's line is read

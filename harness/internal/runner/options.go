@@ -4,8 +4,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
+	"strings"
 	"time"
 
+	"github.com/quorumkit/quorumkit/harness/internal/nemesis"
 	"github.com/quorumkit/quorumkit/harness/internal/net"
 	"github.com/quorumkit/quorumkit/harness/internal/service"
 )
@@ -32,8 +35,9 @@ type Options struct {
 	// distribution (constant, uniform or exponential).
 	Latency     time.Duration `json:"-"`
 	LatencyDist string        `json:"latency-dist"`
-	// Nemesis lists the faults (only partition); NemesisInterval is the
-	// mean gap between nemesis ops.
+	// Nemesis lists the faults (partition, kill, pause); NemesisInterval is
+	// the mean gap between two ops of the partition nemesis, and between two
+	// of the kill and pause nemesis.
 	Nemesis         []string      `json:"nemesis"`
 	NemesisInterval time.Duration `json:"-"`
 	// Availability is the required ok fraction, or negative when unset.
@@ -113,8 +117,8 @@ func (o *Options) Validate() error {
 		seen[n] = true
 	}
 	for _, f := range o.Nemesis {
-		if f != "partition" {
-			return bad("unknown nemesis fault %q (the only one is partition)", f)
+		if !slices.Contains(nemesis.Faults, f) {
+			return bad("unknown nemesis fault %q (they are %s)", f, strings.Join(nemesis.Faults, ", "))
 		}
 	}
 	return nil

@@ -4,6 +4,7 @@ import (
 	"math"
 
 	"github.com/quorumkit/quorumkit/harness/internal/check"
+	"github.com/quorumkit/quorumkit/harness/internal/nemesis"
 	"github.com/quorumkit/quorumkit/harness/internal/process"
 )
 
@@ -122,8 +123,12 @@ type Results struct {
 	// majority of nodes causally between the request's arrival and itself.
 	QuorumWitness *check.WitnessResult `json:"quorum-witness"`
 	// Recovery has, for each start-partition, the time to the first :ok
-	// write or cas invoked after it; present only when the nemesis ran.
+	// write or cas invoked after it; present only when there were
+	// partitions.
 	Recovery *check.RecoveryResult `json:"recovery,omitempty"`
+	// Nemesis counts the nemesis's ops by f and what they did to the
+	// nodes (killed, started, paused, ...); present only when it ran.
+	Nemesis *nemesis.Summary `json:"nemesis,omitempty"`
 	// Seed is the seed of the generator, the nemesis and the latencies.
 	Seed int64 `json:"seed"`
 	// Test records how the test was run.

@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -47,17 +48,28 @@ type test struct {
 	net     *net.Network
 	causal  *causality
 	history *history.History
-	nodes   []*process.Node
+	// bin is the node binary's absolute path, which restarts run again.
+	bin     string
 	stop    chan struct{}
 	stopped sync.Once
+	// restarts counts the init clients of restarted nodes, whose ids follow
+	// the workers' (Maelstrom's one client counter).
+	restarts atomic.Int64
 
-	mu        sync.Mutex
-	protocol  ProtocolResult
-	crash     *CrashResult
-	fault     string
-	partition []report.Interval
-	memory    map[string]*NodeMemory
-	zeroTime  time.Time
+	mu sync.Mutex
+	// nodes is each node's current process, pumped is closed when its stdin
+	// pump has returned, and down is true from a kill to the init_ok of the
+	// restart (faults.go). closed is set by teardown: a process started
+	// after it is killed at once.
+	nodes    []*process.Node
+	pumped   []chan struct{}
+	down     []bool
+	closed   bool
+	protocol ProtocolResult
+	crash    *CrashResult
+	fault    string
+	memory   map[string]*NodeMemory
+	zeroTime time.Time
 }
 
 // seeded derives an independent random source for one part of the run.
@@ -160,7 +172,6 @@ func (t *test) execute(genRand, dispatchRand, nemRand *rand.Rand) {
 	zero := t.clock.Now()
 	t.history.SetZero(zero)
 	t.zeroTime = t.clock.Start().Add(zero)
-	go t.watchNodes()
 	memDone := make(chan struct{})
 	memStopped := make(chan struct{})
 	go t.sampleMemory(memDone, memStopped)
@@ -175,8 +186,8 @@ func (t *test) execute(genRand, dispatchRand, nemRand *rand.Rand) {
 		go func() {
 			defer wg.Done()
 			nemesis.Run(nemesis.Config{
-				Nodes: opts.Nodes, Interval: opts.NemesisInterval, Clock: t.clock, Rand: nemRand,
-				Net: t.net, History: t.history, Stop: nemStop, OnChange: t.faultChanged, TimeLimit: opts.TimeLimit,
+				Faults: opts.Nemesis, Nodes: opts.Nodes, Interval: opts.NemesisInterval, Clock: t.clock, Rand: nemRand,
+				Net: t.net, Processes: nodeProcesses{t}, History: t.history, Stop: nemStop, OnChange: t.faultChanged, TimeLimit: opts.TimeLimit,
 			})
 		}()
 	}
@@ -204,7 +215,7 @@ func (t *test) sampleMemory(done <-chan struct{}, stopped chan<- struct{}) {
 	defer tick.Stop()
 	for finished := false; ; {
 		at := t.history.Since().Seconds()
-		for _, n := range t.nodes {
+		for _, n := range t.processes() {
 			mem, err := process.ReadMemory(n.Pid())
 			if err != nil {
 				continue
@@ -215,9 +226,10 @@ func (t *test) sampleMemory(done <-chan struct{}, stopped chan<- struct{}) {
 			}
 			m := t.memory[n.ID()]
 			if m == nil {
-				m = &NodeMemory{Pid: n.Pid()}
+				m = &NodeMemory{}
 				t.memory[n.ID()] = m
 			}
+			m.Pid = n.Pid()
 			m.add(at, mem)
 			t.mu.Unlock()
 		}
@@ -242,58 +254,98 @@ func (t *test) setup() error {
 	if real, err := filepath.EvalSymlinks(bin); err == nil {
 		bin = real
 	}
+	t.bin = bin
 	for _, id := range opts.Nodes {
 		t.net.Register(id)
 	}
-	t.nodes = make([]*process.Node, len(opts.Nodes))
+	t.makeSlots()
 	errs := make([]error, len(opts.Nodes))
 	var wg sync.WaitGroup
 	for i, id := range opts.Nodes {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			errs[i] = t.startNode(i, id, bin)
+			errs[i] = t.startNode(i, id, "c"+strconv.Itoa(i), false)
 		}()
 	}
 	wg.Wait()
 	return errors.Join(errs...)
 }
 
-// startNode spawns node i, starts its stdin pump, and sends init from init
-// client c<i>.
-func (t *test) startNode(i int, id, bin string) error {
+// makeSlots makes room for each node's process.
+func (t *test) makeSlots() {
+	n := len(t.opts.Nodes)
+	t.nodes, t.pumped, t.down = make([]*process.Node, n), make([]chan struct{}, n), make([]bool, n)
+}
+
+// errTornDown is returned by startNode once teardown has begun, and
+// errHalted when the run halted while a node had yet to answer init.
+var (
+	errTornDown = errors.New("the run is over")
+	errHalted   = errors.New("the run halted")
+)
+
+// startNode spawns node i's process, starts its stdin pump and its exit
+// watch, sends it init from client and waits for init_ok. A restart (after
+// a kill) revives the node's inbox with that init, so that the new process
+// gets it first. The wait ends early if the process exits or the run halts.
+func (t *test) startNode(i int, id, client string, restart bool) error {
 	var mirror io.Writer
 	if t.opts.LogStderr {
 		mirror = t.opts.Log
 	}
 	node, err := process.Start(process.Config{
-		ID: id, Bin: bin, Args: t.opts.Args, Dir: os.TempDir(),
+		ID: id, Bin: t.bin, Args: t.opts.Args, Dir: os.TempDir(),
 		LogPath: t.store.NodeLog(id), Mirror: mirror,
 		OnStdout: func(line []byte) { t.route(id, line) },
 	})
 	if err != nil {
 		return err
 	}
+	pumped := make(chan struct{})
 	t.mu.Lock()
-	t.nodes[i] = node
+	if t.closed {
+		t.mu.Unlock()
+		node.Kill()
+		return errTornDown
+	}
+	t.nodes[i], t.pumped[i] = node, pumped
 	t.mu.Unlock()
-	go t.pump(node)
+	go func() {
+		defer close(pumped)
+		t.pump(node)
+	}()
+	go t.watch(node)
 
-	client := "c" + strconv.Itoa(i)
 	inbox := t.net.Register(client)
 	defer t.net.Unregister(client)
 	ids, _ := json.Marshal(t.opts.Nodes)
 	idJSON, _ := json.Marshal(id)
 	body := `{"type":"init","node_id":` + string(idJSON) + `,"node_ids":` + string(ids) + `,"msg_id":1}`
-	if _, err := t.net.Send(net.Message{Src: client, Dest: id, Body: json.RawMessage(body)}); err != nil {
+	send := t.net.Send
+	if restart {
+		send = t.net.Restart
+	}
+	if _, err := send(net.Message{Src: client, Dest: id, Body: json.RawMessage(body)}); err != nil {
 		return err
 	}
+	return t.awaitInit(node, inbox)
+}
+
+// awaitInit waits for node's init_ok on the init client's inbox.
+func (t *test) awaitInit(node *process.Node, inbox *net.Inbox) error {
+	id := node.ID()
 	deadline := t.clock.After(InitTimeout)
 	for {
-		m, err := inbox.Recv(node.Exited(), deadline, nil)
+		m, err := inbox.Recv(either(node.Exited(), t.stop), deadline, nil)
 		if errors.Is(err, net.ErrStopped) {
-			return fmt.Errorf("node %s exited (%s) before answering init; stderr tail:\n%s",
-				id, waitStatus(node), indent(node.StderrTail(time.Second)))
+			select {
+			case <-node.Exited():
+				return fmt.Errorf("node %s exited (%s) before answering init; stderr tail:\n%s",
+					id, waitStatus(node), indent(node.StderrTail(time.Second)))
+			default:
+				return fmt.Errorf("node %s: %w before it answered init", id, errHalted)
+			}
 		}
 		if err != nil {
 			return fmt.Errorf("node %s did not respond to init within %s", id, InitTimeout)
@@ -316,6 +368,19 @@ func (t *test) startNode(i int, id, bin string) error {
 			return fmt.Errorf("node %s answered init with %q, expected init_ok", id, reply.Type)
 		}
 	}
+}
+
+// either returns a channel closed as soon as a or b is.
+func either(a, b <-chan struct{}) <-chan struct{} {
+	c := make(chan struct{})
+	go func() {
+		defer close(c)
+		select {
+		case <-a:
+		case <-b:
+		}
+	}()
+	return c
 }
 
 func waitStatus(n *process.Node) string {
@@ -375,25 +440,13 @@ func (t *test) pump(node *process.Node) {
 	}
 }
 
-// watchNodes stops the run when a node exits on its own.
-func (t *test) watchNodes() {
-	cases := make(chan *process.Node, len(t.nodes))
-	for _, n := range t.nodes {
-		go func() {
-			select {
-			case <-n.Exited():
-				cases <- n
-			case <-t.stop:
-			}
-		}()
-	}
-	select {
-	case n := <-cases:
-		if !n.Killed() {
-			t.recordExit(n)
-			t.halt()
-		}
-	case <-t.stop:
+// watch stops the run when node's process exits without the harness having
+// killed it (by a kill of the nemesis, or at teardown).
+func (t *test) watch(node *process.Node) {
+	<-node.Exited()
+	if !node.Killed() {
+		t.recordExit(node)
+		t.halt()
 	}
 }
 
@@ -430,13 +483,15 @@ func (t *test) setCrash(msg string) {
 	fmt.Fprintln(t.opts.Log, "harness: "+msg)
 }
 
-// teardown SIGKILLs every node, noting any that had already exited.
+// teardown SIGKILLs every node, noting any that had already exited. A
+// paused node dies of SIGKILL as well; nothing is left stopped. A restart
+// still in flight finds the run closed and kills its process itself.
 func (t *test) teardown() {
 	t.halt()
-	for _, n := range t.nodes {
-		if n == nil {
-			continue
-		}
+	t.mu.Lock()
+	t.closed = true
+	t.mu.Unlock()
+	for _, n := range t.processes() {
 		select {
 		case <-n.Exited():
 			if !n.Killed() {
@@ -450,18 +505,23 @@ func (t *test) teardown() {
 	}
 }
 
-// faultChanged records the nemesis's current fault for the progress line
-// and the plots.
+// processes returns each node's current process (none before it started).
+func (t *test) processes() []*process.Node {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	var ps []*process.Node
+	for _, n := range t.nodes {
+		if n != nil {
+			ps = append(ps, n)
+		}
+	}
+	return ps
+}
+
+// faultChanged records the faults in effect, for the progress line.
 func (t *test) faultChanged(fault string) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	now := t.history.Since()
-	if t.fault != "" && len(t.partition) > 0 {
-		t.partition[len(t.partition)-1].End = now
-	}
-	if fault != "" {
-		t.partition = append(t.partition, report.Interval{Start: now, End: -1, Label: fault})
-	}
 	t.fault = fault
 }
 
