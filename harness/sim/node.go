@@ -238,22 +238,22 @@ func (s *simulation) faultChanged(format string, args ...any) {
 		f.current = p
 		f.close(&f.partition, s.now)
 		if p != "none" {
-			f.open(&f.partition, s.now, "partition "+p)
+			f.open(&f.partition, s.now, "partition", "partition "+p)
 		}
 	}
 	for i, id := range s.ids {
 		switch paused := s.net.Paused(id); {
 		case paused && f.paused[i] < 0:
-			f.open(&f.paused[i], s.now, "pause "+id)
+			f.open(&f.paused[i], s.now, "pause", "pause "+id)
 		case !paused:
 			f.close(&f.paused[i], s.now)
 		}
 	}
 }
 
-func (f *faultRecord) open(at *int, now time.Duration, label string) {
+func (f *faultRecord) open(at *int, now time.Duration, kind, label string) {
 	*at = len(f.intervals)
-	f.intervals = append(f.intervals, report.Interval{Start: now, End: -1, Label: label})
+	f.intervals = append(f.intervals, report.Interval{Start: now, End: -1, Label: label, Kind: kind})
 }
 
 func (f *faultRecord) close(at *int, now time.Duration) {
