@@ -171,6 +171,9 @@ func (m *MemFS) Rename(oldName, newName string) error {
 		return &fs.PathError{Op: "rename", Path: newName, Err: errors.New("memfs: rename across directories")}
 	}
 	m.stats.Renames++
+	if oldName == newName {
+		return nil // a rename onto itself changes nothing, as in POSIX
+	}
 	m.change(nameChange{name: oldName, to: newName})
 	return nil
 }
