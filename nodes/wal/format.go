@@ -112,6 +112,18 @@ type batch struct {
 	records  []consensus.Record
 }
 
+// frameSize is an upper bound of the size of bt's frame, to allocate it once.
+func frameSize(bt batch) int {
+	n := frameOverhead + 1 + 2*binary.MaxVarintLen64 + len(bt.state)
+	if bt.snapshot != nil {
+		n += 2*binary.MaxVarintLen64 + len(bt.snapshot.Data)
+	}
+	for _, r := range bt.records {
+		n += 2*binary.MaxVarintLen64 + len(r.Data)
+	}
+	return n
+}
+
 // appendFrame appends to b the frame holding bt at sequence number seq of the file with salt.
 func appendFrame(b []byte, salt uint32, seq uint64, bt batch) []byte {
 	start := len(b)

@@ -171,7 +171,7 @@ func (l *Log) Close() error {
 // appendBatch writes bt as the next frame and syncs it, then applies the bytes written (so
 // the log never holds slices its caller may reuse).
 func (l *Log) appendBatch(bt batch) error {
-	buf := appendFrame(nil, l.salt, l.nextSeq, bt)
+	buf := appendFrame(make([]byte, 0, frameSize(bt)), l.salt, l.nextSeq, bt)
 	if err := l.write(l.file, buf); err != nil {
 		return l.fail(err)
 	}
@@ -216,7 +216,8 @@ func (l *Log) startGeneration(gen uint64, c *contents) error {
 	buf, salt := encodeFileHeader(gen, l.nodeID)
 	start := len(buf)
 	if c != nil {
-		buf = appendFrame(buf, salt, 1, c.base())
+		bt := c.base()
+		buf = appendFrame(append(make([]byte, 0, start+frameSize(bt)), buf...), salt, 1, bt)
 	}
 	f, err := l.fs.Create(tmp)
 	if err != nil {
