@@ -55,11 +55,13 @@
 //   - Damaged: a frame that is all there and fails its checksum, a frame out of sequence, a
 //     bad file header, another node's id, random bytes. Then [consensus.Recovered.Damaged] is
 //     set, even if the damaged frame is the last one: a bit flip in a synced frame looks the
-//     same wherever it is. Recovered then holds the records and snapshot of the intact frames
-//     before the first damaged one (a state the log truly had, where records after a hole could
-//     be replayed wrongly) and the newest intact State found anywhere in the file (a later
-//     term or promise is the safer one to keep). The core must not vote, promise or
-//     acknowledge as if it had the lost state until it has caught up from its peers.
+//     same wherever it is. (A power loss that lands a write's later sectors but not an
+//     earlier one also reads as damage: safe, and it costs the node a catch-up.) Recovered
+//     then holds the records and snapshot of the intact frames before the first damaged one
+//     (a state the log truly had, where records after a hole could be replayed wrongly) and
+//     the newest intact State found anywhere in the file (a later term or promise is the
+//     safer one to keep). The core must not vote, promise or acknowledge as if it had the
+//     lost state until it has caught up from its peers.
 //
 // A damaged recovery writes the recovered contents and a damage mark into a new generation,
 // syncs it, and only then renames the bad file aside (suffix .damaged, or .foreign for another
