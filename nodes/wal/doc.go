@@ -80,9 +80,15 @@
 //     so the node must exit and recover.
 //   - Open syncs the file and the directory it recovered before returning, because a killed
 //     process's last writes may sit in the page cache, unsynced, while the core acts on them.
-//   - A Snapshot drops records at or below its index without replaying them; a core whose
-//     records supersede later ones (Raft: a record for index i replaces every record from i
-//     on) must not rely on a dropped record to erase one above the snapshot.
+//   - A Snapshot at index s drops the records at or below s and keeps those above it, in save
+//     order, without interpreting them. A core whose records supersede earlier-saved ones
+//     (Raft: a record for index i replaces every record from i on) loses, with a dropped record
+//     at or below s, its power to erase stale records above s: a follower that held an old
+//     leader's entries 7-9, was truncated at 5 by a new leader's 5' and 6', and then saves a
+//     snapshot at 6, would get 7-9 back on its next recovery (and their term can be above the
+//     snapshot's). So such a core must save, in every batch that carries a Snapshot at s, a
+//     record at s+1: its entry there (followed by the rest of its log above s), or, if its log
+//     ends at s, a marker that means "no entries from here on".
 //   - A node whose whole directory is lost starts empty and undamaged: the log cannot tell
 //     that from a first start.
 package wal
