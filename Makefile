@@ -25,10 +25,11 @@ bench: build
 gobench:
 	$(GO) test -run '^$$' -bench . -benchtime 2s ./...
 
-## fuzz: the runtime and scanner fuzzers, one minute each
+## fuzz: the runtime, scanner and log-recovery fuzzers, one minute each
 fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzRuntime -fuzztime 60s ./nodes
 	$(GO) test -run '^$$' -fuzz FuzzParseObject -fuzztime 60s ./nodes
+	$(GO) test -run '^$$' -fuzz FuzzOpen -fuzztime 60s ./nodes/wal
 
 ## mutants: each patch in mutants/ applied to a scratch copy, judged by the tests (MUTANTS=a,b for some)
 mutants:
