@@ -13,23 +13,21 @@ import (
 )
 
 // model is what recovery must return after a sequence of Saves, computed the plain way: the
-// last State, the last Snapshot, and every record saved, in order, whose index is above the
-// last snapshot's.
+// last State, the last Snapshot, and the records saved with or after it whose index is above
+// its own (a snapshot is a checkpoint that drops every record saved before it).
 func model(saves []consensus.Stable) consensus.Recovered {
 	var m consensus.Recovered
-	var all []consensus.Record
 	for _, s := range saves {
 		if s.State != nil {
 			m.State = s.State
 		}
 		if s.Snapshot != nil {
-			m.Snapshot = s.Snapshot
+			m.Snapshot, m.Records = s.Snapshot, nil
 		}
-		all = append(all, s.Records...)
-	}
-	for _, r := range all {
-		if m.Snapshot == nil || r.Index > m.Snapshot.Index {
-			m.Records = append(m.Records, r)
+		for _, r := range s.Records {
+			if m.Snapshot == nil || r.Index > m.Snapshot.Index {
+				m.Records = append(m.Records, r)
+			}
 		}
 	}
 	return m

@@ -38,21 +38,15 @@ type contents struct {
 	damaged bool
 }
 
-// apply replays one batch. Records at or below the snapshot's index are dropped whether they
-// came before the snapshot or after it, so the rule has no exception to remember.
+// apply replays one batch. A snapshot is a checkpoint (see consensus.Stable): it drops every
+// record saved before it, and the records of its own batch that are above its index follow.
 func (c *contents) apply(bt batch) {
 	if bt.flags&flagState != 0 {
 		c.state = bt.state
 	}
 	if bt.flags&flagSnapshot != 0 {
 		c.snapshot = bt.snapshot
-		kept := make([]consensus.Record, 0, len(c.records))
-		for _, r := range c.records {
-			if r.Index > c.snapshot.Index {
-				kept = append(kept, r)
-			}
-		}
-		c.records = kept
+		c.records = nil
 	}
 	for _, r := range bt.records {
 		if c.snapshot == nil || r.Index > c.snapshot.Index {
@@ -131,6 +125,9 @@ func (l *Log) Save(st consensus.Stable) error {
 	bt := batch{state: st.State, snapshot: st.Snapshot, records: st.Records}
 	if st.State != nil {
 		bt.flags |= flagState
+	}
+	if st.Repaired && l.damaged {
+		bt.flags |= flagRepaired
 	}
 	if st.Snapshot != nil {
 		bt.flags |= flagSnapshot

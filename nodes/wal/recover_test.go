@@ -110,7 +110,11 @@ func TestBitFlipInAnyFrameIsDamage(t *testing.T) {
 				requireUsable(t, m, l, want, true, msg)
 				l, rec = openT(t, m, nil)
 				require.True(t, rec.Damaged, msg)
-				require.NoError(t, l.Repaired())
+				if pos%2 == 0 {
+					require.NoError(t, l.Repaired())
+				} else { // the core's word, as the server saves it
+					require.NoError(t, l.Save(consensus.Stable{Repaired: true}))
+				}
 				_, rec2 := openT(t, m, nil)
 				require.False(t, rec2.Damaged, msg)
 				requireContents(t, rec, rec2, msg)
