@@ -9,6 +9,7 @@ import (
 
 	"github.com/quorumkit/quorumkit/nodes"
 	"github.com/quorumkit/quorumkit/nodes/consensus"
+	"github.com/quorumkit/quorumkit/nodes/wal"
 )
 
 // Options are the command-line options every node binary takes. Maelstrom passes its
@@ -30,6 +31,12 @@ type Options struct {
 	// too (-retry-for), and how long without a direct message makes a peer unheard, so that
 	// messages go round a one-way link (-deaf-after); see [Config]. 0 turns either off.
 	RetryFor, DeafAfter time.Duration
+	// DataDir, unless empty, is where the node keeps its durable state, under
+	// DataDir/<node-id>/ (-data-dir); empty keeps everything in memory only.
+	DataDir string
+	// Storage, when set, takes the place of DataDir: a simulation hands each node a simulated
+	// disk through it.
+	Storage OpenStorage
 }
 
 // DefaultOptions are the options a binary runs with when no flag is given.
@@ -46,11 +53,17 @@ func Configure[M consensus.Message](opts Options, config func(Options) Config[M]
 	cfg := config(opts)
 	cfg.BatchDelay, cfg.BatchRate, cfg.BatchSize = off(opts.BatchDelay), off(opts.BatchRate), off(opts.BatchSize)
 	cfg.RetryFor, cfg.DeafAfter = off(opts.RetryFor), off(opts.DeafAfter)
+	switch {
+	case opts.Storage != nil:
+		cfg.Storage = opts.Storage
+	case opts.DataDir != "":
+		cfg.Storage = LogStorage(wal.OSFS{}, opts.DataDir)
+	}
 	return cfg
 }
 
 // Main is the whole main function of a node binary: it parses the common flags (-lease,
-// -max-inflight, -batch-delay, -batch-rate, -batch-size, -retry-for, -deaf-after, -seed,
+// -max-inflight, -batch-delay, -batch-rate, -batch-size, -retry-for, -deaf-after, -data-dir, -seed,
 // -log-level), builds the server with Configure(options, config) and runs it until stdin ends.
 func Main[M consensus.Message](name string, config func(Options) Config[M]) {
 	opts := DefaultOptions()
@@ -61,6 +74,7 @@ func Main[M consensus.Message](name string, config func(Options) Config[M]) {
 	flag.IntVar(&opts.BatchSize, "batch-size", opts.BatchSize, "waiting requests that make a batch leave at once (0: no limit)")
 	flag.DurationVar(&opts.RetryFor, "retry-for", opts.RetryFor, "how long a request handed to a leader is handed to the next leader too (0: off)")
 	flag.DurationVar(&opts.DeafAfter, "deaf-after", opts.DeafAfter, "silence after which a peer is named unheard, so that it relays to us (0: no relaying)")
+	flag.StringVar(&opts.DataDir, "data-dir", "", "keep durable state under this directory, in <dir>/<node-id>/ (empty: memory only)")
 	seed := flag.Uint64("seed", 0, "seed of the random source (0: random, logged)")
 	level := flag.String("log-level", "info", "lowest log level: debug, info, warn or error")
 	flag.Parse()

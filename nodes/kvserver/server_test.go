@@ -100,31 +100,43 @@ type sent struct {
 // deliver hands the server one line and then lets it go idle; it returns everything sent.
 func (ts *testServer) deliver(line string) []sent {
 	ts.t.Helper()
-	msg, err := nodes.ParseMessage([]byte(line))
-	require.NoError(ts.t, err)
-	var out nodes.Outbox
-	if err := ts.srv.Handle(ts.now, msg, &out); err != nil {
-		var e *nodes.Error
-		require.ErrorAs(ts.t, err, &e, "only *nodes.Error becomes a reply")
-		out.ReplyError(msg, e)
-	}
-	return ts.idle(&out)
+	return deliverTo(ts.t, ts.srv, ts.now, line)
 }
 
 func (ts *testServer) idle(out *nodes.Outbox) []sent {
 	ts.t.Helper()
+	return idleAt(ts.t, ts.srv, ts.now, out)
+}
+
+// deliverTo hands srv one line at now and then lets it go idle; it returns everything sent.
+func deliverTo[M consensus.Message](t *testing.T, srv *Server[M], now time.Duration, line string) []sent {
+	t.Helper()
+	msg, err := nodes.ParseMessage([]byte(line))
+	require.NoError(t, err)
+	var out nodes.Outbox
+	if err := srv.Handle(now, msg, &out); err != nil {
+		var e *nodes.Error
+		require.ErrorAs(t, err, &e, "only *nodes.Error becomes a reply")
+		out.ReplyError(msg, e)
+	}
+	return idleAt(t, srv, now, &out)
+}
+
+// idleAt lets srv go idle at now and returns everything sent, decoded as on the wire.
+func idleAt[M consensus.Message](t *testing.T, srv *Server[M], now time.Duration, out *nodes.Outbox) []sent {
+	t.Helper()
 	if out == nil {
 		out = &nodes.Outbox{}
 	}
-	ts.srv.Idle(ts.now, out)
+	srv.Idle(now, out)
 	var res []sent
 	for _, o := range out.Take() {
 		line, err := nodes.AppendLine(nil, "x", o)
-		require.NoError(ts.t, err)
+		require.NoError(t, err)
 		m, err := nodes.ParseMessage(line)
-		require.NoError(ts.t, err)
+		require.NoError(t, err)
 		var body map[string]any
-		require.NoError(ts.t, json.Unmarshal(m.Body, &body))
+		require.NoError(t, json.Unmarshal(m.Body, &body))
 		res = append(res, sent{Dest: o.Dest, Body: body})
 	}
 	return res

@@ -6,6 +6,7 @@ import (
 
 	"github.com/quorumkit/quorumkit/nodes"
 	"github.com/quorumkit/quorumkit/nodes/consensus"
+	"github.com/quorumkit/quorumkit/nodes/wal"
 )
 
 // Storage keeps what a core asks to be durable. Save returns once the batch is on stable
@@ -53,5 +54,22 @@ func (s *Server[M]) save(st consensus.Stable) {
 		// After a failed sync nothing says what reached the disk, so neither retrying nor
 		// going on is safe: the node stops, and a restart recovers from what is there.
 		panic(fmt.Sprintf("kvserver: %s cannot save its state: %v", s.self, err))
+	}
+}
+
+// LogStorage keeps each node's state in a durable log (nodes/wal) under dir/<node-id>/ on
+// fsys: the real file system for -data-dir, a simulated disk in simulations.
+func LogStorage(fsys wal.FS, dir string) OpenStorage {
+	return func(nodeID string, log *slog.Logger) (Storage, *consensus.Recovered, error) {
+		l, rec, err := wal.Open(fsys, dir, nodeID, func(format string, args ...any) {
+			log.Info(fmt.Sprintf(format, args...))
+		})
+		if err != nil {
+			return nil, nil, err
+		}
+		if rec.State == nil && rec.Snapshot == nil && len(rec.Records) == 0 && !rec.Damaged {
+			return l, nil, nil // a first start
+		}
+		return l, &rec, nil
 	}
 }

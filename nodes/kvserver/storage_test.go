@@ -2,6 +2,7 @@ package kvserver
 
 import (
 	"errors"
+	"fmt"
 	"log/slog"
 	"math/rand/v2"
 	"testing"
@@ -10,6 +11,7 @@ import (
 
 	"github.com/quorumkit/quorumkit/nodes"
 	"github.com/quorumkit/quorumkit/nodes/consensus"
+	"github.com/quorumkit/quorumkit/nodes/wal"
 )
 
 // fakeStorage records what it is asked to save, and what had already left or been applied
@@ -94,4 +96,34 @@ func TestSoloSavesCommandsAndReplaysThemAfterARestart(t *testing.T) {
 	require.Equal(t, []consensus.Entry{{Index: 2, Data: []byte("b")}}, got.Committed, "what the snapshot holds is not applied again")
 	require.True(t, r.Propose([]byte("c")))
 	require.EqualValues(t, 3, r.Ready().Committed[0].Index)
+}
+
+// TestAnAcknowledgedWriteOutlivesACrash runs the one-node server on a simulated disk: what it
+// acknowledged is there after a crash that loses every unsynced byte, and the client's session
+// too (a retry of the same request is not applied twice).
+func TestAnAcknowledgedWriteOutlivesACrash(t *testing.T) {
+	disk := wal.NewMemFS(rand.New(rand.NewPCG(3, 4)))
+	start := func() *Server[SoloMessage] {
+		cfg := SoloConfig()
+		cfg.Storage = LogStorage(disk, "data")
+		cfg.CompactEvery = 3
+		srv := New(cfg)
+		srv.Init(0, nodes.Init{NodeID: "n0", NodeIDs: []string{"n0"}, Rand: rand.New(rand.NewPCG(1, 2))}, &nodes.Outbox{})
+		return srv
+	}
+	srv := start()
+	for i := 1; i <= 4; i++ { // a snapshot at 3, one record after it
+		out := deliverTo(t, srv, 0, clientReq("c1", i, fmt.Sprintf(`"type":"write","key":%d,"value":%d`, i, 10*i)))
+		require.Equal(t, "write_ok", out[0].Body["type"])
+	}
+	disk.Crash()
+	srv = start()
+	for i := 1; i <= 4; i++ {
+		out := deliverTo(t, srv, 0, clientReq("c2", i, fmt.Sprintf(`"type":"read","key":%d`, i)))
+		require.Equal(t, float64(10*i), out[0].Body["value"], "key %d", i)
+	}
+	out := deliverTo(t, srv, 0, clientReq("c1", 4, `"type":"cas","key":4,"from":40,"to":41`))
+	require.Equal(t, "cas_ok", out[0].Body["type"], "the session remembers that c1's request 4 succeeded")
+	out = deliverTo(t, srv, 0, clientReq("c2", 5, `"type":"read","key":4`))
+	require.Equal(t, 40.0, out[0].Body["value"], "and does not apply it again")
 }
