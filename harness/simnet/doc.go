@@ -23,9 +23,14 @@
 //   - loss and duplication;
 //   - pauses: a paused node receives nothing (its messages wait for it) and gets no ticks;
 //     when it resumes it first ticks for all the time it missed, then gets its messages;
-//   - random partition and pause schedules (the nemesis), with Maelstrom's shapes.
+//   - crashes: a crashed node is down (messages to it are dead, it gets no ticks, what waited
+//     for it is lost) until it restarts, and the caller is told of both (Crashed, Restarted)
+//     to throw away the process and start a new one on what its disk kept;
+//   - random partition, pause and crash schedules (the nemesis), with Maelstrom's shapes;
+//     crashes strike any number of nodes, up to all of them at once.
 //
-// Swarm draws a whole fault model from a seed (each fault on or off, its own intensities),
+// Swarm draws a whole fault model from a seed (SwarmCrashes a crash schedule, for callers
+// whose nodes keep state on disk) (each fault on or off, its own intensities),
 // and Faults.String names what was drawn, for the failure message. Tests build adversarial
 // schedules by hand with a Filter, which may rewrite, drop or hold any message, and Release,
 // which lets held messages go when the test chooses.

@@ -31,6 +31,17 @@ type Faults struct {
 	Partitions Partitions
 	// Pauses pauses random nodes at random times.
 	Pauses Pauses
+	// Crashes kills and restarts nodes at random times (see Network.Crash).
+	Crashes Crashes
+}
+
+// Crashes is a random crash schedule: at random times (Every milliseconds apart on average)
+// the nemesis kills some nodes, any number from one to all of them, and each restarts after a
+// time drawn from [1, Max]. All is the probability that a crash takes every node at once,
+// the case that loses whatever a node kept only in memory.
+type Crashes struct {
+	Every, Max int64
+	All        float64
 }
 
 // Flap describes flapping links.
@@ -148,6 +159,9 @@ func (f Faults) String() string {
 	if p := f.Pauses; p.Every > 0 {
 		parts = append(parts, fmt.Sprintf("pauses=every %dms up to %dms, %.0f%% of the leader", p.Every, p.Max, 100*p.Leader))
 	}
+	if c := f.Crashes; c.Every > 0 {
+		parts = append(parts, fmt.Sprintf("crashes=every %dms, down up to %dms, %.0f%% of all nodes", c.Every, c.Max, 100*c.All))
+	}
 	return strings.Join(parts, " ")
 }
 
@@ -191,6 +205,16 @@ func Swarm(r *rand.Rand, timeout int64) Faults {
 		f.Pauses = Pauses{Every: timeout + r.Int64N(20*timeout), Max: 1 + r.Int64N(3*timeout), Leader: []float64{0, 0.5, 1}[r.IntN(3)]}
 	}
 	return f
+}
+
+// SwarmCrashes draws a crash schedule from r for nodes that keep their state on disk, scaled
+// to the election timeout: a crash every 2 to 22 timeouts on average, each down for up to
+// 1 to 4 timeouts, and, in one draw of two, a third of the crashes taking every node at
+// once. Swarm does not draw it, as a caller must handle crashes (Network.Crash).
+func SwarmCrashes(r *rand.Rand, timeout int64) Crashes {
+	timeout = max(timeout, 10)
+	return Crashes{Every: 2*timeout + r.Int64N(20*timeout), Max: timeout + r.Int64N(3*timeout),
+		All: []float64{0, 1.0 / 3}[r.IntN(2)]}
 }
 
 // swarmLatency draws the base latency: one of Maelstrom's distributions or a heavy tail, with

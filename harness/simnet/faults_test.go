@@ -211,3 +211,68 @@ func TestFaultsMayChangeMidRun(t *testing.T) {
 	assert.Zero(t, cutWhileFlapping(), "calm: no link flaps")
 	assert.Equal(t, factor, rc.net.LinkFactor("a", "b"), "the asymmetry factors stay")
 }
+
+// TestACrashedNodeHearsNothingAndRestarts: a down node gets no ticks and no messages (they are
+// Dead, and so are those that waited for it while it was paused), and Restarted comes once its
+// time is up, after which it hears again.
+func TestACrashedNodeHearsNothingAndRestarts(t *testing.T) {
+	n := New[string](abc, seeded(5), Faults{})
+	var got []string
+	n.Deliver = func(e *Envelope[string]) { got = append(got, e.To+":"+e.Msg) }
+	ticks := map[string]int{}
+	n.Tick = func(id string) { ticks[id]++ }
+	var events []string
+	n.Crashed = func(id string) { events = append(events, "crashed "+id) }
+	n.Restarted = func(id string) { events = append(events, "restarted "+id) }
+
+	n.Pause("c", 100)
+	n.Send("a", "c", "waited")
+	n.Step()
+	n.Crash("c", 10)
+	require.True(t, n.Down("c"))
+	require.False(t, n.Paused("c"), "a killed process is no longer stopped")
+	n.Send("a", "c", "dead")
+	n.Send("a", "b", "alive")
+	for range 9 {
+		n.Step()
+	}
+	require.Equal(t, []string{"b:alive"}, got)
+	require.Equal(t, 0, ticks["c"], "no tick while paused, none while down")
+	require.Equal(t, 10, ticks["a"])
+	require.Equal(t, []string{"crashed c"}, events)
+	n.Step()
+	require.Equal(t, []string{"crashed c", "restarted c"}, events)
+	require.False(t, n.Down("c"))
+	require.Equal(t, 1, ticks["c"], "a restarted node ticks from its restart on, for no time it missed")
+	n.Send("a", "c", "after")
+	n.Step()
+	require.Equal(t, []string{"b:alive", "c:after"}, got)
+	require.Equal(t, 2, n.Stats().Fates[Dead], "the waiting message and the one sent while down")
+}
+
+// TestNemesisCrashesUpToAll: crashes strike from one node to all of them, and with All 1
+// every crash takes them all at once.
+func TestNemesisCrashesUpToAll(t *testing.T) {
+	for _, all := range []float64{0, 1} {
+		n := New[string](abc, seeded(6), Faults{Crashes: Crashes{Every: 40, Max: 1, All: all}})
+		n.Deliver = func(*Envelope[string]) {}
+		sizes := map[int]int{}
+		down := 0
+		n.Crashed = func(string) { down++ }
+		n.Restarted = func(string) {}
+		for range 20000 {
+			down = 0
+			n.Step()
+			if down > 0 {
+				sizes[down]++
+			}
+		}
+		if all == 1 {
+			// A crash that comes while some node is still down cannot take it again.
+			require.Greater(t, sizes[3], 20*(sizes[1]+sizes[2]), "every crash takes all three (%v)", sizes)
+		} else {
+			require.Len(t, sizes, 3, "crashes of one, two and three nodes (%v)", sizes)
+			require.Greater(t, sizes[1], sizes[3], "one node at a time more often than all (%v)", sizes)
+		}
+	}
+}

@@ -10,6 +10,23 @@ func (n *Network[M]) nemesis() {
 	if p := n.Faults.Pauses; n.due(&n.nextPause, p.Every) {
 		n.pauseSomeone(p)
 	}
+	if c := n.Faults.Crashes; n.due(&n.nextCrash, c.Every) {
+		n.crashSome(c)
+	}
+}
+
+// crashSome kills every node (with probability c.All) or else a random number of random
+// ones, from one to all, each for a time drawn from [1, c.Max]; nodes already down stay so.
+func (n *Network[M]) crashSome(c Crashes) {
+	ids := append([]string(nil), n.ids...)
+	k := len(ids)
+	if c.All == 0 || n.rnd.Float64() >= c.All {
+		n.rnd.Shuffle(len(ids), func(i, j int) { ids[i], ids[j] = ids[j], ids[i] })
+		k = 1 + n.rnd.IntN(len(ids))
+	}
+	for _, id := range ids[:k] {
+		n.Crash(id, between(n.rnd, 1, max(c.Max, 1)))
+	}
 }
 
 // due reports whether a schedule with the given mean gap (zero: off) acts now, and if so

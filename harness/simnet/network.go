@@ -51,10 +51,12 @@ const (
 	Held
 	// Waiting: its receiver is paused; it is delivered when the receiver resumes.
 	Waiting
+	// Dead: its receiver was down (crashed, not yet restarted), or crashed while it waited.
+	Dead
 	fates
 )
 
-var fateNames = [...]string{"delivered", "cut", "lost", "filtered", "held", "waiting"}
+var fateNames = [...]string{"delivered", "cut", "lost", "filtered", "held", "waiting", "dead"}
 
 // String names the fate.
 func (f Fate) String() string { return name(fateNames[:], int(f), "fate") }
@@ -73,6 +75,8 @@ type node[M any] struct {
 	pausedUntil int64
 	missed      int64
 	backlog     []Envelope[M]
+	down        bool
+	downUntil   int64
 }
 
 // Network is a virtual-time network of named nodes that carries messages of type M.
@@ -108,6 +112,10 @@ type Network[M any] struct {
 	// Leader, if set, names the node the cluster believes leads ("" when none), so that
 	// faults can aim at it (Pauses.Leader).
 	Leader func() string
+	// Crashed and Restarted, which crashes need, tell the caller that a node's process died
+	// (it loses what it had in memory and what its disk had not synced) and that a new one
+	// starts in its place. While a node is down it receives nothing and gets no ticks.
+	Crashed, Restarted func(id string)
 	// Logf, if set, receives one line per fault the network applies (partitions, pauses,
 	// resumes), for failure reports.
 	Logf func(format string, args ...any)
@@ -122,9 +130,10 @@ type Network[M any] struct {
 	nodes []node[M]
 	links links
 	stats Stats
-	// nextPartition and nextPause are when the nemesis acts next (Faults.Partitions and
-	// Faults.Pauses); zero before it has scheduled anything.
-	nextPartition, nextPause int64
+	// nextPartition, nextPause and nextCrash are when the nemesis acts next
+	// (Faults.Partitions, Faults.Pauses and Faults.Crashes); zero before it has scheduled
+	// anything.
+	nextPartition, nextPause, nextCrash int64
 }
 
 // New returns a network between the given node ids at time 0. Every random draw it ever
@@ -222,6 +231,12 @@ func (n *Network[M]) Step() {
 	}
 	for i := range n.nodes {
 		nd := &n.nodes[i]
+		if nd.down {
+			if n.now < nd.downUntil {
+				continue
+			}
+			n.restart(i)
+		}
 		if nd.paused {
 			if n.now < nd.pausedUntil {
 				nd.missed++
@@ -278,7 +293,10 @@ func (n *Network[M]) arrive(e *Envelope[M]) {
 			return
 		}
 	}
-	if nd := &n.nodes[e.to]; nd.paused {
+	if nd := &n.nodes[e.to]; nd.down {
+		n.fate(e, Dead)
+		return
+	} else if nd.paused {
 		n.fate(e, Waiting)
 		nd.backlog = append(nd.backlog, *e)
 		return
@@ -334,14 +352,46 @@ func (n *Network[M]) InFlight(f func(e *Envelope[M])) { n.queue.each(f) }
 
 // Pause stops a node for d milliseconds, as SIGSTOP or a long garbage-collection pause would:
 // it receives nothing (its messages wait) and Step gives it no ticks until it resumes.
-// Pausing a paused node does nothing.
+// Pausing a paused or down node does nothing.
 func (n *Network[M]) Pause(id string, d int64) {
 	nd := &n.nodes[n.idx(id)]
-	if nd.paused {
+	if nd.paused || nd.down {
 		return
 	}
 	nd.paused, nd.pausedUntil, nd.missed = true, n.now+d, 0
 	n.logf("%s paused for %dms", id, d)
+}
+
+// Crash kills a node for d milliseconds, as SIGKILL and a restart would: the Crashed callback
+// tells the caller, the messages that waited for it (if it was paused) are lost, and until it
+// restarts it receives nothing (its messages are Dead) and gets no ticks. Then the Restarted
+// callback starts it again. Crashing a node that is down does nothing.
+func (n *Network[M]) Crash(id string, d int64) {
+	i := n.idx(id)
+	nd := &n.nodes[i]
+	if nd.down {
+		return
+	}
+	if n.Crashed == nil || n.Restarted == nil {
+		panic("simnet: a crash needs the Crashed and Restarted callbacks")
+	}
+	for j := range nd.backlog {
+		n.fate(&nd.backlog[j], Dead)
+	}
+	nd.paused, nd.missed, nd.backlog = false, 0, nil
+	nd.down, nd.downUntil = true, n.now+d
+	n.logf("%s crashed for %dms", id, d)
+	n.Crashed(id)
+}
+
+// Down reports whether a node is down (crashed and not yet restarted).
+func (n *Network[M]) Down(id string) bool { return n.nodes[n.idx(id)].down }
+
+// restart starts node i again after a crash.
+func (n *Network[M]) restart(i int) {
+	n.nodes[i].down = false
+	n.logf("%s restarted", n.ids[i])
+	n.Restarted(n.ids[i])
 }
 
 // Paused reports whether a node is paused.
