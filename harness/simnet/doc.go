@@ -29,9 +29,9 @@
 //   - random partition, pause and crash schedules (the nemesis), with Maelstrom's shapes;
 //     crashes strike any number of nodes, up to all of them at once.
 //
-// Swarm draws a whole fault model from a seed (SwarmCrashes a crash schedule, for callers
-// whose nodes keep state on disk) (each fault on or off, its own intensities),
-// and Faults.String names what was drawn, for the failure message. Tests build adversarial
+// Swarm draws a whole fault model from a seed (each fault on or off, its own intensities;
+// SwarmCrashes draws a crash schedule, for callers whose nodes keep state on disk), and
+// Faults.String names what was drawn, for the failure message. Tests build adversarial
 // schedules by hand with a Filter, which may rewrite, drop or hold any message, and Release,
 // which lets held messages go when the test chooses.
 package simnet
