@@ -107,6 +107,9 @@ func (s *simulation) issue() {
 	line = append(line, `,"body":`...)
 	line = append(append(line, workload.Request(inv, c.msgID)...), '}')
 	s.requests++
+	if s.net.Down(s.ids[c.node]) {
+		return // no process reads it; the client times out
+	}
 	if s.net.Paused(s.ids[c.node]) {
 		nd := &s.nodes[c.node]
 		nd.waiting = append(nd.waiting, line)

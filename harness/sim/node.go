@@ -10,15 +10,20 @@ import (
 	"github.com/quorumkit/quorumkit/harness/internal/report"
 	"github.com/quorumkit/quorumkit/harness/internal/witness"
 	"github.com/quorumkit/quorumkit/nodes"
+	"github.com/quorumkit/quorumkit/nodes/wal"
 )
 
 // This file is the nodes' side of the simulation: the network (simnet) hands them their
 // lines and their milliseconds, and they hand their output back as encoded lines, exactly as
 // on stdio.
 
-// node is one simulated process.
+// node is one simulated node: its process (machine, nil while it is down) and its disk.
 type node struct {
 	machine nodes.Machine
+	// disk is the node's simulated disk (nil for memory-only nodes); incarnation counts its
+	// processes, so that each draws its own random numbers.
+	disk        *wal.MemFS
+	incarnation uint64
 	// nextTick is when the machine's ticker fires next, as a runtime ticks every TickPeriod.
 	nextTick time.Duration
 	// dirty is set when the node handled input since its last Idle.
@@ -91,23 +96,58 @@ func (s *simulation) states(withState bool) (applied []uint64, states [][]byte, 
 	return applied, states, ids
 }
 
-// startNodes builds and inits every machine, each with its ticker's own phase.
+// startNodes builds and inits every machine, each with its ticker's own phase, and gives
+// each node its disk when the nodes keep state on disk.
 func (s *simulation) startNodes() {
 	tickRand := rand.New(rand.NewPCG(s.cfg.Seed, 0x71c))
 	period := max(s.cfg.TickPeriod.Milliseconds(), 1)
 	s.nodes = make([]node, s.cfg.Nodes)
+	s.diskRand = rand.New(rand.NewPCG(s.cfg.Seed, 0xd15c))
 	for i := range s.nodes {
-		m := s.cfg.NewMachine()
-		s.nodes[i] = node{machine: m, nextTick: time.Duration(tickRand.Int64N(period)) * time.Millisecond}
-		var out nodes.Outbox
-		m.Init(s.now, nodes.Init{
-			NodeID:  s.ids[i],
-			NodeIDs: append([]string(nil), s.ids...),
-			Rand:    rand.New(rand.NewPCG(s.cfg.Seed, uint64(i)+1)),
-			Logger:  s.logger(s.ids[i]),
-		}, &out)
-		s.route(i, &out)
+		s.nodes[i].nextTick = time.Duration(tickRand.Int64N(period)) * time.Millisecond
+		if s.cfg.NewDurable != nil {
+			s.nodes[i].disk = wal.NewMemFS(rand.New(rand.NewPCG(s.cfg.Seed, 0xd15c+uint64(i)+1)))
+		}
+		s.start(i)
 	}
+}
+
+// start builds node i's process and inits it, as Maelstrom does at the start and after a
+// restart: the process starts from what its disk kept, if it has one, and nothing else.
+func (s *simulation) start(i int) {
+	nd := &s.nodes[i]
+	if nd.disk != nil {
+		nd.machine = s.cfg.NewDurable(nd.disk)
+	} else {
+		nd.machine = s.cfg.NewMachine()
+	}
+	nd.incarnation++
+	var out nodes.Outbox
+	nd.machine.Init(s.now, nodes.Init{
+		NodeID:  s.ids[i],
+		NodeIDs: append([]string(nil), s.ids...),
+		Rand:    rand.New(rand.NewPCG(s.cfg.Seed, uint64(i)+1+(nd.incarnation-1)<<32)),
+		Logger:  s.logger(s.ids[i]),
+	}, &out)
+	s.route(i, &out)
+	nd.dirty = true
+}
+
+// crash kills node i's process: it is gone with everything it held in memory, the client
+// requests that waited for it are lost, and its disk loses what a crash may lose.
+func (s *simulation) crash(i int) {
+	nd := &s.nodes[i]
+	nd.machine, nd.waiting, nd.dirty = nil, nil, false
+	if nd.disk == nil {
+		return
+	}
+	what := nd.disk.Crash()
+	if s.cfg.Corrupt > 0 && s.diskRand.Float64() < s.cfg.Corrupt {
+		if where, ok := nd.disk.Corrupt(); ok {
+			what += "; " + where
+		}
+	}
+	s.faults.log = append(s.faults.log, fmt.Sprintf("%v %s disk: %s", s.now, s.ids[i], what))
 }
 
 // tick is the network giving node i one millisecond: its ticker fires when due (at once
@@ -215,12 +255,12 @@ func (s *simulation) leader() string {
 type faultRecord struct {
 	healed bool
 	log    []string
-	// intervals are the partitions and pauses; partition and paused index the open ones
-	// (-1: none).
-	intervals []report.Interval
-	partition int
-	paused    []int
-	current   string // the open partition's blocked links
+	// intervals are the partitions, pauses and crashes; partition, paused and down index
+	// the open ones (-1: none).
+	intervals    []report.Interval
+	partition    int
+	paused, down []int
+	current      string // the open partition's blocked links
 }
 
 // faultChanged is the network's fault log: it records the line, then opens and closes
@@ -228,9 +268,10 @@ type faultRecord struct {
 func (s *simulation) faultChanged(format string, args ...any) {
 	f := &s.faults
 	if f.paused == nil {
-		f.partition, f.current, f.paused = -1, "none", make([]int, len(s.ids))
+		f.partition, f.current = -1, "none"
+		f.paused, f.down = make([]int, len(s.ids)), make([]int, len(s.ids))
 		for i := range f.paused {
-			f.paused[i] = -1
+			f.paused[i], f.down[i] = -1, -1
 		}
 	}
 	f.log = append(f.log, fmt.Sprintf("%v %s", s.now, fmt.Sprintf(format, args...)))
@@ -247,6 +288,12 @@ func (s *simulation) faultChanged(format string, args ...any) {
 			f.open(&f.paused[i], s.now, "pause", "pause "+id)
 		case !paused:
 			f.close(&f.paused[i], s.now)
+		}
+		switch down := s.net.Down(id); {
+		case down && f.down[i] < 0:
+			f.open(&f.down[i], s.now, "kill", "kill "+id)
+		case !down:
+			f.close(&f.down[i], s.now)
 		}
 	}
 }

@@ -17,6 +17,7 @@ import (
 	"github.com/quorumkit/quorumkit/harness/internal/witness"
 	"github.com/quorumkit/quorumkit/harness/simnet"
 	"github.com/quorumkit/quorumkit/nodes"
+	"github.com/quorumkit/quorumkit/nodes/wal"
 )
 
 // Config describes one simulated run. Zero fields take the defaults in brackets.
@@ -26,6 +27,13 @@ type Config struct {
 	// Nodes is the cluster size [3]; NewMachine builds one node's machine.
 	Nodes      int
 	NewMachine func() nodes.Machine
+	// NewDurable, when set, takes the place of NewMachine for nodes that keep their state on
+	// disk: each node gets a simulated disk that outlives its crashes (Faults.Crashes), and
+	// each process of it is built on that disk. A crash loses what the disk had not synced and
+	// may tear its last write; Corrupt is the probability that it also flips a bit of what
+	// the disk had synced.
+	NewDurable func(disk wal.FS) nodes.Machine
+	Corrupt    float64
 	// Duration is how long clients run with faults [3 s]; Recovery how long they go on after
 	// every fault healed [3 s]. Settle is the part of Recovery the cluster may take to recover
 	// [1.5 s]: operations invoked after it count in Result.RecoveredOK. All three are whole
@@ -37,8 +45,9 @@ type Config struct {
 	Concurrency int
 	Rate        float64
 	// Faults is what the network between the nodes does while the faults last (Duration):
-	// latency, holds, asymmetric and flapping links, partitions, pauses, loss, duplication
-	// (see simnet.Faults; its zero value is a perfect network without delay). Then every
+	// latency, holds, asymmetric and flapping links, partitions, pauses, crashes, loss,
+	// duplication (see simnet.Faults; its zero value is a perfect network without delay).
+	// A crashed node restarts on what its disk kept (NewDurable) or on nothing (NewMachine). Then every
 	// partition heals and the network keeps only Faults.Calm(); a pause under way runs out.
 	Faults simnet.Faults
 	// HoldBias, when set, multiplies the chance Faults.Hold gives a node-to-node line, so that
@@ -147,6 +156,8 @@ type simulation struct {
 	clients
 	problems []*runner.ProtocolError
 	faults   faultRecord
+	// diskRand decides which crashes also corrupt a disk.
+	diskRand *rand.Rand
 }
 
 // Run simulates one run.
@@ -197,6 +208,8 @@ func (s *simulation) startNetwork() {
 	s.net.Tick = func(id string) { s.tick(s.index[id]) }
 	s.net.Leader = s.leader
 	s.net.Logf = s.faultChanged
+	s.net.Crashed = func(id string) { s.crash(s.index[id]) }
+	s.net.Restarted = func(id string) { s.start(s.index[id]) }
 	if cfg.HoldBias != nil {
 		s.net.HoldBias = func(m wire) float64 { return cfg.HoldBias(m.line) }
 	}

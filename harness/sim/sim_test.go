@@ -16,6 +16,7 @@ import (
 	"github.com/quorumkit/quorumkit/harness/simnet"
 	"github.com/quorumkit/quorumkit/nodes"
 	"github.com/quorumkit/quorumkit/nodes/kvserver"
+	"github.com/quorumkit/quorumkit/nodes/wal"
 )
 
 func solo() nodes.Machine {
@@ -40,6 +41,38 @@ func TestSoloNodeIsLinearizable(t *testing.T) {
 		w := res.Witness()
 		require.Equal(t, check.Valid, w.Valid, "seed %d: a lone node is its own quorum", seed)
 		require.Positive(t, w.Checked, "seed %d: every acknowledged write carries a verdict", seed)
+	}
+}
+
+// soloOn is the one-node server keeping its state on disk.
+func soloOn(disk wal.FS) nodes.Machine {
+	cfg := kvserver.SoloConfig()
+	cfg.Storage = kvserver.LogStorage(disk, "data")
+	cfg.CompactEvery = 16
+	return kvserver.New(cfg)
+}
+
+// crashes kill the node every 300 ms on average, for up to 100 ms.
+var crashes = simnet.Faults{Latency: latency, Crashes: simnet.Crashes{Every: 300, Max: 100}}
+
+// TestADurableNodeSurvivesCrashes: a lone node on a simulated disk is killed again and again,
+// its disk losing what it had not synced (and tearing writes), and still answers every read
+// with what it acknowledged; the crashes show in the fault log and bite (some ops time out).
+func TestADurableNodeSurvivesCrashes(t *testing.T) {
+	for seed := uint64(1); seed <= 10; seed++ {
+		res := Run(Config{Seed: seed, Nodes: 1, NewDurable: soloOn, Faults: crashes})
+		require.NoError(t, judge(res, res.Check(10*time.Second)), "seed %d", seed)
+		require.Greater(t, res.RecoveredOK, 0, "seed %d", seed)
+		require.Greater(t, res.Info, 0, "seed %d: requests to a dead node time out", seed)
+		crashed, restarted, disk := 0, 0, 0
+		for _, line := range res.FaultLog {
+			crashed += strings.Count(line, "crashed for")
+			restarted += strings.Count(line, "restarted")
+			disk += strings.Count(line, "disk: crash")
+		}
+		require.Greater(t, crashed, 5, "seed %d: %v", seed, res.FaultLog)
+		require.Equal(t, crashed, disk, "seed %d: every crash strikes the disk", seed)
+		require.Equal(t, crashed, restarted, "seed %d: every crashed node restarts", seed)
 	}
 }
 
