@@ -31,6 +31,9 @@ type Options struct {
 	// too (-retry-for), and how long without a direct message makes a peer unheard, so that
 	// messages go round a one-way link (-deaf-after); see [Config]. 0 turns either off.
 	RetryFor, DeafAfter time.Duration
+	// CompactEvery is how many applied entries pass between snapshots (-compact-every; 0
+	// keeps DefaultCompactEvery). Small values exercise snapshot transfer and recovery.
+	CompactEvery int
 	// DataDir, unless empty, is where the node keeps its durable state, under
 	// DataDir/<node-id>/ (-data-dir); empty keeps everything in memory only.
 	DataDir string
@@ -53,6 +56,9 @@ func Configure[M consensus.Message](opts Options, config func(Options) Config[M]
 	cfg := config(opts)
 	cfg.BatchDelay, cfg.BatchRate, cfg.BatchSize = off(opts.BatchDelay), off(opts.BatchRate), off(opts.BatchSize)
 	cfg.RetryFor, cfg.DeafAfter = off(opts.RetryFor), off(opts.DeafAfter)
+	if opts.CompactEvery > 0 {
+		cfg.CompactEvery = opts.CompactEvery
+	}
 	switch {
 	case opts.Storage != nil:
 		cfg.Storage = opts.Storage
@@ -63,7 +69,7 @@ func Configure[M consensus.Message](opts Options, config func(Options) Config[M]
 }
 
 // Main is the whole main function of a node binary: it parses the common flags (-lease,
-// -max-inflight, -batch-delay, -batch-rate, -batch-size, -retry-for, -deaf-after, -data-dir, -seed,
+// -max-inflight, -batch-delay, -batch-rate, -batch-size, -retry-for, -deaf-after, -compact-every, -data-dir, -seed,
 // -log-level), builds the server with Configure(options, config) and runs it until stdin ends.
 func Main[M consensus.Message](name string, config func(Options) Config[M]) {
 	opts := DefaultOptions()
@@ -74,6 +80,7 @@ func Main[M consensus.Message](name string, config func(Options) Config[M]) {
 	flag.IntVar(&opts.BatchSize, "batch-size", opts.BatchSize, "waiting requests that make a batch leave at once (0: no limit)")
 	flag.DurationVar(&opts.RetryFor, "retry-for", opts.RetryFor, "how long a request handed to a leader is handed to the next leader too (0: off)")
 	flag.DurationVar(&opts.DeafAfter, "deaf-after", opts.DeafAfter, "silence after which a peer is named unheard, so that it relays to us (0: no relaying)")
+	flag.IntVar(&opts.CompactEvery, "compact-every", 0, "applied entries between snapshots (0: the default, 4096)")
 	flag.StringVar(&opts.DataDir, "data-dir", "", "keep durable state under this directory, in <dir>/<node-id>/ (empty: memory only)")
 	seed := flag.Uint64("seed", 0, "seed of the random source (0: random, logged)")
 	level := flag.String("log-level", "info", "lowest log level: debug, info, warn or error")
