@@ -4,7 +4,7 @@ import (
 	"encoding/json"
 	"math"
 	"runtime"
-	"sort"
+	"slices"
 	"strconv"
 	"sync"
 	"time"
@@ -51,56 +51,90 @@ type LinResult struct {
 func (r *LinResult) Key(k int64) *KeyResult { return r.keys[k] }
 
 // Operations turns the client ops of a history into porcupine operations
-// per key: :fail ops are removed, :ok reads carry the value read, :info
-// ops and invocations left open return at the end of time with an unknown
-// output, and :info reads are dropped (a read changes nothing).
+// per key, as Maelstrom's check sees them: :fail ops are removed, :ok reads
+// carry the value read, :info ops and invocations left open return at the
+// end of time with an unknown output, and :info reads are dropped (a read
+// changes nothing). Each operation's Metadata is its completion's index in
+// the history (its invocation's, when it never completed).
 func Operations(ops []history.Op) map[int64][]porcupine.Operation {
-	byKey := map[int64][]porcupine.Operation{}
-	clientIDs := map[int64]map[int]int{}
-	add := func(inv history.Op, out Output, ret int64) {
-		ids := clientIDs[inv.Key]
-		if ids == nil {
-			ids = map[int]int{}
-			clientIDs[inv.Key] = ids
-		}
-		id, ok := ids[inv.Process]
-		if !ok {
-			id = len(ids)
-			ids[inv.Process] = id
-		}
-		in := Input{}
-		switch inv.F {
-		case "read":
-			in.Op = opRead
-		case "write":
-			in.Op = opWrite
-			in.A = Value(inv.Value)
-		case "cas":
-			in.Op = opCas
-			var ft [2]json.RawMessage
-			json.Unmarshal(inv.Value, &ft)
-			in.A, in.B = Value(ft[0]), Value(ft[1])
-		}
-		byKey[inv.Key] = append(byKey[inv.Key], porcupine.Operation{
-			ClientId: id, Input: in, Call: int64(inv.Time), Output: out, Return: ret,
-		})
-	}
+	h := newRegisterHistory()
 	for _, p := range history.ClientPairs(ops) {
-		inv, op := p.Invoke, p.Complete
-		switch {
-		case !p.Done || op.Type == history.Info:
-			if inv.F != "read" {
-				add(inv, Output{Unknown: true}, math.MaxInt64)
-			}
-		case op.Type == history.OK:
-			out := Output{}
-			if op.F == "read" {
-				out.Value = Value(op.Value)
-			}
-			add(inv, out, int64(op.Time))
+		if key, op, ok := h.maelstrom(p); ok {
+			h.byKey[key] = append(h.byKey[key], op)
 		}
 	}
-	return byKey
+	return h.byKey
+}
+
+// registerHistory builds per-key porcupine histories, numbering each key's
+// processes from 0 as porcupine's pictures want them.
+type registerHistory struct {
+	byKey     map[int64][]porcupine.Operation
+	clientIDs map[int64]map[int]int
+}
+
+func newRegisterHistory() *registerHistory {
+	return &registerHistory{byKey: map[int64][]porcupine.Operation{}, clientIDs: map[int64]map[int]int{}}
+}
+
+// maelstrom is the op of p as Maelstrom's check sees it, with its key; ok is false when the
+// check does not see it.
+func (h *registerHistory) maelstrom(p history.Pair) (key int64, op porcupine.Operation, ok bool) {
+	inv, c := p.Invoke, p.Complete
+	switch {
+	case !p.Done || c.Type == history.Info:
+		if inv.F == "read" {
+			return 0, op, false
+		}
+		index := inv.Index
+		if p.Done {
+			index = c.Index
+		}
+		key, op = h.operation(inv, input(inv), Output{Unknown: true}, math.MaxInt64, index)
+		return key, op, true
+	case c.Type == history.OK:
+		out := Output{}
+		if c.F == "read" {
+			out.Value = Value(c.Value)
+		}
+		key, op = h.operation(inv, input(inv), out, int64(c.Time), c.Index)
+		return key, op, true
+	}
+	return 0, op, false
+}
+
+// operation is the porcupine operation of inv that returned out at ret; index is its
+// completion's index in the history.
+func (h *registerHistory) operation(inv history.Op, in Input, out Output, ret int64, index int) (int64, porcupine.Operation) {
+	ids := h.clientIDs[inv.Key]
+	if ids == nil {
+		ids = map[int]int{}
+		h.clientIDs[inv.Key] = ids
+	}
+	id, ok := ids[inv.Process]
+	if !ok {
+		id = len(ids)
+		ids[inv.Process] = id
+	}
+	return inv.Key, porcupine.Operation{ClientId: id, Input: in, Call: int64(inv.Time), Output: out, Return: ret, Metadata: index}
+}
+
+// input is the register op an invocation asks for.
+func input(inv history.Op) Input {
+	in := Input{}
+	switch inv.F {
+	case "read":
+		in.Op = opRead
+	case "write":
+		in.Op = opWrite
+		in.A = Value(inv.Value)
+	case "cas":
+		in.Op = opCas
+		var ft [2]json.RawMessage
+		json.Unmarshal(inv.Value, &ft)
+		in.A, in.B = Value(ft[0]), Value(ft[1])
+	}
+	return in
 }
 
 // Linearizable checks every key's subhistory in parallel, each with the
@@ -108,24 +142,9 @@ func Operations(ops []history.Op) map[int64][]porcupine.Operation {
 func Linearizable(ops []history.Op, timeout time.Duration) *LinResult {
 	byKey := Operations(ops)
 	res := &LinResult{Results: map[string]*KeyResult{}, Failures: []int64{}, keys: map[int64]*KeyResult{}}
-	keys := make([]int64, 0, len(byKey))
-	for k := range byKey {
-		keys = append(keys, k)
-	}
-	sort.Slice(keys, func(i, j int) bool { return keys[i] < keys[j] })
+	keys := sortedKeys(byKey)
 	results := make([]*KeyResult, len(keys))
-	var wg sync.WaitGroup
-	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
-	for i, k := range keys {
-		wg.Add(1)
-		sem <- struct{}{}
-		go func() {
-			defer wg.Done()
-			defer func() { <-sem }()
-			results[i] = checkKey(byKey[k], timeout)
-		}()
-	}
-	wg.Wait()
+	inParallel(len(keys), func(i int) { results[i] = checkKey(byKey[keys[i]], timeout) })
 	var vs []Validity
 	for i, k := range keys {
 		r := results[i]
@@ -164,4 +183,31 @@ func checkKey(ops []porcupine.Operation, timeout time.Duration) *KeyResult {
 		r.Error = "porcupine timed out after " + timeout.String()
 	}
 	return r
+}
+
+// sortedKeys are the keys of byKey in increasing order.
+func sortedKeys[V any](byKey map[int64]V) []int64 {
+	keys := make([]int64, 0, len(byKey))
+	for k := range byKey {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}
+
+// inParallel calls f(0) ... f(n-1), as many at once as there are
+// processors: keys are independent, so each key's check runs on its own.
+func inParallel(n int, f func(i int)) {
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
+	for i := range n {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			f(i)
+		}()
+	}
+	wg.Wait()
 }
