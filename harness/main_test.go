@@ -117,6 +117,8 @@ func TestSingleNodeKVIsValid(t *testing.T) {
 	assert.Nil(t, r.get("recovery"), "no nemesis, no recovery section")
 	assert.Equal(t, true, r.get("quorum-witness", "valid?"), "one node is its own majority")
 	assert.Greater(t, r.get("quorum-witness", "checked"), float64(10))
+	assert.Equal(t, true, r.get("observations", "valid?"))
+	assert.Greater(t, r.get("observations", "checked"), float64(10), "cas's answered 22, at least")
 	for _, f := range []string{"results.edn", "history.txt", "history.jsonl", "node-logs/n0.log",
 		"latency-raw.png", "latency-quantiles.png", "rate.png", "timeline.html"} {
 		assert.FileExists(t, filepath.Join(r.store, "latest", f))
@@ -216,6 +218,77 @@ func TestQuorumAcksAreWitnessed(t *testing.T) {
 	assert.Equal(t, float64(0), r.get("quorum-witness", "unwitnessed"))
 	assert.Greater(t, r.get("quorum-witness", "checked"), float64(10))
 	assert.Contains(t, r.stdout, ":quorum-witness valid? true")
+	assert.Equal(t, true, r.get("observations", "valid?"), "a leader that answers from its own copy saw what it says")
+	assert.Greater(t, r.get("observations", "checked"), float64(10))
+}
+
+// TestForgetfulNodeFailsObservations runs a lone node that wipes its store
+// every 500 ms, as a memory-only node that restarts does. Maelstrom's check
+// drops the reads and cas's it then answers with 20 and judges it valid; the
+// observations section sees them read nil after an acknowledged write, and
+// --maelstrom-parity reports it without counting it. A wipe goes unseen only
+// when the next op is a write (1 in 6: a write thread, then a write of its
+// mix), so all seven of a run go unseen once in 280,000 runs.
+func TestForgetfulNodeFailsObservations(t *testing.T) {
+	t.Parallel()
+	args := append(fixture("forget"), "--node-count", "1", "--concurrency", "2n",
+		"--time-limit", "4", "--rate", "100")
+	for _, parity := range []bool{false, true} {
+		t.Run(fmt.Sprintf("parity=%v", parity), func(t *testing.T) {
+			t.Parallel()
+			a := args
+			if parity {
+				a = append(append([]string(nil), args...), "--maelstrom-parity")
+			}
+			r := harness(t, []string{"FIXTURE_FORGET_EVERY=500ms"}, a...)
+			assert.Equal(t, true, r.get("workload", "valid?"), "Maelstrom's check drops what shows the loss")
+			assert.Equal(t, true, r.get("quorum-witness", "valid?"), "one node is its own majority")
+			assert.Equal(t, false, r.get("observations", "valid?"), r)
+			assert.Positive(t, r.get("observations", "by-kind", "read-20"), "reads answered 20 are observations")
+			ops, _ := r.get("observations", "ops").([]any)
+			require.NotEmpty(t, ops, r)
+			op := ops[0].(map[string]any)
+			assert.Equal(t, "nil", op["saw"])
+			assert.Contains(t, []any{"read", "cas"}, op["f"])
+			vis, _ := op["visualization"].(string)
+			assert.FileExists(t, filepath.Join(r.store, "latest", vis))
+			assert.Equal(t, "observations.html", filepath.Base(vis))
+			assert.Contains(t, r.stdout, ":observations valid? false")
+			assert.Contains(t, r.stdout, "saw nil, which no linearization explains")
+			if parity {
+				require.Equal(t, 0, r.code, r)
+				assert.Equal(t, true, r.get("valid?"))
+				assert.Regexp(t, `:observations valid\? false .*\(reported only: --maelstrom-parity\)`, r.stdout)
+			} else {
+				require.Equal(t, 1, r.code, r)
+				assert.Equal(t, false, r.get("valid?"))
+			}
+		})
+	}
+}
+
+// TestRefusedCasIsCaught runs a lone node that answers 22 to every other cas
+// whose from matches: Maelstrom's check never sees those cas's, the
+// observations section does, and is what makes the run invalid.
+func TestRefusedCasIsCaught(t *testing.T) {
+	t.Parallel()
+	r := harness(t, nil, append(fixture("refuse"), "--node-count", "1", "--concurrency", "2n",
+		"--time-limit", "3", "--rate", "100")...)
+	require.Equal(t, 1, r.code, r)
+	assert.Equal(t, true, r.get("workload", "valid?"))
+	assert.Equal(t, true, r.get("stats", "valid?"), "half the matching cas's succeed")
+	assert.Equal(t, true, r.get("quorum-witness", "valid?"))
+	assert.Equal(t, false, r.get("observations", "valid?"))
+	assert.Equal(t, []any{float64(0)}, r.get("observations", "failures"))
+	ops, _ := r.get("observations", "ops").([]any)
+	require.Len(t, ops, 1, "one key, and its first offending observation")
+	op := ops[0].(map[string]any)
+	assert.Equal(t, "cas", op["f"])
+	value, _ := op["value"].([]any)
+	require.Len(t, value, 2)
+	from := value[1].([]any)[0]
+	assert.Equal(t, fmt.Sprintf("not %v", from), op["saw"], "it saw another value than its from")
+	assert.Equal(t, "precondition-failed", op["error"].([]any)[0])
 }
 
 func TestSilentNodeTimesOut(t *testing.T) {

@@ -35,11 +35,13 @@ type Analysis struct {
 	// CheckTimeout bounds porcupine per key (0: none).
 	Availability float64
 	CheckTimeout time.Duration
-	// Workload, when set, is the linearizability result already computed
-	// over Ops, which is then not checked again.
-	Workload *check.LinResult
+	// Workload and Observations, when set, are the linearizability and the
+	// observations results already computed over Ops, which are then not
+	// checked again.
+	Workload     *check.LinResult
+	Observations *check.ObservationsResult
 	// MaelstromParity leaves the harness's additional checks (quorum
-	// witness) out of the verdict; they are still reported.
+	// witness, observations) out of the verdict; they are still reported.
 	MaelstromParity bool
 	// Seed and Test describe the run.
 	Seed int64
@@ -85,9 +87,12 @@ func Analyse(store *report.Store, a Analysis, end time.Duration) *Results {
 			partitions[i].End = end
 		}
 	}
-	workload := a.Workload
+	workload, observations := a.Workload, a.Observations
 	if workload == nil {
 		workload = check.Linearizable(ops, a.CheckTimeout)
+	}
+	if observations == nil {
+		observations = check.Observations(ops, a.CheckTimeout)
 	}
 	res := &Results{
 		Perf:          check.Perf(ops),
@@ -102,20 +107,20 @@ func Analyse(store *report.Store, a Analysis, end time.Duration) *Results {
 		Nodes:         a.Memory,
 		Recovery:      check.Recovery(ops, a.Nodes),
 		QuorumWitness: check.QuorumWitness(ops),
+		Observations:  observations,
 		Seed:          a.Seed,
 		Test:          a.Test,
 	}
 	for _, k := range res.Workload.Failures {
-		dir := store.Path("independent", strconv.FormatInt(k, 10))
-		rel := filepath.Join("independent", strconv.FormatInt(k, 10), "linear.html")
 		kr := res.Workload.Key(k)
-		if err := os.MkdirAll(dir, 0o755); err == nil {
-			if err := kr.Visualize(filepath.Join(dir, "linear.html")); err == nil {
-				kr.Visualization = rel
-			} else {
-				fmt.Fprintln(a.Log, "harness: visualization:", err)
-			}
-		}
+		kr.Visualization = visualize(store, k, "linear.html", kr, a.Log)
+	}
+	for _, k := range res.Observations.Failures {
+		kr := res.Observations.Key(k)
+		kr.Visualization = visualize(store, k, "observations.html", &kr.KeyResult, a.Log)
+	}
+	for _, op := range res.Observations.Ops {
+		op.Visualization = res.Observations.Key(op.Key).Visualization
 	}
 	if err := report.Timeline(store, ops); err != nil {
 		res.Timeline = Simple{Valid: check.Unknown}
@@ -143,6 +148,22 @@ func Analyse(store *report.Store, a Analysis, end time.Duration) *Results {
 	return res
 }
 
+// visualize writes porcupine's page of key k's result as
+// independent/<k>/<name> and returns its path relative to the store, or ""
+// when it could not be written.
+func visualize(store *report.Store, k int64, name string, kr *check.KeyResult, log io.Writer) string {
+	dir := store.Path("independent", strconv.FormatInt(k, 10))
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		fmt.Fprintln(log, "harness: visualization:", err)
+		return ""
+	}
+	if err := kr.Visualize(filepath.Join(dir, name)); err != nil {
+		fmt.Fprintln(log, "harness: visualization:", err)
+		return ""
+	}
+	return filepath.Join("independent", strconv.FormatInt(k, 10), name)
+}
+
 // summarizeWitness prints the quorum-witness line and the first offending
 // ops.
 func (t *test) summarizeWitness(q *check.WitnessResult) {
@@ -159,6 +180,21 @@ func (t *test) summarizeWitness(q *check.WitnessResult) {
 		}
 		fmt.Fprintf(w, "  op %d process %d %s %s: %s replied with witnesses %v, %d needed (%s)\n",
 			op.Index, op.Process, op.F, op.Value, op.Node, op.Witnesses, op.Quorum, arrival)
+	}
+}
+
+// summarizeObservations prints the observations line and the first
+// offending ops.
+func (t *test) summarizeObservations(o *check.ObservationsResult) {
+	w := t.opts.Out
+	parity := ""
+	if t.opts.MaelstromParity {
+		parity = " (reported only: --maelstrom-parity)"
+	}
+	fmt.Fprintf(w, ":observations valid? %-7s checked %d failures %v%s\n", o.Valid, o.Checked, o.Failures, parity)
+	for _, op := range o.Ops[:min(5, len(o.Ops))] {
+		fmt.Fprintf(w, "  key %d: op %d process %d %s %s saw %s, which no linearization explains: %s\n",
+			op.Key, op.Index, op.Process, op.F, op.Value, op.Saw, filepath.Join(t.store.Dir, op.Visualization))
 	}
 }
 
@@ -202,6 +238,7 @@ func (t *test) summarize(res *Results, code int) {
 		fmt.Fprintf(w, "  %s: %s: %q\n", e.Node, e.Error, truncate(e.Line, 120))
 	}
 	t.summarizeWitness(res.QuorumWitness)
+	t.summarizeObservations(res.Observations)
 	if c := res.Crash; c != nil {
 		fmt.Fprintf(w, ":crash        %s\n", c.Message)
 		for _, nc := range c.Nodes {
