@@ -39,19 +39,29 @@ func Sweep(t *testing.T, config func(seed uint64) Config) {
 		hi := min(lo+per, first+count)
 		t.Run(fmt.Sprintf("seeds-%d-%d", lo, hi-1), func(t *testing.T) {
 			t.Parallel()
+			observed := map[string]int{}
 			for seed := lo; seed < hi; seed++ {
-				if err := checkSeed(config(seed), replay(seed)); err != nil {
+				if err := checkSeed(config(seed), replay(seed), observed); err != nil {
 					t.Fatalf("seed %d: %v", seed, err)
 				}
 			}
+			total := 0
+			for _, n := range observed {
+				total += n
+			}
+			t.Logf("%d observations checked, by kind %v", total, observed)
 		})
 	}
 }
 
 // checkSeed runs one seed and says what is wrong with it, if anything, after writing its store.
-func checkSeed(cfg Config, replay string) error {
+// It adds the observations it checked to observed, by kind.
+func checkSeed(cfg Config, replay string, observed map[string]int) error {
 	res := Run(cfg)
 	checks := res.Checks(time.Minute)
+	for kind, n := range checks.Obs.ByKind {
+		observed[kind] += n
+	}
 	err := judge(res, checks)
 	if err == nil && res.RecoveredOK == 0 {
 		err = fmt.Errorf("no ok operation after the faults healed (%d ok, %d fail, %d info)", res.OK, res.Fail, res.Info)
