@@ -13,7 +13,10 @@
 // the quorum-witness section (internal/witness) flags every :ok write or cas
 // whose reply did not causally follow events at a majority of the nodes
 // after the request arrived, which a node that acknowledges before its
-// copies hold the write cannot avoid. Such additional checks make a run
+// copies hold the write cannot avoid; the observations section checks the
+// reads and cas's answered 20 or 22, which Maelstrom drops, with each key's
+// operations (a read answered 20 saw nil), which a cluster that lost
+// acknowledged writes cannot pass. Such additional checks make a run
 // invalid; --maelstrom-parity judges validity exactly as Maelstrom does and
 // only reports them. The work is done by the internal packages; see
 // internal/runner for the phases of a run. The same packages judge the
