@@ -160,7 +160,8 @@ func BenchmarkHistoryFile(b *testing.B) {
 	benchChecks(b, ops)
 }
 
-// benchChecks runs Maelstrom's check and the observations check on ops, which must pass them.
+// benchChecks runs Maelstrom's check, the observations check, and both as Check runs them, on
+// ops, which must pass them.
 func benchChecks(b *testing.B, ops []history.Op) {
 	b.Run("maelstrom", func(b *testing.B) {
 		for b.Loop() {
@@ -173,6 +174,13 @@ func benchChecks(b *testing.B, ops []history.Op) {
 		for b.Loop() {
 			if r := Observations(ops, 60*time.Second); r.Valid != Valid {
 				b.Fatalf("judged %v", r.Valid)
+			}
+		}
+	})
+	b.Run("both", func(b *testing.B) {
+		for b.Loop() {
+			if lin, obs := Check(ops, 60*time.Second); lin.Valid != Valid || obs.Valid != Valid {
+				b.Fatalf("judged %v and %v", lin.Valid, obs.Valid)
 			}
 		}
 	})

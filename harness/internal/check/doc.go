@@ -16,7 +16,10 @@
 // value other than its from. It checks each key's operations together with
 // those observations, and takes an :ok read of nil at its word, with the
 // same model, which knows these ops too; the error's code decides, never its
-// text. A lost write that a cluster answers with 20 is caught here.
+// text. A lost write that a cluster answers with 20 is caught here. A key
+// that passes it passes Maelstrom's check too, so Check, which runs both,
+// runs porcupine for Maelstrom's rules only on the keys that failed it: the
+// verdicts are those of the two checks, at about the cost of one.
 // QuorumWitness is the other addition: the verdicts of internal/witness on
 // every :ok write or cas. The simulator (harness/sim) reaches its verdict
 // with these same checks. Stats, Availability and Net compute the other

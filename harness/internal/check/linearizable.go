@@ -140,11 +140,41 @@ func input(inv history.Op) Input {
 // Linearizable checks every key's subhistory in parallel, each with the
 // given timeout (0 means none); a key that times out is unknown.
 func Linearizable(ops []history.Op, timeout time.Duration) *LinResult {
+	return linearizable(ops, timeout, func(int64) bool { return false })
+}
+
+// Check runs Maelstrom's check (Linearizable) and the observations check
+// (Observations) on ops, each key within timeout, and returns what each
+// returns, at about the cost of the second alone. A key whose observations
+// check passes is linearizable by Maelstrom's rules too: its operations are
+// the same but for the :ok reads of nil, which Maelstrom's rules accept at any
+// point, and the observations, which change nothing and can be taken out of
+// a linearization. So porcupine only runs Maelstrom's check on the keys that
+// failed (or timed out) the observations check.
+func Check(ops []history.Op, timeout time.Duration) (*LinResult, *ObservationsResult) {
+	obs := Observations(ops, timeout)
+	lin := linearizable(ops, timeout, func(k int64) bool {
+		r := obs.Key(k)
+		return r != nil && r.Valid == Valid
+	})
+	return lin, obs
+}
+
+// linearizable is Linearizable, with the keys known to be linearizable
+// judged valid without porcupine.
+func linearizable(ops []history.Op, timeout time.Duration, known func(key int64) bool) *LinResult {
 	byKey := Operations(ops)
 	res := &LinResult{Results: map[string]*KeyResult{}, Failures: []int64{}, keys: map[int64]*KeyResult{}}
 	keys := sortedKeys(byKey)
 	results := make([]*KeyResult, len(keys))
-	inParallel(len(keys), func(i int) { results[i] = checkKey(byKey[keys[i]], timeout) })
+	inParallel(len(keys), func(i int) {
+		if known(keys[i]) {
+			results[i] = newKeyResult(byKey[keys[i]])
+			results[i].Valid = Valid
+			return
+		}
+		results[i] = checkKey(byKey[keys[i]], timeout)
+	})
 	var vs []Validity
 	for i, k := range keys {
 		r := results[i]
@@ -159,13 +189,20 @@ func Linearizable(ops []history.Op, timeout time.Duration) *LinResult {
 	return res
 }
 
-func checkKey(ops []porcupine.Operation, timeout time.Duration) *KeyResult {
+// newKeyResult is the result of a key's ops before porcupine has judged them.
+func newKeyResult(ops []porcupine.Operation) *KeyResult {
 	r := &KeyResult{Analyzer: "porcupine", OpCount: len(ops), ops: ops}
 	for _, op := range ops {
 		if op.Output.(Output).Unknown {
 			r.InfoCount++
 		}
 	}
+	return r
+}
+
+// checkKey judges a key's ops with porcupine.
+func checkKey(ops []porcupine.Operation, timeout time.Duration) *KeyResult {
+	r := newKeyResult(ops)
 	switch porcupine.CheckOperationsTimeout(Model, ops, timeout) {
 	case porcupine.Ok:
 		r.Valid = Valid

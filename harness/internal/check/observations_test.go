@@ -2,6 +2,7 @@ package check
 
 import (
 	"encoding/json"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"strings"
@@ -10,6 +11,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/quorumkit/quorumkit/harness/internal/history"
 )
 
 // TestModelSteps: each register op, Maelstrom's and the observations, legal and illegal, and
@@ -240,4 +243,56 @@ func TestObservationVisualization(t *testing.T) {
 	assert.True(t, strings.Contains(page, `cas(1, 2) -\u003e precondition-failed`), "the observation is described")
 	assert.Contains(t, page, "first offending")
 	assert.Contains(t, page, "history index 3")
+}
+
+// TestCheckIsBothChecks: Check returns what Linearizable and Observations return, on random
+// histories of which some keys break Maelstrom's rules, some only the observations, and some
+// neither.
+func TestCheckIsBothChecks(t *testing.T) {
+	onlyObservations, both := 0, 0
+	for seed := uint64(1); seed <= 20; seed++ {
+		rng := rand.New(rand.NewPCG(seed, 9))
+		ops := corrupt(synthetic(600, 30, 3, 0.05, rng), 0.01, rng)
+		lin, obs := Check(ops, 10*time.Second)
+		wantLin, wantObs := Linearizable(ops, 10*time.Second), Observations(ops, 10*time.Second)
+		require.Equal(t, wantLin.Valid, lin.Valid, "seed %d", seed)
+		require.Equal(t, wantLin.Failures, lin.Failures, "seed %d", seed)
+		require.Equal(t, len(wantLin.Results), len(lin.Results), "seed %d", seed)
+		for k, want := range wantLin.Results {
+			got := lin.Results[k]
+			require.Equal(t, [3]any{want.Valid, want.OpCount, want.InfoCount}, [3]any{got.Valid, got.OpCount, got.InfoCount}, "seed %d key %s", seed, k)
+			if o := wantObs.Results[k]; o.Valid == Invalid && want.Valid == Valid {
+				onlyObservations++
+			} else if o.Valid == Invalid {
+				both++
+			}
+		}
+		require.Equal(t, wantObs.Failures, obs.Failures, "seed %d", seed)
+		require.Equal(t, wantObs.Checked, obs.Checked, "seed %d", seed)
+	}
+	require.Positive(t, onlyObservations, "some keys fail the observations check alone")
+	require.Positive(t, both, "some keys fail both")
+}
+
+// corrupt makes a fraction p of a history's completions lie: a read returns another value, a
+// read answered 20 returns one, a cas's success and failure swap, a write ends :info.
+func corrupt(ops []history.Op, p float64, rng *rand.Rand) []history.Op {
+	for i := range ops {
+		op := &ops[i]
+		if op.Type == history.Invoke || rng.Float64() >= p {
+			continue
+		}
+		switch {
+		case op.F == "read":
+			op.Type, op.Error = history.OK, nil
+			op.Value = json.RawMessage([]string{"0", "1", "2", "3", "4", "null"}[rng.IntN(6)])
+		case op.F == "cas" && op.Type == history.OK:
+			op.Type, op.Error = history.Fail, json.RawMessage(`["precondition-failed","x"]`)
+		case op.F == "cas" && op.Type == history.Fail:
+			op.Type, op.Error = history.OK, nil
+		case op.F == "write" && op.Type == history.OK:
+			op.Type = history.Info
+		}
+	}
+	return ops
 }

@@ -88,10 +88,12 @@ func Analyse(store *report.Store, a Analysis, end time.Duration) *Results {
 		}
 	}
 	workload, observations := a.Workload, a.Observations
-	if workload == nil {
+	switch {
+	case workload == nil && observations == nil:
+		workload, observations = check.Check(ops, a.CheckTimeout)
+	case workload == nil:
 		workload = check.Linearizable(ops, a.CheckTimeout)
-	}
-	if observations == nil {
+	case observations == nil:
 		observations = check.Observations(ops, a.CheckTimeout)
 	}
 	res := &Results{
