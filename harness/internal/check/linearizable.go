@@ -57,8 +57,13 @@ func (r *LinResult) Key(k int64) *KeyResult { return r.keys[k] }
 // changes nothing). Each operation's Metadata is its completion's index in
 // the history (its invocation's, when it never completed).
 func Operations(ops []history.Op) map[int64][]porcupine.Operation {
+	return operations(history.ClientPairs(ops))
+}
+
+// operations is Operations over a history's client pairs.
+func operations(pairs []history.Pair) map[int64][]porcupine.Operation {
 	h := newRegisterHistory()
-	for _, p := range history.ClientPairs(ops) {
+	for _, p := range pairs {
 		if key, op, ok := h.maelstrom(p); ok {
 			h.byKey[key] = append(h.byKey[key], op)
 		}
@@ -140,7 +145,7 @@ func input(inv history.Op) Input {
 // Linearizable checks every key's subhistory in parallel, each with the
 // given timeout (0 means none); a key that times out is unknown.
 func Linearizable(ops []history.Op, timeout time.Duration) *LinResult {
-	return linearizable(ops, timeout, func(int64) bool { return false })
+	return linearizable(history.ClientPairs(ops), timeout, func(int64) bool { return false })
 }
 
 // Check runs Maelstrom's check (Linearizable) and the observations check
@@ -152,8 +157,9 @@ func Linearizable(ops []history.Op, timeout time.Duration) *LinResult {
 // a linearization. So porcupine only runs Maelstrom's check on the keys that
 // failed (or timed out) the observations check.
 func Check(ops []history.Op, timeout time.Duration) (*LinResult, *ObservationsResult) {
-	obs := Observations(ops, timeout)
-	lin := linearizable(ops, timeout, func(k int64) bool {
+	pairs := history.ClientPairs(ops)
+	obs := observations(pairs, timeout)
+	lin := linearizable(pairs, timeout, func(k int64) bool {
 		r := obs.Key(k)
 		return r != nil && r.Valid == Valid
 	})
@@ -162,8 +168,8 @@ func Check(ops []history.Op, timeout time.Duration) (*LinResult, *ObservationsRe
 
 // linearizable is Linearizable, with the keys known to be linearizable
 // judged valid without porcupine.
-func linearizable(ops []history.Op, timeout time.Duration, known func(key int64) bool) *LinResult {
-	byKey := Operations(ops)
+func linearizable(pairs []history.Pair, timeout time.Duration, known func(key int64) bool) *LinResult {
+	byKey := operations(pairs)
 	res := &LinResult{Results: map[string]*KeyResult{}, Failures: []int64{}, keys: map[int64]*KeyResult{}}
 	keys := sortedKeys(byKey)
 	results := make([]*KeyResult, len(keys))

@@ -103,7 +103,12 @@ type seenOp struct {
 // Observations checks, key by key and in parallel, each key's operations as Maelstrom's
 // check sees them together with its observations, each key within timeout (0: none).
 func Observations(ops []history.Op, timeout time.Duration) *ObservationsResult {
-	byKey, byKind := observedHistories(ops)
+	return observations(history.ClientPairs(ops), timeout)
+}
+
+// observations is Observations over a history's client pairs.
+func observations(pairs []history.Pair, timeout time.Duration) *ObservationsResult {
+	byKey, byKind := observedHistories(pairs)
 	res := &ObservationsResult{ByKind: byKind, Failures: []int64{}, Results: map[string]*ObsKeyResult{},
 		Ops: []*OffendingOp{}, keys: map[int64]*ObsKeyResult{}}
 	for _, n := range byKind {
@@ -134,11 +139,11 @@ func Observations(ops []history.Op, timeout time.Duration) *ObservationsResult {
 
 // observedHistories splits a history's client ops by key into what the observations check
 // reads, and counts the observations by kind.
-func observedHistories(ops []history.Op) (map[int64]*observedKey, map[string]int) {
+func observedHistories(pairs []history.Pair) (map[int64]*observedKey, map[string]int) {
 	byKey := map[int64]*observedKey{}
 	byKind := map[string]int{}
 	h := newRegisterHistory()
-	for _, p := range history.ClientPairs(ops) {
+	for _, p := range pairs {
 		kind, in, out, saw := observation(p)
 		var key int64
 		var op porcupine.Operation
@@ -200,11 +205,11 @@ func observation(p history.Pair) (kind string, in Input, out Output, saw string)
 // code's, and the node's text is not looked at. Only the two codes that observe the register
 // are recognized.
 func errorCode(raw json.RawMessage) (nodes.Code, bool) {
-	var e []json.RawMessage
-	var name string
-	if json.Unmarshal(raw, &e) != nil || len(e) == 0 || json.Unmarshal(e[0], &name) != nil {
+	var e [1]string // the name; the text that follows is skipped
+	if json.Unmarshal(raw, &e) != nil {
 		return 0, false
 	}
+	name := e[0]
 	for _, c := range []nodes.Code{nodes.KeyDoesNotExist, nodes.PreconditionFailed} {
 		if name == c.Name() {
 			return c, true

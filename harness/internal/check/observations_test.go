@@ -296,3 +296,26 @@ func corrupt(ops []history.Op, p float64, rng *rand.Rand) []history.Op {
 	}
 	return ops
 }
+
+// TestErrorCode: the code of a recorded error is its name's, whatever the text beside it.
+func TestErrorCode(t *testing.T) {
+	for raw, want := range map[string]int{
+		`["key-does-not-exist","key does not exist"]`:      20,
+		`["precondition-failed",null]`:                     22,
+		`["precondition-failed",{"current":3}]`:            22,
+		`["temporarily-unavailable","key-does-not-exist"]`: -1,
+		`["unknown","precondition-failed"]`:                -1,
+		`"net-timeout"`:                                    -1,
+		`[]`:                                               -1,
+		`[20,"key does not exist"]`:                        -1,
+		``:                                                 -1,
+	} {
+		code, ok := errorCode(json.RawMessage(raw))
+		if want < 0 {
+			assert.False(t, ok, raw)
+			continue
+		}
+		assert.True(t, ok, raw)
+		assert.Equal(t, want, int(code), raw)
+	}
+}
