@@ -175,11 +175,9 @@ func observedHistories(pairs []history.Pair) (map[int64]*observedKey, map[string
 // it saw ("nil", "not 3"). kind is "" for any other op.
 func observation(p history.Pair) (kind string, in Input, out Output, saw string) {
 	c := p.Complete
-	if !p.Done {
-		return "", in, out, ""
-	}
-	in = input(p.Invoke)
 	switch {
+	case !p.Done || (c.F != "read" && c.F != "cas"):
+		return "", in, out, ""
 	case c.Type == history.OK && c.F == "read" && Value(c.Value) == Nil:
 		return SawReadNil, Input{Op: opReadNil}, Output{Value: Nil}, "nil"
 	case c.Type != history.Fail:
@@ -187,17 +185,18 @@ func observation(p history.Pair) (kind string, in Input, out Output, saw string)
 	}
 	code, ok := errorCode(c.Error)
 	switch {
-	case !ok:
-	case c.F == "read" && code == nodes.KeyDoesNotExist:
+	case !ok || (c.F == "read" && code != nodes.KeyDoesNotExist):
+		return "", in, out, ""
+	case c.F == "read":
 		return SawReadMissing, Input{Op: opReadNil}, Output{Error: code.Name()}, "nil"
-	case c.F == "cas" && code == nodes.KeyDoesNotExist:
+	}
+	in = input(p.Invoke)
+	if code == nodes.KeyDoesNotExist {
 		in.Op = opCasNil
 		return SawCasMissing, in, Output{Error: code.Name()}, "nil"
-	case c.F == "cas" && code == nodes.PreconditionFailed:
-		in.Op = opCasFailed
-		return SawCasFailed, in, Output{Error: code.Name()}, "not " + in.A
 	}
-	return "", in, out, ""
+	in.Op = opCasFailed
+	return SawCasFailed, in, Output{Error: code.Name()}, "not " + in.A
 }
 
 // errorCode is the code of a completion's error, [name, text] as the harness records it

@@ -210,9 +210,13 @@ func TestObservationCounts(t *testing.T) {
 3 fail read 1 _ 20
 3 invoke read 1 _
 3 fail read 1 _ 11
+3 invoke read 1 _
+3 fail read 1 _ 22
+3 invoke write 1 3
+3 fail write 1 3 22
 3 invoke cas 1 [3,4]
 3 info cas 1 [3,4]`), 0)
-	assert.Equal(t, 4, r.Checked)
+	assert.Equal(t, 4, r.Checked, "not the read answered 11, nor a read or a write answered 22")
 	assert.Equal(t, map[string]int{SawReadNil: 1, SawCasFailed: 1, SawCasMissing: 1, SawReadMissing: 1}, r.ByKind)
 	assert.Equal(t, Invalid, r.Valid, "the :ok read of nil follows the write of 1")
 	assert.Equal(t, 4, r.Key(0).OpCount, "the write, two reads, the cas")
