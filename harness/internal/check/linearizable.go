@@ -2,6 +2,7 @@ package check
 
 import (
 	"encoding/json"
+	"maps"
 	"math"
 	"runtime"
 	"slices"
@@ -171,7 +172,7 @@ func Check(ops []history.Op, timeout time.Duration) (*LinResult, *ObservationsRe
 func linearizable(pairs []history.Pair, timeout time.Duration, known func(key int64) bool) *LinResult {
 	byKey := operations(pairs)
 	res := &LinResult{Results: map[string]*KeyResult{}, Failures: []int64{}, keys: map[int64]*KeyResult{}}
-	keys := sortedKeys(byKey)
+	keys := slices.Sorted(maps.Keys(byKey))
 	results := make([]*KeyResult, len(keys))
 	inParallel(len(keys), func(i int) {
 		if known(keys[i]) {
@@ -226,16 +227,6 @@ func checkKey(ops []porcupine.Operation, timeout time.Duration) *KeyResult {
 		r.Error = "porcupine timed out after " + timeout.String()
 	}
 	return r
-}
-
-// sortedKeys are the keys of byKey in increasing order.
-func sortedKeys[V any](byKey map[int64]V) []int64 {
-	keys := make([]int64, 0, len(byKey))
-	for k := range byKey {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
 }
 
 // inParallel calls f(0) ... f(n-1), as many at once as there are

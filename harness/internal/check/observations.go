@@ -2,6 +2,8 @@ package check
 
 import (
 	"encoding/json"
+	"maps"
+	"slices"
 	"strconv"
 	"time"
 
@@ -114,7 +116,7 @@ func observations(pairs []history.Pair, timeout time.Duration) *ObservationsResu
 	for _, n := range byKind {
 		res.Checked += n
 	}
-	keys := sortedKeys(byKey)
+	keys := slices.Sorted(maps.Keys(byKey))
 	results := make([]*ObsKeyResult, len(keys))
 	inParallel(len(keys), func(i int) { results[i] = checkObserved(byKey[keys[i]], timeout) })
 	var vs []Validity

@@ -166,15 +166,20 @@ func visualize(store *report.Store, k int64, name string, kr *check.KeyResult, l
 	return filepath.Join("independent", strconv.FormatInt(k, 10), name)
 }
 
+// reportedOnly marks the summary line of an additional check that does not
+// count in valid?.
+func (t *test) reportedOnly() string {
+	if t.opts.MaelstromParity {
+		return " (reported only: --maelstrom-parity)"
+	}
+	return ""
+}
+
 // summarizeWitness prints the quorum-witness line and the first offending
 // ops.
 func (t *test) summarizeWitness(q *check.WitnessResult) {
 	w := t.opts.Out
-	parity := ""
-	if t.opts.MaelstromParity {
-		parity = " (reported only: --maelstrom-parity)"
-	}
-	fmt.Fprintf(w, ":quorum-witness valid? %-7s checked %d unwitnessed %d%s\n", q.Valid, q.Checked, q.Unwitnessed, parity)
+	fmt.Fprintf(w, ":quorum-witness valid? %-7s checked %d unwitnessed %d%s\n", q.Valid, q.Checked, q.Unwitnessed, t.reportedOnly())
 	for _, op := range q.Ops[:min(5, len(q.Ops))] {
 		arrival := "arrived at " + op.Arrival
 		if op.Arrival == "" {
@@ -189,11 +194,7 @@ func (t *test) summarizeWitness(q *check.WitnessResult) {
 // offending ops.
 func (t *test) summarizeObservations(o *check.ObservationsResult) {
 	w := t.opts.Out
-	parity := ""
-	if t.opts.MaelstromParity {
-		parity = " (reported only: --maelstrom-parity)"
-	}
-	fmt.Fprintf(w, ":observations valid? %-7s checked %d failures %v%s\n", o.Valid, o.Checked, o.Failures, parity)
+	fmt.Fprintf(w, ":observations valid? %-7s checked %d failures %v%s\n", o.Valid, o.Checked, o.Failures, t.reportedOnly())
 	for _, op := range o.Ops[:min(5, len(o.Ops))] {
 		fmt.Fprintf(w, "  key %d: op %d process %d %s %s saw %s, which no linearization explains: %s\n",
 			op.Key, op.Index, op.Process, op.F, op.Value, op.Saw, filepath.Join(t.store.Dir, op.Visualization))
