@@ -91,6 +91,9 @@ func judge(res *Result, checks Checks) error {
 		if len(obs.Ops) > 0 {
 			op := obs.Ops[0]
 			err = fmt.Errorf("%w, the first: op %d %s %s saw %s, which no linearization explains", err, op.Index, op.F, op.Value, op.Saw)
+		} else if len(obs.Failures) > 0 {
+			k := obs.Failures[0]
+			err = fmt.Errorf("%w, key %d %s", err, k, obs.Key(k).Note)
 		}
 		errs = append(errs, err)
 	}
