@@ -36,9 +36,11 @@ type ObsKeyResult struct {
 	// Observations is how many of the key's operations are observations.
 	Observations int `json:"observations"`
 	// Offending is the history index of the key's first offending observation: the first, in
-	// completion order, that cannot be linearized with every write and cas of the key and
-	// every observation that completed before it. It is absent when the key is valid, and
-	// when its operations are not linearizable even without observations (then Note says so).
+	// completion order, that cannot be linearized with the key's operations as Maelstrom's check
+	// sees them (but its :ok reads of nil, which are observations here) and the observations
+	// that completed before it. It is absent when the key is valid, and otherwise Note says
+	// why: the operations are not linearizable even without observations, or the search for it
+	// timed out.
 	Offending *int   `json:"offending,omitempty"`
 	Note      string `json:"note,omitempty"`
 
@@ -241,7 +243,7 @@ func checkObserved(k *observedKey, timeout time.Duration) *ObsKeyResult {
 		end := op.Return
 		r.info.AddAnnotations([]porcupine.Annotation{{Tag: "first offending", Start: op.Call, End: end,
 			Description:     describe(op.Input, op.Output),
-			Details:         "history index " + strconv.Itoa(k.from[i].Index) + ": the first observation, in completion order, that no linearization of the key's writes, cas's and earlier observations explains",
+			Details:         "history index " + strconv.Itoa(k.from[i].Index) + ": the first observation, in completion order, that no linearization of the key's other operations and earlier observations explains",
 			BackgroundColor: "#f8b4b4"}})
 	}
 	return r
