@@ -15,13 +15,15 @@
 // Maelstrom cannot see: the quorum-witness section (internal/witness) flags
 // every :ok write or cas whose reply did not causally follow events at a
 // majority of the nodes after the request arrived, which a node that
-// acknowledges before its copies hold the write cannot avoid. Such
-// additional checks make a run invalid; --maelstrom-parity judges validity
-// exactly as Maelstrom does and only reports them. The work is done by the
-// internal packages; see internal/runner for the phases of a run. The same
-// packages judge the in-process simulator, harness/sim, so a simulated run
-// and a harness run are checked by one oracle and leave the same store
-// directory.
+// acknowledges before its copies hold the write cannot avoid; the
+// observations section checks the reads and cas's answered 20 or 22, which
+// Maelstrom drops, with each key's operations (a read answered 20 saw nil),
+// which a cluster that lost acknowledged writes cannot pass. Such additional
+// checks make a run invalid; --maelstrom-parity judges validity exactly as
+// Maelstrom does and only reports them. The work is done by the internal
+// packages; see internal/runner for the phases of a run. The same packages
+// judge the in-process simulator, harness/sim, so a simulated run and a
+// harness run are checked by one oracle and leave the same store directory.
 //
 // Two more subcommands serve scripts/bench: `harness bench-report` turns a
 // directory of runs into results/README.md and its plots (internal/bench),

@@ -119,6 +119,8 @@ func TestSingleNodeKVIsValid(t *testing.T) {
 	assert.Nil(t, r.get("recovery"), "no nemesis, no recovery section")
 	assert.Equal(t, true, r.get("quorum-witness", "valid?"), "one node is its own majority")
 	assert.Greater(t, r.get("quorum-witness", "checked"), float64(10))
+	assert.Equal(t, true, r.get("observations", "valid?"))
+	assert.Greater(t, r.get("observations", "checked"), float64(10), "cas's answered 22, at least")
 	for _, f := range []string{"results.edn", "history.txt", "history.jsonl", "node-logs/n0.log",
 		"latency-raw.png", "latency-quantiles.png", "rate.png", "timeline.html"} {
 		assert.FileExists(t, filepath.Join(r.store, "latest", f))
@@ -158,13 +160,9 @@ func TestProxyThroughLinKVServiceIsValid(t *testing.T) {
 	assert.Greater(t, r.get("quorum-witness", "checked"), float64(10))
 }
 
-// TestEarlyAcksAreUnwitnessed runs a node that is linearizable but answers
-// writes before any copy has them: the quorum-witness section catches it,
-// and --maelstrom-parity reports it without counting it.
-func TestEarlyAcksAreUnwitnessed(t *testing.T) {
-	t.Parallel()
-	args := append(fixture("early"), "--node-count", "3", "--concurrency", "2n",
-		"--time-limit", "3", "--rate", "100", "--latency", "5")
+// withAndWithoutParity runs the harness with args, and with args and
+// --maelstrom-parity, in parallel subtests, and hands each run to check.
+func withAndWithoutParity(t *testing.T, env, args []string, check func(t *testing.T, parity bool, r *run)) {
 	for _, parity := range []bool{false, true} {
 		t.Run(fmt.Sprintf("parity=%v", parity), func(t *testing.T) {
 			t.Parallel()
@@ -172,39 +170,50 @@ func TestEarlyAcksAreUnwitnessed(t *testing.T) {
 			if parity {
 				a = append(append([]string(nil), args...), "--maelstrom-parity")
 			}
-			r := harness(t, nil, a...)
-			assert.Equal(t, true, r.get("workload", "valid?"), "linearizable: n0 holds the only state that counts")
-			assert.Equal(t, false, r.get("quorum-witness", "valid?"), r)
-			checked, _ := r.get("quorum-witness", "checked").(float64)
-			unwitnessed, _ := r.get("quorum-witness", "unwitnessed").(float64)
-			// Of 3 nodes, a request that arrived at n1 or n2 and was
-			// forwarded is witnessed by its arrival node and n0; one that
-			// arrived at n0 itself is answered with n0 alone behind it.
-			assert.Positive(t, unwitnessed, r)
-			assert.Less(t, unwitnessed, checked, "forwarded requests have 2 of 3 witnesses")
-			ops, _ := r.get("quorum-witness", "ops").([]any)
-			require.Len(t, ops, int(min(unwitnessed, 100)))
-			for _, o := range ops {
-				op := o.(map[string]any)
-				assert.Contains(t, []any{"write", "cas"}, op["f"])
-				assert.Equal(t, "n0", op["node"])
-				assert.Equal(t, "n0", op["arrival"])
-				assert.Equal(t, []any{"n0"}, op["witnesses"])
-				assert.Equal(t, float64(2), op["quorum"])
-			}
-			assert.Contains(t, r.stdout, ":quorum-witness valid? false")
-			if parity {
-				require.Equal(t, 0, r.code, r)
-				assert.Equal(t, true, r.get("valid?"))
-				assert.Equal(t, true, r.get("test", "options", "maelstrom-parity"))
-				assert.Contains(t, r.stdout, "reported only: --maelstrom-parity")
-			} else {
-				require.Equal(t, 1, r.code, r)
-				assert.Equal(t, false, r.get("valid?"))
-				assert.Contains(t, r.stdout, "n0 replied with witnesses [n0], 2 needed (arrived at n0)")
-			}
+			check(t, parity, harness(t, env, a...))
 		})
 	}
+}
+
+// TestEarlyAcksAreUnwitnessed runs a node that is linearizable but answers
+// writes before any copy has them: the quorum-witness section catches it,
+// and --maelstrom-parity reports it without counting it.
+func TestEarlyAcksAreUnwitnessed(t *testing.T) {
+	t.Parallel()
+	args := append(fixture("early"), "--node-count", "3", "--concurrency", "2n",
+		"--time-limit", "3", "--rate", "100", "--latency", "5")
+	withAndWithoutParity(t, nil, args, func(t *testing.T, parity bool, r *run) {
+		assert.Equal(t, true, r.get("workload", "valid?"), "linearizable: n0 holds the only state that counts")
+		assert.Equal(t, false, r.get("quorum-witness", "valid?"), r)
+		checked, _ := r.get("quorum-witness", "checked").(float64)
+		unwitnessed, _ := r.get("quorum-witness", "unwitnessed").(float64)
+		// Of 3 nodes, a request that arrived at n1 or n2 and was
+		// forwarded is witnessed by its arrival node and n0; one that
+		// arrived at n0 itself is answered with n0 alone behind it.
+		assert.Positive(t, unwitnessed, r)
+		assert.Less(t, unwitnessed, checked, "forwarded requests have 2 of 3 witnesses")
+		ops, _ := r.get("quorum-witness", "ops").([]any)
+		require.Len(t, ops, int(min(unwitnessed, 100)))
+		for _, o := range ops {
+			op := o.(map[string]any)
+			assert.Contains(t, []any{"write", "cas"}, op["f"])
+			assert.Equal(t, "n0", op["node"])
+			assert.Equal(t, "n0", op["arrival"])
+			assert.Equal(t, []any{"n0"}, op["witnesses"])
+			assert.Equal(t, float64(2), op["quorum"])
+		}
+		assert.Contains(t, r.stdout, ":quorum-witness valid? false")
+		if parity {
+			require.Equal(t, 0, r.code, r)
+			assert.Equal(t, true, r.get("valid?"))
+			assert.Equal(t, true, r.get("test", "options", "maelstrom-parity"))
+			assert.Contains(t, r.stdout, "reported only: --maelstrom-parity")
+		} else {
+			require.Equal(t, 1, r.code, r)
+			assert.Equal(t, false, r.get("valid?"))
+			assert.Contains(t, r.stdout, "n0 replied with witnesses [n0], 2 needed (arrived at n0)")
+		}
+	})
 }
 
 // TestQuorumAcksAreWitnessed runs the same node, but its leader answers
@@ -218,6 +227,69 @@ func TestQuorumAcksAreWitnessed(t *testing.T) {
 	assert.Equal(t, float64(0), r.get("quorum-witness", "unwitnessed"))
 	assert.Greater(t, r.get("quorum-witness", "checked"), float64(10))
 	assert.Contains(t, r.stdout, ":quorum-witness valid? true")
+	assert.Equal(t, true, r.get("observations", "valid?"), "a leader that answers from its own copy saw what it says")
+	assert.Greater(t, r.get("observations", "checked"), float64(10))
+}
+
+// TestForgetfulNodeFailsObservations runs a lone node that wipes its store
+// every 500 ms, as a memory-only node that restarts does. Maelstrom's check
+// drops the reads and cas's it then answers with 20 and judges it valid; the
+// observations section sees them read nil after an acknowledged write, and
+// --maelstrom-parity reports it without counting it. A wipe goes unseen only
+// when the next op is a write (1 in 6: a write thread, then a write of its
+// mix), so all seven of a run go unseen once in 280,000 runs.
+func TestForgetfulNodeFailsObservations(t *testing.T) {
+	t.Parallel()
+	args := append(fixture("forget"), "--node-count", "1", "--concurrency", "2n",
+		"--time-limit", "4", "--rate", "100")
+	withAndWithoutParity(t, []string{"FIXTURE_FORGET_EVERY=500ms"}, args, func(t *testing.T, parity bool, r *run) {
+		assert.Equal(t, true, r.get("workload", "valid?"), "Maelstrom's check drops what shows the loss")
+		assert.Equal(t, true, r.get("quorum-witness", "valid?"), "one node is its own majority")
+		assert.Equal(t, false, r.get("observations", "valid?"), r)
+		assert.Positive(t, r.get("observations", "by-kind", "read-20"), "reads answered 20 are observations")
+		ops, _ := r.get("observations", "ops").([]any)
+		require.NotEmpty(t, ops, r)
+		op := ops[0].(map[string]any)
+		assert.Equal(t, "nil", op["saw"])
+		assert.Contains(t, []any{"read", "cas"}, op["f"])
+		vis, _ := op["visualization"].(string)
+		assert.FileExists(t, filepath.Join(r.store, "latest", vis))
+		assert.Equal(t, "observations.html", filepath.Base(vis))
+		assert.Contains(t, r.stdout, ":observations valid? false")
+		assert.Contains(t, r.stdout, "saw nil, which no linearization explains")
+		if parity {
+			require.Equal(t, 0, r.code, r)
+			assert.Equal(t, true, r.get("valid?"))
+			assert.Regexp(t, `:observations valid\? false .*\(reported only: --maelstrom-parity\)`, r.stdout)
+		} else {
+			require.Equal(t, 1, r.code, r)
+			assert.Equal(t, false, r.get("valid?"))
+		}
+	})
+}
+
+// TestRefusedCasIsCaught runs a lone node that answers 22 to every other cas
+// whose from matches: Maelstrom's check never sees those cas's, the
+// observations section does, and is what makes the run invalid.
+func TestRefusedCasIsCaught(t *testing.T) {
+	t.Parallel()
+	r := harness(t, nil, append(fixture("refuse"), "--node-count", "1", "--concurrency", "2n",
+		"--time-limit", "3", "--rate", "100")...)
+	require.Equal(t, 1, r.code, r)
+	assert.Equal(t, true, r.get("workload", "valid?"))
+	assert.Equal(t, true, r.get("stats", "valid?"), "half the matching cas's succeed")
+	assert.Equal(t, true, r.get("quorum-witness", "valid?"))
+	assert.Equal(t, false, r.get("observations", "valid?"))
+	assert.Equal(t, []any{float64(0)}, r.get("observations", "failures"))
+	ops, _ := r.get("observations", "ops").([]any)
+	require.Len(t, ops, 1, "one key, and its first offending observation")
+	op := ops[0].(map[string]any)
+	assert.Equal(t, "cas", op["f"])
+	value, _ := op["value"].([]any)
+	require.Len(t, value, 2)
+	from := value[1].([]any)[0]
+	assert.Equal(t, fmt.Sprintf("not %v", from), op["saw"], "it saw another value than its from")
+	assert.Equal(t, "precondition-failed", op["error"].([]any)[0])
 }
 
 func TestSilentNodeTimesOut(t *testing.T) {

@@ -22,7 +22,10 @@
 // bodies and classify replies with the harness's workload package and the one error table
 // (nodes.Code), and record a harness history stamped by a manual clock that follows virtual
 // time. The verdict is the harness's: its linearizability checker, whose values compare with
-// the one value equality (kv.Canonical) the nodes' store uses, and its quorum-witness check,
+// the one value equality (kv.Canonical) the nodes' store uses; its observations check, which
+// keeps the reads and cas's answered 20 or 22 that the linearizability checker drops as
+// Maelstrom's does (a read answered 20 saw nil, a cas answered 22 saw another value than its
+// from) and checks them with each key's operations; and its quorum-witness check,
 // fed by a witness.Tracker that hears of every delivery (before the node sees the line) and
 // every line a node sends (with the node's vector clock, which travels with the line), so
 // that each acknowledged write or cas carries the verdict of whether a majority could have

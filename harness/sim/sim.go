@@ -131,6 +131,28 @@ func (r *Result) Check(timeout time.Duration) *check.LinResult {
 	return check.Linearizable(r.History, timeout)
 }
 
+// Observe runs the harness's observations check on the history, each key within timeout: the
+// reads and cas's answered 20 or 22, which the linearizability checker drops as Maelstrom's
+// does, checked with each key's operations.
+func (r *Result) Observe(timeout time.Duration) *check.ObservationsResult {
+	return check.Observations(r.History, timeout)
+}
+
+// Checks are the verdicts of the oracle's history checks on a run, computed once and handed on
+// to the store.
+type Checks struct {
+	// Lin is the linearizability check (Maelstrom's); Obs the observations check.
+	Lin *check.LinResult
+	Obs *check.ObservationsResult
+}
+
+// Checks runs both history checks, each key within timeout, with check.Check: porcupine runs
+// Maelstrom's check only on the keys whose observations it could not linearize.
+func (r *Result) Checks(timeout time.Duration) Checks {
+	lin, obs := check.Check(r.History, timeout)
+	return Checks{Lin: lin, Obs: obs}
+}
+
 // Witness runs the harness's quorum-witness check on the verdicts the history carries.
 func (r *Result) Witness() *check.WitnessResult { return check.QuorumWitness(r.History) }
 

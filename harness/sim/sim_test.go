@@ -41,6 +41,9 @@ func TestSoloNodeIsLinearizable(t *testing.T) {
 		w := res.Witness()
 		require.Equal(t, check.Valid, w.Valid, "seed %d: a lone node is its own quorum", seed)
 		require.Positive(t, w.Checked, "seed %d: every acknowledged write carries a verdict", seed)
+		obs := res.Observe(10 * time.Second)
+		require.Equal(t, check.Valid, obs.Valid, "seed %d: a lone node saw what it says", seed)
+		require.Positive(t, obs.ByKind[check.SawCasFailed], "seed %d: cas's answered 22 are checked", seed)
 	}
 }
 
@@ -61,7 +64,7 @@ var crashes = simnet.Faults{Latency: latency, Crashes: simnet.Crashes{Every: 300
 func TestADurableNodeSurvivesCrashes(t *testing.T) {
 	for seed := uint64(1); seed <= 10; seed++ {
 		res := Run(Config{Seed: seed, Nodes: 1, NewDurable: soloOn, Faults: crashes})
-		require.NoError(t, judge(res, res.Check(10*time.Second)), "seed %d", seed)
+		require.NoError(t, judge(res, res.Checks(10*time.Second)), "seed %d", seed)
 		require.Greater(t, res.RecoveredOK, 0, "seed %d", seed)
 		require.Greater(t, res.Info, 0, "seed %d: requests to a dead node time out", seed)
 		crashed, restarted, disk := 0, 0, 0
@@ -74,6 +77,76 @@ func TestADurableNodeSurvivesCrashes(t *testing.T) {
 		require.Equal(t, crashed, disk, "seed %d: every crash strikes the disk", seed)
 		require.Equal(t, crashed, restarted, "seed %d: every crashed node restarts", seed)
 	}
+}
+
+// forgetful is a machine that wipes its state every period of virtual time, as a memory-only
+// node that restarts does: it starts afresh, and answers what it lost with error 20.
+type forgetful struct {
+	fresh  func() nodes.Machine
+	period time.Duration
+	m      nodes.Machine
+	init   nodes.Init
+	next   time.Duration
+}
+
+func (f *forgetful) Init(now time.Duration, init nodes.Init, out *nodes.Outbox) {
+	f.m, f.init, f.next = f.fresh(), init, now+f.period
+	f.m.Init(now, init, out)
+}
+
+func (f *forgetful) Handle(now time.Duration, msg *nodes.Message, out *nodes.Outbox) error {
+	return f.m.Handle(now, msg, out)
+}
+
+func (f *forgetful) Tick(now time.Duration, out *nodes.Outbox) {
+	if now >= f.next {
+		f.m, f.next = f.fresh(), now+f.period
+		f.m.Init(now, f.init, &nodes.Outbox{})
+	}
+	f.m.Tick(now, out)
+}
+
+func (f *forgetful) Idle(now time.Duration, out *nodes.Outbox) { f.m.Idle(now, out) }
+
+// TestObservationsCatchAForgetfulNode: a lone node that forgets its store every 300 ms passes
+// the linearizability check (it drops the reads answered 20), but not the observations check,
+// which fails the run; the failing run's store has the observations section and porcupine's
+// page of the key.
+func TestObservationsCatchAForgetfulNode(t *testing.T) {
+	res := Run(Config{Seed: 3, Nodes: 1, Faults: simnet.Faults{Latency: latency}, Label: "a forgetful node",
+		NewMachine: func() nodes.Machine { return &forgetful{fresh: solo, period: 300 * time.Millisecond} }})
+	require.Empty(t, res.Problems)
+	checks := res.Checks(10 * time.Second)
+	require.Equal(t, check.Valid, checks.Lin.Valid, "Maelstrom's check drops what shows the loss")
+	require.Equal(t, check.Invalid, checks.Obs.Valid)
+	require.NotEmpty(t, checks.Obs.Ops)
+	require.Equal(t, "nil", checks.Obs.Ops[0].Saw)
+
+	root := t.TempDir()
+	err := failure(root, res, checks, replayCommand(t.Name()), judge(res, checks))
+	require.ErrorContains(t, err, "observations valid? false")
+	require.ErrorContains(t, err, "saw nil, which no linearization explains")
+	require.NotContains(t, err.Error(), "linearizable? false")
+	dir := strings.TrimSpace(strings.SplitN(strings.SplitN(err.Error(), "store: ", 2)[1], "\n", 2)[0])
+	var results struct {
+		Valid        check.Validity `json:"valid?"`
+		Observations struct {
+			Valid    check.Validity `json:"valid?"`
+			Failures []int64        `json:"failures"`
+			Ops      []struct {
+				Index         int    `json:"index"`
+				Visualization string `json:"visualization"`
+			} `json:"ops"`
+		} `json:"observations"`
+	}
+	b, rerr := os.ReadFile(filepath.Join(dir, "results.json"))
+	require.NoError(t, rerr)
+	require.NoError(t, json.Unmarshal(b, &results))
+	require.Equal(t, check.Invalid, results.Valid)
+	require.Equal(t, check.Invalid, results.Observations.Valid)
+	require.Equal(t, checks.Obs.Failures, results.Observations.Failures)
+	require.Equal(t, checks.Obs.Ops[0].Index, results.Observations.Ops[0].Index)
+	require.FileExists(t, filepath.Join(dir, results.Observations.Ops[0].Visualization))
 }
 
 // TestClientsAreTheHarnesss: the simulated clients issue Maelstrom's lin-kv workload through
@@ -113,7 +186,8 @@ func TestCheckerCatchesSplitBrain(t *testing.T) {
 		Faults: simnet.Faults{Latency: latency}, Label: "three solo nodes"}
 	res := Run(cfg)
 	require.Empty(t, res.Problems)
-	lin := res.Check(10 * time.Second)
+	checks := res.Checks(10 * time.Second)
+	lin := checks.Lin
 	require.Equal(t, check.Invalid, lin.Valid)
 	w := res.Witness()
 	require.Equal(t, check.Invalid, w.Valid)
@@ -123,7 +197,7 @@ func TestCheckerCatchesSplitBrain(t *testing.T) {
 
 	root := t.TempDir()
 	replay := replayCommand(t.Name(), "-sim.seed", "7")
-	err := failure(root, res, lin, replay, judge(res, lin))
+	err := failure(root, res, checks, replay, judge(res, checks))
 	require.ErrorContains(t, err, "not linearizable")
 	require.ErrorContains(t, err, "quorum-witness valid? false")
 	require.ErrorContains(t, err, "replicas did not converge within 2s")

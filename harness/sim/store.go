@@ -13,7 +13,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/quorumkit/quorumkit/harness/internal/check"
 	"github.com/quorumkit/quorumkit/harness/internal/report"
 	"github.com/quorumkit/quorumkit/harness/internal/runner"
 	"github.com/quorumkit/quorumkit/harness/simnet"
@@ -28,10 +27,11 @@ var storeMu sync.Mutex
 // WriteStore writes the run's store directory as a harness run writes it, through the
 // harness's own Analyse: root/lin-kv/<timestamp>/ with results.json and .edn, the history
 // (jsonl, edn, txt), timeline.html, the plots (the faults shaded) and, for each key that is not
-// linearizable, independent/<key>/linear.html; root/latest points at it. The seed is in
-// results.json's seed, and replay, the command that replays the run, in its test.replay. lin,
-// when set, is the linearizability result already computed. It returns the directory.
-func (r *Result) WriteStore(root, replay string, lin *check.LinResult) (string, error) {
+// linearizable, independent/<key>/linear.html (and observations.html for each key whose
+// observations are not); root/latest points at it. The seed is in results.json's seed, and
+// replay, the command that replays the run, in its test.replay. The results already computed
+// in checks are not computed again. It returns the directory.
+func (r *Result) WriteStore(root, replay string, checks Checks) (string, error) {
 	storeMu.Lock()
 	defer storeMu.Unlock()
 	start := time.Now()
@@ -49,7 +49,7 @@ func (r *Result) WriteStore(root, replay string, lin *check.LinResult) (string, 
 	runner.Analyse(store, runner.Analysis{
 		Ops: r.History, Net: r.net, Partitions: r.faults, Nodes: r.ids,
 		Protocol:     runner.ProtocolResult{Count: len(r.Problems), Errors: r.Problems[:min(len(r.Problems), runner.MaxProtocolErrors)]},
-		Availability: -1, Workload: lin, Seed: int64(r.Seed), Log: os.Stderr,
+		Availability: -1, Workload: checks.Lin, Observations: checks.Obs, Seed: int64(r.Seed), Log: os.Stderr,
 		Test: runner.TestInfo{
 			Name: "lin-kv", Start: start.UTC().Format(time.RFC3339Nano), Store: store.Dir,
 			TimeLimit: (r.cfg.Duration + r.cfg.Recovery).Seconds(), Latency: int64(meanLatency(f.Latency)),

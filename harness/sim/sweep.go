@@ -23,8 +23,9 @@ var (
 
 // Sweep runs the seeds -sim.seed to -sim.seed + -sim.seeds - 1 (1 to 400 by default), in
 // parallel chunks, and fails the test at the first seed whose run has protocol problems, a
-// non-linearizable history, an acknowledged write or cas that no quorum witnessed, or no ok
-// operation after the faults healed. A failure writes the run's store directory (see
+// non-linearizable history, an observation (a read or cas answered 20, a cas answered 22)
+// that no linearization explains, an acknowledged write or cas that no quorum witnessed, or no
+// ok operation after the faults healed. A failure writes the run's store directory (see
 // Result.WriteStore) under -sim.store and names the seed, what the seed drew, the directory
 // and the go test command that replays that one seed.
 func Sweep(t *testing.T, config func(seed uint64) Config) {
@@ -38,33 +39,44 @@ func Sweep(t *testing.T, config func(seed uint64) Config) {
 		hi := min(lo+per, first+count)
 		t.Run(fmt.Sprintf("seeds-%d-%d", lo, hi-1), func(t *testing.T) {
 			t.Parallel()
+			observed := map[string]int{}
 			for seed := lo; seed < hi; seed++ {
-				if err := checkSeed(config(seed), replay(seed)); err != nil {
+				if err := checkSeed(config(seed), replay(seed), observed); err != nil {
 					t.Fatalf("seed %d: %v", seed, err)
 				}
 			}
+			total := 0
+			for _, n := range observed {
+				total += n
+			}
+			t.Logf("%d observations checked, by kind %v", total, observed)
 		})
 	}
 }
 
 // checkSeed runs one seed and says what is wrong with it, if anything, after writing its store.
-func checkSeed(cfg Config, replay string) error {
+// It adds the observations it checked to observed, by kind.
+func checkSeed(cfg Config, replay string, observed map[string]int) error {
 	res := Run(cfg)
-	lin := res.Check(time.Minute)
-	err := judge(res, lin)
+	checks := res.Checks(time.Minute)
+	for kind, n := range checks.Obs.ByKind {
+		observed[kind] += n
+	}
+	err := judge(res, checks)
 	if err == nil && res.RecoveredOK == 0 {
 		err = fmt.Errorf("no ok operation after the faults healed (%d ok, %d fail, %d info)", res.OK, res.Fail, res.Info)
 	}
 	if err == nil {
 		return nil
 	}
-	return failure(defaultStoreRoot(), res, lin, replay, err)
+	return failure(defaultStoreRoot(), res, checks, replay, err)
 }
 
-// judge is the safety verdict on a run: no protocol problem, a linearizable history, replicas
-// that agree once the clients stopped, and a quorum behind every acknowledged write and cas.
-// It names every check that failed.
-func judge(res *Result, lin *check.LinResult) error {
+// judge is the safety verdict on a run: no protocol problem, a linearizable history whose
+// observations are linearizable too, replicas that agree once the clients stopped, and a
+// quorum behind every acknowledged write and cas. It names every check that failed.
+func judge(res *Result, checks Checks) error {
+	lin, obs := checks.Lin, checks.Obs
 	var errs []error
 	if len(res.Problems) > 0 {
 		errs = append(errs, fmt.Errorf("%d protocol problems, the first: %s: %s: %s", len(res.Problems),
@@ -73,6 +85,17 @@ func judge(res *Result, lin *check.LinResult) error {
 	if lin.Valid != check.Valid {
 		errs = append(errs, fmt.Errorf("linearizable? %s, keys %v not linearizable (%d ok, %d info)",
 			lin.Valid, lin.Failures, res.OK, res.Info))
+	}
+	if obs.Valid != check.Valid {
+		err := fmt.Errorf("observations valid? %s, keys %v (%d observations)", obs.Valid, obs.Failures, obs.Checked)
+		if len(obs.Ops) > 0 {
+			op := obs.Ops[0]
+			err = fmt.Errorf("%w, the first: op %d %s %s saw %s, which no linearization explains", err, op.Index, op.F, op.Value, op.Saw)
+		} else if len(obs.Failures) > 0 {
+			k := obs.Failures[0]
+			err = fmt.Errorf("%w, key %d %s", err, k, obs.Key(k).Note)
+		}
+		errs = append(errs, err)
 	}
 	if res.Divergence != "" {
 		errs = append(errs, errors.New(res.Divergence))
@@ -92,8 +115,8 @@ func judge(res *Result, lin *check.LinResult) error {
 
 // failure writes a failing run's store under root and adds what the run was, the store and
 // the replay command to err.
-func failure(root string, res *Result, lin *check.LinResult, replay string, err error) error {
-	dir, serr := res.WriteStore(root, replay, lin)
+func failure(root string, res *Result, checks Checks, replay string, err error) error {
+	dir, serr := res.WriteStore(root, replay, checks)
 	if serr != nil {
 		dir = "not written: " + serr.Error()
 	}
@@ -187,7 +210,7 @@ func HoldTypes(field string, bias map[byte]float64) func(line []byte) float64 {
 // every link works in one direction only, and no leader can commit unless messages go round
 // the ring. The nodes run with the binary's default options (relaying on) and with
 // -deaf-after 0 (relaying off). Every history must be
-// linearizable with every acknowledged write witnessed; with relaying every seed must serve
+// linearizable, observations included, with every acknowledged write witnessed; with relaying every seed must serve
 // more than 100 ok operations under the cut, and without it none (the cut bites).
 func CheckOneWayRing(t *testing.T, b Binary) {
 	t.Helper()
@@ -204,8 +227,8 @@ func CheckOneWayRing(t *testing.T, b Binary) {
 				Faults: simnet.Faults{Latency: simnet.Latency{Dist: simnet.Uniform, Max: 10}},
 				Label:  fmt.Sprintf("relay=%v", relay)}
 			res := Run(cfg)
-			lin := res.Check(time.Minute)
-			err := judge(res, lin)
+			checks := res.Checks(time.Minute)
+			err := judge(res, checks)
 			switch {
 			case err != nil:
 			case relay && res.FaultOK <= 100:
@@ -214,7 +237,7 @@ func CheckOneWayRing(t *testing.T, b Binary) {
 				err = fmt.Errorf("%d ok operations under the cut without relaying: the cut does not bite", res.FaultOK)
 			}
 			if err != nil {
-				t.Errorf("seed %d, relay %v: %v", seed, relay, failure(defaultStoreRoot(), res, lin, replay, err))
+				t.Errorf("seed %d, relay %v: %v", seed, relay, failure(defaultStoreRoot(), res, checks, replay, err))
 			}
 			faultOK = append(faultOK, res.FaultOK)
 		}

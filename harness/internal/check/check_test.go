@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -13,13 +14,16 @@ import (
 
 	"github.com/quorumkit/quorumkit/harness/internal/history"
 	"github.com/quorumkit/quorumkit/harness/internal/net"
+	"github.com/quorumkit/quorumkit/nodes"
 )
 
 // parse reads a compact history, one op per line:
 //
-//	<process> <type> <f> <key> <value> [<time>]
+//	<process> <type> <f> <key> <value> [<code>]
 //
-// with values as JSON ("_" for null) and times in ms (default: line number).
+// with values as JSON ("_" for null), times in ms (the line number), and an optional error
+// code, recorded as the harness records it: ["<the code's name>", text]. The text is a decoy
+// that names another error, since the checker must go by the code alone.
 func parse(t *testing.T, text string) []history.Op {
 	t.Helper()
 	var ops []history.Op
@@ -37,6 +41,12 @@ func parse(t *testing.T, text string) []history.Op {
 			f[4] = "null"
 		}
 		op.Value = json.RawMessage(f[4])
+		if len(f) > 5 {
+			code, err := strconv.Atoi(f[5])
+			require.NoError(t, err, line)
+			name, _ := json.Marshal(nodes.Code(code).Name())
+			op.Error = json.RawMessage(`[` + string(name) + `,"key does not exist: precondition failed"]`)
+		}
 		ops = append(ops, op)
 	}
 	return ops

@@ -2,9 +2,10 @@ package check
 
 import (
 	"encoding/json"
+	"maps"
 	"math"
 	"runtime"
-	"sort"
+	"slices"
 	"strconv"
 	"sync"
 	"time"
@@ -51,81 +52,136 @@ type LinResult struct {
 func (r *LinResult) Key(k int64) *KeyResult { return r.keys[k] }
 
 // Operations turns the client ops of a history into porcupine operations
-// per key: :fail ops are removed, :ok reads carry the value read, :info
-// ops and invocations left open return at the end of time with an unknown
-// output, and :info reads are dropped (a read changes nothing).
+// per key, as Maelstrom's check sees them: :fail ops are removed, :ok reads
+// carry the value read, :info ops and invocations left open return at the
+// end of time with an unknown output, and :info reads are dropped (a read
+// changes nothing). Each operation's Metadata is its completion's index in
+// the history (its invocation's, when it never completed).
 func Operations(ops []history.Op) map[int64][]porcupine.Operation {
-	byKey := map[int64][]porcupine.Operation{}
-	clientIDs := map[int64]map[int]int{}
-	add := func(inv history.Op, out Output, ret int64) {
-		ids := clientIDs[inv.Key]
-		if ids == nil {
-			ids = map[int]int{}
-			clientIDs[inv.Key] = ids
-		}
-		id, ok := ids[inv.Process]
-		if !ok {
-			id = len(ids)
-			ids[inv.Process] = id
-		}
-		in := Input{}
-		switch inv.F {
-		case "read":
-			in.Op = opRead
-		case "write":
-			in.Op = opWrite
-			in.A = Value(inv.Value)
-		case "cas":
-			in.Op = opCas
-			var ft [2]json.RawMessage
-			json.Unmarshal(inv.Value, &ft)
-			in.A, in.B = Value(ft[0]), Value(ft[1])
-		}
-		byKey[inv.Key] = append(byKey[inv.Key], porcupine.Operation{
-			ClientId: id, Input: in, Call: int64(inv.Time), Output: out, Return: ret,
-		})
-	}
-	for _, p := range history.ClientPairs(ops) {
-		inv, op := p.Invoke, p.Complete
-		switch {
-		case !p.Done || op.Type == history.Info:
-			if inv.F != "read" {
-				add(inv, Output{Unknown: true}, math.MaxInt64)
-			}
-		case op.Type == history.OK:
-			out := Output{}
-			if op.F == "read" {
-				out.Value = Value(op.Value)
-			}
-			add(inv, out, int64(op.Time))
+	return operations(history.ClientPairs(ops))
+}
+
+// operations is Operations over a history's client pairs.
+func operations(pairs []history.Pair) map[int64][]porcupine.Operation {
+	h := newRegisterHistory()
+	for _, p := range pairs {
+		if key, op, ok := h.maelstrom(p); ok {
+			h.byKey[key] = append(h.byKey[key], op)
 		}
 	}
-	return byKey
+	return h.byKey
+}
+
+// registerHistory builds per-key porcupine histories, numbering each key's
+// processes from 0 as porcupine's pictures want them.
+type registerHistory struct {
+	byKey     map[int64][]porcupine.Operation
+	clientIDs map[int64]map[int]int
+}
+
+func newRegisterHistory() *registerHistory {
+	return &registerHistory{byKey: map[int64][]porcupine.Operation{}, clientIDs: map[int64]map[int]int{}}
+}
+
+// maelstrom is the op of p as Maelstrom's check sees it, with its key; ok is false when the
+// check does not see it.
+func (h *registerHistory) maelstrom(p history.Pair) (key int64, op porcupine.Operation, ok bool) {
+	inv, c := p.Invoke, p.Complete
+	switch {
+	case !p.Done || c.Type == history.Info:
+		if inv.F == "read" {
+			return 0, op, false
+		}
+		index := inv.Index
+		if p.Done {
+			index = c.Index
+		}
+		key, op = h.operation(inv, input(inv), Output{Unknown: true}, math.MaxInt64, index)
+		return key, op, true
+	case c.Type == history.OK:
+		out := Output{}
+		if c.F == "read" {
+			out.Value = Value(c.Value)
+		}
+		key, op = h.operation(inv, input(inv), out, int64(c.Time), c.Index)
+		return key, op, true
+	}
+	return 0, op, false
+}
+
+// operation is the porcupine operation of inv that returned out at ret; index is its
+// completion's index in the history.
+func (h *registerHistory) operation(inv history.Op, in Input, out Output, ret int64, index int) (int64, porcupine.Operation) {
+	ids := h.clientIDs[inv.Key]
+	if ids == nil {
+		ids = map[int]int{}
+		h.clientIDs[inv.Key] = ids
+	}
+	id, ok := ids[inv.Process]
+	if !ok {
+		id = len(ids)
+		ids[inv.Process] = id
+	}
+	return inv.Key, porcupine.Operation{ClientId: id, Input: in, Call: int64(inv.Time), Output: out, Return: ret, Metadata: index}
+}
+
+// input is the register op an invocation asks for.
+func input(inv history.Op) Input {
+	in := Input{}
+	switch inv.F {
+	case "read":
+		in.Op = opRead
+	case "write":
+		in.Op = opWrite
+		in.A = Value(inv.Value)
+	case "cas":
+		in.Op = opCas
+		var ft [2]json.RawMessage
+		json.Unmarshal(inv.Value, &ft)
+		in.A, in.B = Value(ft[0]), Value(ft[1])
+	}
+	return in
 }
 
 // Linearizable checks every key's subhistory in parallel, each with the
 // given timeout (0 means none); a key that times out is unknown.
 func Linearizable(ops []history.Op, timeout time.Duration) *LinResult {
-	byKey := Operations(ops)
+	return linearizable(history.ClientPairs(ops), timeout, func(int64) bool { return false })
+}
+
+// Check runs Maelstrom's check (Linearizable) and the observations check
+// (Observations) on ops, each key within timeout, and returns what each
+// returns, at about the cost of the second alone. A key whose observations
+// check passes is linearizable by Maelstrom's rules too: its operations are
+// the same but for the :ok reads of nil, which Maelstrom's rules accept at any
+// point, and the observations, which change nothing and can be taken out of
+// a linearization. So porcupine only runs Maelstrom's check on the keys that
+// failed (or timed out) the observations check.
+func Check(ops []history.Op, timeout time.Duration) (*LinResult, *ObservationsResult) {
+	pairs := history.ClientPairs(ops)
+	obs := observations(pairs, timeout)
+	lin := linearizable(pairs, timeout, func(k int64) bool {
+		r := obs.Key(k)
+		return r != nil && r.Valid == Valid
+	})
+	return lin, obs
+}
+
+// linearizable is Linearizable, with the keys known to be linearizable
+// judged valid without porcupine.
+func linearizable(pairs []history.Pair, timeout time.Duration, known func(key int64) bool) *LinResult {
+	byKey := operations(pairs)
 	res := &LinResult{Results: map[string]*KeyResult{}, Failures: []int64{}, keys: map[int64]*KeyResult{}}
-	keys := make([]int64, 0, len(byKey))
-	for k := range byKey {
-		keys = append(keys, k)
-	}
-	sort.Slice(keys, func(i, j int) bool { return keys[i] < keys[j] })
+	keys := slices.Sorted(maps.Keys(byKey))
 	results := make([]*KeyResult, len(keys))
-	var wg sync.WaitGroup
-	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
-	for i, k := range keys {
-		wg.Add(1)
-		sem <- struct{}{}
-		go func() {
-			defer wg.Done()
-			defer func() { <-sem }()
-			results[i] = checkKey(byKey[k], timeout)
-		}()
-	}
-	wg.Wait()
+	inParallel(len(keys), func(i int) {
+		if known(keys[i]) {
+			results[i] = newKeyResult(byKey[keys[i]])
+			results[i].Valid = Valid
+			return
+		}
+		results[i] = checkKey(byKey[keys[i]], timeout)
+	})
 	var vs []Validity
 	for i, k := range keys {
 		r := results[i]
@@ -140,13 +196,20 @@ func Linearizable(ops []history.Op, timeout time.Duration) *LinResult {
 	return res
 }
 
-func checkKey(ops []porcupine.Operation, timeout time.Duration) *KeyResult {
+// newKeyResult is the result of a key's ops before porcupine has judged them.
+func newKeyResult(ops []porcupine.Operation) *KeyResult {
 	r := &KeyResult{Analyzer: "porcupine", OpCount: len(ops), ops: ops}
 	for _, op := range ops {
 		if op.Output.(Output).Unknown {
 			r.InfoCount++
 		}
 	}
+	return r
+}
+
+// checkKey judges a key's ops with porcupine.
+func checkKey(ops []porcupine.Operation, timeout time.Duration) *KeyResult {
+	r := newKeyResult(ops)
 	switch porcupine.CheckOperationsTimeout(Model, ops, timeout) {
 	case porcupine.Ok:
 		r.Valid = Valid
@@ -164,4 +227,21 @@ func checkKey(ops []porcupine.Operation, timeout time.Duration) *KeyResult {
 		r.Error = "porcupine timed out after " + timeout.String()
 	}
 	return r
+}
+
+// inParallel calls f(0) ... f(n-1), as many at once as there are
+// processors: keys are independent, so each key's check runs on its own.
+func inParallel(n int, f func(i int)) {
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
+	for i := range n {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			f(i)
+		}()
+	}
+	wg.Wait()
 }

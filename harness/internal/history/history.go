@@ -323,7 +323,7 @@ type Pair struct {
 // an invocation are left out. Every checker and plot reads ops this way.
 func ClientPairs(ops []Op) []Pair {
 	open := map[int]Op{}
-	var pairs []Pair
+	pairs := make([]Pair, 0, len(ops)/2)
 	for _, op := range ops {
 		if !op.IsClient() {
 			continue

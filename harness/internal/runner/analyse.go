@@ -38,11 +38,13 @@ type Analysis struct {
 	// CheckTimeout bounds porcupine per key (0: none).
 	Availability float64
 	CheckTimeout time.Duration
-	// Workload, when set, is the linearizability result already computed
-	// over Ops, which is then not checked again.
-	Workload *check.LinResult
+	// Workload and Observations, when set, are the linearizability and the
+	// observations results already computed over Ops, which are then not
+	// checked again.
+	Workload     *check.LinResult
+	Observations *check.ObservationsResult
 	// MaelstromParity leaves the harness's additional checks (quorum
-	// witness) out of the verdict; they are still reported.
+	// witness, observations) out of the verdict; they are still reported.
 	MaelstromParity bool
 	// Seed and Test describe the run.
 	Seed int64
@@ -88,9 +90,14 @@ func Analyse(store *report.Store, a Analysis, end time.Duration) *Results {
 			partitions[i].End = end
 		}
 	}
-	workload := a.Workload
-	if workload == nil {
+	workload, observations := a.Workload, a.Observations
+	switch {
+	case workload == nil && observations == nil:
+		workload, observations = check.Check(ops, a.CheckTimeout)
+	case workload == nil:
 		workload = check.Linearizable(ops, a.CheckTimeout)
+	case observations == nil:
+		observations = check.Observations(ops, a.CheckTimeout)
 	}
 	res := &Results{
 		Perf:          check.Perf(ops),
@@ -106,20 +113,20 @@ func Analyse(store *report.Store, a Analysis, end time.Duration) *Results {
 		Recovery:      check.Recovery(ops, a.Nodes),
 		Nemesis:       nemesis.Summarize(ops),
 		QuorumWitness: check.QuorumWitness(ops),
+		Observations:  observations,
 		Seed:          a.Seed,
 		Test:          a.Test,
 	}
 	for _, k := range res.Workload.Failures {
-		dir := store.Path("independent", strconv.FormatInt(k, 10))
-		rel := filepath.Join("independent", strconv.FormatInt(k, 10), "linear.html")
 		kr := res.Workload.Key(k)
-		if err := os.MkdirAll(dir, 0o755); err == nil {
-			if err := kr.Visualize(filepath.Join(dir, "linear.html")); err == nil {
-				kr.Visualization = rel
-			} else {
-				fmt.Fprintln(a.Log, "harness: visualization:", err)
-			}
-		}
+		kr.Visualization = visualize(store, k, "linear.html", kr, a.Log)
+	}
+	for _, k := range res.Observations.Failures {
+		kr := res.Observations.Key(k)
+		kr.Visualization = visualize(store, k, "observations.html", &kr.KeyResult, a.Log)
+	}
+	for _, op := range res.Observations.Ops {
+		op.Visualization = res.Observations.Key(op.Key).Visualization
 	}
 	if err := report.Timeline(store, ops); err != nil {
 		res.Timeline = Simple{Valid: check.Unknown}
@@ -147,15 +154,36 @@ func Analyse(store *report.Store, a Analysis, end time.Duration) *Results {
 	return res
 }
 
+// visualize writes porcupine's page of key k's result as
+// independent/<k>/<name> and returns its path relative to the store, or ""
+// when it could not be written.
+func visualize(store *report.Store, k int64, name string, kr *check.KeyResult, log io.Writer) string {
+	dir := store.Path("independent", strconv.FormatInt(k, 10))
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		fmt.Fprintln(log, "harness: visualization:", err)
+		return ""
+	}
+	if err := kr.Visualize(filepath.Join(dir, name)); err != nil {
+		fmt.Fprintln(log, "harness: visualization:", err)
+		return ""
+	}
+	return filepath.Join("independent", strconv.FormatInt(k, 10), name)
+}
+
+// reportedOnly marks the summary line of an additional check that does not
+// count in valid?.
+func (t *test) reportedOnly() string {
+	if t.opts.MaelstromParity {
+		return " (reported only: --maelstrom-parity)"
+	}
+	return ""
+}
+
 // summarizeWitness prints the quorum-witness line and the first offending
 // ops.
 func (t *test) summarizeWitness(q *check.WitnessResult) {
 	w := t.opts.Out
-	parity := ""
-	if t.opts.MaelstromParity {
-		parity = " (reported only: --maelstrom-parity)"
-	}
-	fmt.Fprintf(w, ":quorum-witness valid? %-7s checked %d unwitnessed %d%s\n", q.Valid, q.Checked, q.Unwitnessed, parity)
+	fmt.Fprintf(w, ":quorum-witness valid? %-7s checked %d unwitnessed %d%s\n", q.Valid, q.Checked, q.Unwitnessed, t.reportedOnly())
 	for _, op := range q.Ops[:min(5, len(q.Ops))] {
 		arrival := "arrived at " + op.Arrival
 		if op.Arrival == "" {
@@ -176,6 +204,17 @@ func counts(m map[string]int) string {
 		s += fmt.Sprintf("%s %d", k, m[k])
 	}
 	return "{" + s + "}"
+}
+
+// summarizeObservations prints the observations line and the first
+// offending ops.
+func (t *test) summarizeObservations(o *check.ObservationsResult) {
+	w := t.opts.Out
+	fmt.Fprintf(w, ":observations valid? %-7s checked %d failures %v%s\n", o.Valid, o.Checked, o.Failures, t.reportedOnly())
+	for _, op := range o.Ops[:min(5, len(o.Ops))] {
+		fmt.Fprintf(w, "  key %d: op %d process %d %s %s saw %s, which no linearization explains: %s\n",
+			op.Key, op.Index, op.Process, op.F, op.Value, op.Saw, filepath.Join(t.store.Dir, op.Visualization))
+	}
 }
 
 // exitCode maps a result to Maelstrom's exit codes; a crash wins.
@@ -221,6 +260,7 @@ func (t *test) summarize(res *Results, code int) {
 	if nem := res.Nemesis; nem != nil {
 		fmt.Fprintf(w, ":nemesis      ops %s nodes %s\n", counts(nem.Ops), counts(nem.Nodes))
 	}
+	t.summarizeObservations(res.Observations)
 	if c := res.Crash; c != nil {
 		fmt.Fprintf(w, ":crash        %s\n", c.Message)
 		for _, nc := range c.Nodes {

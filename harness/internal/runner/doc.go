@@ -22,8 +22,8 @@
 // it to stdin. Each client asks the tracker for the verdict on the reply it
 // matched, which rides on its completion into the history; the analysis turns
 // the verdicts into the quorum-witness section. That section, like every
-// check Maelstrom does not have (Results.additional), counts in valid? unless
-// Options.MaelstromParity is set.
+// check Maelstrom does not have (Results.additional: the observations
+// section too), counts in valid? unless Options.MaelstromParity is set.
 //
 // Options holds the parsed flags; Run returns the Results and the process
 // exit code (0 valid, 1 invalid, 2 unknown, 255 crash). Analyse is the last

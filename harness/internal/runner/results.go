@@ -93,7 +93,7 @@ type TestInfo struct {
 
 // Results is the results map, written as results.json and results.edn. Its
 // keys follow Maelstrom's results.edn; protocol, crash, nodes, recovery,
-// quorum-witness, seed and test are this harness's additions.
+// quorum-witness, observations, seed and test are this harness's additions.
 type Results struct {
 	// Valid is the worst of the sub-results: false > unknown > true.
 	Valid Validity `json:"valid?"`
@@ -122,6 +122,10 @@ type Results struct {
 	// QuorumWitness lists the :ok writes and cas's whose reply had no
 	// majority of nodes causally between the request's arrival and itself.
 	QuorumWitness *check.WitnessResult `json:"quorum-witness"`
+	// Observations checks the definite failures that saw the register (a read
+	// or cas answered 20, a cas answered 22), which Maelstrom drops, with each
+	// key's operations.
+	Observations *check.ObservationsResult `json:"observations"`
 	// Recovery has, for each start-partition, the time to the first :ok
 	// write or cas invoked after it; present only when there were
 	// partitions.
@@ -140,7 +144,7 @@ type Results struct {
 // one: Maelstrom punishes a bad line too, by no longer reading the node.
 // A new check of that kind adds its verdict here, and so obeys the flag.
 func (r *Results) additional() []Validity {
-	return []Validity{r.QuorumWitness.Valid}
+	return []Validity{r.QuorumWitness.Valid, r.Observations.Valid}
 }
 
 // NodeMemory is one node's resident memory, sampled from
