@@ -149,6 +149,16 @@ func TestObservationsCatchAForgetfulNode(t *testing.T) {
 	require.FileExists(t, filepath.Join(dir, results.Observations.Ops[0].Visualization))
 }
 
+// TestCrashesBiteAMemoryOnlyNode: the same crashes on the same node without a disk lose what it
+// acknowledged, and the checks say so on every seed (the observations check: it answers reads
+// of what it lost with 20).
+func TestCrashesBiteAMemoryOnlyNode(t *testing.T) {
+	for seed := uint64(1); seed <= 10; seed++ {
+		res := Run(Config{Seed: seed, Nodes: 1, NewMachine: solo, Faults: crashes})
+		require.ErrorContains(t, judge(res, res.Checks(10*time.Second)), "observations valid? false", "seed %d", seed)
+	}
+}
+
 // TestClientsAreTheHarnesss: the simulated clients issue Maelstrom's lin-kv workload through
 // the harness's generator and dispatcher: reads only on the first N threads, each thread bound
 // to one node, ops at about the configured rate, and a thread whose op ended :info comes back
