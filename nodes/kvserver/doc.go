@@ -57,6 +57,16 @@
 // the same client. A copy of the last request is answered with the stored outcome, as the
 // first copy was (the Raft dissertation's client sessions, §6.3).
 //
+// Durability (storage.go): with -data-dir (or a simulation's disk) the node opens its log
+// (nodes/wal) at init, restores the store and the sessions from the snapshot it holds, and
+// hands the core the rest (consensus.Recovered). Every Ready's Stable is written and synced
+// before anything of that Ready is applied or sent, since a vote, a promise or an
+// acknowledged append must not outlive the disk's copy of it; an idle loop turn writes
+// nothing, a busy one writes what its Ready asks in one write and one fsync. A failed write
+// stops the node: after a failed fsync nothing says what the disk holds, and a restart reads it
+// back. Without storage the node says at init that it keeps everything in memory. A snapshot
+// at index i holds the effect of entry i, as everyone who restores it goes on from i+1.
+//
 // Time: the core counts milliseconds as ticks. Every event first ticks the core for the time
 // that passed, so a process that was paused acts on no lease or timeout before it has seen that
 // time go by.
