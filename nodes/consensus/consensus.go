@@ -87,10 +87,8 @@ type Stable struct {
 	// Records are appended in order after everything saved before (Raft: log entries, where a
 	// record for index i replaces every saved record from i on; Paxos: accepted values).
 	Records []Record
-	// Snapshot, when set, is the state machine through Snapshot.Index, and a checkpoint: it
-	// replaces every record saved before, so the core puts in this Stable's Records all it
-	// still needs above Snapshot.Index (Raft: its log after it; Paxos: its accepted values
-	// above it). Storage then holds no stale record whose meaning depended on a dropped one.
+	// Snapshot, when set, is the state machine through Snapshot.Index; saved records with an
+	// index at or below it may then be dropped.
 	Snapshot *Snapshot
 	// Repaired says the core has caught up from its peers since a recovery that reported
 	// Damaged: from now on the storage may forget the damage. Until then every recovery
