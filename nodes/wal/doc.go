@@ -80,13 +80,15 @@
 //     so the node must exit and recover.
 //   - Open syncs the file and the directory it recovered before returning, because a killed
 //     process's last writes may sit in the page cache, unsynced, while the core acts on them.
-//   - A Snapshot is a checkpoint (consensus.Stable): it drops every record saved before it and
-//     keeps only the records of its own batch above its index. Keeping the old records above
-//     it instead would be wrong for a core whose records supersede earlier ones (Raft: a record
-//     at i replaces every record from i on): a follower that held an old leader's entries 7-9,
-//     was truncated at 5 by a new leader's 5' and 6', and then saved a snapshot at 6 would get
-//     7-9 back on its next recovery. So the core saves with a snapshot what it still needs
-//     above it.
+//   - A Snapshot at index s drops the records at or below s and keeps those above it, in save
+//     order, without interpreting them. A core whose records supersede earlier-saved ones
+//     (Raft: a record for index i replaces every record from i on) loses, with a dropped record
+//     at or below s, its power to erase stale records above s: a follower that held an old
+//     leader's entries 7-9, was truncated at 5 by a new leader's 5' and 6', and then saves a
+//     snapshot at 6, would get 7-9 back on its next recovery (and their term can be above the
+//     snapshot's). So such a core must save, in every batch that carries a Snapshot at s, a
+//     record at s+1: its entry there (followed by the rest of its log above s), or, if its log
+//     ends at s, a marker that means "no entries from here on".
 //   - A node whose whole directory is lost starts empty and undamaged: the log cannot tell
 //     that from a first start.
 package wal

@@ -13,21 +13,23 @@ import (
 )
 
 // model is what recovery must return after a sequence of Saves, computed the plain way: the
-// last State, the last Snapshot, and the records saved with or after it whose index is above
-// its own (a snapshot is a checkpoint that drops every record saved before it).
+// last State, the last Snapshot, and every record saved, in order, whose index is above the
+// last snapshot's.
 func model(saves []consensus.Stable) consensus.Recovered {
 	var m consensus.Recovered
+	var all []consensus.Record
 	for _, s := range saves {
 		if s.State != nil {
 			m.State = s.State
 		}
 		if s.Snapshot != nil {
-			m.Snapshot, m.Records = s.Snapshot, nil
+			m.Snapshot = s.Snapshot
 		}
-		for _, r := range s.Records {
-			if m.Snapshot == nil || r.Index > m.Snapshot.Index {
-				m.Records = append(m.Records, r)
-			}
+		all = append(all, s.Records...)
+	}
+	for _, r := range all {
+		if m.Snapshot == nil || r.Index > m.Snapshot.Index {
+			m.Records = append(m.Records, r)
 		}
 	}
 	return m

@@ -38,15 +38,21 @@ type contents struct {
 	damaged bool
 }
 
-// apply replays one batch. A snapshot is a checkpoint (see consensus.Stable): it drops every
-// record saved before it, and the records of its own batch that are above its index follow.
+// apply replays one batch. Records at or below the snapshot's index are dropped whether they
+// came before the snapshot or after it, so the rule has no exception to remember.
 func (c *contents) apply(bt batch) {
 	if bt.flags&flagState != 0 {
 		c.state = bt.state
 	}
 	if bt.flags&flagSnapshot != 0 {
 		c.snapshot = bt.snapshot
-		c.records = nil
+		kept := make([]consensus.Record, 0, len(c.records))
+		for _, r := range c.records {
+			if r.Index > c.snapshot.Index {
+				kept = append(kept, r)
+			}
+		}
+		c.records = kept
 	}
 	for _, r := range bt.records {
 		if c.snapshot == nil || r.Index > c.snapshot.Index {
