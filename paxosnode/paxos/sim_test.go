@@ -40,6 +40,7 @@ type sim struct {
 	compactN  uint64 // compact every compactN applied slots; 0: never
 	traceFrom int64  // log deliveries from this tick on (debugging)
 	aimed     aimed
+	crashes   crashes
 }
 
 // newSim is a plain simulation for the failover tests: a random size (3 or 5) and settings,
@@ -68,7 +69,7 @@ func newSim(t testing.TB, seed uint64) *sim {
 // newSimOn wires a sim and its oracle to a cluster: the oracle sees every delivery and tick.
 func newSimOn(nw *network, rng *rand.Rand, compactN uint64) *sim {
 	s := &sim{network: nw, rng: rng, reads: map[uint64]*readCall{}, proposed: map[string]bool{},
-		compactN: compactN, traceFrom: *simTrace}
+		compactN: compactN, traceFrom: *simTrace, crashes: newCrashes(crashPlan{}, nil)}
 	s.or = newOracle(nw, func(format string, args ...any) {
 		nw.t.Helper()
 		require.FailNow(nw.t, fmt.Sprintf("tick %d: ", nw.now())+fmt.Sprintf(format, args...), "%s", s.dump())
@@ -144,7 +145,6 @@ func (s *sim) propose() (string, bool) {
 	ok := n.Propose([]byte(v))
 	if ok {
 		s.proposed[v] = true
-		s.or.proposed(id, n.lead.nextSlot-1)
 	}
 	return v, ok
 }
@@ -172,9 +172,11 @@ func (s *sim) read() (uint64, bool) {
 	return s.readID, ok
 }
 
-// step runs one tick: due messages and timers, the cluster-wide checks, client work, Ready.
+// step runs one tick: due messages and timers, restarts, the cluster-wide checks, client
+// work, crashes, Ready.
 func (s *sim) step(clientRate float64) {
 	s.net.Step()
+	s.restartDue()
 	s.aim()
 	s.or.check(s.net.Paused)
 	if s.rng.Float64() < clientRate {
@@ -183,19 +185,36 @@ func (s *sim) step(clientRate float64) {
 	if s.rng.Float64() < clientRate/2 {
 		s.read()
 	}
+	s.crashDue()
 	for _, id := range s.ids {
-		if s.node(id).HasReady() {
-			s.handleReady(id)
+		if len(s.crashes.now) > 0 {
+			if at, ok := s.crashes.now[id]; ok {
+				delete(s.crashes.now, id)
+				s.crashAt(id, at)
+				continue
+			}
+		}
+		if r := s.nodes[id]; !r.down && r.node.HasReady() {
+			s.handleReady(id, noCrash)
 		}
 	}
 }
 
-// handleReady plays the server for one Ready, checking what the node delivers and serves.
-func (s *sim) handleReady(id string) {
+// handleReady plays the server for one Ready: save its Stable, apply it, serve the reads it
+// allows, send its messages, checking what the node delivers and serves. With a crash point,
+// the process dies there (crashAt).
+func (s *sim) handleReady(id string, crash crashPoint) {
 	t := s.t
 	n := s.node(id)
 	r := s.nodes[id]
 	rd := n.Ready()
+	if crash == crashAfterReady {
+		return
+	}
+	s.or.saved(id, s.save(id, rd))
+	if crash == crashAfterSave {
+		return
+	}
 	before := len(r.reads)
 	s.apply(id, r, rd)
 	for _, e := range rd.Committed {
@@ -230,9 +249,10 @@ func (s *sim) dump() string {
 	out := fmt.Sprintf("tick %d, partition %s\n", s.now(), s.net.Partition())
 	for _, id := range s.ids {
 		n := s.node(id)
-		out += fmt.Sprintf("%s %s ballot=%s promised=%s leader=%q commit=%d applied=%d snap=%d last=%d learn=%s/%d match=%d/%s delivered=%d timeout=%d paused=%t\n",
+		out += fmt.Sprintf("%s %s ballot=%s promised=%s leader=%q commit=%d applied=%d snap=%d last=%d learn=%s/%d match=%d/%s delivered=%d timeout=%d paused=%t down=%t inc=%d damaged=%t\n",
 			id, n.role, n.ballot, n.promised, n.leader, n.log.commit, n.log.applied, n.log.snap.Index, n.log.last(),
-			n.learnBallot, n.learnCommit, n.match, n.matchBallot, len(s.nodes[id].state), n.timeout, s.net.Paused(id))
+			n.learnBallot, n.learnCommit, n.match, n.matchBallot, len(s.nodes[id].state), n.timeout, s.net.Paused(id),
+			s.nodes[id].down, n.inc, n.damaged)
 		if n.role == Leader {
 			for i, pr := range n.lead.prog {
 				out += fmt.Sprintf("  -> %s %+v\n", s.ids[i], pr)
@@ -263,6 +283,12 @@ func (s *sim) recover(stall, limit int64) {
 	s.net.Faults = s.net.Faults.Calm()
 	s.aimed = aimed{}
 	s.heal()
+	s.crashes.every = 0
+	for _, id := range s.ids {
+		if s.nodes[id].down {
+			s.crashes.restartAt[id] = s.now()
+		}
+	}
 	start, lastProgress, progress := s.now(), s.now(), s.progress()
 	markers := map[string]bool{}
 	var readIDs []uint64 // reads issued once a marker was everywhere; one must be served

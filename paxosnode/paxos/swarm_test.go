@@ -26,6 +26,7 @@ type simConfig struct {
 	// are closed-loop, as Maelstrom's are, each waiting for its answer before the next.
 	maxOpen uint64
 	chaos   int64 // ticks of faults before recovery
+	crash   crashPlan
 }
 
 // String lists the draw, for the failure message.
@@ -42,16 +43,17 @@ func (c simConfig) String() string {
 	if c.aimEvery > 0 {
 		parts = append(parts, fmt.Sprintf("leader-cuts=every %dms", c.aimEvery))
 	}
-	return strings.Join(parts, " ") + " faults: " + c.faults.String()
+	return strings.Join(parts, " ") + c.crash.String() + " faults: " + c.faults.String()
 }
 
 // drawConfig draws a seed's cluster, settings and faults. The faults are simnet.Swarm's,
-// plus three things Swarm does not do:
+// plus four things Swarm does not do:
 //   - one seed in eight has Maelstrom's worst latency, exponential with a mean of 100 ms,
 //     a third of the election timeout (Swarm's mean stays under a tenth);
 //   - one in eight has a partition storm, a new partition every 30..300 ms on average;
 //   - holds aimed at elections (holdBias) and cuts aimed at the leader (aimed), which the
-//     lease and pre-vote rules are about.
+//     lease and pre-vote rules are about;
+//   - one seed in two kills nodes (crashPlan), and one of those in four loses records.
 func drawConfig(seed uint64) simConfig {
 	const et = DefaultElectionTicks
 	r := rand.New(rand.NewPCG(seed, 1))
@@ -93,6 +95,9 @@ func drawConfig(seed uint64) simConfig {
 		c.compactN = uint64(20 + r.IntN(200))
 	}
 	c.rate = []float64{0.02, 0.1, 0.3}[r.IntN(3)]
+	if r.IntN(2) == 0 {
+		c.crash = crashPlan{every: et/2 + r.Int64N(4*et), downMax: r.Int64N(2 * et), damage: r.IntN(4) == 0}
+	}
 	return c
 }
 
@@ -120,6 +125,7 @@ func newSwarmSim(t testing.TB, seed uint64, cfg simConfig) *sim {
 		s.net.HoldBias = s.holdBias
 	}
 	s.aimed = aimed{every: cfg.aimEvery, rng: rand.New(rand.NewPCG(seed, 4))}
+	s.crashes = newCrashes(cfg.crash, rand.New(rand.NewPCG(seed, 5)))
 	return s
 }
 
