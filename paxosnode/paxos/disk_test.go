@@ -108,7 +108,20 @@ func (d *disk) damage(rng *rand.Rand) (acceptance, bool) {
 	if len(d.records) < 2 {
 		return acceptance{}, false
 	}
-	i := rng.IntN(len(d.records) - 1)
+	return d.lose(rng.IntN(len(d.records) - 1)), true
+}
+
+// loseSlot loses the first record of slot s, which must have records after it.
+func (d *disk) loseSlot(s uint64) acceptance {
+	i := slices.IndexFunc(d.records, func(r consensus.Record) bool { return r.Index == s })
+	if i < 0 || i == len(d.records)-1 {
+		panic(fmt.Sprintf("disk: no record of slot %d with one after it", s))
+	}
+	return d.lose(i)
+}
+
+// lose drops record i and marks the disk damaged.
+func (d *disk) lose(i int) acceptance {
 	lost, _ := decodeAcceptance(d.records[i])
 	d.records = slices.Delete(d.records, i, i+1)
 	d.damaged = true
@@ -117,7 +130,7 @@ func (d *disk) damage(rng *rand.Rand) (acceptance, bool) {
 		a, _ := decodeAcceptance(r)
 		d.hold(a)
 	}
-	return lost, true
+	return lost
 }
 
 // holds reports whether the disk keeps slot s at ballot b or higher.

@@ -144,6 +144,9 @@ func (nw *network) save(id string, rd consensus.Ready[Message]) []acceptance {
 	for i := 0; err == nil && i < len(rd.Committed); i++ {
 		err = d.justifyDelivery(id, rd.Committed[i])
 	}
+	if err == nil && rd.Snapshot != nil && d.snapIndex() < rd.Snapshot.Index {
+		err = fmt.Errorf("%s installs snapshot %d, its disk holds snapshot %d", id, rd.Snapshot.Index, d.snapIndex())
+	}
 	if err != nil {
 		require.FailNow(nw.t, "PERSIST BEFORE SEND: "+err.Error(), "%s", nw.tail())
 	}
