@@ -136,3 +136,43 @@ func (s *sim) restartDue() {
 		}
 	}
 }
+
+// strikeRestart aims at the lease across restarts (Node.quietUntil) in two acts. First a
+// follower c is cut off from leader l both ways, so that it loses l while the others still
+// hear it; an election timeout or more later, l's messages to every other follower are
+// blocked and each of them dies and comes back at once (restartFollowers). Those followers
+// acknowledged l's last lease round before they died and have not heard l since: if they
+// promised at once, c could lead while l still serves lease reads.
+func (s *sim) strikeRestart(l string) {
+	a := &s.aimed
+	c := s.ids[a.rng.IntN(len(s.ids))]
+	if c == l {
+		return
+	}
+	a.cut = append(a.cut, [2]string{l, c}, [2]string{c, l})
+	s.net.Block(l, c)
+	s.net.Block(c, l)
+	et := int64(DefaultElectionTicks)
+	a.restart.at = s.now() + et + a.rng.Int64N(et/2)
+	a.restart.leader, a.restart.c = l, c
+	a.heal = a.restart.at + et + a.rng.Int64N(et)
+}
+
+// restartFollowers is strikeRestart's second act.
+func (s *sim) restartFollowers() {
+	a := &s.aimed
+	l, c := a.restart.leader, a.restart.c
+	a.restart.at = 0
+	for _, x := range s.ids {
+		if x == l || x == c || s.nodes[x].down {
+			continue
+		}
+		a.cut = append(a.cut, [2]string{l, x})
+		s.net.Block(l, x)
+		s.crashes.now[x] = crashAfterSend
+		s.crashes.restartAt[x] = s.now()
+	}
+	if s.traceFrom > 0 {
+		s.t.Logf("%d leader %s: followers other than %s restart", s.now(), l, c)
+	}
+}

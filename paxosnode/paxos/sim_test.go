@@ -281,7 +281,7 @@ func (s *sim) progress() uint64 {
 // applying: it fails after stall ticks without progress, or after limit ticks in all.
 func (s *sim) recover(stall, limit int64) {
 	s.net.Faults = s.net.Faults.Calm()
-	s.aimed = aimed{}
+	s.aimed = aimed{} // a pending restart act included
 	s.heal()
 	s.crashes.every = 0
 	for _, id := range s.ids {

@@ -153,6 +153,11 @@ type aimed struct {
 	next  int64
 	heal  int64
 	cut   [][2]string // the links this cut blocked
+	// restart, when set, is the second act of a lease-and-restart strike (strikeRestart).
+	restart struct {
+		at        int64
+		leader, c string
+	}
 }
 
 // aim lifts the cut aimed at the leader when its time is up, and strikes the leader again
@@ -165,6 +170,9 @@ func (s *sim) aim() {
 			s.net.Unblock(l[0], l[1])
 		}
 		a.cut, a.heal = nil, 0
+	}
+	if a.restart.at > 0 && now >= a.restart.at {
+		s.restartFollowers()
 	}
 	if a.every <= 0 || a.heal > 0 {
 		return
@@ -186,7 +194,11 @@ func (s *sim) aim() {
 // messages in, l paused, or one follower cut off.
 func (s *sim) strike(l string) {
 	a := &s.aimed
-	way := a.rng.IntN(5)
+	ways := 5
+	if s.crashes.every > 0 {
+		ways = 6
+	}
+	way := a.rng.IntN(ways)
 	switch way {
 	case 0, 1, 2:
 		for _, o := range s.ids {
@@ -219,6 +231,9 @@ func (s *sim) strike(l string) {
 				a.cut = append(a.cut, [2]string{f, o}, [2]string{o, f})
 			}
 		}
+	case 5:
+		s.strikeRestart(l)
+		return
 	}
 	for _, c := range a.cut {
 		s.net.Block(c[0], c[1])
