@@ -179,3 +179,151 @@ func TestRestartQuietPeriodKeepsLeases(t *testing.T) {
 	nw.tick(3 * DefaultElectionTicks)
 	require.Contains(t, []string{"n1", "n2"}, nw.node("n2").Leader(), nw.tail())
 }
+
+// A damaged node. Slot 1's value a is chosen by n0 and n1, and n1's storage loses its
+// acceptance of it. With n0 down, n1 and n2 could elect n2, whose phase 1 would find no
+// value in slot 1 and choose a no-op there: n1 answers no prepare and grants no pre-vote
+// while damaged. Once n0 is back, a leader elected without n1 counts n1's acknowledgements in
+// no quorum until n1 has caught up to the slot the leader named, even across another restart
+// (the damage is in its hard state); then n1 counts again.
+func TestDamagedNodeStaysOutOfQuorums(t *testing.T) {
+	nw := newNetwork(t, 3, nil)
+	nw.elect("n0")
+	nw.isolate("n2")
+	nw.propose("n0", "a", "b")
+	nw.stabilize()
+	require.Equal(t, uint64(2), nw.node("n0").CommitIndex())
+	nw.nodes["n1"].disk.loseSlot(1)
+	nw.crash("n0")
+	nw.crash("n1")
+	nw.restart("n1")
+	require.True(t, nw.node("n1").damaged)
+	nw.heal()
+	nw.tick(5*DefaultElectionTicks, "n1", "n2")
+	require.Empty(t, nw.leader(), "n1 helped elect a leader while damaged\n%s", nw.tail())
+
+	nw.restart("n0")
+	nw.cutLink("n0", "n1") // n1 hears no leader until one is elected without it
+	nw.cutLink("n2", "n1")
+	for nw.leader() == "" {
+		nw.tick(1, "n0", "n2")
+	}
+	l, other := nw.leader(), "n0"
+	if l == "n0" {
+		other = "n2"
+	}
+	nw.stabilize()
+	nw.crash(other)
+	nw.heal()
+	nw.propose(l, "c")
+	nw.tick(DefaultHeartbeatTicks)
+	require.Less(t, nw.node(l).CommitIndex(), nw.node(l).lead.nextSlot-1, "only damaged n1 acknowledged c, yet it is chosen")
+	require.True(t, nw.node("n1").damaged)
+	require.True(t, nw.node(l).lead.prog[1].damaged)
+	nw.crash("n1") // the storage reports no damage this time; the hard state remembers it
+	nw.restart("n1")
+	require.True(t, nw.node("n1").damaged)
+
+	nw.restart(other)
+	nw.tick(DefaultElectionTicks)
+	require.False(t, nw.node("n1").damaged, nw.tail())
+	require.Contains(t, nw.tail(), "n1 caught up")
+	for _, id := range nw.ids {
+		require.Equal(t, []string{"a", "b"}, nw.nodes[id].state[:2], id)
+		require.Equal(t, "c", nw.nodes[id].state[len(nw.nodes[id].state)-1], id)
+	}
+	// n1 counts again: with the other node cut off, l and n1 choose d.
+	nw.isolate(other)
+	nw.propose(l, "d")
+	nw.tick(DefaultHeartbeatTicks)
+	require.Equal(t, "d", nw.nodes[l].state[len(nw.nodes[l].state)-1], nw.tail())
+}
+
+// Snapshots reach the disk: the one Compact hands in with the next Ready (and the records it
+// covers leave the disk), and the one a lagging node installs before its answer. A node
+// restarted from the disk comes back at its snapshot.
+func TestSnapshotsAreSaved(t *testing.T) {
+	nw := newNetwork(t, 3, nil)
+	nw.elect("n0")
+	nw.isolate("n2")
+	for i := range 20 {
+		nw.propose("n0", string(rune('a'+i)))
+	}
+	nw.stabilize()
+	nw.settle()
+	for _, id := range []string{"n0", "n1"} {
+		r := nw.nodes[id]
+		r.node.Compact(uint64(len(r.state)), encodeState(r.state))
+		require.True(t, r.node.HasReady(), "a compaction is something to save")
+		nw.collect(id)
+		require.Equal(t, uint64(20), r.disk.snapIndex(), id)
+		require.Empty(t, r.disk.records, "%s keeps no record the snapshot covers", id)
+	}
+	nw.heal()
+	nw.settle() // n2 installs the snapshot (network.save checks it is on disk first)
+	require.Equal(t, 1, nw.nodes["n2"].snaps)
+	require.Equal(t, uint64(20), nw.nodes["n2"].disk.snapIndex())
+	nw.crash("n2")
+	nw.restart("n2")
+	require.Equal(t, nw.nodes["n0"].state, nw.nodes["n2"].state)
+	require.Equal(t, uint64(20), nw.node("n2").CommitIndex())
+}
+
+// A Ready with nothing new to keep asks for no write: heartbeats and their answers at the
+// ballot already promised save nothing.
+func TestNothingNewNothingToSave(t *testing.T) {
+	nw := newNetwork(t, 3, nil)
+	nw.elect("n0")
+	nw.propose("n0", "a")
+	nw.stabilize()
+	nw.settle()
+	for range 3 * DefaultHeartbeatTicks {
+		for _, id := range nw.ids {
+			nw.node(id).Tick()
+			if nw.node(id).HasReady() {
+				rd := nw.collect(id)
+				require.True(t, rd.Stable.Empty(), "%s saves %+v", id, rd.Stable)
+			}
+		}
+		nw.deliverAll()
+	}
+}
+
+// An answer from before a restart says where the acceptor was, not where it is. As in
+// TestRestartedAcceptorCatchesUp, n2 restarts holding chosen slots at an older ballot, which
+// it can no longer tell are chosen; its answer from before, arriving late, must not make
+// the leader believe it knows them again (the leader would never resend them).
+func TestStaleAnswerFromBeforeARestartIsIgnored(t *testing.T) {
+	nw := newNetwork(t, 3, nil)
+	nw.elect("n0")
+	nw.propose("n0", "a", "b", "c")
+	nw.stabilize()
+	nw.settle()
+	nw.isolate("n0")
+	nw.age(DefaultElectionTicks, "n1", "n2")
+	nw.elect("n1")
+	nw.propose("n1", "d")
+	nw.collect("n1")
+	nw.deliverAll()
+	nw.collect("n2")
+	stale := nw.takeQueued(func(m Message) bool { return m.From == "n2" })
+	require.Len(t, stale, 1)
+	require.Equal(t, uint64(4), stale[0].Match, Describe(stale[0]))
+	nw.stabilize()
+	nw.crash("n2")
+	nw.restart("n2")
+	for range DefaultHeartbeatTicks {
+		nw.node("n1").Tick()
+	}
+	nw.collect("n1") // a heartbeat...
+	nw.deliverAll()
+	nw.collect("n2") // ...n2's answer says where it is now...
+	nw.deliverAll()
+	require.Equal(t, uint64(0), nw.node("n1").lead.prog[2].match)
+	nw.collect("n1") // ...and what n1 resends from there is lost
+	require.Positive(t, nw.net.Discard(nil))
+	nw.enqueue(stale)
+	nw.deliverAll()
+	nw.tick(DefaultElectionTicks)
+	require.Equal(t, []string{"a", "b", "c", "d"}, nw.nodes["n2"].state, nw.tail())
+}

@@ -243,7 +243,7 @@ func (nw *network) stabilize() {
 	for range 10000 {
 		busy := false
 		for _, id := range nw.ids {
-			if nw.node(id).HasReady() {
+			if !nw.nodes[id].down && nw.node(id).HasReady() {
 				nw.collect(id)
 				busy = true
 			}
@@ -266,7 +266,9 @@ func (nw *network) tick(k int, ids ...string) {
 	}
 	for range k {
 		for _, id := range ids {
-			nw.node(id).Tick()
+			if !nw.nodes[id].down {
+				nw.node(id).Tick()
+			}
 		}
 		nw.stabilize()
 	}
