@@ -237,6 +237,10 @@ func (s *sim) handleReady(id string, crash crashPoint) {
 		c.served = true
 	}
 	for _, m := range rd.Messages {
+		if s.crashes.kills == 0 && (m.Inc != 0 || m.Damaged || m.Catchup != 0) {
+			// Without a restart a node sends exactly what it sent before it had a disk.
+			require.Fail(t, "a node that never restarted speaks of incarnations", "%s", Describe(m))
+		}
 		s.net.Send(m.From, m.To, m)
 	}
 	if applied := uint64(len(r.state)); s.compactN > 0 && applied >= n.log.snap.Index+s.compactN {
@@ -332,14 +336,14 @@ func (s *sim) markerEverywhere(markers map[string]bool) bool {
 }
 
 // runSim is one seed: faults for cfg.chaos ticks under client load, then calm and
-// recovery. It returns the virtual milliseconds it simulated.
-func runSim(t testing.TB, seed uint64, cfg simConfig) int64 {
+// recovery. It returns the sim, to count what it did.
+func runSim(t testing.TB, seed uint64, cfg simConfig) *sim {
 	s := newSwarmSim(t, seed, cfg)
 	for s.now() < cfg.chaos {
 		s.step(cfg.rate)
 	}
 	s.recover(10_000, 120_000)
-	return s.now()
+	return s
 }
 
 // simSeedList is the seeds to run: -sim.seed alone, or 0 .. -sim.seeds-1.
@@ -358,10 +362,11 @@ func simSeedList() []uint64 {
 // settings and fault mix (simConfig). A failure prints what the seed drew and the command
 // that replays it.
 func TestSimulation(t *testing.T) {
-	var simulated atomic.Int64 // virtual milliseconds, all seeds together
+	var simulated, kills, lost atomic.Int64 // virtual milliseconds, nodes killed, records lost
 	seeds := simSeedList()
 	t.Cleanup(func() { // after every seed's subtest
-		t.Logf("%d seeds, %.0f simulated seconds", len(seeds), float64(simulated.Load())/1000)
+		t.Logf("%d seeds, %.0f simulated seconds, %d nodes killed, %d records lost", len(seeds),
+			float64(simulated.Load())/1000, kills.Load(), lost.Load())
 	})
 	for _, seed := range seeds {
 		t.Run(fmt.Sprintf("seed=%d", seed), func(t *testing.T) {
@@ -376,7 +381,10 @@ func TestSimulation(t *testing.T) {
 					t.Logf("replay: go test ./paxosnode/paxos -run 'TestSimulation/seed=%d$' -sim.seed=%d -v", seed, seed)
 				}
 			})
-			simulated.Add(runSim(t, seed, cfg))
+			s := runSim(t, seed, cfg)
+			simulated.Add(s.now())
+			kills.Add(int64(s.crashes.kills))
+			lost.Add(int64(s.crashes.damaged))
 		})
 	}
 }
