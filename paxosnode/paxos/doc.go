@@ -252,7 +252,7 @@
 // compaction) and fault mix (simnet.Swarm, plus holds biased toward election
 // messages, and cuts and pauses aimed at the leader), runs three seconds of
 // faults under client load, then stops them and demands a marker chosen
-// everywhere and a read served. In one seed of two nodes are also killed
+// everywhere and a read served. In one seed in two, nodes are also killed
 // (crash_test.go): one, a minority, a majority or all at once, at any point of
 // a Ready (before it, after it is taken and lost, after its save, after its
 // sends), down for up to two election timeouts; in a quarter of those a kill
