@@ -137,6 +137,9 @@ func (n *Node) holdValue(s uint64, b Ballot, data []byte) *slot {
 	sl := n.log.ensure(s)
 	*sl = slot{ballot: b, data: data}
 	st := &n.stable
+	if st.buf == nil {
+		st.buf = make([]byte, 0, 64+2*len(data)) // most Readies then allocate it once
+	}
 	start := len(st.buf)
 	st.buf = appendRecord(st.buf, b, data)
 	st.records = append(st.records, consensus.Record{Index: s, Data: st.buf[start:len(st.buf):len(st.buf)]})
