@@ -26,6 +26,7 @@ func (n *Node) handleAccept(m Message) {
 		// above our chosen point, where every entry was accepted.
 		reply.Index = m.Entries[0].Index
 		reply.Last = reply.Index - 1
+		n.stable.reserve(len(m.Entries))
 		for _, e := range m.Entries {
 			if e.Index > n.log.commit+maxOpenSlots {
 				break // beyond the window: the leader resends once we catch up

@@ -146,6 +146,14 @@ func (n *Node) holdValue(s uint64, b Ballot, data []byte) *slot {
 	return sl
 }
 
+// reserve makes room for k more records, so that an Accept of many entries grows the
+// Ready's records once.
+func (s *stableOut) reserve(k int) {
+	if cap(s.records)-len(s.records) < k {
+		s.records = append(make([]consensus.Record, 0, len(s.records)+k), s.records...)
+	}
+}
+
 // takeStable hands over what must be durable before the Ready's messages leave. A record
 // keeps pointing into the buffer it was encoded in; the next ones go to a new buffer.
 func (n *Node) takeStable() consensus.Stable {
