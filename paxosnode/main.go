@@ -26,13 +26,13 @@ func main() { kvserver.Main("paxosnode", serverConfig) }
 
 // serverConfig is the server this binary runs under the command-line options (the simulation
 // builds its nodes with it too): a Multi-Paxos core whose identity, peers, randomness and logging
-// are filled in at init.
+// are filled in at init, restarting from what the node's storage held when it has one.
 func serverConfig(o kvserver.Options) kvserver.Config[paxos.Message] {
 	return kvserver.Config[paxos.Message]{
 		Kind: "paxos",
-		NewCore: func(init nodes.Init, _ *consensus.Recovered) consensus.Core[paxos.Message] {
+		NewCore: func(init nodes.Init, rec *consensus.Recovered) consensus.Core[paxos.Message] {
 			return paxos.New(paxos.Config{ID: init.NodeID, Peers: init.NodeIDs, Rand: init.Rand,
-				Logf: kvserver.Logf(init.Logger), LeaseReads: o.Lease, MaxInflight: o.MaxInflight})
+				Logf: kvserver.Logf(init.Logger), LeaseReads: o.Lease, MaxInflight: o.MaxInflight, Restore: rec})
 		},
 	}
 }

@@ -8,7 +8,7 @@ func (n *Node) handleAccept(m Message) {
 		n.send(Message{Type: MsgNack, To: m.From, Ballot: n.promised})
 		return
 	}
-	n.promised = m.Ballot
+	n.setPromised(m.Ballot)
 	if n.role != Follower || n.leader != m.From {
 		n.becomeFollower(m.From)
 	}
@@ -26,6 +26,7 @@ func (n *Node) handleAccept(m Message) {
 		// above our chosen point, where every entry was accepted.
 		reply.Index = m.Entries[0].Index
 		reply.Last = reply.Index - 1
+		n.stable.reserve(len(m.Entries))
 		for _, e := range m.Entries {
 			if e.Index > n.log.commit+maxOpenSlots {
 				break // beyond the window: the leader resends once we catch up
@@ -34,15 +35,20 @@ func (n *Node) handleAccept(m Message) {
 			if e.Index <= n.log.commit {
 				continue // chosen already; the value cannot differ
 			}
-			sl := n.log.ensure(e.Index)
-			*sl = slot{ballot: m.Ballot, data: e.Data}
+			if sl := n.log.get(e.Index); sl == nil || sl.ballot != m.Ballot || !sameData(sl.data, e.Data) {
+				n.holdValue(e.Index, m.Ballot, e.Data) // a resent value already held needs no new record
+			}
 		}
 	}
 	n.learn(m.Ballot, m.Commit)
 	n.advanceMatch(m.Ballot)
-	reply.Commit, reply.Match = n.log.commit, n.match
+	n.caughtUp(m)
+	reply.Commit, reply.Match, reply.Inc, reply.Damaged = n.log.commit, n.match, n.inc, n.damaged
 	n.send(reply)
 }
+
+// sameData reports whether two slot values are equal, a no-op (nil) equal only to a no-op.
+func sameData(a, b []byte) bool { return (a == nil) == (b == nil) && string(a) == string(b) }
 
 // learn applies a leader's chosen-point claim. Every slot through commit is
 // chosen, and any value accepted at a ballot >= the claim's ballot is the

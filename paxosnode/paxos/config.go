@@ -1,6 +1,10 @@
 package paxos
 
-import "math/rand/v2"
+import (
+	"math/rand/v2"
+
+	"github.com/quorumkit/quorumkit/nodes/consensus"
+)
 
 // Default timing and flow-control values; doc.go explains the choice.
 const (
@@ -49,6 +53,10 @@ type Config struct {
 	MaxInflight int
 	// MaxBatch bounds the entries per Accept message.
 	MaxBatch int
+	// Restore is what the node's stable storage held when the process
+	// started (nil: a fresh node, or one without storage). The node then
+	// rejoins from it as a follower (durable.go).
+	Restore *consensus.Recovered
 }
 
 func (c *Config) setDefaults() {

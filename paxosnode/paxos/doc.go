@@ -106,6 +106,100 @@
 // leader, or in a MsgPromise when a candidate is behind), restores it through
 // Ready.Snapshot, and then receives the chosen slots after it.
 //
+// # Durability
+//
+// Every message that promises something rests on state the same Ready, or an
+// earlier one, asks to be made durable (Ready.Stable): the server writes and
+// syncs it once per Ready before it sends a message or applies a slot of
+// that Ready, and a Ready lost before its write sent nothing. What is kept
+// (durable.go has the encodings, encoding/binary):
+//
+//   - Hard state: the promised ballot, the incarnation and the damaged flag,
+//     written after the promise changes (a prepare answered, an Accept of a
+//     higher ballot, the node's own candidacy), after a restart and when the
+//     damaged mode ends. It backs promises and nacks, and a candidate's
+//     promise to itself, so a restarted node never runs a ballot twice.
+//   - Records, one per acceptance: Index is the slot, Data the ballot and
+//     the value (a no-op kept apart from an empty command); a later record
+//     for a slot supersedes earlier ones. An acceptor writes one for every
+//     value it accepts (not for one it already holds at that ballot), before
+//     its MsgAccepted acknowledges it; a leader for each proposal and each
+//     value it re-proposes after phase 1, before the Accepts carrying them
+//     leave, since its own acceptance counts in the majority.
+//   - Snapshots: Compact's, with the next Ready (the storage may then drop
+//     the records it covers), and one installed from a peer, with the answer
+//     that acknowledges it.
+//
+// Nothing else is kept: not the chosen point (a restarted node learns it
+// again), nor the leader's bookkeeping. A Ready that changes none of this (a
+// heartbeat and its answers, say) has an empty Stable.
+//
+// Recovery (Config.Restore) rebuilds the promise (raised to the highest
+// ballot of any record: accepting implies promising), the snapshot, at which
+// the chosen point and applied index start, so that Committed resumes at
+// Snapshot.Index+1, and every acceptance above it. The node is a follower
+// that knows no leader and holds values it cannot tell are chosen: learning
+// needs a value at the leader's ballot or above, so a chosen slot it holds at
+// an older ballot must be sent again. Hence the incarnation, one more at
+// every restart and carried by every MsgAccepted: a leader that hears a newer
+// one learns the acceptor's position afresh (it may have told the leader it
+// knew more), and ignores answers of an older one.
+//
+// Leases across restarts. The lease rests on acceptors refusing other
+// proposers for ElectionTicks after hearing the leader; a restarted node has
+// forgotten when it last did. So for ElectionTicks after it starts it
+// promises nobody and grants no pre-vote (quietUntil): the span every lease
+// assumes, which the adaptive timeout never shortens.
+// TestRestartQuietPeriodKeepsLeases is the stale read this prevents. A node
+// that starts with nothing saved needs no quiet period: it acknowledged
+// nothing.
+//
+// Damage. Recovered.Damaged, or saved bytes that do not decode, mean that
+// something the node saved, and may have acknowledged, is lost. Until it has
+// caught up the node answers no prepare (not even one of the ballot it
+// promised, whose answer could lack a value), grants no pre-vote and never
+// campaigns, and flags its answers Damaged: a leader counts them toward no
+// quorum (acceptance, heartbeat rounds for reads and leases, check-quorum)
+// but still learns from them what to send. The flag is in the hard state, so
+// a restart before it has caught up keeps it even if the storage no longer
+// reports the damage. It has caught up when its chosen point reaches
+// Catchup, which a leader whose Accept it took (so of a ballot B at or above
+// its promise) names in its Accepts to this incarnation: the leader's last
+// slot when it sent them, after it heard of the incarnation. That covers
+// every acknowledgement the node may have lost. Those at ballots below B were
+// of values chosen, if at all, below B, which the leader's phase 1 placed at
+// or below its readyIndex; those at B were of slots the leader had proposed
+// before. So the node now holds again (or in its snapshot) every value that
+// was chosen with an acknowledgement it lost, and the rest were of values
+// not chosen, which a later phase 1 may forget. It is safe while one copy of
+// a chosen value is lost at a time: a quorum that chose a value and a phase 1
+// quorum without the damaged node (of n-1 nodes) share an intact acceptor.
+//
+// How close this is to protocol-aware recovery (CTRL, Alagappan et al., FAST
+// 2018): CTRL's storage names the damaged entries and the node repairs just
+// those from the cluster; here the storage only says that something was
+// lost, so the node gives up every quorum role and has a leader re-deliver
+// the chosen prefix up to the catch-up slot (at the leader's ballot, or as a
+// snapshot). Like CTRL it never lets a damaged node vote before it is
+// repaired; unlike CTRL it needs a leader elected without it, so a cluster
+// where a majority is damaged at once stays unavailable.
+//
+// What remains unsafe is damage to the hard state itself. If the lost record
+// is the last saved State, the storage hands back an older promise. The
+// records raise it to every ballot the node accepted at, but not to one it
+// only promised in phase 1. While damaged that is harmless (nothing it says
+// counts); once it has caught up from a leader of ballot B it accepts at B
+// although it may have promised B' > B, and a leader of B' whose phase 1
+// counted that promise can choose a value that conflicts with one chosen at
+// B. (The incarnation regresses too, which costs only liveness: that leader
+// ignores the node until it restarts or a new leader is elected.) Closing it
+// takes the promise in two places on disk, or a recovery round that asks a
+// majority for the highest ballot seen and promises above it.
+//
+// Without storage the node never gets a Restore: incarnation 0, no quiet
+// period, no damage, and on the wire exactly the messages it sent before
+// (the new fields are zero and omitted), as the simulation checks.
+//
 // # Timing defaults
 //
 // ElectionTicks = 300 and HeartbeatTicks = 40. A follower suspects the
@@ -141,24 +235,36 @@
 // config.go, node.go (the API), slots.go (the slot log), election.go
 // (pre-vote, phase 1, role changes), replicate.go (the leader's phase 2),
 // acceptor.go (the acceptor's phase 2 and learning), read.go (read points
-// and leases), timing.go (timeouts).
+// and leases), timing.go (timeouts), durable.go (what is saved, recovery,
+// the quiet period and the damaged mode).
 //
 // # Tests
 //
-// Scenario tests (scenario_test.go, election_test.go, read_test.go) pin each
-// rule on a cluster stepped by hand, and failover_test.go measures failover
-// in virtual time. The seeded simulation (sim_test.go, swarm_test.go) runs
+// Scenario tests (scenario_test.go, election_test.go, read_test.go,
+// durable_test.go) pin each rule on a cluster stepped by hand, and
+// failover_test.go measures failover in virtual time. Every node has an
+// in-memory disk with the contract's semantics (disk_test.go), and every
+// Ready is saved to it before anything of it is used; each message sent and
+// each slot delivered is then checked against the disk, as a restart right
+// after the save would read it back (persist before send, at every step). The seeded simulation (sim_test.go, swarm_test.go) runs
 // on the shared simulated network (harness/simnet): each seed draws its
 // cluster size (3 or 5), settings (MaxInflight 1..16, MaxBatch, leases,
 // compaction) and fault mix (simnet.Swarm, plus holds biased toward election
 // messages, and cuts and pauses aimed at the leader), runs three seconds of
 // faults under client load, then stops them and demands a marker chosen
-// everywhere and a read served. An oracle (oracle_test.go) that records
+// everywhere and a read served. In one seed in two, nodes are also killed
+// (crash_test.go): one, a minority, a majority or all at once, at any point of
+// a Ready (before it, after it is taken and lost, after its save, after its
+// sends), down for up to two election timeouts; in a quarter of those a kill
+// may also lose a record in the middle of the disk (one node at a time), and
+// a strike aims at the lease across restarts. Acceptances count as such once
+// saved. An oracle (oracle_test.go) that records
 // every acceptance checks at every step what this comment claims: one value
 // per ballot and slot, at most one chosen per slot, only chosen values
 // delivered, one tenure per ballot, no valid lease beside a leader of a
 // higher ballot (the lease argument), every value chosen below a leader's
 // ballot in its log (phase 1), reads covering every slot chosen before the
-// call, and no candidacy that the peers refusing pre-votes throughout the
-// attempt left without a quorum (the pre-vote argument).
+// call, no candidacy that the peers refusing pre-votes throughout the
+// attempt left without a quorum (the pre-vote argument), and after every
+// restart every saved acceptance held again unless the disk lost it.
 package paxos

@@ -63,7 +63,7 @@ func (n *Node) becomePreCandidate() {
 }
 
 func (n *Node) handlePreVote(m Message) {
-	grant := n.role != Leader && n.now-n.leaderSeen >= int64(n.cfg.ElectionTicks)
+	grant := n.grantsPreVote()
 	n.send(Message{Type: MsgPreVoteReply, To: m.From, Ballot: m.Ballot, Promised: n.promised, Reject: !grant, Sent: m.Sent})
 }
 
@@ -88,7 +88,7 @@ func (n *Node) becomeCandidate() {
 	n.role = Candidate
 	n.ballot = Ballot{Round: n.maxRound + 1, Node: n.self}
 	n.maxRound = n.ballot.Round
-	n.promised = n.ballot
+	n.setPromised(n.ballot)
 	n.votes = 1 << n.self
 	n.p1 = phase1{start: n.log.commit + 1, values: map[uint64]p1value{}}
 	for _, v := range n.log.accepted(n.p1.start) {
@@ -106,16 +106,23 @@ func (n *Node) becomeCandidate() {
 
 // refusesPromise is the acceptor half of the leader lease: for ElectionTicks
 // after hearing from the leader, promise nobody else; a leader promises
-// nobody while it leads (check-quorum makes it step down when cut off).
+// nobody while it leads (check-quorum makes it step down when cut off). A
+// restarted node does not know when it last heard the leader, so it promises
+// nobody for ElectionTicks after it starts (quietUntil).
 func (n *Node) refusesPromise(from string) bool {
-	if n.role == Leader {
+	if n.role == Leader || n.now < n.quietUntil {
 		return true
 	}
 	return n.leader != "" && from != n.leader && n.now-n.leaderSeen < int64(n.cfg.ElectionTicks)
 }
 
-// handlePrepare is the acceptor's phase 1b.
+// handlePrepare is the acceptor's phase 1b. A damaged node answers no
+// prepare at all, not even one for the ballot it promised: what it would
+// report may lack a value it acknowledged.
 func (n *Node) handlePrepare(m Message) {
+	if n.damaged {
+		return
+	}
 	if m.Ballot.Less(n.promised) {
 		n.send(Message{Type: MsgNack, To: m.From, Ballot: n.promised})
 		return
@@ -124,7 +131,7 @@ func (n *Node) handlePrepare(m Message) {
 		if n.refusesPromise(m.From) {
 			return
 		}
-		n.promised = m.Ballot
+		n.setPromised(m.Ballot)
 		if n.role != Follower {
 			n.becomeFollower("")
 		} else {
@@ -183,7 +190,8 @@ func (n *Node) becomeLeader() {
 		if !ok {
 			gaps++
 		}
-		*n.log.ensure(s) = slot{ballot: n.ballot, data: v.data, acks: 1 << n.self, chosen: ok && v.chosen}
+		sl := n.holdValue(s, n.ballot, v.data)
+		sl.acks, sl.chosen = 1<<n.self, ok && v.chosen
 	}
 	n.role = Leader
 	n.leader = n.id
@@ -203,10 +211,12 @@ func (n *Node) handleNack(m Message) {
 }
 
 // restoreSnapshot installs a snapshot newer than the chosen point; Ready
-// hands it to the state machine.
+// hands it to the state machine, and to stable storage before the answer
+// that acknowledges it leaves.
 func (n *Node) restoreSnapshot(snap consensus.Snapshot) {
 	if n.log.restore(snap) {
 		n.pendingSnap = &snap
+		n.stable.snap = &snap
 		n.match = max(n.match, n.log.commit)
 		n.logf("restored snapshot index=%d", snap.Index)
 	}

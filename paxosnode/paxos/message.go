@@ -31,11 +31,17 @@ const (
 	// are proposed at Ballot; Commit piggybacks the leader's chosen point,
 	// Round the leader's heartbeat round, Timeout the leader's adaptive
 	// election timeout and Sent the leader's tick at sending, which the
-	// answer echoes so the leader can measure round trips.
+	// answer echoes so the leader can measure round trips. To an acceptor
+	// that reported itself damaged, Inc echoes its incarnation and Catchup
+	// is the slot its chosen point must reach before it counts again
+	// (durable.go).
 	MsgAccept
 	// MsgAccepted is phase 2b: the acceptor accepted slots Index..Last (none
 	// when Last is 0) at Ballot. Commit is its chosen point and Match the
 	// highest slot through which it holds every slot at Ballot or chosen.
+	// Inc is the acceptor's incarnation (one more at every restart), and
+	// Damaged says it lost state it may have acknowledged, so this answer
+	// must count in no quorum (durable.go).
 	MsgAccepted
 	// MsgSnapshot carries the leader's Snapshot to a replica that needs slots
 	// the leader has compacted. It is answered by MsgAccepted.
@@ -80,6 +86,9 @@ type Message struct {
 	Timeout  int                 `json:"tt,omitempty"`
 	Sent     int64               `json:"st,omitempty"`
 	Reject   bool                `json:"x,omitempty"`
+	Inc      uint64              `json:"g,omitempty"`
+	Damaged  bool                `json:"dm,omitempty"`
+	Catchup  uint64              `json:"cu,omitempty"`
 	Entries  []consensus.Entry   `json:"e,omitempty"`
 	Accepted []AcceptedValue     `json:"a,omitempty"`
 	Snapshot *consensus.Snapshot `json:"s,omitempty"`
@@ -107,11 +116,20 @@ func Describe(m Message) string {
 			b.WriteString(" heartbeat")
 		}
 		fmt.Fprintf(&b, " c=%d r=%d", m.Commit, m.Round)
+		if m.Inc > 0 {
+			fmt.Fprintf(&b, " g=%d catchup=%d", m.Inc, m.Catchup)
+		}
 	case MsgAccepted:
 		if m.Last > 0 {
 			fmt.Fprintf(&b, " [%d..%d]", m.Index, m.Last)
 		}
 		fmt.Fprintf(&b, " c=%d m=%d r=%d", m.Commit, m.Match, m.Round)
+		if m.Inc > 0 {
+			fmt.Fprintf(&b, " g=%d", m.Inc)
+		}
+		if m.Damaged {
+			b.WriteString(" damaged")
+		}
 	case MsgSnapshot:
 		if m.Snapshot != nil {
 			fmt.Fprintf(&b, " snap=%d", m.Snapshot.Index)

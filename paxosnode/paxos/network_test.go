@@ -19,6 +19,10 @@ import (
 // order ("" stands for a no-op), plus the reads it was told to serve.
 type replica struct {
 	node    *Node
+	idx     int    // position in ids
+	cfg     Config // what the node was built with; a restart adds Restore
+	disk    *disk
+	down    bool     // crashed and not restarted: it receives nothing and gets no ticks
 	state   []string // state[i] is slot i+1
 	noops   map[uint64]bool
 	reads   []consensus.ReadState
@@ -69,16 +73,24 @@ func newNetworkRand(t testing.TB, size int, rnd *rand.Rand, tweak func(*Config))
 		if tweak != nil {
 			tweak(&cfg)
 		}
-		nw.nodes[id] = &replica{node: New(cfg), noops: map[uint64]bool{}}
+		nw.nodes[id] = &replica{node: New(cfg), idx: i, cfg: cfg, disk: &disk{}, noops: map[uint64]bool{}}
 	}
 	nw.net = simnet.New[Message](nw.ids, rnd, simnet.Faults{})
 	nw.net.Deliver = func(e *simnet.Envelope[Message]) {
+		r := nw.nodes[e.To]
+		if r.down {
+			return // a dead process hears nothing, and its restart starts with an empty queue
+		}
 		if nw.trace {
 			nw.logs = append(nw.logs, "deliver "+Describe(e.Msg))
 		}
-		nw.node(e.To).Step(e.Msg)
+		r.node.Step(e.Msg)
 	}
-	nw.net.Tick = func(id string) { nw.node(id).Tick() }
+	nw.net.Tick = func(id string) {
+		if r := nw.nodes[id]; !r.down {
+			r.node.Tick()
+		}
+	}
 	nw.net.Filter = func(e *simnet.Envelope[Message]) simnet.Verdict {
 		if nw.drop != nil && nw.drop(e.Msg) {
 			return simnet.Drop
@@ -102,11 +114,12 @@ func (nw *network) cutLink(from, to string) { nw.net.Block(from, to) }
 
 func (nw *network) heal() { nw.net.Heal() }
 
-// collect takes Ready from one node, applies it to its replica and queues
-// its messages.
+// collect takes Ready from one node, saves its Stable, applies it to its
+// replica and queues its messages, as the server does.
 func (nw *network) collect(id string) consensus.Ready[Message] {
 	r := nw.nodes[id]
 	rd := r.node.Ready()
+	nw.save(id, rd)
 	nw.apply(id, r, rd)
 	for _, m := range rd.Messages {
 		require.Equal(nw.t, id, m.From, Describe(m))
@@ -114,6 +127,49 @@ func (nw *network) collect(id string) consensus.Ready[Message] {
 	nw.enqueue(rd.Messages)
 	return rd
 }
+
+// save writes a Ready's Stable to the node's disk before anything of the Ready is used, and
+// checks that the disk now backs every message and delivery of the Ready. It returns the
+// acceptances the save made durable.
+func (nw *network) save(id string, rd consensus.Ready[Message]) []acceptance {
+	d := nw.nodes[id].disk
+	accs, err := d.save(rd.Stable)
+	if err == nil {
+		for _, m := range rd.Messages {
+			if err = d.justify(m); err != nil {
+				break
+			}
+		}
+	}
+	for i := 0; err == nil && i < len(rd.Committed); i++ {
+		err = d.justifyDelivery(id, rd.Committed[i])
+	}
+	if err == nil && rd.Snapshot != nil && d.snapIndex() < rd.Snapshot.Index {
+		err = fmt.Errorf("%s installs snapshot %d, its disk holds snapshot %d", id, rd.Snapshot.Index, d.snapIndex())
+	}
+	if err != nil {
+		require.FailNow(nw.t, "PERSIST BEFORE SEND: "+err.Error(), "%s", nw.tail())
+	}
+	return accs
+}
+
+// crash kills node id: whatever it had not saved is lost, and until restart it receives
+// nothing and gets no ticks. Its next incarnation is built from its disk at once (and waits,
+// with its clock at zero), and its replica goes back to the saved snapshot, as the server's
+// state machine does.
+func (nw *network) crash(id string) {
+	r := nw.nodes[id]
+	cfg := r.cfg
+	cfg.Restore = r.disk.recovered()
+	r.node, r.down = New(cfg), true
+	r.state, r.hash, r.reads = nil, 0, nil
+	if snap := cfg.Restore.Snapshot; snap != nil {
+		nw.apply(id, r, consensus.Ready[Message]{Snapshot: snap})
+	}
+}
+
+// restart brings a crashed node back.
+func (nw *network) restart(id string) { nw.nodes[id].down = false }
 
 // enqueue puts messages in flight, due at once.
 func (nw *network) enqueue(msgs []Message) {
@@ -187,7 +243,7 @@ func (nw *network) stabilize() {
 	for range 10000 {
 		busy := false
 		for _, id := range nw.ids {
-			if nw.node(id).HasReady() {
+			if !nw.nodes[id].down && nw.node(id).HasReady() {
 				nw.collect(id)
 				busy = true
 			}
@@ -210,7 +266,9 @@ func (nw *network) tick(k int, ids ...string) {
 	}
 	for range k {
 		for _, id := range ids {
-			nw.node(id).Tick()
+			if !nw.nodes[id].down {
+				nw.node(id).Tick()
+			}
 		}
 		nw.stabilize()
 	}

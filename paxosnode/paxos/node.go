@@ -46,6 +46,15 @@ type Node struct {
 	p1          phase1
 	lead        leaderState
 
+	// Durability (durable.go). inc is the incarnation: 0 for a fresh node, one
+	// more at every restart. A restarted node promises nothing and grants no
+	// pre-vote before quietUntil; a damaged one lost state it may have
+	// acknowledged and takes part in no quorum until it has caught up.
+	inc        uint64
+	quietUntil int64
+	damaged    bool
+	stable     stableOut
+
 	// Output waiting for Ready.
 	msgs           []Message
 	readStates     []consensus.ReadState
@@ -64,8 +73,12 @@ func New(cfg Config) *Node {
 			n.self = i
 		}
 	}
-	// Nobody was heard from: promises and pre-votes are free from the start.
+	// Nobody was heard from: promises and pre-votes are free from the start,
+	// unless the node is restarting (recover).
 	n.leaderSeen = -int64(cfg.ElectionTicks)
+	if cfg.Restore != nil {
+		n.recover(cfg.Restore)
+	}
 	n.resetElectionDeadline()
 	return n
 }
@@ -78,6 +91,10 @@ func (n *Node) Tick() {
 		return
 	}
 	if n.now >= n.electionDeadline {
+		if n.damaged {
+			n.resetElectionDeadline() // it must not promise, not even to itself
+			return
+		}
 		n.becomePreCandidate()
 	}
 }
@@ -147,34 +164,40 @@ func (n *Node) Propose(data []byte) bool {
 	}
 	s := n.lead.nextSlot
 	n.lead.nextSlot++
-	sl := n.log.ensure(s)
-	*sl = slot{ballot: n.ballot, data: data, acks: 1 << n.self}
+	n.holdValue(s, n.ballot, data).acks = 1 << n.self
 	n.maybeCommit()
 	return true
 }
 
 // Compact tells the node the state machine's state through index is
 // snapshot. Slots through index are dropped; the snapshot is kept for
-// replicas that fall behind. index must not exceed the last slot handed out
-// in Ready.Committed.
+// replicas that fall behind, and goes to stable storage with the next Ready
+// so that the storage may drop the acceptances it covers. index must not
+// exceed the last slot handed out in Ready.Committed.
 func (n *Node) Compact(index uint64, snapshot []byte) {
-	n.log.compact(index, snapshot)
+	if n.log.compact(index, snapshot) {
+		snap := n.log.snap
+		n.stable.snap = &snap
+	}
 }
 
 // HasReady reports whether Ready would return anything new.
 func (n *Node) HasReady() bool {
-	return len(n.msgs) > 0 || len(n.readStates) > 0 || n.pendingSnap != nil ||
+	return len(n.msgs) > 0 || len(n.readStates) > 0 || n.pendingSnap != nil || n.stable.pending() ||
 		n.log.commit > n.log.applied || n.leader != n.reportedLeader ||
 		(n.role == Leader && n.hasSendWork())
 }
 
 // Ready takes everything pending: the leader's Accepts for everything
-// proposed since the last call, replies, chosen slots and reads.
+// proposed since the last call, replies, chosen slots and reads, and in
+// Stable every promise, acceptance and snapshot since the last call, which
+// the server makes durable before it sends any of the messages.
 func (n *Node) Ready() consensus.Ready[Message] {
 	if n.role == Leader {
 		n.flushLeader()
 	}
-	rd := consensus.Ready[Message]{Messages: n.msgs, ReadStates: n.readStates, Snapshot: n.pendingSnap, Leader: n.leader}
+	rd := consensus.Ready[Message]{Stable: n.takeStable(), Messages: n.msgs, ReadStates: n.readStates,
+		Snapshot: n.pendingSnap, Leader: n.leader}
 	if n.pendingSnap != nil {
 		n.log.applied = max(n.log.applied, n.pendingSnap.Index)
 	}

@@ -10,8 +10,9 @@ import (
 
 // oracle watches a simulated cluster from outside and checks, at every step, the properties
 // the protocol promises. It does not trust the nodes' own bookkeeping: it records every
-// acceptance as it happens (which acceptor accepted which value at which ballot in which
-// slot), so it knows which values are chosen (accepted by a majority at one ballot) before
+// acceptance as it becomes durable (which acceptor saved which value at which ballot in which
+// slot: an acceptance lost in a crash before it was saved was never acknowledged and does not
+// count), so it knows which values are chosen (accepted by a majority at one ballot) before
 // any node does, and it records every event that can change whether a node grants pre-votes.
 //
 // The checks, each a property doc.go states:
@@ -24,7 +25,9 @@ import (
 //     one, the chosen value;
 //   - pre-vote: a node becomes a candidate only if enough peers could have granted its
 //     current attempt, so a node cut off from a leader that a quorum hears never raises
-//     its ballot (checkCandidacy).
+//     its ballot (checkCandidacy);
+//   - restart: a node rebuilt from its disk holds every acceptance it saved (slots its
+//     snapshot covers aside), unless its storage reported damage (checkRestart).
 type oracle struct {
 	nw     *network
 	nodes  []*Node // nodes[i] is node ids[i]
@@ -50,6 +53,13 @@ type oracle struct {
 	attempt     []int64
 	attemptSent []int64
 	roles       []Role
+	// lost[i] are the acceptances node i's storage lost (disk.damage): checkRestart forgives them.
+	lost []map[slotBallot]bool
+}
+
+type slotBallot struct {
+	slot   uint64
+	ballot Ballot
 }
 
 // slotVotes are the acceptances of one slot, one entry per ballot.
@@ -75,10 +85,12 @@ type tenure struct {
 func newOracle(nw *network, fail func(format string, args ...any)) *oracle {
 	n := len(nw.ids)
 	o := &oracle{nw: nw, nodes: make([]*Node, n), quorum: n/2 + 1, fail: fail, tenures: map[Ballot]*tenure{},
-		leading: make([]Ballot, n), refusing: make([]int64, n), attempt: make([]int64, n), attemptSent: make([]int64, n), roles: make([]Role, n)}
+		leading: make([]Ballot, n), refusing: make([]int64, n), attempt: make([]int64, n), attemptSent: make([]int64, n), roles: make([]Role, n),
+		lost: make([]map[slotBallot]bool, n)}
 	for i, id := range nw.ids {
 		o.nodes[i] = nw.node(id)
 		o.refusing[i], o.attemptSent[i] = -1, -1
+		o.lost[i] = map[slotBallot]bool{}
 	}
 	return o
 }
@@ -141,43 +153,81 @@ func (o *oracle) delivered(id string, e consensus.Entry) {
 	}
 }
 
-// afterDeliver runs after node e.To handled e.Msg: it records what the node accepted, and
-// the changes in what it does with pre-votes.
+// afterDeliver runs after node e.To handled e.Msg: it records the changes in what the node
+// does with pre-votes.
 func (o *oracle) afterDeliver(e *simnet.Envelope[Message]) {
 	o.events++
-	i := o.nw.index(e.To)
-	n := o.nodes[i]
-	m := e.Msg
-	if m.Type == MsgAccept {
-		for _, en := range m.Entries {
-			if sl := n.log.get(en.Index); sl != nil && sl.ballot == m.Ballot && en.Index > n.log.snap.Index {
-				o.accepted(en.Index, m.Ballot, i, value(sl.data))
-			}
-		}
+	if r := o.nw.nodes[e.To]; !r.down {
+		o.observe(r.idx, r.node)
 	}
-	o.observe(i, n)
 }
 
 // afterTick runs after node id ticked.
 func (o *oracle) afterTick(id string) {
 	o.events++
-	i := o.nw.index(id)
-	n := o.nodes[i]
+	r := o.nw.nodes[id]
+	if r.down {
+		return
+	}
+	i, n := r.idx, r.node
 	if n.role == PreCandidate && n.preVoteSent != o.attemptSent[i] {
 		o.attempt[i], o.attemptSent[i] = o.events, n.preVoteSent
 	}
 	o.observe(i, n)
 }
 
-// proposed records that leader id accepted its own proposal in slot s.
-func (o *oracle) proposed(id string, s uint64) {
-	n := o.nw.node(id)
-	o.accepted(s, n.ballot, n.self, value(n.log.get(s).data))
+// saved records the acceptances node id just made durable.
+func (o *oracle) saved(id string, accs []acceptance) {
+	i := o.nw.index(id)
+	for _, a := range accs {
+		o.accepted(a.slot, a.ballot, i, a.value)
+	}
+}
+
+// crashed: node id died and its next incarnation waits to start. A dead node grants no
+// pre-vote, and a leader that dies ends its tenure.
+func (o *oracle) crashed(id string) {
+	o.events++
+	i := o.nw.index(id)
+	if o.refusing[i] < 0 {
+		o.refusing[i] = o.events
+	}
+	o.nodes[i] = o.nw.node(id)
+	o.observe(i, o.nodes[i])
+}
+
+// forget records that node id's storage lost acceptance a.
+func (o *oracle) forget(id string, a acceptance) {
+	o.lost[o.nw.index(id)][slotBallot{a.slot, a.ballot}] = true
+}
+
+// checkRestart: node id, rebuilt from its disk, holds every acceptance it saved: in each
+// slot above its snapshot, a value at the highest ballot it saved there, or at a higher one
+// (one acceptance supersedes another). A node whose storage lost a record may lack it.
+func (o *oracle) checkRestart(id string) {
+	i := o.nw.index(id)
+	n := o.nodes[i]
+	for s := n.log.snap.Index + 1; s <= uint64(len(o.slots)); s++ {
+		var top *ballotVotes
+		for k := range o.slots[s-1].votes {
+			v := &o.slots[s-1].votes[k]
+			if v.acceptors&(1<<i) != 0 && (top == nil || top.ballot.Less(v.ballot)) {
+				top = v
+			}
+		}
+		if top == nil || o.lost[i][slotBallot{s, top.ballot}] {
+			continue
+		}
+		sl := n.log.get(s)
+		if sl == nil || sl.ballot.Less(top.ballot) || (sl.ballot == top.ballot && value(sl.data) != top.value) {
+			o.fail("RESTART: %s restarted without its acceptance of %q at ballot %s in slot %d (holds %+v)", id, top.value, top.ballot, s, sl)
+		}
+	}
 }
 
 // observe notes node i's pre-vote stance and role after an event, and checks a candidacy.
 func (o *oracle) observe(i int, n *Node) {
-	refuses := n.role == Leader || n.now-n.leaderSeen < int64(n.cfg.ElectionTicks)
+	refuses := !n.grantsPreVote()
 	switch {
 	case !refuses:
 		o.refusing[i] = -1
@@ -219,8 +269,8 @@ func (o *oracle) checkCandidacy(i int) {
 	}
 }
 
-// newTenure: node i has just become leader. The ballot must be its own and new, and it
-// accepted, at that ballot, every value it re-proposes.
+// newTenure: node i has just become leader. The ballot must be its own and new. (What it
+// re-proposes counts as accepted once it is saved, like any acceptance.)
 func (o *oracle) newTenure(i int, n *Node) {
 	b := n.ballot
 	if b.Node != i {
@@ -231,11 +281,6 @@ func (o *oracle) newTenure(i int, n *Node) {
 	}
 	o.tenures[b] = &tenure{node: i}
 	o.leading[i] = b
-	for s := n.log.commit + 1; s <= n.log.last(); s++ {
-		if sl := n.log.get(s); sl != nil && sl.ballot == b {
-			o.accepted(s, b, i, value(sl.data))
-		}
-	}
 }
 
 // check runs the properties that concern the cluster as a whole, once per step, when reads

@@ -16,6 +16,11 @@ type progress struct {
 	// gapLo..gapHi-1 are slots to resend at the next flush: the run above
 	// match the acceptor has not acknowledged (selective repeat).
 	gapLo, gapHi uint64
+	// inc is the acceptor's newest incarnation heard of, and damaged whether
+	// that incarnation reported lost state: its answers then count in no
+	// quorum, and its Accepts carry the slot it must catch up to (durable.go).
+	inc     uint64
+	damaged bool
 }
 
 // leaderState is everything a leader keeps beyond the acceptor state.
@@ -68,7 +73,7 @@ func (n *Node) tickLeader() {
 	if n.now-ls.since >= timeout {
 		heard := 1
 		for i := range ls.prog {
-			if i != n.self && n.now-ls.prog[i].lastAck < timeout {
+			if i != n.self && !ls.prog[i].damaged && n.now-ls.prog[i].lastAck < timeout {
 				heard++
 			}
 		}
@@ -175,10 +180,18 @@ func (n *Node) sendAccepts(i int, force bool) {
 	pr := &ls.prog[i]
 	to := n.cfg.Peers[i]
 	sent := false
+	send := func(m Message) {
+		if pr.damaged {
+			// Every slot it can have acknowledged before it restarted is below
+			// nextSlot, and so is everything chosen before this ballot.
+			m.Inc, m.Catchup = pr.inc, ls.nextSlot-1
+		}
+		n.send(m)
+	}
 	if pr.next <= n.log.snap.Index {
 		if n.canSend(pr) {
 			snap := n.log.snap
-			n.send(Message{Type: MsgSnapshot, To: to, Ballot: n.ballot, Snapshot: &snap,
+			send(Message{Type: MsgSnapshot, To: to, Ballot: n.ballot, Snapshot: &snap,
 				Commit: n.log.commit, Round: ls.round, Timeout: n.timeout, Sent: n.now})
 			pr.snapSent = n.now
 			sent = true
@@ -187,7 +200,7 @@ func (n *Node) sendAccepts(i int, force bool) {
 		if pr.gapHi > pr.gapLo {
 			lo, hi := max(pr.gapLo, n.log.snap.Index+1), min(pr.gapHi, ls.nextSlot)
 			if lo < hi {
-				n.send(Message{Type: MsgAccept, To: to, Ballot: n.ballot, Entries: n.log.entries(lo, hi),
+				send(Message{Type: MsgAccept, To: to, Ballot: n.ballot, Entries: n.log.entries(lo, hi),
 					Commit: n.log.commit, Round: ls.round, Timeout: n.timeout, Sent: n.now})
 				pr.inflight++
 				sent = true
@@ -199,7 +212,7 @@ func (n *Node) sendAccepts(i int, force bool) {
 				pr.lastProgress = n.now // nothing was outstanding: the resend clock starts now
 			}
 			hi := min(ls.nextSlot, pr.next+uint64(n.cfg.MaxBatch))
-			n.send(Message{Type: MsgAccept, To: to, Ballot: n.ballot, Entries: n.log.entries(pr.next, hi),
+			send(Message{Type: MsgAccept, To: to, Ballot: n.ballot, Entries: n.log.entries(pr.next, hi),
 				Commit: n.log.commit, Round: ls.round, Timeout: n.timeout, Sent: n.now})
 			pr.next = hi
 			pr.inflight++
@@ -207,7 +220,7 @@ func (n *Node) sendAccepts(i int, force bool) {
 		}
 	}
 	if !sent && force {
-		n.send(Message{Type: MsgAccept, To: to, Ballot: n.ballot, Commit: n.log.commit, Round: ls.round, Timeout: n.timeout, Sent: n.now})
+		send(Message{Type: MsgAccept, To: to, Ballot: n.ballot, Commit: n.log.commit, Round: ls.round, Timeout: n.timeout, Sent: n.now})
 		sent = true
 	}
 	if sent {
@@ -216,13 +229,26 @@ func (n *Node) sendAccepts(i int, force bool) {
 }
 
 // handleAccepted is the leader's phase 2b: count acks, learn the acceptor's
-// position, confirm rounds.
+// position, confirm rounds. An answer from a damaged acceptor counts toward
+// nothing (no ack, no round, no check-quorum) but still says what to send it.
 func (n *Node) handleAccepted(m Message, from int) {
 	if n.role != Leader || m.Ballot != n.ballot {
 		return
 	}
 	ls := &n.lead
 	pr := &ls.prog[from]
+	switch {
+	case m.Inc < pr.inc:
+		// From before the acceptor restarted: the position it reports may be
+		// gone (its chosen point, or what a damaged storage lost).
+		return
+	case m.Inc > pr.inc || (pr.damaged && !m.Damaged):
+		// A restarted acceptor holds what it persisted but may know less to be
+		// chosen than it told us, and one that caught up counts again: either
+		// way its position is learned afresh from this answer on.
+		pr.inc, pr.damaged = m.Inc, m.Damaged
+		pr.match, pr.inflight = 0, 0
+	}
 	if n.now-pr.lastAck >= n.resendTicks() {
 		// The first answer after a long silence (a healed partition):
 		// whatever was sent meanwhile is most likely lost, resend at once.
@@ -232,17 +258,21 @@ func (n *Node) handleAccepted(m Message, from int) {
 	if m.Sent > 0 && m.Sent <= n.now {
 		n.observeRTT(n.now - m.Sent)
 	}
-	if m.Round > pr.round && m.Round <= ls.round {
+	if m.Round > pr.round && m.Round <= ls.round && !m.Damaged {
 		pr.round = m.Round
 		n.updateConfirmed()
 	}
 	if m.Index > 0 {
 		pr.inflight = max(0, pr.inflight-1)
-		n.ack(from, max(m.Index, m.Commit+1), m.Last)
+		if !m.Damaged {
+			n.ack(from, max(m.Index, m.Commit+1), m.Last)
+		}
 	}
 	match := min(max(m.Match, m.Commit), ls.nextSlot-1)
 	if match > pr.match {
-		n.ack(from, max(pr.match, m.Commit)+1, m.Match)
+		if !m.Damaged {
+			n.ack(from, max(pr.match, m.Commit)+1, m.Match)
+		}
 		pr.match = match
 		pr.lastProgress = n.now
 	}

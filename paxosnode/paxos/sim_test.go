@@ -40,6 +40,7 @@ type sim struct {
 	compactN  uint64 // compact every compactN applied slots; 0: never
 	traceFrom int64  // log deliveries from this tick on (debugging)
 	aimed     aimed
+	crashes   crashes
 }
 
 // newSim is a plain simulation for the failover tests: a random size (3 or 5) and settings,
@@ -68,7 +69,7 @@ func newSim(t testing.TB, seed uint64) *sim {
 // newSimOn wires a sim and its oracle to a cluster: the oracle sees every delivery and tick.
 func newSimOn(nw *network, rng *rand.Rand, compactN uint64) *sim {
 	s := &sim{network: nw, rng: rng, reads: map[uint64]*readCall{}, proposed: map[string]bool{},
-		compactN: compactN, traceFrom: *simTrace}
+		compactN: compactN, traceFrom: *simTrace, crashes: newCrashes(crashPlan{}, nil)}
 	s.or = newOracle(nw, func(format string, args ...any) {
 		nw.t.Helper()
 		require.FailNow(nw.t, fmt.Sprintf("tick %d: ", nw.now())+fmt.Sprintf(format, args...), "%s", s.dump())
@@ -144,7 +145,6 @@ func (s *sim) propose() (string, bool) {
 	ok := n.Propose([]byte(v))
 	if ok {
 		s.proposed[v] = true
-		s.or.proposed(id, n.lead.nextSlot-1)
 	}
 	return v, ok
 }
@@ -172,9 +172,11 @@ func (s *sim) read() (uint64, bool) {
 	return s.readID, ok
 }
 
-// step runs one tick: due messages and timers, the cluster-wide checks, client work, Ready.
+// step runs one tick: due messages and timers, restarts, the cluster-wide checks, client
+// work, crashes, Ready.
 func (s *sim) step(clientRate float64) {
 	s.net.Step()
+	s.restartDue()
 	s.aim()
 	s.or.check(s.net.Paused)
 	if s.rng.Float64() < clientRate {
@@ -183,19 +185,36 @@ func (s *sim) step(clientRate float64) {
 	if s.rng.Float64() < clientRate/2 {
 		s.read()
 	}
+	s.crashDue()
 	for _, id := range s.ids {
-		if s.node(id).HasReady() {
-			s.handleReady(id)
+		if len(s.crashes.now) > 0 {
+			if at, ok := s.crashes.now[id]; ok {
+				delete(s.crashes.now, id)
+				s.crashAt(id, at)
+				continue
+			}
+		}
+		if r := s.nodes[id]; !r.down && r.node.HasReady() {
+			s.handleReady(id, noCrash)
 		}
 	}
 }
 
-// handleReady plays the server for one Ready, checking what the node delivers and serves.
-func (s *sim) handleReady(id string) {
+// handleReady plays the server for one Ready: save its Stable, apply it, serve the reads it
+// allows, send its messages, checking what the node delivers and serves. With a crash point,
+// the process dies there (crashAt).
+func (s *sim) handleReady(id string, crash crashPoint) {
 	t := s.t
 	n := s.node(id)
 	r := s.nodes[id]
 	rd := n.Ready()
+	if crash == crashAfterReady {
+		return
+	}
+	s.or.saved(id, s.save(id, rd))
+	if crash == crashAfterSave {
+		return
+	}
 	before := len(r.reads)
 	s.apply(id, r, rd)
 	for _, e := range rd.Committed {
@@ -218,6 +237,10 @@ func (s *sim) handleReady(id string) {
 		c.served = true
 	}
 	for _, m := range rd.Messages {
+		if s.crashes.kills == 0 && (m.Inc != 0 || m.Damaged || m.Catchup != 0) {
+			// Without a restart a node sends exactly what it sent before it had a disk.
+			require.Fail(t, "a node that never restarted speaks of incarnations", "%s", Describe(m))
+		}
 		s.net.Send(m.From, m.To, m)
 	}
 	if applied := uint64(len(r.state)); s.compactN > 0 && applied >= n.log.snap.Index+s.compactN {
@@ -230,9 +253,10 @@ func (s *sim) dump() string {
 	out := fmt.Sprintf("tick %d, partition %s\n", s.now(), s.net.Partition())
 	for _, id := range s.ids {
 		n := s.node(id)
-		out += fmt.Sprintf("%s %s ballot=%s promised=%s leader=%q commit=%d applied=%d snap=%d last=%d learn=%s/%d match=%d/%s delivered=%d timeout=%d paused=%t\n",
+		out += fmt.Sprintf("%s %s ballot=%s promised=%s leader=%q commit=%d applied=%d snap=%d last=%d learn=%s/%d match=%d/%s delivered=%d timeout=%d paused=%t down=%t inc=%d damaged=%t\n",
 			id, n.role, n.ballot, n.promised, n.leader, n.log.commit, n.log.applied, n.log.snap.Index, n.log.last(),
-			n.learnBallot, n.learnCommit, n.match, n.matchBallot, len(s.nodes[id].state), n.timeout, s.net.Paused(id))
+			n.learnBallot, n.learnCommit, n.match, n.matchBallot, len(s.nodes[id].state), n.timeout, s.net.Paused(id),
+			s.nodes[id].down, n.inc, n.damaged)
 		if n.role == Leader {
 			for i, pr := range n.lead.prog {
 				out += fmt.Sprintf("  -> %s %+v\n", s.ids[i], pr)
@@ -261,8 +285,14 @@ func (s *sim) progress() uint64 {
 // applying: it fails after stall ticks without progress, or after limit ticks in all.
 func (s *sim) recover(stall, limit int64) {
 	s.net.Faults = s.net.Faults.Calm()
-	s.aimed = aimed{}
+	s.aimed = aimed{} // a pending restart act included
 	s.heal()
+	s.crashes.every = 0
+	for _, id := range s.ids {
+		if s.nodes[id].down {
+			s.crashes.restartAt[id] = s.now()
+		}
+	}
 	start, lastProgress, progress := s.now(), s.now(), s.progress()
 	markers := map[string]bool{}
 	var readIDs []uint64 // reads issued once a marker was everywhere; one must be served
@@ -306,14 +336,14 @@ func (s *sim) markerEverywhere(markers map[string]bool) bool {
 }
 
 // runSim is one seed: faults for cfg.chaos ticks under client load, then calm and
-// recovery. It returns the virtual milliseconds it simulated.
-func runSim(t testing.TB, seed uint64, cfg simConfig) int64 {
+// recovery. It returns the sim, to count what it did.
+func runSim(t testing.TB, seed uint64, cfg simConfig) *sim {
 	s := newSwarmSim(t, seed, cfg)
 	for s.now() < cfg.chaos {
 		s.step(cfg.rate)
 	}
 	s.recover(10_000, 120_000)
-	return s.now()
+	return s
 }
 
 // simSeedList is the seeds to run: -sim.seed alone, or 0 .. -sim.seeds-1.
@@ -332,10 +362,11 @@ func simSeedList() []uint64 {
 // settings and fault mix (simConfig). A failure prints what the seed drew and the command
 // that replays it.
 func TestSimulation(t *testing.T) {
-	var simulated atomic.Int64 // virtual milliseconds, all seeds together
+	var simulated, kills, lost atomic.Int64 // virtual milliseconds, nodes killed, records lost
 	seeds := simSeedList()
 	t.Cleanup(func() { // after every seed's subtest
-		t.Logf("%d seeds, %.0f simulated seconds", len(seeds), float64(simulated.Load())/1000)
+		t.Logf("%d seeds, %.0f simulated seconds, %d nodes killed, %d records lost", len(seeds),
+			float64(simulated.Load())/1000, kills.Load(), lost.Load())
 	})
 	for _, seed := range seeds {
 		t.Run(fmt.Sprintf("seed=%d", seed), func(t *testing.T) {
@@ -350,7 +381,10 @@ func TestSimulation(t *testing.T) {
 					t.Logf("replay: go test ./paxosnode/paxos -run 'TestSimulation/seed=%d$' -sim.seed=%d -v", seed, seed)
 				}
 			})
-			simulated.Add(runSim(t, seed, cfg))
+			s := runSim(t, seed, cfg)
+			simulated.Add(s.now())
+			kills.Add(int64(s.crashes.kills))
+			lost.Add(int64(s.crashes.damaged))
 		})
 	}
 }

@@ -62,16 +62,18 @@ func (l *slotLog) truncateAfter(s uint64) {
 	}
 }
 
-// compact drops the slots through index and keeps data as the snapshot.
-func (l *slotLog) compact(index uint64, data []byte) {
+// compact drops the slots through index and keeps data as the snapshot; it
+// reports whether it did (not for an index at or below the snapshot's).
+func (l *slotLog) compact(index uint64, data []byte) bool {
 	if index <= l.snap.Index {
-		return
+		return false
 	}
 	if index > l.applied {
 		panic("paxos: Compact beyond the applied slot")
 	}
 	l.dropThrough(index)
 	l.snap = consensus.Snapshot{Index: index, Data: data}
+	return true
 }
 
 // restore replaces every slot through snap.Index with the snapshot, which

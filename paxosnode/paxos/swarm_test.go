@@ -26,6 +26,7 @@ type simConfig struct {
 	// are closed-loop, as Maelstrom's are, each waiting for its answer before the next.
 	maxOpen uint64
 	chaos   int64 // ticks of faults before recovery
+	crash   crashPlan
 }
 
 // String lists the draw, for the failure message.
@@ -42,16 +43,17 @@ func (c simConfig) String() string {
 	if c.aimEvery > 0 {
 		parts = append(parts, fmt.Sprintf("leader-cuts=every %dms", c.aimEvery))
 	}
-	return strings.Join(parts, " ") + " faults: " + c.faults.String()
+	return strings.Join(parts, " ") + c.crash.String() + " faults: " + c.faults.String()
 }
 
 // drawConfig draws a seed's cluster, settings and faults. The faults are simnet.Swarm's,
-// plus three things Swarm does not do:
+// plus four things Swarm does not do:
 //   - one seed in eight has Maelstrom's worst latency, exponential with a mean of 100 ms,
 //     a third of the election timeout (Swarm's mean stays under a tenth);
 //   - one in eight has a partition storm, a new partition every 30..300 ms on average;
 //   - holds aimed at elections (holdBias) and cuts aimed at the leader (aimed), which the
-//     lease and pre-vote rules are about.
+//     lease and pre-vote rules are about;
+//   - one seed in two kills nodes (crashPlan), and one of those in four loses records.
 func drawConfig(seed uint64) simConfig {
 	const et = DefaultElectionTicks
 	r := rand.New(rand.NewPCG(seed, 1))
@@ -93,6 +95,9 @@ func drawConfig(seed uint64) simConfig {
 		c.compactN = uint64(20 + r.IntN(200))
 	}
 	c.rate = []float64{0.02, 0.1, 0.3}[r.IntN(3)]
+	if r.IntN(2) == 0 {
+		c.crash = crashPlan{every: et/2 + r.Int64N(4*et), downMax: r.Int64N(2 * et), damage: r.IntN(4) == 0}
+	}
 	return c
 }
 
@@ -120,6 +125,7 @@ func newSwarmSim(t testing.TB, seed uint64, cfg simConfig) *sim {
 		s.net.HoldBias = s.holdBias
 	}
 	s.aimed = aimed{every: cfg.aimEvery, rng: rand.New(rand.NewPCG(seed, 4))}
+	s.crashes = newCrashes(cfg.crash, rand.New(rand.NewPCG(seed, 5)))
 	return s
 }
 
@@ -147,6 +153,11 @@ type aimed struct {
 	next  int64
 	heal  int64
 	cut   [][2]string // the links this cut blocked
+	// restart, when set, is the second act of a lease-and-restart strike (strikeRestart).
+	restart struct {
+		at        int64
+		leader, c string
+	}
 }
 
 // aim lifts the cut aimed at the leader when its time is up, and strikes the leader again
@@ -159,6 +170,9 @@ func (s *sim) aim() {
 			s.net.Unblock(l[0], l[1])
 		}
 		a.cut, a.heal = nil, 0
+	}
+	if a.restart.at > 0 && now >= a.restart.at {
+		s.restartFollowers()
 	}
 	if a.every <= 0 || a.heal > 0 {
 		return
@@ -180,7 +194,11 @@ func (s *sim) aim() {
 // messages in, l paused, or one follower cut off.
 func (s *sim) strike(l string) {
 	a := &s.aimed
-	way := a.rng.IntN(5)
+	ways := 5
+	if s.crashes.every > 0 {
+		ways = 6
+	}
+	way := a.rng.IntN(ways)
 	switch way {
 	case 0, 1, 2:
 		for _, o := range s.ids {
@@ -213,6 +231,9 @@ func (s *sim) strike(l string) {
 				a.cut = append(a.cut, [2]string{f, o}, [2]string{o, f})
 			}
 		}
+	case 5:
+		s.strikeRestart(l)
+		return
 	}
 	for _, c := range a.cut {
 		s.net.Block(c[0], c[1])
