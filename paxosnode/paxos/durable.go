@@ -118,9 +118,13 @@ type stableOut struct {
 	records []consensus.Record  // acceptances, in the order they happened
 	buf     []byte              // the records' encodings, one allocation per Ready or so
 	snap    *consensus.Snapshot // the newest snapshot, compacted or installed
+	// repaired: the node caught up after damage, so storage may stop reporting it.
+	repaired bool
 }
 
-func (s *stableOut) pending() bool { return s.state || len(s.records) > 0 || s.snap != nil }
+func (s *stableOut) pending() bool {
+	return s.state || len(s.records) > 0 || s.snap != nil || s.repaired
+}
 
 // setPromised raises (or sets) the promise; it reaches stable storage with the next Ready,
 // before any message that depends on it.
@@ -158,7 +162,7 @@ func (s *stableOut) reserve(k int) {
 // keeps pointing into the buffer it was encoded in; the next ones go to a new buffer.
 func (n *Node) takeStable() consensus.Stable {
 	st := &n.stable
-	out := consensus.Stable{Records: st.records, Snapshot: st.snap}
+	out := consensus.Stable{Records: st.records, Snapshot: st.snap, Repaired: st.repaired}
 	if st.state {
 		out.State = encodeHardState(hardState{promised: n.promised, inc: n.inc, damaged: n.damaged})
 	}
@@ -229,7 +233,7 @@ func (n *Node) grantsPreVote() bool {
 func (n *Node) caughtUp(m Message) {
 	if n.damaged && m.Inc == n.inc && n.log.commit >= m.Catchup {
 		n.damaged = false
-		n.stable.state = true
+		n.stable.state, n.stable.repaired = true, true
 		n.logf("caught up to %d from %s at ballot %s: counts in quorums again", n.log.commit, m.From, m.Ballot)
 	}
 }
