@@ -49,6 +49,19 @@ type cluster struct {
 	noLeaseCheck bool
 	// bench turns off tracing and per-entry safety records so benchmarks time the core.
 	bench bool
+
+	// Crashes (crash_test.go). With disks set, every Ready's Stable is saved to the node's
+	// disk, and checked against what its messages promise, before anything else is done.
+	seed  uint64
+	cfgs  map[string]Config
+	disks map[string]*disk
+	// down[id] is the tick until which a crashed node stays down: it gets no ticks, and
+	// messages that reach it are lost. crashes[id] is a crash planned at its next Ready.
+	down    map[string]uint64
+	crashes map[string]crashPlan
+	// restarts counts the restarts of each node, so that each incarnation draws its own
+	// randomness.
+	restarts map[string]int
 }
 
 // appliedEntry is what a node applied at an index, compared across nodes.
@@ -76,13 +89,18 @@ type stateMachine struct {
 func newCluster(t testing.TB, size int, seed uint64, tweak func(*Config)) *cluster {
 	c := &cluster{t: t, nodes: map[string]*Node{},
 		sms: map[string]*stateMachine{}, chain: map[uint64]uint64{}, entryAt: map[uint64]appliedEntry{},
-		reads: map[uint64]readCheck{}, leaders: map[uint64]string{}, acked: map[string]map[string]uint64{}}
+		reads: map[uint64]readCheck{}, leaders: map[uint64]string{}, acked: map[string]map[string]uint64{},
+		seed: seed, cfgs: map[string]Config{}, down: map[string]uint64{}, crashes: map[string]crashPlan{}, restarts: map[string]int{}}
 	for i := range size {
 		c.ids = append(c.ids, fmt.Sprintf("n%d", i))
 	}
 	c.net = simnet.New[Message](c.ids, rand.New(rand.NewPCG(seed, 0xC1)), simnet.Faults{Latency: constantLatency(1)})
 	c.net.Deliver = func(e *simnet.Envelope[Message]) { c.deliver(e.Msg) }
-	c.net.Tick = func(id string) { c.nodes[id].Tick() }
+	c.net.Tick = func(id string) {
+		if !c.isDown(id) {
+			c.nodes[id].Tick()
+		}
+	}
 	c.net.Filter = func(e *simnet.Envelope[Message]) simnet.Verdict {
 		if c.filter != nil && !c.filter(&e.Msg) {
 			return simnet.Drop
@@ -101,6 +119,7 @@ func newCluster(t testing.TB, size int, seed uint64, tweak func(*Config)) *clust
 		if tweak != nil {
 			tweak(&cfg)
 		}
+		c.cfgs[id] = cfg
 		c.nodes[id] = New(cfg)
 		c.sms[id] = &stateMachine{}
 	}
@@ -180,7 +199,7 @@ func (c *cluster) collect(settling bool) {
 	c.checkLeases()
 	for _, id := range c.ids {
 		n := c.nodes[id]
-		if c.paused(id) {
+		if c.paused(id) || c.isDown(id) {
 			continue
 		}
 		if n.Role() == Leader {
@@ -194,11 +213,26 @@ func (c *cluster) collect(settling bool) {
 			}
 			c.leaders[n.Term()] = id
 		}
+		plan, crashing := c.crashes[id]
 		if !n.HasReady() {
+			if crashing {
+				c.crash(id, plan)
+			}
 			continue
 		}
 		rd := n.Ready()
+		if c.disks != nil {
+			if crashing && plan.point == crashBeforeSave {
+				c.crash(id, plan)
+				continue
+			}
+			c.save(id, rd)
+		}
 		c.handleReady(id, rd)
+		if crashing {
+			c.crash(id, plan) // saved and applied, but nothing sent
+			continue
+		}
 		for _, m := range rd.Messages {
 			if m.From != id || m.To == "" {
 				c.fatalf("bad message from %s: %s", id, Describe(m))
@@ -220,6 +254,10 @@ func (c *cluster) enqueue(m Message, lat uint64) { c.net.Enqueue(m.From, m.To, m
 
 // deliver hands a message the network delivers to its receiver.
 func (c *cluster) deliver(m Message) {
+	if c.isDown(m.To) {
+		c.record(traceLine{at: c.now(), msg: &m, text: "lost at a crashed node: "})
+		return
+	}
 	if to := c.nodes[m.To]; (m.Type == MsgAppResp || m.Type == MsgHeartbeatResp) && to.Role() == Leader && m.Term == to.Term() {
 		if c.acked[m.To] == nil {
 			c.acked[m.To] = map[string]uint64{}
