@@ -339,13 +339,19 @@ func replay(recs []consensus.Record, base, baseTerm uint64) (ents []consensus.En
 }
 
 // sendAck sends a follower's acknowledgement that its log matches the leader's through
-// resp.Index. A recovering node whose log now matches the leader's through the leader's last
-// index, as the leader told it after the restart, holds everything it could have
-// acknowledged before it crashed (doc.go, Durability), and trusts itself again.
+// resp.Index, after noting what that means for a recovering node.
 func (n *Node) sendAck(resp Message) {
-	if n.recovering && n.catchUp != 0 && resp.Index >= n.catchUp && !n.log.termUnknown {
-		n.recovering, n.catchUp = false, 0
-		n.logf("%s caught up with %s through %d: votes and counts in quorums again", n.id, resp.To, resp.Index)
-	}
+	n.matched(resp.Index, resp.To)
 	n.send(resp)
+}
+
+// matched notes that our log matches the leader's through index. A recovering node whose log
+// matches through the leader's last index, as the leader told it after the restart, holds
+// everything it could have acknowledged before it crashed (doc.go, Durability), and trusts
+// itself again; the hard state that says so is saved before anything of this step is sent.
+func (n *Node) matched(index uint64, leader string) {
+	if n.recovering && n.catchUp != 0 && index >= n.catchUp && !n.log.termUnknown {
+		n.recovering, n.catchUp = false, 0
+		n.logf("%s caught up with %s through %d: votes and counts in quorums again", n.id, leader, index)
+	}
 }

@@ -80,8 +80,14 @@ func (n *Node) maybeSendAppend(pr *progress) bool {
 
 func (n *Node) sendHeartbeat(pr *progress) {
 	pr.lastSend = n.now
-	n.send(Message{Type: MsgHeartbeat, To: pr.id, Commit: min(pr.match, n.log.committed),
-		Seq: n.seq, Stamp: n.now, Timeout: uint64(n.electionTimeout), Last: n.lastFor(pr)})
+	m := Message{Type: MsgHeartbeat, To: pr.id, Commit: min(pr.match, n.log.committed),
+		Seq: n.seq, Stamp: n.now, Timeout: uint64(n.electionTimeout), Last: n.lastFor(pr)}
+	if m.Last != 0 {
+		// A recovering follower that holds our last entry has caught up (doc.go,
+		// Durability); it may not get another append to tell it.
+		m.Index, m.LogTerm = n.log.lastIndex(), n.log.lastTerm()
+	}
+	n.send(m)
 }
 
 // lastFor is the Last field of a message to pr: our last index if pr is recovering, else 0.
@@ -110,6 +116,10 @@ func (n *Node) sendSnapshot(pr *progress) {
 // so that we stay to repair it, but in no quorum that decides (quorumValue).
 func (n *Node) noteAck(pr *progress, m Message) {
 	pr.lastHeard = n.now
+	if pr.recovering && !m.Recovering {
+		pr.recovering = false
+		n.maybeCommit() // what it holds counts now
+	}
 	pr.recovering = m.Recovering
 	if m.Seq > pr.ackSeq && m.Seq <= n.seq {
 		pr.ackSeq = m.Seq
@@ -305,6 +315,9 @@ func (n *Node) holdEarly(m Message) {
 func (n *Node) handleHeartbeat(m Message) {
 	// The leader caps Commit by what it knows we hold, so our prefix up to it matches.
 	n.log.commitTo(min(m.Commit, n.log.lastIndex()))
+	if m.Last != 0 && n.log.matchTerm(m.Index, m.LogTerm) {
+		n.matched(m.Index, m.From) // we hold the leader's last entry, so its whole log
+	}
 	n.send(Message{Type: MsgHeartbeatResp, To: m.From, Seq: m.Seq, Stamp: m.Stamp})
 }
 
