@@ -116,6 +116,15 @@ func decodeRecord(r consensus.Record) (e consensus.Entry, ok bool, err error) {
 	return e, true, nil
 }
 
+// uvarintLen is the length of v as an unsigned varint.
+func uvarintLen(v uint64) int {
+	k := 1
+	for ; v >= 0x80; v >>= 7 {
+		k++
+	}
+	return k
+}
+
 // decoder reads unsigned varints and bytes, remembering the first error.
 type decoder struct {
 	b   []byte
@@ -206,7 +215,7 @@ func (n *Node) unsavedRecords(snap *consensus.Snapshot) []consensus.Record {
 	ents := l.slice(from, last)
 	size := 0
 	for _, e := range ents {
-		size += 1 + binary.MaxVarintLen64 + len(e.Data)
+		size += 1 + uvarintLen(e.Term) + len(e.Data)
 	}
 	buf := make([]byte, 0, size)
 	recs := make([]consensus.Record, len(ents))

@@ -1,6 +1,7 @@
 package raft
 
 import (
+	"encoding/binary"
 	"fmt"
 	"math/rand/v2"
 	"testing"
@@ -276,5 +277,12 @@ func TestRecoverFromJunkNeverPanics(t *testing.T) {
 			require.Equal(t, n.log.offset, n.log.lastIndex(), "a recovering node keeps only its snapshot")
 		}
 		require.True(t, n.inLease(), "every restart is quiet")
+	}
+}
+
+// TestUvarintLen: the size the record buffer is allocated with is exact.
+func TestUvarintLen(t *testing.T) {
+	for _, v := range []uint64{0, 1, 127, 128, 1<<14 - 1, 1 << 14, 1<<63 + 5} {
+		require.Len(t, binary.AppendUvarint(nil, v), uvarintLen(v), "%d", v)
 	}
 }
