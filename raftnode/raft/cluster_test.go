@@ -27,14 +27,18 @@ type cluster struct {
 	net *simnet.Network[Message]
 
 	// The "server" of each node and the shared safety record.
-	sms          map[string]*stateMachine
-	chain        map[uint64]uint64       // index -> state hash after applying it (first seen)
-	entryAt      map[uint64]appliedEntry // index -> the entry applied there (first seen)
-	reads        map[uint64]readCheck
-	readsDone    int
-	nextReadID   uint64
-	compactEvery uint64
-	leaders      map[uint64]string // term -> the one leader seen in it
+	sms     map[string]*stateMachine
+	chain   map[uint64]uint64       // index -> state hash after applying it (first seen)
+	entryAt map[uint64]appliedEntry // index -> the entry applied there (first seen)
+	// commitTerm[i] is the term of the leader first seen committing index i; committedHigh
+	// is the highest index a leader was seen committing.
+	commitTerm    map[uint64]uint64
+	committedHigh uint64
+	reads         map[uint64]readCheck
+	readsDone     int
+	nextReadID    uint64
+	compactEvery  uint64
+	leaders       map[uint64]string // term -> the one leader seen in it
 	// acked[l][f] is l's tick when an ack of f's in l's term last reached it (checkQuorum).
 	acked map[string]map[string]uint64
 	// filter, if set, may rewrite or drop (return false) a message at delivery.
@@ -56,9 +60,11 @@ type cluster struct {
 	cfgs  map[string]Config
 	disks map[string]*disk
 	// down[id] is the tick until which a crashed node stays down: it gets no ticks, and
-	// messages that reach it are lost. crashes[id] is a crash planned at its next Ready.
-	down    map[string]uint64
-	crashes map[string]crashPlan
+	// messages that reach it are lost; downUntil is the latest of them. crashes[id] is a
+	// crash planned at its next Ready.
+	down      map[string]uint64
+	downUntil uint64
+	crashes   map[string]crashPlan
 	// restarts counts the restarts of each node, so that each incarnation draws its own
 	// randomness.
 	restarts map[string]int
@@ -90,7 +96,8 @@ func newCluster(t testing.TB, size int, seed uint64, tweak func(*Config)) *clust
 	c := &cluster{t: t, nodes: map[string]*Node{},
 		sms: map[string]*stateMachine{}, chain: map[uint64]uint64{}, entryAt: map[uint64]appliedEntry{},
 		reads: map[uint64]readCheck{}, leaders: map[uint64]string{}, acked: map[string]map[string]uint64{},
-		seed: seed, cfgs: map[string]Config{}, down: map[string]uint64{}, crashes: map[string]crashPlan{}, restarts: map[string]int{}}
+		commitTerm: map[uint64]uint64{},
+		seed:       seed, cfgs: map[string]Config{}, down: map[string]uint64{}, crashes: map[string]crashPlan{}, restarts: map[string]int{}}
 	for i := range size {
 		c.ids = append(c.ids, fmt.Sprintf("n%d", i))
 	}
@@ -203,6 +210,9 @@ func (c *cluster) collect(settling bool) {
 			continue
 		}
 		if n.Role() == Leader {
+			for ; !c.bench && c.committedHigh < n.CommitIndex(); c.committedHigh++ {
+				c.commitTerm[c.committedHigh+1] = n.Term()
+			}
 			c.checkQuorum(id)
 			l, ok := c.leaders[n.Term()]
 			if ok && l != id {
@@ -213,7 +223,11 @@ func (c *cluster) collect(settling bool) {
 			}
 			c.leaders[n.Term()] = id
 		}
-		plan, crashing := c.crashes[id]
+		var plan crashPlan
+		crashing := false
+		if len(c.crashes) > 0 {
+			plan, crashing = c.crashes[id]
+		}
 		if !n.HasReady() {
 			if crashing {
 				c.crash(id, plan)
@@ -403,17 +417,18 @@ func (c *cluster) checkQuorum(id string) {
 	}
 }
 
-// checkLeaderCompleteness asserts that a new leader holds every entry applied anywhere so far
-// (paper §5.4, Leader Completeness): what a leader lacks it would overwrite, and an
-// acknowledged write would be lost.
+// checkLeaderCompleteness asserts that a new leader holds every entry applied anywhere that was
+// committed in an earlier term (paper §5.4, Leader Completeness): what a leader lacks it would
+// overwrite, and an acknowledged write would be lost. (A leader of an older term can still be
+// elected by votes that were late to arrive; it needs nothing committed in a later term.)
 func (c *cluster) checkLeaderCompleteness(id string) {
 	if c.bench {
 		return
 	}
 	n := c.nodes[id]
 	for i, key := range c.entryAt {
-		if i <= n.log.offset {
-			continue // in the leader's snapshot, which the cluster checks on install
+		if i <= n.log.offset || c.commitTerm[i] >= n.Term() {
+			continue // in the leader's snapshot (checked on install), or committed later
 		}
 		if t, ok := n.log.term(i); !ok || t != key.term {
 			c.fatalf("SAFETY: %s leads term %d without the entry %s applied at index %d (its log: %d..%d)",

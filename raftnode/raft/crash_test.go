@@ -128,7 +128,12 @@ func (c *cluster) withDisks(keep bool) {
 	}
 }
 
-func (c *cluster) isDown(id string) bool { return c.down[id] > c.now() }
+// isDown reports whether id is crashed. The simulation asks for every message and tick, so
+// the common case, nobody down, costs no map lookup.
+func (c *cluster) isDown(id string) bool {
+	now := c.now()
+	return c.downUntil > now && c.down[id] > now
+}
 
 // save writes a Ready's Stable to the node's disk, then checks that the disk holds everything
 // the Ready's messages and commits rest on, and what the node holds in memory: a node that
@@ -191,6 +196,7 @@ func (c *cluster) crash(id string, plan crashPlan) {
 	cfg.Rand = rand.New(rand.NewPCG(c.seed, uint64(slices.Index(c.ids, id))+uint64(c.restarts[id])<<16))
 	c.nodes[id] = New(cfg)
 	c.down[id] = c.now() + max(plan.down, 1)
+	c.downUntil = max(c.downUntil, c.down[id])
 	c.acked[id] = nil
 	c.tracef("%s crashed (%v), down for %d ticks, damaged=%v", id, plan.point, plan.down, plan.damage)
 	n, sm := c.nodes[id], c.sms[id]
@@ -230,6 +236,7 @@ func (c *cluster) restartAll() {
 		if c.isDown(id) {
 			c.down[id] = c.now()
 		}
+		c.downUntil = c.now()
 	}
 }
 

@@ -213,7 +213,8 @@
 //   - flags its answers (Message.Recovering); a leader counts them in no quorum (commit, read
 //     rounds, lease; check-quorum still counts them, so that the leader stays to repair it),
 //     tells it its last index (Message.Last, also in heartbeats, with the last entry's index
-//     and term), and lowers its match when its rejection shows its log is shorter;
+//     and term), and forgets its match (probing it again) when its answers show its log is
+//     shorter: acknowledgements from before the crash no longer hold;
 //   - clears the flag when its log matches a leader of its current term through the first last
 //     index that leader told it: an append accepted through it, or a heartbeat whose last
 //     entry it holds. The flag's clearing is saved before the answer leaves.

@@ -286,3 +286,33 @@ func TestUvarintLen(t *testing.T) {
 		require.Len(t, binary.AppendUvarint(nil, v), uvarintLen(v), "%d", v)
 	}
 }
+
+// TestLeaderForgetsWhatADamagedFollowerLost: n1 acknowledged entries through 6 and restarts
+// from damaged storage with none of them; n0 still counts them as n1's match. Whether n0 only
+// sends heartbeats (it believed n1 had everything) or, under load, only appends (which n1
+// must reject), n1's answers show its log is shorter, n0 starts over with it, and n1 catches
+// up.
+func TestLeaderForgetsWhatADamagedFollowerLost(t *testing.T) {
+	for _, propose := range []bool{false, true} {
+		t.Run(fmt.Sprint("propose=", propose), func(t *testing.T) {
+			c := newCluster(t, 3, 66, nil)
+			c.withDisks(false)
+			c.elect("n0")
+			for i := range 5 {
+				require.True(t, c.node("n0").Propose([]byte(fmt.Sprint("v", i))))
+				c.stabilize()
+			}
+			require.Equal(t, uint64(6), c.node("n0").progress("n1").match)
+			c.crash("n1", crashPlan{down: 1, damage: true})
+			require.Zero(t, c.node("n1").LastIndex())
+			c.step()
+			require.True(t, c.runUntil(10*DefaultHeartbeatTicks, func() bool {
+				if propose && c.now()%10 == 0 {
+					require.True(t, c.node("n0").Propose([]byte("w"))) // no heartbeats under load
+				}
+				return !c.node("n1").recovering
+			}), "n1 never caught up")
+			require.Equal(t, c.node("n0").LastIndex(), c.node("n1").LastIndex())
+		})
+	}
+}

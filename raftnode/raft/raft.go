@@ -274,7 +274,7 @@ func (n *Node) stepLeader(m Message) {
 		n.handleAppResp(pr, m)
 	case MsgHeartbeatResp:
 		n.noteAck(pr, m)
-		n.handleHeartbeatResp(pr)
+		n.handleHeartbeatResp(pr, m)
 	}
 }
 
@@ -343,6 +343,9 @@ func (n *Node) send(m Message) {
 	}
 	if n.recovering && (m.Type == MsgAppResp || m.Type == MsgHeartbeatResp) {
 		m.Recovering = true
+		if m.Type == MsgHeartbeatResp {
+			m.Index = n.log.lastIndex() // a leader may believe we hold what we lost
+		}
 	}
 	n.msgs = append(n.msgs, m)
 }

@@ -159,10 +159,7 @@ func (n *Node) handleAppResp(pr *progress, m Message) {
 // term. Stale rejections (from before the last back-off or below the match) are ignored.
 func (n *Node) handleReject(pr *progress, m Message) {
 	if m.Recovering && m.Hint <= pr.match {
-		// A follower that restarted from damaged storage lost entries it acknowledged: its
-		// log is shorter than the match we counted. Start over from what it holds.
-		pr.match = m.Hint - 1
-		pr.becomeProbe(m.Hint)
+		n.forgetMatch(pr, m.Hint)
 		return
 	}
 	switch {
@@ -193,7 +190,11 @@ func (n *Node) handleReject(pr *progress, m Message) {
 // probe is re-sent; a replicating follower whose match has not moved for a retransmission
 // timeout while entries are outstanding is probed again from its match; a full window frees
 // its oldest slot; a snapshot is re-sent after an election timeout.
-func (n *Node) handleHeartbeatResp(pr *progress) {
+func (n *Node) handleHeartbeatResp(pr *progress, m Message) {
+	if m.Recovering && m.Index < pr.match {
+		n.forgetMatch(pr, m.Index+1)
+		return
+	}
 	switch pr.state {
 	case stateProbe:
 		pr.probeSent = false
@@ -209,6 +210,15 @@ func (n *Node) handleHeartbeatResp(pr *progress) {
 			pr.becomeProbe(pr.match + 1) // the snapshot was probably lost; try again
 		}
 	}
+}
+
+// forgetMatch starts over with a follower that restarted from damaged storage and lost
+// entries it acknowledged: its log is shorter than the match we counted, and what of it still
+// matches ours is unknown. A match of 0 also keeps our heartbeats from telling it to commit
+// entries it may hold differently. Probing resumes at next.
+func (n *Node) forgetMatch(pr *progress, next uint64) {
+	pr.match = 0
+	pr.becomeProbe(next)
 }
 
 // retransmitTicks is how long a replicating follower may go without progress before the
