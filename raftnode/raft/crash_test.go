@@ -19,9 +19,9 @@ type disk struct {
 	records []consensus.Record
 	keep    bool
 
-	hs   hardState
-	base uint64
-	log  []consensus.Entry // the entries after base
+	hs    hardState
+	base  uint64
+	terms []uint64 // the terms of the entries after base
 }
 
 // save writes one Stable the way a storage does; it returns what was wrong with it, if the
@@ -32,10 +32,10 @@ func (d *disk) save(st consensus.Stable) string {
 			return fmt.Sprintf("snapshot %d saved after snapshot %d", s.Index, d.snap.Index)
 		}
 		d.snap = s
-		if k := s.Index - d.base; k < uint64(len(d.log)) {
-			d.log = d.log[k:]
+		if k := s.Index - d.base; k < uint64(len(d.terms)) {
+			d.terms = append(d.terms[:0], d.terms[k:]...)
 		} else {
-			d.log = nil
+			d.terms = d.terms[:0]
 		}
 		d.base = s.Index
 		if !d.keep {
@@ -49,16 +49,16 @@ func (d *disk) save(st consensus.Stable) string {
 			return fmt.Sprintf("record %d: %v", r.Index, err)
 		}
 		if r.Index <= d.base {
-			d.log = d.log[:0]
+			d.terms = d.terms[:0]
 			continue
 		}
 		k := r.Index - d.base - 1
-		if k > uint64(len(d.log)) {
+		if k > uint64(len(d.terms)) {
 			return fmt.Sprintf("record %d after a saved log ending at %d", r.Index, d.last())
 		}
-		d.log = d.log[:k]
+		d.terms = d.terms[:k]
 		if ok {
-			d.log = append(d.log, e)
+			d.terms = append(d.terms, e.Term)
 		}
 	}
 	if st.State != nil {
@@ -71,7 +71,7 @@ func (d *disk) save(st consensus.Stable) string {
 	return ""
 }
 
-func (d *disk) last() uint64 { return d.base + uint64(len(d.log)) }
+func (d *disk) last() uint64 { return d.base + uint64(len(d.terms)) }
 
 // termAt is the saved term of the entry at i (the snapshot's at base), 0 if not saved.
 func (d *disk) termAt(i uint64) uint64 {
@@ -81,7 +81,7 @@ func (d *disk) termAt(i uint64) uint64 {
 	case i < d.base || i > d.last():
 		return 0
 	}
-	return d.log[i-d.base-1].Term
+	return d.terms[i-d.base-1]
 }
 
 // recovered is what a restart reads back: nil if nothing was ever saved. With damage, one

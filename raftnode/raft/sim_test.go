@@ -244,6 +244,14 @@ func runSim(t *testing.T, seed uint64) *cluster {
 	c.heal()
 	c.events = append(c.events, fmt.Sprintf("t=%d healed", c.now()))
 	c.net.Faults = c.net.Faults.Calm()
+	c.afterHeal(p, seed)
+	return c
+}
+
+// afterHeal is the liveness phase: with the network calm and every node up, a stable leader
+// emerges, an entry it proposes is applied everywhere, a read is served, and followers keep
+// up under steady load.
+func (c *cluster) afterHeal(p simParams, seed uint64) {
 	limit := 60 * p.election
 	if !c.runUntil(limit, func() bool { return c.stableLeader() != "" }) {
 		c.fatalf("seed=%d: no stable leader %d ticks after healing (%s)", seed, limit, c.describeNodes())
@@ -272,7 +280,6 @@ func runSim(t *testing.T, seed uint64) *cluster {
 		c.fatalf("seed=%d: read not served after healing", seed)
 	}
 	c.steadyLoad(p, l)
-	return c
 }
 
 // steadyLoad keeps the leader busy, below what the network can carry, first with light loss
