@@ -50,19 +50,7 @@ func TestStableEncodingRoundTrip(t *testing.T) {
 // state machine starts from its snapshot and gets exactly the entries after it; the cluster
 // elects and commits again, losing nothing.
 func TestRestartKeepsWhatWasSaved(t *testing.T) {
-	c := newCluster(t, 3, 60, func(cfg *Config) { cfg.CompactMargin = 2 })
-	c.withDisks(false)
-	c.compactEvery = 7
-	c.elect("n0")
-	for i := range 30 {
-		require.True(t, c.node("n0").Propose([]byte(fmt.Sprint("a", i))))
-		c.stabilize()
-	}
-	c.isolate("n2")
-	for i := range 5 {
-		require.True(t, c.node("n0").Propose([]byte(fmt.Sprint("b", i))))
-		c.stabilize()
-	}
+	c := newLaggingCluster(t, 60, 7, 30, 5, func(cfg *Config) { cfg.CompactMargin = 2 })
 	before := map[string][3]uint64{}
 	for _, id := range c.ids {
 		n := c.node(id)
@@ -86,6 +74,29 @@ func TestRestartKeepsWhatWasSaved(t *testing.T) {
 	for _, id := range c.ids {
 		require.Contains(t, c.sms[id].datas, "after", id)
 		require.Equal(t, c.chain[committed+2], c.sms[id].hash, "%s holds the cluster's state", id)
+	}
+}
+
+// newLaggingCluster is three nodes with disks, compacting every compactEvery entries, led by
+// n0, which committed its no-op and shared entries a0, a1, ... everywhere and then missed
+// entries b0, b1, ... with n1 only, n2 being cut off from both.
+func newLaggingCluster(t *testing.T, seed, compactEvery uint64, shared, missed int, tweak func(*Config)) *cluster {
+	c := newCluster(t, 3, seed, tweak)
+	c.withDisks(false)
+	c.compactEvery = compactEvery
+	c.elect("n0")
+	c.proposeOneByOne("n0", "a", shared)
+	c.isolate("n2")
+	c.proposeOneByOne("n0", "b", missed)
+	return c
+}
+
+// proposeOneByOne has leader id propose k commands named prefix0, prefix1, ..., each
+// delivered everywhere it can go before the next.
+func (c *cluster) proposeOneByOne(id, prefix string, k int) {
+	for i := range k {
+		require.True(c.t, c.node(id).Propose([]byte(fmt.Sprint(prefix, i))))
+		c.stabilize()
 	}
 }
 
@@ -194,19 +205,7 @@ func TestTruncatedTailStaysCut(t *testing.T) {
 // elected, and a restart does not end its recovery; (2) n0, back, counts none of its answers;
 // (3) once n0 has brought n1's log up to its own, n1 counts and votes again.
 func TestDamagedNodeStaysOutUntilCaughtUp(t *testing.T) {
-	c := newCluster(t, 3, 64, nil)
-	c.withDisks(false)
-	c.compactEvery = 3
-	c.elect("n0")
-	for i := range 2 {
-		require.True(t, c.node("n0").Propose([]byte(fmt.Sprint("a", i))))
-		c.stabilize()
-	}
-	c.isolate("n2")
-	for i := range 2 {
-		require.True(t, c.node("n0").Propose([]byte(fmt.Sprint("b", i))))
-		c.stabilize()
-	}
+	c := newLaggingCluster(t, 64, 3, 2, 2, nil)
 	require.Equal(t, uint64(5), c.node("n0").CommitIndex())
 	require.Equal(t, uint64(3), c.node("n2").LastIndex())
 
@@ -298,10 +297,7 @@ func TestLeaderForgetsWhatADamagedFollowerLost(t *testing.T) {
 			c := newCluster(t, 3, 66, nil)
 			c.withDisks(false)
 			c.elect("n0")
-			for i := range 5 {
-				require.True(t, c.node("n0").Propose([]byte(fmt.Sprint("v", i))))
-				c.stabilize()
-			}
+			c.proposeOneByOne("n0", "v", 5)
 			require.Equal(t, uint64(6), c.node("n0").progress("n1").match)
 			c.crash("n1", crashPlan{down: 1, damage: true})
 			require.Zero(t, c.node("n1").LastIndex())
