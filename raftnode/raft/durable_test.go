@@ -312,3 +312,47 @@ func TestLeaderForgetsWhatADamagedFollowerLost(t *testing.T) {
 		})
 	}
 }
+
+// TestNothingNewSavesNothing: a heartbeat round changes nothing that must be kept, so neither
+// the leader's Ready nor its followers' asks for a write; a proposal asks for one record on
+// each node and nothing else.
+func TestNothingNewSavesNothing(t *testing.T) {
+	c := newCluster(t, 3, 67, nil)
+	c.elect("n0")
+	var stables []consensus.Stable
+	take := func() {
+		for _, id := range c.ids {
+			if n := c.node(id); n.HasReady() {
+				rd := n.Ready()
+				stables = append(stables, rd.Stable)
+				for _, m := range rd.Messages {
+					c.enqueue(m, 0)
+				}
+			}
+		}
+	}
+	for range DefaultHeartbeatTicks {
+		c.node("n0").Tick()
+	}
+	for range 3 {
+		take()
+		c.net.DeliverAll()
+	}
+	require.NotEmpty(t, stables)
+	for _, st := range stables {
+		require.True(t, st.Empty(), "a heartbeat round saves %+v", st)
+	}
+	stables = nil
+	require.True(t, c.node("n0").Propose([]byte("x")))
+	for range 3 {
+		take()
+		c.net.DeliverAll()
+	}
+	records := 0
+	for _, st := range stables {
+		require.Nil(t, st.State)
+		require.Nil(t, st.Snapshot)
+		records += len(st.Records)
+	}
+	require.Equal(t, 3, records, "one record per node")
+}
