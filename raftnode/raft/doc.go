@@ -203,8 +203,9 @@
 // candidacy comes a timeout after the restart anyway. (TestRestartQuietPeriod.)
 //
 // Damage. A node restarted from storage that reported a damaged record (Recovered.Damaged), or
-// whose hard state or records do not decode or do not form a log, or whose snapshot's term is
-// unknown, may have lost something it acknowledged, and what it holds may mix old and new. It
+// whose hard state is missing beside records or a snapshot, or whose hard state or records do
+// not decode or do not form a log, or whose snapshot's term is unknown, may have lost something
+// it acknowledged, and what it holds may mix old and new. It
 // keeps its snapshot only (the server restored it; a snapshot is committed state), cuts the
 // saved log there, and recovers: the recovering flag is saved in the hard state, so a later
 // restart does not end it, and until it clears the node

@@ -241,10 +241,15 @@ func (n *Node) recover(rec *consensus.Recovered) {
 	if h.recovering {
 		problems = append(problems, "it had not caught up since an earlier damage")
 	}
-	if err != nil {
+	switch {
+	case err != nil:
 		problems = append(problems, "hard state: "+err.Error())
 		h = hardState{vote: n.id}
-	} else {
+	case rec.State == nil && (rec.Snapshot != nil || len(rec.Records) > 0):
+		// Nothing is saved without the term it was saved in: the hard state is lost.
+		problems = append(problems, "no hard state")
+		h = hardState{vote: n.id}
+	default:
 		n.saved = h
 	}
 	if h.vote != "" && !slices.Contains(n.cfg.Peers, h.vote) {

@@ -356,3 +356,14 @@ func TestNothingNewSavesNothing(t *testing.T) {
 	}
 	require.Equal(t, 3, records, "one record per node")
 }
+
+// TestLostHardStateIsDamage: records or a snapshot without any hard state mean the hard state
+// was lost (every record is saved with or after the term it belongs to): the node must not
+// start as a clean node of term 0 that is free to vote.
+func TestLostHardStateIsDamage(t *testing.T) {
+	rec := &consensus.Recovered{Records: []consensus.Record{{Index: 1, Data: appendRecord(nil, consensus.Entry{Index: 1, Term: 3})}}}
+	n := New(Config{ID: "n0", Peers: []string{"n0", "n1", "n2"}, Rand: rand.New(rand.NewPCG(1, 1)), Restore: rec})
+	require.True(t, n.recovering)
+	require.Equal(t, uint64(3), n.Term(), "the term is at least its entries'")
+	require.Equal(t, "n0", n.vote, "a vote it may have given is unknown: it counts as given")
+}
