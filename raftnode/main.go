@@ -26,12 +26,12 @@ func main() { kvserver.Main("raftnode", serverConfig) }
 
 // serverConfig is the server this binary runs under the command-line options (the simulation
 // builds its nodes with it too): a Raft core whose identity, peers, randomness and logging
-// are filled in at init.
+// are filled in at init, rebuilt from what the node's storage held if it has any.
 func serverConfig(o kvserver.Options) kvserver.Config[raft.Message] {
 	return kvserver.Config[raft.Message]{
 		Kind: "raft",
-		NewCore: func(init nodes.Init, _ *consensus.Recovered) consensus.Core[raft.Message] {
-			return raft.New(raft.Config{ID: init.NodeID, Peers: init.NodeIDs, Rand: init.Rand,
+		NewCore: func(init nodes.Init, rec *consensus.Recovered) consensus.Core[raft.Message] {
+			return raft.New(raft.Config{ID: init.NodeID, Peers: init.NodeIDs, Rand: init.Rand, Restore: rec,
 				Logf: kvserver.Logf(init.Logger), LeaseReads: o.Lease, MaxInflight: o.MaxInflight})
 		},
 	}

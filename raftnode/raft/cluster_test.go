@@ -27,14 +27,18 @@ type cluster struct {
 	net *simnet.Network[Message]
 
 	// The "server" of each node and the shared safety record.
-	sms          map[string]*stateMachine
-	chain        map[uint64]uint64       // index -> state hash after applying it (first seen)
-	entryAt      map[uint64]appliedEntry // index -> the entry applied there (first seen)
-	reads        map[uint64]readCheck
-	readsDone    int
-	nextReadID   uint64
-	compactEvery uint64
-	leaders      map[uint64]string // term -> the one leader seen in it
+	sms     map[string]*stateMachine
+	chain   map[uint64]uint64       // index -> state hash after applying it (first seen)
+	entryAt map[uint64]appliedEntry // index -> the entry applied there (first seen)
+	// commitTerm[i] is the term of the leader first seen committing index i; committedHigh
+	// is the highest index a leader was seen committing.
+	commitTerm    map[uint64]uint64
+	committedHigh uint64
+	reads         map[uint64]readCheck
+	readsDone     int
+	nextReadID    uint64
+	compactEvery  uint64
+	leaders       map[uint64]string // term -> the one leader seen in it
 	// acked[l][f] is l's tick when an ack of f's in l's term last reached it (checkQuorum).
 	acked map[string]map[string]uint64
 	// filter, if set, may rewrite or drop (return false) a message at delivery.
@@ -49,6 +53,21 @@ type cluster struct {
 	noLeaseCheck bool
 	// bench turns off tracing and per-entry safety records so benchmarks time the core.
 	bench bool
+
+	// Crashes (crash_test.go). With disks set, every Ready's Stable is saved to the node's
+	// disk, and checked against what its messages promise, before anything else is done.
+	seed  uint64
+	cfgs  map[string]Config
+	disks map[string]*disk
+	// down[id] is the tick until which a crashed node stays down: it gets no ticks, and
+	// messages that reach it are lost; downUntil is the latest of them. crashes[id] is a
+	// crash planned at its next Ready.
+	down      map[string]uint64
+	downUntil uint64
+	crashes   map[string]crashPlan
+	// restarts counts the restarts of each node, so that each incarnation draws its own
+	// randomness.
+	restarts map[string]int
 }
 
 // appliedEntry is what a node applied at an index, compared across nodes.
@@ -76,13 +95,19 @@ type stateMachine struct {
 func newCluster(t testing.TB, size int, seed uint64, tweak func(*Config)) *cluster {
 	c := &cluster{t: t, nodes: map[string]*Node{},
 		sms: map[string]*stateMachine{}, chain: map[uint64]uint64{}, entryAt: map[uint64]appliedEntry{},
-		reads: map[uint64]readCheck{}, leaders: map[uint64]string{}, acked: map[string]map[string]uint64{}}
+		reads: map[uint64]readCheck{}, leaders: map[uint64]string{}, acked: map[string]map[string]uint64{},
+		commitTerm: map[uint64]uint64{},
+		seed:       seed, cfgs: map[string]Config{}, down: map[string]uint64{}, crashes: map[string]crashPlan{}, restarts: map[string]int{}}
 	for i := range size {
 		c.ids = append(c.ids, fmt.Sprintf("n%d", i))
 	}
 	c.net = simnet.New[Message](c.ids, rand.New(rand.NewPCG(seed, 0xC1)), simnet.Faults{Latency: constantLatency(1)})
 	c.net.Deliver = func(e *simnet.Envelope[Message]) { c.deliver(e.Msg) }
-	c.net.Tick = func(id string) { c.nodes[id].Tick() }
+	c.net.Tick = func(id string) {
+		if !c.isDown(id) {
+			c.nodes[id].Tick()
+		}
+	}
 	c.net.Filter = func(e *simnet.Envelope[Message]) simnet.Verdict {
 		if c.filter != nil && !c.filter(&e.Msg) {
 			return simnet.Drop
@@ -101,6 +126,7 @@ func newCluster(t testing.TB, size int, seed uint64, tweak func(*Config)) *clust
 		if tweak != nil {
 			tweak(&cfg)
 		}
+		c.cfgs[id] = cfg
 		c.nodes[id] = New(cfg)
 		c.sms[id] = &stateMachine{}
 	}
@@ -180,10 +206,13 @@ func (c *cluster) collect(settling bool) {
 	c.checkLeases()
 	for _, id := range c.ids {
 		n := c.nodes[id]
-		if c.paused(id) {
+		if c.paused(id) || c.isDown(id) {
 			continue
 		}
 		if n.Role() == Leader {
+			for ; !c.bench && c.committedHigh < n.CommitIndex(); c.committedHigh++ {
+				c.commitTerm[c.committedHigh+1] = n.Term()
+			}
 			c.checkQuorum(id)
 			l, ok := c.leaders[n.Term()]
 			if ok && l != id {
@@ -194,11 +223,30 @@ func (c *cluster) collect(settling bool) {
 			}
 			c.leaders[n.Term()] = id
 		}
+		var plan crashPlan
+		crashing := false
+		if len(c.crashes) > 0 {
+			plan, crashing = c.crashes[id]
+		}
 		if !n.HasReady() {
+			if crashing {
+				c.crash(id, plan)
+			}
 			continue
 		}
 		rd := n.Ready()
+		if c.disks != nil {
+			if crashing && plan.point == crashBeforeSave {
+				c.crash(id, plan)
+				continue
+			}
+			c.save(id, rd)
+		}
 		c.handleReady(id, rd)
+		if crashing {
+			c.crash(id, plan) // saved and applied, but nothing sent
+			continue
+		}
 		for _, m := range rd.Messages {
 			if m.From != id || m.To == "" {
 				c.fatalf("bad message from %s: %s", id, Describe(m))
@@ -220,6 +268,10 @@ func (c *cluster) enqueue(m Message, lat uint64) { c.net.Enqueue(m.From, m.To, m
 
 // deliver hands a message the network delivers to its receiver.
 func (c *cluster) deliver(m Message) {
+	if c.isDown(m.To) {
+		c.record(traceLine{at: c.now(), msg: &m, text: "lost at a crashed node: "})
+		return
+	}
 	if to := c.nodes[m.To]; (m.Type == MsgAppResp || m.Type == MsgHeartbeatResp) && to.Role() == Leader && m.Term == to.Term() {
 		if c.acked[m.To] == nil {
 			c.acked[m.To] = map[string]uint64{}
@@ -365,17 +417,18 @@ func (c *cluster) checkQuorum(id string) {
 	}
 }
 
-// checkLeaderCompleteness asserts that a new leader holds every entry applied anywhere so far
-// (paper §5.4, Leader Completeness): what a leader lacks it would overwrite, and an
-// acknowledged write would be lost.
+// checkLeaderCompleteness asserts that a new leader holds every entry applied anywhere that was
+// committed in an earlier term (paper §5.4, Leader Completeness): what a leader lacks it would
+// overwrite, and an acknowledged write would be lost. (A leader of an older term can still be
+// elected by votes that were late to arrive; it needs nothing committed in a later term.)
 func (c *cluster) checkLeaderCompleteness(id string) {
 	if c.bench {
 		return
 	}
 	n := c.nodes[id]
 	for i, key := range c.entryAt {
-		if i <= n.log.offset {
-			continue // in the leader's snapshot, which the cluster checks on install
+		if i <= n.log.offset || c.commitTerm[i] >= n.Term() {
+			continue // in the leader's snapshot (checked on install), or committed later
 		}
 		if t, ok := n.log.term(i); !ok || t != key.term {
 			c.fatalf("SAFETY: %s leads term %d without the entry %s applied at index %d (its log: %d..%d)",

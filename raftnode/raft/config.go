@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"slices"
+
+	"github.com/quorumkit/quorumkit/nodes/consensus"
 )
 
 // Package defaults, in ticks (1 tick = 1 ms) or counts. doc.go explains the timing choices.
@@ -66,6 +68,9 @@ type Config struct {
 	MaxPendingReads int
 	// CompactMargin is the number of entries Compact keeps below the snapshot index.
 	CompactMargin int
+	// Restore, when set, is what the node's storage held at a restart: New rebuilds the node
+	// from it (doc.go, Durability). Nil starts a new node in term 0.
+	Restore *consensus.Recovered
 }
 
 // withDefaults fills zero fields and panics on a configuration that cannot work: that is a bug

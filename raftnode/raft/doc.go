@@ -11,14 +11,15 @@
 //	n.Propose(cmd)        // a client write (leader only)
 //	n.ReadIndex(id)       // a client read (leader only)
 //	if n.HasReady() {
-//		rd := n.Ready()   // restore rd.Snapshot, apply rd.Committed, serve rd.ReadStates
-//		                  // once applied far enough, send rd.Messages
+//		rd := n.Ready()   // save rd.Stable, restore rd.Snapshot, apply rd.Committed,
+//		                  // serve rd.ReadStates once applied far enough, send rd.Messages
 //	}
 //	n.Compact(i, state)   // now and then, with the state through an applied index i
 //
 // Messages are only created inside Ready (or queued by Step for it), so every proposal of a
-// burst of events leaves in one append per follower. Nothing needs saving: the project has no
-// restarts, state lives in memory.
+// burst of events leaves in one append per follower, and what they rest on is saved with them
+// in one write (see Durability). A node restarts from what its storage held with
+// Config.Restore.
 //
 // # Files
 //
@@ -31,6 +32,8 @@
 //   - read.go: ReadIndex and leases.
 //   - timing.go: round-trip measurement and the adaptive election timeout.
 //   - message.go: the wire types, Ready, and Describe.
+//   - durable.go: the encoding of what is saved, each Ready's Stable, recovery, and the
+//     catching up of a node that restarted from damaged storage.
 //
 // The tests run nodes on the project's one simulated network (harness/simnet; cluster_test.go
 // wraps it with cut, block, isolate, heal, pause, filter) that also plays the server and checks
@@ -42,8 +45,14 @@
 // rules (lease_test.go) and for replication (replication_test.go), golden message transcripts
 // (transcript_test.go, testdata/), timing across Maelstrom's latency distributions
 // (timing_test.go), a swarm-tested simulation with adversaries aimed at leases and stale
-// answers (sim_test.go), and a benchmark. The mutation catalog (mutants/) says which of these
-// catch which classic bug.
+// answers (sim_test.go), and a benchmark. In the simulation every node saves each Ready to a
+// disk with the contract's semantics (crash_test.go) and the cluster checks, at every save,
+// that the disk holds the term, vote and entries each of the Ready's messages and commits rests
+// on; nodes crash (any number, all at once in some seeds) with their last Ready lost or saved
+// but unsent, stay down a while, and restart from their disk, a lone one sometimes from
+// damaged storage. Scenario tests for restarts, the quiet period and damage are in
+// durable_test.go. The mutation catalog (mutants/) says which of these catch which classic
+// bug.
 //
 // # Protocol summary
 //
@@ -147,9 +156,100 @@
 // leader's uncommitted tail (Propose returns false beyond it), MaxPendingReads reads, and at most
 // 8192 entries per Ready.Committed. Compact keeps CompactMargin entries below the snapshot.
 //
+// # Durability
+//
+// Every Ready carries in Stable what its messages and commits rest on, and the server saves it
+// before it does anything else with the Ready. A Ready with nothing new to save has an empty
+// Stable; a memory-only server ignores Stable, and the messages are the same either way.
+//
+//   - State, the hard state, whenever it differs from the one last handed over: the term, the
+//     vote, the index and term of the last snapshot handed over (a snapshot does not carry the
+//     term of its last entry, which the log needs), and the recovering flag below. Encoded as
+//     a version byte (1), unsigned varints for the term, the vote's length, the vote, the
+//     snapshot's index and term, and a flag byte.
+//   - Records, one per log entry not yet saved as it is now: a leader's new entries; a
+//     follower's appended entries from the first one that differs. Index is the entry's index,
+//     Data a kind byte (0 a no-op, 1 a command, 2 a cut), the term as an unsigned varint, and
+//     the command. A record at index i replaces every record saved before at i or after it, so
+//     a follower's conflicting tail is cut by the first record of the leader's entries. All
+//     records of a Ready share one buffer: two allocations per Ready that has entries.
+//   - Snapshot, when Compact takes a new one and when a snapshot from the leader is installed
+//     (in the Ready that acknowledges it). The storage may then drop the records it covers.
+//     A cut record at index+1 follows whenever the saved log may hold records beyond the log's
+//     end: after a snapshot from the leader replaced the log, after a damaged log was dropped,
+//     and when a snapshot covers the whole log while records beyond it were ever saved (the
+//     record that replaced them lies under the snapshot and may be dropped, and they would come
+//     back). This relies on the storage dropping records under a snapshot only once the whole
+//     Stable that carries it is saved.
+//
+// So a vote is saved before the grant leaves, a term before any message of that term, an
+// entry before the append that carries it (the leader counts itself toward commit) and before
+// the acknowledgement of it, and a commit is applied only once its entries are saved. In the
+// simulation this is checked after every save, and crash-restarts test what it is for.
+//
+// Recovery (New with Config.Restore): the log is the snapshot plus the records replayed in the
+// order saved; it is committed and delivered up to the snapshot, which the server has already
+// restored, so Committed goes on from the snapshot's index+1. The node rejoins as a follower
+// with its term, vote and log.
+//
+// The quiet period. A leader's lease rests on its followers' promise to vote for nobody for an
+// election timeout after they heard it (Reads, step 1); a node that crashed has forgotten when
+// that was. So every restarted node acts as if it heard a leader at its first tick: for
+// ElectionTicks it grants no vote or pre-vote and ignores vote requests of higher terms. That
+// is the whole lease-safe interval: the lease lasts ElectionTicks-3 from the send tick of the
+// round a quorum acknowledged, whatever the adaptive timeout T (which only lengthens the
+// stickiness), and the restart follows the follower's acknowledgement, so the follower refuses
+// until real time restart + ElectionTicks - 1 > s + ElectionTicks - 1 as step 3 needs. Its own
+// candidacy comes a timeout after the restart anyway. (TestRestartQuietPeriod.)
+//
+// Damage. A node restarted from storage that reported a damaged record (Recovered.Damaged), or
+// whose hard state is missing beside records or a snapshot, or whose hard state or records do
+// not decode or do not form a log, or whose snapshot's term is unknown, may have lost something
+// it acknowledged, and what it holds may mix old and new. It
+// keeps its snapshot only (the server restored it; a snapshot is committed state), cuts the
+// saved log there, and recovers: the recovering flag is saved in the hard state, so a later
+// restart does not end it, and until it clears the node
+//
+//   - grants no vote or pre-vote and does not campaign (its own vote would count for it);
+//   - flags its answers (Message.Recovering); a leader counts them in no quorum (commit, read
+//     rounds, lease; check-quorum still counts them, so that the leader stays to repair it),
+//     tells it its last index (Message.Last, also in heartbeats, with the last entry's index
+//     and term), and forgets its match (probing it again) when its answers show its log is
+//     shorter: acknowledgements from before the crash no longer hold;
+//   - clears the flag when its log matches a leader of its current term through the first last
+//     index that leader told it: an append accepted through it, or a heartbeat whose last
+//     entry it holds. The flag's clearing is saved before the answer leaves.
+//
+// Why that is enough, if the hard state survived: an entry committed with this node's
+// acknowledgement from before the crash was acknowledged to a leader of a term at most the
+// recovered term R. A leader L of the node's current term T >= R holds it: if T > R, L was
+// elected without this node's vote, and its electing quorum meets the committing quorum in an
+// intact node; if T = R, the entry is L's own, or was committed in an earlier term and is in
+// L's log by the usual argument (L's election came before the crash, with intact votes). L held
+// it before the restart, so at an index at most the last index L tells the node, and matching L
+// through that index gives the node everything it ever acknowledged before it votes again.
+// Acknowledgements sent before the crash and delivered after it cannot be told apart, and a
+// leader of term R may count them; that is safe by the same argument.
+// (TestDamagedNodeStaysOutUntilCaughtUp; the simulation damages one node at a time.)
+//
+// Compared with protocol-aware recovery (CTRL, Alagappan et al., FAST 2018), which tells a
+// corrupted entry from a torn one, keeps every intact entry, repairs only the faulty ones (a
+// leader's from its followers too) and keeps the node's vote available, this is coarse: it
+// needs no more from the storage than "something was damaged", refetches everything after the
+// snapshot, and a damaged node adds nothing to availability until it has caught up (in a
+// three-node cluster with one node damaged and another down there is no quorum). A damaged
+// majority can lose committed entries and leave no electable node.
+//
+// What remains unsafe: the hard state itself. If the damaged record was the hard state, or the
+// storage hands back an older one, the node may have forgotten a vote in a term above the one
+// it recovers with; once caught up (from a leader of an older term than that vote, say) it can
+// vote again in that term, and two leaders can be elected in it. It may equally have forgotten
+// its term and count for a deposed leader. Nothing in the recovered state tells which record was
+// lost; only a storage that keeps the hard state safe on its own (two copies, say) closes this.
+//
 // # Additions to the shared core contract
 //
 // Entry carries Term (Raft needs it on the wire). Config has MaxElectionTicks, MaxUncommitted,
-// MaxPendingReads and CompactMargin. Status accessors: ID, Term, Role, CommitIndex, LastIndex,
-// FirstIndex, ElectionTimeout.
+// MaxPendingReads, CompactMargin and Restore. Message has Recovering and Last (durability).
+// Status accessors: ID, Term, Role, CommitIndex, LastIndex, FirstIndex, ElectionTimeout.
 package raft

@@ -1,10 +1,15 @@
 package raft
 
 // tickElection runs on followers and candidates: when nothing was heard from a leader for the
-// randomized timeout, start a pre-vote campaign.
+// randomized timeout, start a pre-vote campaign. A recovering node does not: its log may lack
+// entries it acknowledged, and the others judge a candidate by its log.
 func (n *Node) tickElection() {
 	n.electionElapsed++
 	if n.electionElapsed >= n.randomizedTimeout {
+		if n.recovering {
+			n.electionElapsed = 0
+			return
+		}
 		n.campaign(true)
 	}
 }
@@ -81,7 +86,9 @@ func (n *Node) handleVoteRequest(m Message) {
 	if m.Type == MsgPreVote {
 		resp = MsgPreVoteResp
 	}
-	canVote := n.vote == m.From || n.vote == "" && n.lead == "" && !n.inLease() || m.Type == MsgPreVote && m.Term > n.term
+	// A recovering node grants nothing: its log may lack entries it acknowledged, so it could
+	// help elect a leader without them (doc.go, Durability).
+	canVote := !n.recovering && (n.vote == m.From || n.vote == "" && n.lead == "" && !n.inLease() || m.Type == MsgPreVote && m.Term > n.term)
 	if m.Type == MsgPreVote && n.role == PreCandidate && !n.log.isNewer(m.Index, m.LogTerm) && m.From > n.id {
 		// Two pre-candidates with equal logs would grant each other and then split the real
 		// vote (likely at constant latency, where followers' timers start together). The

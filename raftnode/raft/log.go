@@ -7,7 +7,8 @@ import (
 )
 
 // raftLog is the in-memory log: a compacted prefix (described by offset/offsetTerm and the
-// latest snapshot) followed by entries. Nothing is persisted: the project has no restarts.
+// latest snapshot) followed by entries. What of it is on stable storage is tracked by
+// persisted (durable.go writes the rest in the next Ready).
 //
 // Invariants (check tests them in O(1) after every Step and Compact, panicking on a bug; the
 // index and term order of the entries is enforced where entries are added):
@@ -28,6 +29,17 @@ type raftLog struct {
 	// kept to send to followers that need entries at or below offset; snapTerm is its term.
 	snap     *consensus.Snapshot
 	snapTerm uint64
+	// persisted is the last index whose entry, and every one before it, is saved as it is in
+	// memory; entries after it go out in the next Ready's Stable. truncated says that the
+	// saved log may hold records after persisted that the log no longer has (a snapshot from
+	// the leader replaced the log, or a damaged one was dropped), so the next Stable must
+	// cut them off even if it has no entry to write there.
+	persisted uint64
+	truncated bool
+	// termUnknown says offsetTerm is not known: a restart found a snapshot without the hard
+	// state saved with it (a damaged storage). The first append from a leader that follows
+	// offset tells it, since that entry is committed and every leader holds it.
+	termUnknown bool
 }
 
 func (l *raftLog) lastIndex() uint64 { return l.offset + uint64(len(l.entries)) }
@@ -117,6 +129,7 @@ func (l *raftLog) maybeAppend(prev, prevTerm, leaderTerm uint64, ents []consensu
 			// still share the old backing array and must not see it change.
 			k := e.Index - l.offset - 1
 			l.entries = l.entries[:k:k]
+			l.persisted = min(l.persisted, e.Index-1)
 		}
 		l.entries = append(l.entries, ents[i:]...)
 		break
@@ -166,22 +179,24 @@ func (l *raftLog) nextCommitted(max int) []consensus.Entry {
 
 // compact records the server's snapshot through index and drops entries up to index-margin
 // (keeping margin entries lets a slightly lagging follower be repaired without the snapshot).
-func (l *raftLog) compact(index uint64, data []byte, margin uint64) {
+// It reports whether the snapshot is new.
+func (l *raftLog) compact(index uint64, data []byte, margin uint64) bool {
 	if index > l.delivered {
 		panic(fmt.Sprintf("raft: Compact(%d) beyond delivered index %d", index, l.delivered))
 	}
 	if l.snap != nil && index <= l.snap.Index || index == 0 {
-		return
+		return false
 	}
 	l.snapTerm = l.mustTerm(index)
 	l.snap = &consensus.Snapshot{Index: index, Data: data}
 	if index <= l.offset+margin {
-		return
+		return true
 	}
 	cut := index - margin
 	l.offsetTerm = l.mustTerm(cut)
 	l.entries = append([]consensus.Entry(nil), l.entries[cut-l.offset:]...)
 	l.offset = cut
+	return true
 }
 
 // restore replaces the whole log with a snapshot from the leader.
@@ -190,6 +205,7 @@ func (l *raftLog) restore(s *consensus.Snapshot, term uint64) {
 	l.offset, l.offsetTerm = s.Index, term
 	l.committed, l.delivered = s.Index, s.Index
 	l.snap, l.snapTerm = s, term
+	l.persisted, l.truncated, l.termUnknown = s.Index, true, false
 }
 
 // check panics if an invariant is broken.

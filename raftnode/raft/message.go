@@ -77,6 +77,13 @@ type Message struct {
 	// Timeout is the election timeout in ticks the leader asks its followers to use.
 	Timeout uint64              `json:"to,omitempty"`
 	Snap    *consensus.Snapshot `json:"sn,omitempty"`
+	// Recovering marks the answers (MsgAppResp, MsgHeartbeatResp) of a node that restarted
+	// from damaged storage and has not caught up yet: the leader counts them in no quorum
+	// (doc.go, Durability).
+	Recovering bool `json:"rc,omitempty"`
+	// Last is the leader's last index, sent only to a recovering follower: the point through
+	// which its log must match the leader's before it trusts itself again.
+	Last uint64 `json:"la,omitempty"`
 }
 
 // Dest is the peer the message is addressed to (consensus.Message).
@@ -117,6 +124,12 @@ func Describe(m Message) string {
 	}
 	if m.Seq != 0 {
 		fmt.Fprintf(&b, " s=%d", m.Seq)
+	}
+	if m.Recovering {
+		b.WriteString(" recovering")
+	}
+	if m.Last != 0 {
+		fmt.Fprintf(&b, " last=%d", m.Last)
 	}
 	return b.String()
 }

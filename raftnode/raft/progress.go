@@ -48,6 +48,9 @@ type progress struct {
 	// ackSeq and ackStamp are the highest Seq and Stamp the follower echoed in this term.
 	ackSeq   uint64
 	ackStamp uint64
+	// recovering is the flag of the follower's latest answer: it restarted from damaged
+	// storage and has not caught up, so it counts in no quorum (quorumValue).
+	recovering bool
 }
 
 func newProgress(id string, next, now uint64, maxInflight int) *progress {

@@ -72,6 +72,18 @@ type Node struct {
 	rtt         rttEstimator
 	scratch     []uint64 // reused by quorumValue
 
+	// Durability (durable.go). saved is the hard state last handed over in a Stable;
+	// snapDirty says log.snap is newer than the snapshot last handed over; savedHigh is the
+	// highest index of any record handed over (or recovered), which a cut may have to cover.
+	saved     hardState
+	snapDirty bool
+	savedHigh uint64
+	// recovering: restarted from damaged storage and not caught up yet; it grants no vote,
+	// does not campaign, and flags its answers so that no leader counts them in a quorum.
+	// catchUp is the leader's last index that the log must match first (0: not told yet).
+	recovering bool
+	catchUp    uint64
+
 	// Output waiting for Ready.
 	msgs       []Message
 	readStates []consensus.ReadState
@@ -80,7 +92,7 @@ type Node struct {
 	readySent  bool // a Ready was taken at least once (so Leader was reported)
 }
 
-// New returns a follower in term 0 with an empty log.
+// New returns a follower: in term 0 with an empty log, or as Config.Restore recovers it.
 func New(cfg Config) *Node {
 	cfg = cfg.withDefaults()
 	n := &Node{cfg: cfg, id: cfg.ID, quorum: len(cfg.Peers)/2 + 1, rand: cfg.Rand, logf: cfg.Logf, now: 1}
@@ -91,6 +103,9 @@ func New(cfg Config) *Node {
 	}
 	n.electionTimeout = cfg.ElectionTicks
 	n.resetRandomizedTimeout()
+	if cfg.Restore != nil {
+		n.recover(cfg.Restore)
+	}
 	return n
 }
 
@@ -121,14 +136,16 @@ func (n *Node) Propose(data []byte) bool {
 // last index delivered in Ready.Committed (or restored from Ready.Snapshot); older or equal
 // indexes than the current snapshot are ignored.
 func (n *Node) Compact(index uint64, snapshot []byte) {
-	n.log.compact(index, snapshot, uint64(n.cfg.CompactMargin))
+	if n.log.compact(index, snapshot, uint64(n.cfg.CompactMargin)) {
+		n.snapDirty = true
+	}
 	n.log.check()
 }
 
 // HasReady reports whether Ready would return anything new.
 func (n *Node) HasReady() bool {
 	if len(n.msgs) > 0 || len(n.readStates) > 0 || n.snapshot != nil ||
-		n.log.committed > n.log.delivered || !n.readySent || n.lead != n.readyLead {
+		n.log.committed > n.log.delivered || !n.readySent || n.lead != n.readyLead || n.stablePending() {
 		return true
 	}
 	if n.role == Leader {
@@ -146,12 +163,14 @@ func (n *Node) HasReady() bool {
 
 // Ready takes everything pending: the leader first sends the appends and heartbeat round that
 // the events since the last Ready call for (one append per follower carrying every new entry,
-// within MaxBatch and MaxInflight), then the batch is handed over and cleared.
+// within MaxBatch and MaxInflight), then the batch is handed over and cleared, with what its
+// messages and commits rest on in Stable.
 func (n *Node) Ready() consensus.Ready[Message] {
 	if n.role == Leader {
 		n.flush()
 	}
 	rd := consensus.Ready[Message]{
+		Stable:     n.stable(),
 		Messages:   n.msgs,
 		Committed:  n.log.nextCommitted(maxCommittedPerReady),
 		ReadStates: n.readStates,
@@ -256,7 +275,7 @@ func (n *Node) stepLeader(m Message) {
 		n.handleAppResp(pr, m)
 	case MsgHeartbeatResp:
 		n.noteAck(pr, m)
-		n.handleHeartbeatResp(pr)
+		n.handleHeartbeatResp(pr, m)
 	}
 }
 
@@ -302,6 +321,9 @@ func (n *Node) stepFollower(m Message) {
 		if m.Timeout != 0 {
 			n.setElectionTimeout(int(min(m.Timeout, uint64(n.cfg.MaxElectionTicks))))
 		}
+		if n.recovering && n.catchUp == 0 {
+			n.catchUp = m.Last
+		}
 	}
 	switch m.Type {
 	case MsgApp:
@@ -313,11 +335,18 @@ func (n *Node) stepFollower(m Message) {
 	}
 }
 
-// send queues a message for the next Ready, stamping our id and term.
+// send queues a message for the next Ready, stamping our id and term, and flagging a
+// recovering node's answers to a leader.
 func (n *Node) send(m Message) {
 	m.From = n.id
 	if m.Term == 0 {
 		m.Term = n.term
+	}
+	if n.recovering && (m.Type == MsgAppResp || m.Type == MsgHeartbeatResp) {
+		m.Recovering = true
+		if m.Type == MsgHeartbeatResp {
+			m.Index = n.log.lastIndex() // a leader may believe we hold what we lost
+		}
 	}
 	n.msgs = append(n.msgs, m)
 }
@@ -344,6 +373,7 @@ func (n *Node) becomeFollower(term uint64, lead string) {
 	n.reads = nil // the server fails reads itself when it sees the leader change
 	if changed {
 		n.early = nil // appends held for reordering belong to the old leader or term
+		n.catchUp = 0 // a recovering node catches up with the leader of its term
 	}
 	if changed {
 		n.logf("%s became follower term=%d leader=%q", n.id, n.term, lead)

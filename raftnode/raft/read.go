@@ -70,9 +70,15 @@ func (n *Node) leaseValid() bool {
 }
 
 // quorumValue returns the largest v such that a quorum (self counted with own) has a value >= v.
+// A recovering follower counts as 0: it may have lost what it acknowledged (doc.go,
+// Durability). Commit, read rounds and the lease all count through here.
 func (n *Node) quorumValue(own uint64, f func(*progress) uint64) uint64 {
 	vals := append(n.scratch[:0], own)
 	for _, pr := range n.peers {
+		if pr.recovering {
+			vals = append(vals, 0)
+			continue
+		}
 		vals = append(vals, f(pr))
 	}
 	slices.Sort(vals)

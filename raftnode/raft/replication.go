@@ -58,7 +58,7 @@ func (n *Node) maybeSendAppend(pr *progress) bool {
 		hi := min(n.log.lastIndex(), prev+uint64(n.cfg.MaxBatch))
 		n.send(Message{Type: MsgApp, To: pr.id, Index: prev, LogTerm: prevTerm,
 			Entries: n.log.slice(prev+1, hi), Commit: n.log.committed,
-			Seq: n.seq, Stamp: n.now, Timeout: uint64(n.electionTimeout)})
+			Seq: n.seq, Stamp: n.now, Timeout: uint64(n.electionTimeout), Last: n.lastFor(pr)})
 		sent = true
 		pr.lastSend = n.now
 		if pr.state == stateProbe {
@@ -80,8 +80,22 @@ func (n *Node) maybeSendAppend(pr *progress) bool {
 
 func (n *Node) sendHeartbeat(pr *progress) {
 	pr.lastSend = n.now
-	n.send(Message{Type: MsgHeartbeat, To: pr.id, Commit: min(pr.match, n.log.committed),
-		Seq: n.seq, Stamp: n.now, Timeout: uint64(n.electionTimeout)})
+	m := Message{Type: MsgHeartbeat, To: pr.id, Commit: min(pr.match, n.log.committed),
+		Seq: n.seq, Stamp: n.now, Timeout: uint64(n.electionTimeout), Last: n.lastFor(pr)}
+	if m.Last != 0 {
+		// A recovering follower that holds our last entry has caught up (doc.go,
+		// Durability); it may not get another append to tell it.
+		m.Index, m.LogTerm = n.log.lastIndex(), n.log.lastTerm()
+	}
+	n.send(m)
+}
+
+// lastFor is the Last field of a message to pr: our last index if pr is recovering, else 0.
+func (n *Node) lastFor(pr *progress) uint64 {
+	if pr.recovering {
+		return n.log.lastIndex()
+	}
+	return 0
 }
 
 func (n *Node) sendSnapshot(pr *progress) {
@@ -92,15 +106,21 @@ func (n *Node) sendSnapshot(pr *progress) {
 	n.logf("%s sending snapshot index=%d to %s (%s)", n.id, s.Index, pr.id, pr)
 	pr.lastSend = n.now
 	n.send(Message{Type: MsgSnap, To: pr.id, Snap: s, LogTerm: n.log.snapTerm,
-		Seq: n.seq, Stamp: n.now, Timeout: uint64(n.electionTimeout)})
+		Seq: n.seq, Stamp: n.now, Timeout: uint64(n.electionTimeout), Last: n.lastFor(pr)})
 	pr.becomeSnapshot(s.Index, n.now)
 }
 
 // noteAck records what any response of this term proves: the follower is alive and accepts us
 // as leader for the round Seq sent at tick Stamp. Echoes that cannot come from this leadership
-// (a peer sending junk) are ignored.
+// (a peer sending junk) are ignored. A recovering follower's answers count for check-quorum,
+// so that we stay to repair it, but in no quorum that decides (quorumValue).
 func (n *Node) noteAck(pr *progress, m Message) {
 	pr.lastHeard = n.now
+	if pr.recovering && !m.Recovering {
+		pr.recovering = false
+		n.maybeCommit() // what it holds counts now
+	}
+	pr.recovering = m.Recovering
 	if m.Seq > pr.ackSeq && m.Seq <= n.seq {
 		pr.ackSeq = m.Seq
 	}
@@ -138,6 +158,10 @@ func (n *Node) handleAppResp(pr *progress, m Message) {
 // short. If we hold that term too, retry after our last entry of it; otherwise skip the whole
 // term. Stale rejections (from before the last back-off or below the match) are ignored.
 func (n *Node) handleReject(pr *progress, m Message) {
+	if m.Recovering && m.Hint <= pr.match {
+		n.forgetMatch(pr, m.Hint)
+		return
+	}
 	switch {
 	case pr.state == stateReplicate && m.Index <= pr.match,
 		pr.state == stateProbe && m.Index != pr.next-1,
@@ -166,7 +190,11 @@ func (n *Node) handleReject(pr *progress, m Message) {
 // probe is re-sent; a replicating follower whose match has not moved for a retransmission
 // timeout while entries are outstanding is probed again from its match; a full window frees
 // its oldest slot; a snapshot is re-sent after an election timeout.
-func (n *Node) handleHeartbeatResp(pr *progress) {
+func (n *Node) handleHeartbeatResp(pr *progress, m Message) {
+	if m.Recovering && m.Index < pr.match {
+		n.forgetMatch(pr, m.Index+1)
+		return
+	}
 	switch pr.state {
 	case stateProbe:
 		pr.probeSent = false
@@ -182,6 +210,15 @@ func (n *Node) handleHeartbeatResp(pr *progress) {
 			pr.becomeProbe(pr.match + 1) // the snapshot was probably lost; try again
 		}
 	}
+}
+
+// forgetMatch starts over with a follower that restarted from damaged storage and lost
+// entries it acknowledged: its log is shorter than the match we counted, and what of it still
+// matches ours is unknown. A match of 0 also keeps our heartbeats from telling it to commit
+// entries it may hold differently. Probing resumes at next.
+func (n *Node) forgetMatch(pr *progress, next uint64) {
+	pr.match = 0
+	pr.becomeProbe(next)
 }
 
 // retransmitTicks is how long a replicating follower may go without progress before the
@@ -215,8 +252,12 @@ func (n *Node) handleApp(m Message) {
 	if m.Index < n.log.committed {
 		// Everything up to our commit index matches the leader; tell it where we are.
 		resp.Index = n.log.committed
-		n.send(resp)
+		n.sendAck(resp)
 		return
+	}
+	if n.log.termUnknown && m.Index == n.log.offset {
+		// Our snapshot's last entry is committed, so the leader's term there is its term.
+		n.log.offsetTerm, n.log.snapTerm, n.log.termUnknown = m.LogTerm, m.LogTerm, false
 	}
 	if !n.log.matchTerm(m.Index, m.LogTerm) {
 		if m.Index > n.log.lastIndex() {
@@ -254,7 +295,7 @@ func (n *Node) handleApp(m Message) {
 		}
 	}
 	resp.Index = lastNew
-	n.send(resp)
+	n.sendAck(resp)
 }
 
 // appendFrom merges m's entries after its matching previous entry and advances the commit
@@ -284,6 +325,9 @@ func (n *Node) holdEarly(m Message) {
 func (n *Node) handleHeartbeat(m Message) {
 	// The leader caps Commit by what it knows we hold, so our prefix up to it matches.
 	n.log.commitTo(min(m.Commit, n.log.lastIndex()))
+	if m.Last != 0 && n.log.matchTerm(m.Index, m.LogTerm) {
+		n.matched(m.Index, m.From) // we hold the leader's last entry, so its whole log
+	}
 	n.send(Message{Type: MsgHeartbeatResp, To: m.From, Seq: m.Seq, Stamp: m.Stamp})
 }
 
@@ -303,8 +347,8 @@ func (n *Node) handleSnapshot(m Message) {
 	default:
 		n.logf("%s restoring snapshot index=%d term=%d from %s", n.id, s.Index, m.LogTerm, m.From)
 		n.log.restore(s, m.LogTerm)
-		n.snapshot = s
+		n.snapshot, n.snapDirty = s, true
 		resp.Index = s.Index
 	}
-	n.send(resp)
+	n.sendAck(resp)
 }

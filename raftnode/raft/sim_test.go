@@ -77,12 +77,19 @@ type simParams struct {
 	// attack: the adversary runs leaseAttack plans against the leader (and the random
 	// partition schedule is off, so that the two do not undo each other).
 	attack bool
+	// Crashes: every node saves to a disk (keeping the records a snapshot covers when
+	// keepRecords is set); with crashEvery > 0 nodes crash about that often, stay down up to
+	// maxDown ticks, and a lone crash restarts from damaged storage with chance damageP.
+	keepRecords bool
+	crashEvery  uint64
+	maxDown     uint64
+	damageP     float64
 }
 
 func (p simParams) String() string {
-	return fmt.Sprintf("nodes=%d election=%d heartbeat=%d lease=%v inflight=%d batch=%d uncommitted=%d margin=%d compact=%d chaos=%d hold-bias=votes x%g acks x%g stale-votes=%g attack=%v faults: %s",
+	return fmt.Sprintf("nodes=%d election=%d heartbeat=%d lease=%v inflight=%d batch=%d uncommitted=%d margin=%d compact=%d chaos=%d hold-bias=votes x%g acks x%g stale-votes=%g attack=%v crashes: every=%d down<=%d damage=%g keep-records=%v faults: %s",
 		p.size, p.election, p.heartbeat, p.lease, p.inflight, p.batch, p.uncommitted, p.margin, p.compactEvery,
-		p.chaosTicks, p.voteBias, p.ackBias, p.staleVotes, p.attack, p.faults)
+		p.chaosTicks, p.voteBias, p.ackBias, p.staleVotes, p.attack, p.crashEvery, p.maxDown, p.damageP, p.keepRecords, p.faults)
 }
 
 func randomParams(r *rand.Rand) simParams {
@@ -115,12 +122,30 @@ func randomParams(r *rand.Rand) simParams {
 	return p
 }
 
+// randomCrashes draws the disks and crashes of a seed, from a source of their own, so that a
+// seed without crashes runs exactly the schedule it ran before they existed.
+func (p *simParams) randomCrashes(r *rand.Rand) {
+	p.keepRecords = r.IntN(2) == 0
+	if r.IntN(3) != 0 {
+		p.crashEvery = uint64(p.election) * (2 + r.Uint64N(20))
+		p.maxDown = uint64(p.election) * r.Uint64N(4)
+		p.damageP = []float64{0, 0, 0.3}[r.IntN(3)]
+	}
+}
+
 // roundTripBound is a round trip that the calm network (the faults' base latency and link
 // asymmetry) rarely exceeds, in ticks.
 func (p simParams) roundTripBound() int64 {
 	l := p.faults.Latency
 	oneWay := float64(max(l.Max, l.Cap, 1)) + 5*l.Mean
 	return int64(2 * oneWay * max(p.faults.Asymmetry, 1))
+}
+
+// roundTripTypical is a round trip on the slowest link of the calm network that only a
+// heavy tail exceeds, in ticks.
+func (p simParams) roundTripTypical() int64 {
+	l := p.faults.Latency
+	return int64(2 * (float64(l.Min+1) + 3*l.Mean) * max(p.faults.Asymmetry, 1))
 }
 
 // holdBias is the adversary's taste: votes and acks are held more often than the rest.
@@ -145,6 +170,8 @@ func (p simParams) holdBias(m Message) float64 {
 func runSim(t *testing.T, seed uint64) *cluster {
 	r := rand.New(rand.NewPCG(seed, 0x5EED))
 	p := randomParams(r)
+	cr := rand.New(rand.NewPCG(seed, 0xC4A5))
+	p.randomCrashes(cr)
 	c := newCluster(t, p.size, seed, func(cfg *Config) {
 		cfg.ElectionTicks, cfg.HeartbeatTicks = p.election, p.heartbeat
 		cfg.LeaseReads = p.lease
@@ -152,6 +179,11 @@ func runSim(t *testing.T, seed uint64) *cluster {
 		cfg.MaxUncommitted = p.uncommitted
 	})
 	c.compactEvery = p.compactEvery
+	c.withDisks(p.keepRecords)
+	var crashes *crasher
+	if p.crashEvery > 0 {
+		crashes = &crasher{c: c, r: cr, every: p.crashEvery, maxDown: p.maxDown, damageP: p.damageP}
+	}
 	c.net.Faults = p.faults
 	c.net.HoldBias = p.holdBias
 	c.net.Leader = c.leader
@@ -177,6 +209,9 @@ func runSim(t *testing.T, seed uint64) *cluster {
 		}
 		if attack != nil {
 			attack.step()
+		}
+		if crashes != nil {
+			crashes.step()
 		}
 		for _, id := range c.ids {
 			if c.node(id).Role() != Leader || c.paused(id) {
@@ -205,9 +240,18 @@ func runSim(t *testing.T, seed uint64) *cluster {
 	if stale != nil {
 		stale.stop()
 	}
+	c.restartAll()
 	c.heal()
 	c.events = append(c.events, fmt.Sprintf("t=%d healed", c.now()))
 	c.net.Faults = c.net.Faults.Calm()
+	c.afterHeal(p, seed)
+	return c
+}
+
+// afterHeal is the liveness phase: with the network calm and every node up, a stable leader
+// emerges, an entry it proposes is applied everywhere, a read is served, and followers keep
+// up under steady load.
+func (c *cluster) afterHeal(p simParams, seed uint64) {
 	limit := 60 * p.election
 	if !c.runUntil(limit, func() bool { return c.stableLeader() != "" }) {
 		c.fatalf("seed=%d: no stable leader %d ticks after healing (%s)", seed, limit, c.describeNodes())
@@ -236,7 +280,6 @@ func runSim(t *testing.T, seed uint64) *cluster {
 		c.fatalf("seed=%d: read not served after healing", seed)
 	}
 	c.steadyLoad(p, l)
-	return c
 }
 
 // steadyLoad keeps the leader busy, below what the network can carry, first with light loss
@@ -245,7 +288,9 @@ func runSim(t *testing.T, seed uint64) *cluster {
 func (c *cluster) steadyLoad(p simParams, l string) {
 	rtt := max(p.roundTripBound(), 1)
 	every := max(1, 2*rtt/int64(p.batch*p.inflight)) // one entry per `every` ticks
-	lossy, calm := 10*p.election, 6*p.election
+	// The check allows half the calm phase, which must be two round trips of the slowest
+	// link at least: an answer on a slow link of an asymmetric network takes that long.
+	lossy, calm := 10*p.election, max(6*p.election, 4*int(p.roundTripTypical()))
 	c.net.Faults.Loss = 0.02
 	var mark uint64
 	for i := range lossy + calm {
