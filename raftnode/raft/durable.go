@@ -188,6 +188,8 @@ func (n *Node) stable() consensus.Stable {
 	}
 	st.Records = n.unsavedRecords(st.Snapshot)
 	if h := n.hardState(); h != n.saved {
+		// Caught up after damage: the storage may stop reporting it on later restarts.
+		st.Repaired = n.saved.recovering && !h.recovering
 		st.State, n.saved = h.encode(), h
 	}
 	return st
