@@ -72,7 +72,7 @@ func runCheck(t *testing.T, script string, env ...string) (string, int, [][]stri
 	for _, kv := range os.Environ() {
 		name, _, _ := strings.Cut(kv, "=")
 		switch name {
-		case "MAELSTROM", "RUNNER", "QUICK", "TIME_LIMIT", "STORE", "NEMESES", "STUB_EXIT", "STUB_LOG":
+		case "MAELSTROM", "RUNNER", "QUICK", "TIME_LIMIT", "STORE", "NEMESES", "DATA_DIR", "STUB_EXIT", "STUB_LOG":
 			continue
 		}
 		cmd.Env = append(cmd.Env, kv)
@@ -111,6 +111,15 @@ func assertMaelstromArgs(t *testing.T, argv []string) {
 	for i := 1; i < len(argv); i++ {
 		a := argv[i]
 		switch {
+		case a == "--":
+			// Everything after it goes to the binary, in Maelstrom as in the harness: a
+			// fresh data directory per run.
+			if assert.Len(t, argv[i+1:], 2, "node arguments") {
+				assert.Equal(t, "--data-dir", argv[i+1])
+				assert.True(t, filepath.IsAbs(argv[i+2]), argv[i+2])
+				assert.NoDirExists(t, argv[i+2], "the run's data directory is removed after it")
+			}
+			i = len(argv)
 		case maelstromBoolFlags[a]:
 			vals[a] = "true"
 		case maelstromValueFlags[a]:
@@ -183,8 +192,8 @@ func TestCheckScriptWithMaelstrom(t *testing.T) {
 			t.Parallel()
 			out, code, calls := runCheck(t, script, tc.env...)
 			require.Equal(t, 0, code, out)
-			require.Len(t, calls, 8, "4 matrix rows for each of 2 binaries")
-			bins := map[string]int{}
+			require.Len(t, calls, 16, "4 matrix rows, each with partitions and with partitions, kills and pauses, for each of 2 binaries")
+			bins, nemeses := map[string]int{}, map[string]int{}
 			for _, argv := range calls {
 				assertMaelstromArgs(t, argv)
 				for i, a := range argv {
@@ -192,17 +201,18 @@ func TestCheckScriptWithMaelstrom(t *testing.T) {
 						bins[filepath.Base(argv[i+1])]++
 					}
 					if a == "--nemesis" && i+1 < len(argv) {
-						assert.Equal(t, "partition", argv[i+1], "kills and pauses are not in the default matrix")
+						nemeses[argv[i+1]]++
 					}
 				}
 			}
-			assert.Equal(t, map[string]int{"raftnode": 4, "paxosnode": 4}, bins)
+			assert.Equal(t, map[string]int{"raftnode": 8, "paxosnode": 8}, bins)
+			assert.Equal(t, map[string]int{"partition": 8, "partition,kill,pause": 8}, nemeses)
 			lines := verdictLine.FindAllStringSubmatch(out, -1)
-			assert.Len(t, lines, 8, out)
+			assert.Len(t, lines, 16, out)
 			for _, l := range lines {
 				assert.Equal(t, "valid", l[2])
 			}
-			assert.Contains(t, out, "check: 8 passed, 0 failed")
+			assert.Contains(t, out, "check: 16 passed, 0 failed")
 			assert.NotContains(t, out, "--store", "a harness-only flag leaked to maelstrom")
 		})
 	}
@@ -211,19 +221,19 @@ func TestCheckScriptWithMaelstrom(t *testing.T) {
 		t.Parallel()
 		out, code, calls := runCheck(t, script, "MAELSTROM="+stub, "STUB_EXIT=1", "QUICK=1")
 		assert.Equal(t, 1, code, out)
-		require.Len(t, calls, 2, "QUICK: one run per binary")
+		require.Len(t, calls, 4, "QUICK: one row per binary, with both nemeses")
 		for _, argv := range calls {
 			assertMaelstromArgs(t, argv)
 		}
 		lines := verdictLine.FindAllStringSubmatch(out, -1)
-		require.Len(t, lines, 2, out)
+		require.Len(t, lines, 4, out)
 		assert.Equal(t, "INVALID", lines[0][2])
-		assert.Contains(t, out, "check: 0 passed, 2 failed")
+		assert.Contains(t, out, "check: 0 passed, 4 failed")
 	})
 
-	t.Run("NEMESES adds kills and pauses to every row", func(t *testing.T) {
+	t.Run("NEMESES chooses the nemeses of every row", func(t *testing.T) {
 		t.Parallel()
-		out, code, calls := runCheck(t, script, "MAELSTROM="+stub, "QUICK=1", "NEMESES=partition partition,kill,pause")
+		out, code, calls := runCheck(t, script, "MAELSTROM="+stub, "QUICK=1", "NEMESES=partition,kill,pause partition")
 		require.Equal(t, 0, code, out)
 		require.Len(t, calls, 4, "one row, two nemeses, two binaries")
 		var nemeses []string
@@ -235,7 +245,7 @@ func TestCheckScriptWithMaelstrom(t *testing.T) {
 				}
 			}
 		}
-		assert.Equal(t, []string{"partition", "partition,kill,pause", "partition", "partition,kill,pause"}, nemeses)
+		assert.Equal(t, []string{"partition,kill,pause", "partition", "partition,kill,pause", "partition"}, nemeses)
 		assert.Len(t, verdictLine.FindAllString(out, -1), 4, out)
 		assert.Contains(t, out, "--nemesis partition,kill,pause")
 	})
