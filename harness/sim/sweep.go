@@ -14,6 +14,7 @@ import (
 	"github.com/quorumkit/quorumkit/harness/simnet"
 	"github.com/quorumkit/quorumkit/nodes"
 	"github.com/quorumkit/quorumkit/nodes/kvserver"
+	"github.com/quorumkit/quorumkit/nodes/wal"
 )
 
 var (
@@ -142,10 +143,12 @@ type Binary struct {
 // SweepClusters is the standard simulation of a consensus-backed node, in the manner of swarm
 // testing: each seed (taken as Sweep takes them) draws its own cluster (3 or 5 nodes), the
 // node settings a binary takes on its command line (leases on or off, 1 to 16 appends in
-// flight, batching adaptive, off or at every load), and its own fault mix from simnet.Swarm
-// scaled to the nodes' election timeout: holds, heavy tails, bimodal latency, asymmetric,
-// one-way and flapping links, partitions, pauses (some aimed at the leader), loss and
-// duplication. A failure prints what its seed drew and the command that replays it.
+// flight, batching adaptive, off or at every load, frequent snapshots or not, memory only or
+// a simulated disk), and its own fault mix from simnet.Swarm scaled to the nodes' election
+// timeout: holds, heavy tails, bimodal latency, asymmetric, one-way and flapping links,
+// partitions, pauses (some aimed at the leader), loss and duplication, and on a disk crashes
+// of one node up to all of them at once, some with a flipped bit on disk. A failure prints
+// what its seed drew and the command that replays it.
 func SweepClusters(t *testing.T, b Binary) {
 	Sweep(t, func(seed uint64) Config { return Swarm(seed, b) })
 }
@@ -166,14 +169,41 @@ func Swarm(seed uint64, b Binary) Config {
 		// simulated clients alone would rarely make a node do.
 		opts.BatchRate = 1e-9
 	}
-	return Config{
+	timeout := b.ElectionTimeout.Milliseconds()
+	cfg := Config{
 		Seed: seed, Nodes: size,
 		NewMachine: func() nodes.Machine { return b.New(opts) },
 		Duration:   sweepDuration, Recovery: sweepRecovery,
-		Faults:   simnet.Swarm(r, b.ElectionTimeout.Milliseconds()),
+		Faults:   simnet.Swarm(r, timeout),
 		HoldBias: b.HoldBias,
-		Label:    fmt.Sprintf("lease=%v max-inflight=%d batching=%s", opts.Lease, opts.MaxInflight, batching),
 	}
+	// Snapshots every few entries in one seed of three, so that snapshots are taken, saved,
+	// sent and restored in the short runs too.
+	if r.IntN(3) == 0 {
+		opts.CompactEvery = 8 + r.IntN(120)
+	}
+	// Half the seeds keep state on disk, and of those, half crash nodes (one to all at once),
+	// a quarter of which also flip a bit of a crashed node's disk now and then.
+	disk := "none"
+	if r.IntN(2) == 0 {
+		disk = "sync"
+		cfg.NewDurable = func(fsys wal.FS) nodes.Machine {
+			o := opts
+			o.Storage = kvserver.LogStorage(fsys, "data")
+			return b.New(o)
+		}
+		if r.IntN(2) == 0 {
+			disk = "sync+crashes"
+			cfg.Faults.Crashes = simnet.SwarmCrashes(r, timeout)
+			if r.IntN(4) == 0 {
+				disk = "sync+crashes+bitflips"
+				cfg.Corrupt = 0.2
+			}
+		}
+	}
+	cfg.Label = fmt.Sprintf("lease=%v max-inflight=%d batching=%s compact-every=%d disk=%s",
+		opts.Lease, opts.MaxInflight, batching, opts.CompactEvery, disk)
+	return cfg
 }
 
 // sweepDuration and sweepRecovery are the fault period and the recovery of a swarm seed.
