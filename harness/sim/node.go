@@ -142,9 +142,10 @@ func (s *simulation) crash(i int) {
 		return
 	}
 	what := nd.disk.Crash()
-	if s.cfg.Corrupt > 0 && s.diskRand.Float64() < s.cfg.Corrupt {
+	if s.cfg.Corrupt > 0 && !s.corrupted && s.diskRand.Float64() < s.cfg.Corrupt {
 		if where, ok := nd.disk.Corrupt(); ok {
 			what += "; " + where
+			s.corrupted = true
 		}
 	}
 	s.faults.log = append(s.faults.log, fmt.Sprintf("%v %s disk: %s", s.now, s.ids[i], what))

@@ -31,7 +31,9 @@ type Config struct {
 	// disk: each node gets a simulated disk that outlives its crashes (Faults.Crashes), and
 	// each process of it is built on that disk. A crash loses what the disk had not synced and
 	// may tear its last write; Corrupt is the probability that it also flips a bit of what
-	// the disk had synced.
+	// the disk had synced, once per run at most: a node that finds damage stays out of every
+	// quorum until a leader brings it up to date, so damage on a majority at once would stop
+	// the cluster for good, which no protocol short of repairing from the others avoids.
 	NewDurable func(disk wal.FS) nodes.Machine
 	Corrupt    float64
 	// Duration is how long clients run with faults [3 s]; Recovery how long they go on after
@@ -178,8 +180,9 @@ type simulation struct {
 	clients
 	problems []*runner.ProtocolError
 	faults   faultRecord
-	// diskRand decides which crashes also corrupt a disk.
-	diskRand *rand.Rand
+	// diskRand decides which crash also corrupts a disk; corrupted says one did.
+	diskRand  *rand.Rand
+	corrupted bool
 }
 
 // Run simulates one run.
