@@ -182,7 +182,8 @@
 // the chosen prefix up to the catch-up slot (at the leader's ballot, or as a
 // snapshot). Like CTRL it never lets a damaged node vote before it is
 // repaired; unlike CTRL it needs a leader elected without it, so a cluster
-// where a majority is damaged at once stays unavailable.
+// where a majority is damaged at once stays unavailable (a one-node cluster
+// after any damage: no peer holds what it lost).
 //
 // What remains unsafe is damage to the hard state itself. If the lost record
 // is the last saved State, the storage hands back an older promise. The
