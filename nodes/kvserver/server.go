@@ -13,6 +13,7 @@ import (
 	"github.com/quorumkit/quorumkit/nodes"
 	"github.com/quorumkit/quorumkit/nodes/consensus"
 	"github.com/quorumkit/quorumkit/nodes/kv"
+	"github.com/quorumkit/quorumkit/nodes/wal"
 )
 
 // Defaults of [Config].
@@ -84,10 +85,13 @@ type Server[M consensus.Message] struct {
 	peers   map[string]bool
 	core    consensus.Core[M]
 	storage Storage // nil: memory-only
-	log     *slog.Logger
-	ticked  time.Duration // monotonic time already ticked into the core
-	leader  string        // leader seen in the last Ready
-	swepted time.Duration
+	// storageStats are the storage's counters as last logged, at storageLogged.
+	storageStats  wal.Stats
+	storageLogged time.Duration
+	log           *slog.Logger
+	ticked        time.Duration // monotonic time already ticked into the core
+	leader        string        // leader seen in the last Ready
+	swepted       time.Duration
 	// others are the peers but this node, sorted; selfJSON is this node's id as JSON.
 	others   []string
 	selfJSON []byte
@@ -247,6 +251,7 @@ func (s *Server[M]) advance(now time.Duration) {
 
 // sweep forgets requests whose clients gave up long ago, so memory stays bounded.
 func (s *Server[M]) sweep(now time.Duration) {
+	s.logStorage(now)
 	for k, w := range s.writes {
 		if now-w.at > pendingTTL {
 			delete(s.writes, k)

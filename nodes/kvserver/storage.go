@@ -3,6 +3,7 @@ package kvserver
 import (
 	"fmt"
 	"log/slog"
+	"time"
 
 	"github.com/quorumkit/quorumkit/nodes"
 	"github.com/quorumkit/quorumkit/nodes/consensus"
@@ -71,5 +72,22 @@ func LogStorage(fsys wal.FS, dir string) OpenStorage {
 			return l, nil, nil // a first start
 		}
 		return l, &rec, nil
+	}
+}
+
+// storageLogEvery is how often a node logs what its storage did, when it did anything.
+const storageLogEvery = 10 * time.Second
+
+// logStorage logs the storage's counters (saves, fsyncs, bytes) every storageLogEvery if
+// they moved, so that a run's node logs say how many fsyncs its operations cost.
+func (s *Server[M]) logStorage(now time.Duration) {
+	l, ok := s.storage.(*wal.Log)
+	if !ok || now-s.storageLogged < storageLogEvery {
+		return
+	}
+	s.storageLogged = now
+	if st := l.Stats(); st != s.storageStats {
+		s.storageStats = st
+		s.log.Info("storage", "saves", st.Saves, "syncs", st.Syncs, "bytes", st.Bytes, "compactions", st.Compactions)
 	}
 }
