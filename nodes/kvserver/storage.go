@@ -76,7 +76,7 @@ func LogStorage(fsys wal.FS, dir string) OpenStorage {
 }
 
 // storageLogEvery is how often a node logs what its storage did, when it did anything.
-const storageLogEvery = 10 * time.Second
+const storageLogEvery = 5 * time.Second
 
 // logStorage logs the storage's counters (saves, fsyncs, bytes) every storageLogEvery if
 // they moved, so that a run's node logs say how many fsyncs its operations cost.

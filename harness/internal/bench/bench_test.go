@@ -168,6 +168,12 @@ func TestReport(t *testing.T) {
 		}
 	}
 	assert.False(t, strings.Contains(md, "NaN"), "no NaN in the report")
+	assert.NotContains(t, md, "## Durability", "no section without scripts/durability's file")
+	require.NoError(t, os.WriteFile(filepath.Join(out, "durability.md"), []byte("| fsyncs per op | 0.2 |\n"), 0o644))
+	require.NoError(t, Write(out, runs, Meta{Date: zero, Commit: "abc123 test", Machine: "m", GoVersion: "go1.26", Mode: "full"}))
+	b, err = os.ReadFile(filepath.Join(out, "README.md"))
+	require.NoError(t, err)
+	assert.Contains(t, string(b), "## Durability\n\n| fsyncs per op | 0.2 |\n", "the durability runs survive a regeneration")
 	if t.Failed() {
 		t.Log(md)
 	}

@@ -1,7 +1,9 @@
 package bench
 
 import (
+	"errors"
 	"fmt"
+	"io/fs"
 	"math"
 	"os"
 	"path/filepath"
@@ -81,12 +83,27 @@ func Write(out string, runs []*Run, meta Meta) error {
 	}
 	slices.SortFunc(rp.bins, func(a, b string) int { return binOrder(a) - binOrder(b) })
 	rp.header(meta)
-	for _, step := range []func() error{rp.latency, rp.curve, rp.partition, rp.nodeCount, rp.memory, rp.validity} {
+	for _, step := range []func() error{rp.latency, rp.curve, rp.partition, rp.nodeCount, rp.memory, rp.validity, rp.durability} {
 		if err := step(); err != nil {
 			return err
 		}
 	}
 	return os.WriteFile(filepath.Join(out, "README.md"), []byte(rp.sb.String()), 0o644)
+}
+
+// durability adds the section scripts/durability writes to out/durability.md, if it is there:
+// its runs are not part of this matrix, and regenerating the report must not lose them.
+func (rp *report) durability() error {
+	b, err := os.ReadFile(filepath.Join(rp.out, "durability.md"))
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("bench: %w", err)
+	}
+	rp.sb.WriteString("\n## Durability\n\n")
+	rp.sb.Write(b)
+	return nil
 }
 
 // binOrder puts raftnode first and paxosnode second, so that the ratio
