@@ -270,15 +270,15 @@ func (n *Node) recover(rec *consensus.Recovered) {
 		}
 	}
 	ents, bad := replay(rec.Records, base, baseTerm)
-	var high uint64
-	for _, r := range rec.Records {
-		high = max(high, r.Index)
-	}
 	if bad != "" {
 		problems = append(problems, bad)
 	}
-	for _, e := range ents {
-		h.term = max(h.term, e.Term) // a term can only be lower than its entries' if damaged
+	high, top := recordsHigh(rec.Records)
+	if top > h.term {
+		// Every entry is saved with or after the term it came in: the hard state is older
+		// than the log, and a vote in the term it missed may be forgotten.
+		problems = append(problems, fmt.Sprintf("term %d below its log's %d", h.term, top))
+		h.term, h.vote = top, n.id
 	}
 	n.term, n.vote = h.term, h.vote
 	n.savedHigh = high
@@ -300,6 +300,17 @@ func (n *Node) recover(rec *consensus.Recovered) {
 	// crashed and no longer remembers, so it acts as if it heard a leader just now.
 	n.leaderHeard = n.now
 	n.log.check()
+}
+
+// recordsHigh returns the highest index and the highest term among the records that decode.
+func recordsHigh(recs []consensus.Record) (index, term uint64) {
+	for _, r := range recs {
+		index = max(index, r.Index)
+		if e, ok, err := decodeRecord(r); ok && err == nil {
+			term = max(term, e.Term)
+		}
+	}
+	return index, term
 }
 
 // snapshotTerm is the term of the entry at the snapshot's index: from the hard state saved

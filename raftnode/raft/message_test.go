@@ -30,6 +30,17 @@ func TestMessageJSONRoundTrip(t *testing.T) {
 	require.Nil(t, out.Entries[0].Data)
 	require.NotNil(t, out.Entries[1].Data)
 
+	for _, m := range []Message{
+		{Type: MsgHeartbeatResp, From: "n1", To: "n0", Term: 3, Index: 4, Recovering: true, Seq: 2, Stamp: 9},
+		{Type: MsgHeartbeat, From: "n0", To: "n1", Term: 3, Index: 7, LogTerm: 3, Last: 7, Commit: 4},
+	} {
+		b, err = json.Marshal(m)
+		require.NoError(t, err)
+		out = Message{}
+		require.NoError(t, json.Unmarshal(b, &out))
+		require.Equal(t, m, out, "the durability fields")
+	}
+
 	snap := Message{Type: MsgSnap, From: "n0", To: "n2", Term: 3, LogTerm: 2, Snap: &consensus.Snapshot{Index: 40, Data: []byte("state")}}
 	b, err = json.Marshal(snap)
 	require.NoError(t, err)

@@ -458,13 +458,15 @@ func (s *staleAnswers) release() {
 // leaseAttack is the adversary's plan against a leader's lease, the classic one: make the
 // followers lose the leader while late acks keep it in office, so that another node campaigns
 // for a later term; let one follower hear the leader again, so that the lease rests on it;
-// then cut the leader off, so that it keeps its lease while the others elect. Every step
-// waits for the protocol state it needs, with a random deadline, and the plan starts over at
-// a random time. Under a correct lease no new leader, and no vote for one from the lease's
-// quorum, appears before the lease ends (checkLeases, checkGrant).
+// then cut the leader off, so that it keeps its lease while the others elect; and in half of
+// the plans crash that follower and restart it at once, so that it has forgotten when it
+// heard the leader. Every step waits for the protocol state it needs, with a random deadline,
+// and the plan starts over at a random time. Under a correct lease no new leader, and no vote
+// for one from the lease's quorum, appears before the lease ends (checkLeases, checkGrant).
 type leaseAttack struct {
 	c     *cluster
 	r     *rand.Rand
+	crash *rand.Rand // its own source, so that the plans stay what they were without crashes
 	phase int
 	at    uint64 // when the current phase gives up (or, idle, when the next plan starts)
 	l, x  string
@@ -481,7 +483,7 @@ const (
 )
 
 func newLeaseAttack(c *cluster, r *rand.Rand) *leaseAttack {
-	a := &leaseAttack{c: c, r: r, hold: map[string]bool{}, inner: c.net.Filter}
+	a := &leaseAttack{c: c, r: r, crash: rand.New(rand.NewPCG(c.seed, 0xA77AC)), hold: map[string]bool{}, inner: c.net.Filter}
 	c.net.Filter = func(e *simnet.Envelope[Message]) simnet.Verdict {
 		if e.To == a.l && a.hold[e.From] && (e.Msg.Type == MsgAppResp || e.Msg.Type == MsgHeartbeatResp) {
 			return simnet.Hold
@@ -554,6 +556,9 @@ func (a *leaseAttack) step() {
 			a.phase, a.at = attackCut, now+3*e
 			c.isolate(a.l)
 			c.tracef("adversary: lease attack on %s: its lease rests on %s; cut off", a.l, a.x)
+			if c.disks != nil && a.crash.IntN(2) == 0 {
+				c.crashes[a.x] = crashPlan{point: crashPoint(a.crash.IntN(2))}
+			}
 		}
 	case attackCut:
 	}
