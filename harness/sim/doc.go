@@ -13,6 +13,13 @@
 // each node (Machine.Tick every TickPeriod, as the runtime's), Idle once a node's input has
 // run dry, and the fault log and intervals for the report.
 //
+// Crashes: with Config.NewDurable each node gets a simulated disk (wal.MemFS) that outlives
+// its processes. When the network crashes a node, its process is thrown away with all it held
+// in memory, and its disk loses what was not synced, perhaps tearing the last write (and, with
+// Config.Corrupt, once per run, a bit of what was synced flips); when the network restarts it,
+// a new process is built on the disk and sent init, as Maelstrom's kill nemesis does. Requests
+// to a node that is down go unanswered and time out.
+//
 // Clients are outside the network, as in Maelstrom: a request reaches its node at once, or
 // when the node resumes if it is paused, and a reply its client at once; they are never
 // partitioned. Everything that decides what a run means is the harness's, not a copy: the
@@ -39,6 +46,7 @@
 // (Result.Divergence): a follower that diverged or fell behind for good is caught even when
 // no client read the difference. Sweep runs
 // many seeds in parallel; SweepClusters is swarm testing: each seed draws its cluster size,
-// its node settings and its fault mix (simnet.Swarm). CheckOneWayRing runs Maelstrom's 3-node
+// its node settings (snapshot frequency and a disk included) and its fault mix (simnet.Swarm,
+// and crashes on a disk). CheckOneWayRing runs Maelstrom's 3-node
 // majorities-ring.
 package sim
