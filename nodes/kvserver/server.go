@@ -240,6 +240,9 @@ func (s *Server[M]) State() (applied uint64, state []byte) { return s.applied, s
 
 // advance ticks the core for the time elapsed since the last call.
 func (s *Server[M]) advance(now time.Duration) {
+	if now-s.ticked > pauseGap {
+		s.forgetStale(now)
+	}
 	if now-s.ticked > maxCatchUp {
 		s.ticked = now - maxCatchUp
 	}

@@ -1,0 +1,50 @@
+package kvserver
+
+import (
+	"slices"
+	"time"
+)
+
+// After a pause (SIGSTOP, or a process starved of CPU) a node must not answer the clients
+// whose requests it took before the pause and who have given up since: Maelstrom's client
+// times out after max(10 x latency, 1 s), and a client whose op ended :info is closed and
+// unregistered, so a late reply to it is a message to an unknown destination, which makes
+// Maelstrom stop reading the node's stdout for the rest of the test. Not answering is always
+// allowed: the op is indefinite either way.
+const (
+	// pauseGap is the silence of the event loop (which ticks every millisecond or so) that
+	// counts as a pause.
+	pauseGap = 500 * time.Millisecond
+	// clientPatience is the shortest time a Maelstrom client waits for a reply.
+	clientPatience = time.Second
+)
+
+// forgetStale drops, after a pause, every pending answer to a request taken at least
+// clientPatience ago: the commands still apply (a proposed write may commit), only their
+// replies are not sent, and requests not yet proposed or forwarded are not.
+func (s *Server[M]) forgetStale(now time.Duration) {
+	stale := func(at time.Duration) bool { return now-at >= clientPatience }
+	n := 0
+	for k, w := range s.writes {
+		if stale(w.at) {
+			delete(s.writes, k)
+			n++
+		}
+	}
+	for id, r := range s.reads {
+		if stale(r.at) {
+			delete(s.reads, id)
+			n++
+		}
+	}
+	before := len(s.confirmed) + len(s.parked) + len(s.proposals.reqs) + len(s.forwards.reqs) + len(s.handedOff)
+	s.confirmed = slices.DeleteFunc(s.confirmed, func(r pendingRead) bool { return stale(r.at) })
+	s.parked = slices.DeleteFunc(s.parked, func(p parkedRequest) bool { return stale(p.at) })
+	s.proposals.reqs = slices.DeleteFunc(s.proposals.reqs, func(r queuedRequest) bool { return stale(r.at) })
+	s.forwards.reqs = slices.DeleteFunc(s.forwards.reqs, func(r queuedRequest) bool { return stale(r.at) })
+	s.handedOff = slices.DeleteFunc(s.handedOff, func(r queuedRequest) bool { return stale(r.at) })
+	n += before - len(s.confirmed) - len(s.parked) - len(s.proposals.reqs) - len(s.forwards.reqs) - len(s.handedOff)
+	if n > 0 {
+		s.log.Info("resumed after a pause: no answer to requests whose clients have given up", "paused", now-s.ticked, "dropped", n)
+	}
+}
