@@ -11,8 +11,9 @@
 // (lower latency, more messages; see nodes/kvserver); -retry-for (1s) is how long a request
 // handed to a leader is also handed to the next one, and -deaf-after (150ms) the silence after
 // which a node asks a peer to relay to it around a one-way link (0 turns either off);
-// -max-inflight bounds unacknowledged appends per follower; -seed fixes the random source;
-// -log-level debug logs more to stderr.
+// -max-inflight bounds unacknowledged appends per follower; -data-dir DIR keeps the state in
+// DIR/<node-id>/ to survive a kill (else memory only); -compact-every sets the entries between
+// snapshots; -seed fixes the random source; -log-level debug logs more to stderr.
 package main
 
 import (
