@@ -18,6 +18,8 @@ type disk struct {
 	snap    *consensus.Snapshot
 	records []consensus.Record
 	keep    bool
+	// repaired counts the Stables that said the node caught up after damage.
+	repaired int
 
 	hs    hardState
 	base  uint64
@@ -27,6 +29,9 @@ type disk struct {
 // save writes one Stable the way a storage does; it returns what was wrong with it, if the
 // records do not continue the saved log.
 func (d *disk) save(st consensus.Stable) string {
+	if st.Repaired {
+		d.repaired++
+	}
 	if s := st.Snapshot; s != nil {
 		if d.snap != nil && s.Index <= d.snap.Index {
 			return fmt.Sprintf("snapshot %d saved after snapshot %d", s.Index, d.snap.Index)

@@ -241,6 +241,7 @@ func TestDamagedNodeStaysOutUntilCaughtUp(t *testing.T) {
 	// (3) Told how far, n1 catches up, and counts again.
 	hideLast = false
 	require.True(t, c.runUntil(3*DefaultHeartbeatTicks, func() bool { return !c.node("n1").recovering }))
+	require.Equal(t, 1, c.disks["n1"].repaired, "the storage is told once, so that it stops reporting the damage")
 	require.True(t, c.runUntil(3*DefaultHeartbeatTicks, func() bool { return c.node("n0").CommitIndex() == c.node("n0").LastIndex() }), "n0 and n1 commit")
 	c.crash("n1", crashPlan{down: 1})
 	require.False(t, c.node("n1").recovering, "caught up for good")
