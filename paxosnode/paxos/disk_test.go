@@ -21,6 +21,8 @@ type disk struct {
 	// damaged is what the next recovery reports: a record in the middle was lost. Storage
 	// reports it once, at the open that finds it, as a log that repairs itself would.
 	damaged bool
+	// repaired counts the Stables that said the node caught up after damage.
+	repaired int
 
 	promised Ballot
 	held     []acceptance // held[s-1]: the newest acceptance of slot s (zero ballot: none)
@@ -36,6 +38,9 @@ type acceptance struct {
 
 // save applies one Stable and returns the acceptances it made durable, in order.
 func (d *disk) save(st consensus.Stable) ([]acceptance, error) {
+	if st.Repaired {
+		d.repaired++
+	}
 	if st.State != nil {
 		h, err := decodeHardState(st.State)
 		if err != nil {

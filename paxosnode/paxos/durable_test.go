@@ -227,6 +227,7 @@ func TestDamagedNodeStaysOutOfQuorums(t *testing.T) {
 	nw.restart(other)
 	nw.tick(DefaultElectionTicks)
 	require.False(t, nw.node("n1").damaged, nw.tail())
+	require.Equal(t, 1, nw.nodes["n1"].disk.repaired, "the storage is told once, so that it stops reporting the damage")
 	require.Contains(t, nw.tail(), "n1 caught up")
 	for _, id := range nw.ids {
 		require.Equal(t, []string{"a", "b"}, nw.nodes[id].state[:2], id)
