@@ -171,29 +171,33 @@ func Check(ops []history.Op, timeout time.Duration) (*LinResult, *ObservationsRe
 // judged valid without porcupine.
 func linearizable(pairs []history.Pair, timeout time.Duration, known func(key int64) bool) *LinResult {
 	byKey := operations(pairs)
-	res := &LinResult{Results: map[string]*KeyResult{}, Failures: []int64{}, keys: map[int64]*KeyResult{}}
-	keys := slices.Sorted(maps.Keys(byKey))
-	results := make([]*KeyResult, len(keys))
-	inParallel(len(keys), func(i int) {
-		if known(keys[i]) {
-			results[i] = newKeyResult(byKey[keys[i]])
-			results[i].Valid = Valid
-			return
+	res := &LinResult{}
+	res.Results, res.keys, res.Failures, res.Valid = judgeKeys(slices.Sorted(maps.Keys(byKey)), func(k int64) *KeyResult {
+		if known(k) {
+			r := newKeyResult(byKey[k])
+			r.Valid = Valid
+			return r
 		}
-		results[i] = checkKey(byKey[keys[i]], timeout)
-	})
-	var vs []Validity
+		return checkKey(byKey[k], timeout)
+	}, func(r *KeyResult) Validity { return r.Valid })
+	return res
+}
+
+// judgeKeys checks every key in parallel and gathers what both history checks report of their
+// keys: each key's result (by its decimal name for results.json, and by key), the keys that
+// are invalid, in order, and the worst verdict.
+func judgeKeys[R any](keys []int64, check func(key int64) R, validity func(R) Validity) (map[string]R, map[int64]R, []int64, Validity) {
+	results := make([]R, len(keys))
+	inParallel(len(keys), func(i int) { results[i] = check(keys[i]) })
+	named, byKey, failures := make(map[string]R, len(keys)), make(map[int64]R, len(keys)), []int64{}
+	vs := make([]Validity, len(keys))
 	for i, k := range keys {
-		r := results[i]
-		res.Results[strconv.FormatInt(k, 10)] = r
-		res.keys[k] = r
-		vs = append(vs, r.Valid)
-		if r.Valid == Invalid {
-			res.Failures = append(res.Failures, k)
+		named[strconv.FormatInt(k, 10)], byKey[k], vs[i] = results[i], results[i], validity(results[i])
+		if vs[i] == Invalid {
+			failures = append(failures, k)
 		}
 	}
-	res.Valid = Worst(vs...)
-	return res
+	return named, byKey, failures, Worst(vs...)
 }
 
 // newKeyResult is the result of a key's ops before porcupine has judged them.

@@ -113,31 +113,20 @@ func Observations(ops []history.Op, timeout time.Duration) *ObservationsResult {
 // observations is Observations over a history's client pairs.
 func observations(pairs []history.Pair, timeout time.Duration) *ObservationsResult {
 	byKey, byKind := observedHistories(pairs)
-	res := &ObservationsResult{ByKind: byKind, Failures: []int64{}, Results: map[string]*ObsKeyResult{},
-		Ops: []*OffendingOp{}, keys: map[int64]*ObsKeyResult{}}
+	res := &ObservationsResult{ByKind: byKind, Ops: []*OffendingOp{}}
 	for _, n := range byKind {
 		res.Checked += n
 	}
-	keys := slices.Sorted(maps.Keys(byKey))
-	results := make([]*ObsKeyResult, len(keys))
-	inParallel(len(keys), func(i int) { results[i] = checkObserved(byKey[keys[i]], timeout) })
-	var vs []Validity
-	for i, key := range keys {
-		r := results[i]
-		res.Results[strconv.FormatInt(key, 10)] = r
-		res.keys[key] = r
-		vs = append(vs, r.Valid)
-		if r.Valid != Invalid {
-			continue
-		}
-		res.Failures = append(res.Failures, key)
-		if r.Offending != nil && len(res.Ops) < MaxOffendingOps {
+	res.Results, res.keys, res.Failures, res.Valid = judgeKeys(slices.Sorted(maps.Keys(byKey)),
+		func(k int64) *ObsKeyResult { return checkObserved(byKey[k], timeout) },
+		func(r *ObsKeyResult) Validity { return r.Valid })
+	for _, key := range res.Failures {
+		if r := res.keys[key]; r.Offending != nil && len(res.Ops) < MaxOffendingOps {
 			c := byKey[key].from[r.offending]
 			res.Ops = append(res.Ops, &OffendingOp{Key: key, Index: c.Index, Process: c.Process, F: c.F,
 				Value: c.ValueJSON(), Error: c.Error, Saw: c.saw})
 		}
 	}
-	res.Valid = Worst(vs...)
 	return res
 }
 
