@@ -16,6 +16,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/quorumkit/quorumkit/harness/internal/process"
+	"github.com/quorumkit/quorumkit/harness/internal/testkit"
 )
 
 // bin holds the harness and fixture binaries built by TestMain.
@@ -83,6 +84,16 @@ func (r *run) get(path ...string) any {
 	return v
 }
 
+// expect requires the run to have exited with code, and asserts that its results hold want: a
+// value for each path of keys, written with slashes ("stats/valid?" is r.get("stats", "valid?")).
+func (r *run) expect(t *testing.T, code int, want map[string]any) {
+	t.Helper()
+	require.Equal(t, code, r.code, r)
+	for path, v := range want {
+		assert.Equal(t, v, r.get(strings.Split(path, "/")...), path)
+	}
+}
+
 func (r *run) String() string {
 	return fmt.Sprintf("exit %d\nstdout:\n%s\nstderr:\n%s", r.code, r.stdout, r.stderr)
 }
@@ -95,11 +106,7 @@ func TestSingleNodeKVIsValid(t *testing.T) {
 	t.Parallel()
 	r := harness(t, nil, append(fixture("kv"), "--node-count", "1", "--concurrency", "2n",
 		"--time-limit", "3", "--rate", "100", "--seed", "7")...)
-	require.Equal(t, 0, r.code, r)
-	assert.Equal(t, true, r.get("valid?"))
-	assert.Equal(t, true, r.get("workload", "valid?"))
-	assert.Equal(t, true, r.get("stats", "valid?"))
-	assert.Equal(t, float64(7), r.get("seed"))
+	r.expect(t, 0, map[string]any{"valid?": true, "workload/valid?": true, "stats/valid?": true, "seed": 7.0})
 	assert.Contains(t, r.stdout, "Everything looks good!")
 	assert.Contains(t, r.stderr, "ok ", "progress line")
 	okCount, _ := r.get("stats", "ok-count").(float64)
@@ -133,10 +140,7 @@ func TestOwnMapsAreNotLinearizable(t *testing.T) {
 	r := harness(t, nil, append(fixture("kv"), "--node-count", "3", "--concurrency", "2n",
 		"--time-limit", "3", "--rate", "100", "--latency", "5",
 		"--nemesis", "partition", "--nemesis-interval", "1")...)
-	require.Equal(t, 1, r.code, r)
-	assert.Equal(t, false, r.get("valid?"))
-	assert.Equal(t, false, r.get("workload", "valid?"))
-	assert.Equal(t, []any{float64(0)}, r.get("workload", "failures"))
+	r.expect(t, 1, map[string]any{"valid?": false, "workload/valid?": false, "workload/failures": []any{0.0}})
 	vis, _ := r.get("workload", "results", "0", "visualization").(string)
 	assert.FileExists(t, filepath.Join(r.store, "latest", vis))
 	hist, err := os.ReadFile(filepath.Join(r.store, "latest", "history.txt"))
@@ -222,9 +226,7 @@ func TestQuorumAcksAreWitnessed(t *testing.T) {
 	t.Parallel()
 	r := harness(t, nil, append(fixture("quorum"), "--node-count", "5", "--concurrency", "2n",
 		"--time-limit", "3", "--rate", "100", "--latency", "5")...)
-	require.Equal(t, 0, r.code, r)
-	assert.Equal(t, true, r.get("quorum-witness", "valid?"))
-	assert.Equal(t, float64(0), r.get("quorum-witness", "unwitnessed"))
+	r.expect(t, 0, map[string]any{"quorum-witness/valid?": true, "quorum-witness/unwitnessed": 0.0})
 	assert.Greater(t, r.get("quorum-witness", "checked"), float64(10))
 	assert.Contains(t, r.stdout, ":quorum-witness valid? true")
 	assert.Equal(t, true, r.get("observations", "valid?"), "a leader that answers from its own copy saw what it says")
@@ -275,12 +277,9 @@ func TestRefusedCasIsCaught(t *testing.T) {
 	t.Parallel()
 	r := harness(t, nil, append(fixture("refuse"), "--node-count", "1", "--concurrency", "2n",
 		"--time-limit", "3", "--rate", "100")...)
-	require.Equal(t, 1, r.code, r)
-	assert.Equal(t, true, r.get("workload", "valid?"))
+	r.expect(t, 1, map[string]any{"workload/valid?": true, "quorum-witness/valid?": true,
+		"observations/valid?": false, "observations/failures": []any{0.0}})
 	assert.Equal(t, true, r.get("stats", "valid?"), "half the matching cas's succeed")
-	assert.Equal(t, true, r.get("quorum-witness", "valid?"))
-	assert.Equal(t, false, r.get("observations", "valid?"))
-	assert.Equal(t, []any{float64(0)}, r.get("observations", "failures"))
 	ops, _ := r.get("observations", "ops").([]any)
 	require.Len(t, ops, 1, "one key, and its first offending observation")
 	op := ops[0].(map[string]any)
@@ -296,9 +295,7 @@ func TestSilentNodeTimesOut(t *testing.T) {
 	t.Parallel()
 	r := harness(t, nil, append(fixture("silent"), "--node-count", "1", "--concurrency", "2n",
 		"--time-limit", "2", "--rate", "50")...)
-	require.Equal(t, 1, r.code, r)
-	assert.Equal(t, false, r.get("stats", "valid?"))
-	assert.Equal(t, float64(0), r.get("stats", "ok-count"))
+	r.expect(t, 1, map[string]any{"stats/valid?": false, "stats/ok-count": 0.0})
 	hist, err := os.ReadFile(filepath.Join(r.store, "latest", "history.txt"))
 	require.NoError(t, err)
 	assert.Contains(t, string(hist), ":net-timeout")
@@ -323,9 +320,7 @@ func TestGarbageLineIsAProtocolError(t *testing.T) {
 	t.Parallel()
 	r := harness(t, nil, append(fixture("garbage"), "--node-count", "1", "--concurrency", "2n",
 		"--time-limit", "2", "--rate", "100")...)
-	require.Equal(t, 1, r.code, r)
-	assert.Equal(t, false, r.get("protocol", "valid?"))
-	assert.Equal(t, float64(2), r.get("protocol", "count"))
+	r.expect(t, 1, map[string]any{"protocol/valid?": false, "protocol/count": 2.0})
 	errs, _ := r.get("protocol", "errors").([]any)
 	require.Len(t, errs, 2)
 	assert.Equal(t, "this is not a message", errs[0].(map[string]any)["line"])
@@ -469,15 +464,6 @@ func nodePids(t *testing.T, store string) []int {
 	return pids
 }
 
-// assertAllGone waits for every pid to be gone.
-func assertAllGone(t *testing.T, pids []int) {
-	t.Helper()
-	for _, pid := range pids {
-		assert.Eventually(t, func() bool { return syscall.Kill(pid, 0) == syscall.ESRCH },
-			5*time.Second, 20*time.Millisecond, "pid %d outlived the harness", pid)
-	}
-}
-
 // TestKillAndPauseAgainstAProxy runs every fault at once against nodes that
 // keep no state of their own (they proxy to lin-kv): whatever the nemesis
 // kills or pauses, the run must stay valid, the history must show the
@@ -507,7 +493,7 @@ func TestKillAndPauseAgainstAProxy(t *testing.T) {
 	assert.Contains(t, lines[len(lines)-1], ":start\t{", "the run ends with every node started")
 	pids := nodePids(t, r.store)
 	assert.Greater(t, len(pids), 3, "restarts ran new processes")
-	assertAllGone(t, pids)
+	testkit.AssertGone(t, pids)
 }
 
 // TestFailedRestartCrashesTheRun: a node that cannot start again after a
@@ -521,7 +507,7 @@ func TestFailedRestartCrashesTheRun(t *testing.T) {
 	require.Equal(t, 255, r.code, r)
 	assert.Contains(t, r.get("crash", "message"), "did not come back after a kill", r)
 	assert.Contains(t, r.stdout, "refusing to start again")
-	assertAllGone(t, nodePids(t, r.store))
+	testkit.AssertGone(t, nodePids(t, r.store))
 }
 
 // TestNoStoppedProcessOutlivesTheHarness stops the harness while nodes are
@@ -549,7 +535,7 @@ func TestNoStoppedProcessOutlivesTheHarness(t *testing.T) {
 			}, 20*time.Second, 5*time.Millisecond, "a node is paused")
 			require.NoError(t, cmd.Process.Signal(sig))
 			cmd.Wait()
-			assertAllGone(t, append(pids, nodePids(t, store)...))
+			testkit.AssertGone(t, append(pids, nodePids(t, store)...))
 		})
 	}
 }

@@ -49,41 +49,43 @@ func (s *Store) Read(key json.RawMessage) (json.RawMessage, error) {
 
 // Write sets key to value, creating it if needed.
 func (s *Store) Write(key, value json.RawMessage) error {
-	k, err := Canonical(key)
-	if err != nil {
+	var c [2]string // the canonical key and value
+	if err := canonical(c[:], key, value); err != nil {
 		return err
 	}
-	v, err := Canonical(value)
-	if err != nil {
-		return err
-	}
-	s.cells[k] = cell{key: compact(key), canon: v, value: compact(value)}
+	s.cells[c[0]] = cell{key: compact(key), canon: c[1], value: compact(value)}
 	return nil
 }
 
 // CAS sets key to to if its value is from. It fails with ErrKeyNotFound when the key is missing
 // and with ErrPreconditionFailed when the value differs; nothing changes then.
 func (s *Store) CAS(key, from, to json.RawMessage) error {
-	k, err := Canonical(key)
-	if err != nil {
+	var c [3]string // the canonical key, from and to
+	if err := canonical(c[:], key, from, to); err != nil {
 		return err
 	}
-	f, err := Canonical(from)
-	if err != nil {
-		return err
-	}
-	t, err := Canonical(to)
-	if err != nil {
-		return err
-	}
-	c, ok := s.cells[k]
+	cur, ok := s.cells[c[0]]
 	if !ok {
 		return ErrKeyNotFound
 	}
-	if c.canon != f {
-		return fmt.Errorf("%w: current value %s is not %s", ErrPreconditionFailed, c.value, compact(from))
+	if cur.canon != c[1] {
+		return fmt.Errorf("%w: current value %s is not %s", ErrPreconditionFailed, cur.value, compact(from))
 	}
-	s.cells[k] = cell{key: c.key, canon: t, value: compact(to)}
+	s.cells[c[0]] = cell{key: cur.key, canon: c[2], value: compact(to)}
+	return nil
+}
+
+// canonical puts the canonical form of each of raws in dst, in order, or returns the first
+// one's error. The caller's dst (an array, not a slice it makes) keeps the hot path free of
+// allocations.
+func canonical(dst []string, raws ...json.RawMessage) error {
+	for i, raw := range raws {
+		c, err := Canonical(raw)
+		if err != nil {
+			return err
+		}
+		dst[i] = c
+	}
 	return nil
 }
 

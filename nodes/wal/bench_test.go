@@ -21,13 +21,22 @@ func typicalBatch(i int) consensus.Stable {
 	return st
 }
 
-// benchFS is a file system to benchmark on and the directory to use: the OS one in a
-// temporary directory on the disk the tests run on, or a MemFS.
-func benchFS(b *testing.B, kind string) (FS, string) {
-	if kind == "os" {
-		return OSFS{}, b.TempDir()
+// onBothFS runs bench on a fresh log on each file system: the OS one, in a temporary
+// directory on the disk the tests run on, and a MemFS. bench gets the file system and the
+// directory too, to reopen the log.
+func onBothFS(b *testing.B, bench func(b *testing.B, fsys FS, dir string, l *Log)) {
+	for _, kind := range []string{"os", "mem"} {
+		b.Run(kind, func(b *testing.B) {
+			var fsys FS = newMem(1)
+			dir := testDir
+			if kind == "os" {
+				fsys, dir = OSFS{}, b.TempDir()
+			}
+			l, _, err := Open(fsys, dir, "n1", nil)
+			require.NoError(b, err)
+			bench(b, fsys, dir, l)
+		})
 	}
-	return newMem(1), testDir
 }
 
 // BenchmarkSave measures Save of a typical batch: on the OS file system that is this
@@ -35,36 +44,31 @@ func benchFS(b *testing.B, kind string) (FS, string) {
 // the log is compacted, untimed, as a server that snapshots would, so the log does not grow
 // without bound.
 func BenchmarkSave(b *testing.B) {
-	for _, kind := range []string{"os", "mem"} {
-		b.Run(kind, func(b *testing.B) {
-			fsys, dir := benchFS(b, kind)
-			l, _, err := Open(fsys, dir, "n1", nil)
-			require.NoError(b, err)
-			start := l.Stats()
-			b.ResetTimer()
-			var compacted Stats
-			for i := range b.N {
-				if err := l.Save(typicalBatch(i)); err != nil {
-					b.Fatal(err)
-				}
-				if i%1000 == 999 {
-					b.StopTimer()
-					before := l.Stats()
-					snap := &consensus.Snapshot{Index: uint64(i * 8), Data: []byte("snapshot")}
-					require.NoError(b, l.Save(consensus.Stable{Snapshot: snap}))
-					after := l.Stats()
-					compacted.Bytes += after.Bytes - before.Bytes
-					compacted.Syncs += after.Syncs - before.Syncs
-					b.StartTimer()
-				}
+	onBothFS(b, func(b *testing.B, _ FS, _ string, l *Log) {
+		start := l.Stats()
+		b.ResetTimer()
+		var compacted Stats
+		for i := range b.N {
+			if err := l.Save(typicalBatch(i)); err != nil {
+				b.Fatal(err)
 			}
-			b.StopTimer()
-			s := l.Stats()
-			b.SetBytes(int64(s.Bytes-start.Bytes-compacted.Bytes) / int64(b.N))
-			b.ReportMetric(float64(s.Syncs-start.Syncs-compacted.Syncs)/float64(b.N), "fsyncs/op")
-			require.NoError(b, l.Close())
-		})
-	}
+			if i%1000 == 999 {
+				b.StopTimer()
+				before := l.Stats()
+				snap := &consensus.Snapshot{Index: uint64(i * 8), Data: []byte("snapshot")}
+				require.NoError(b, l.Save(consensus.Stable{Snapshot: snap}))
+				after := l.Stats()
+				compacted.Bytes += after.Bytes - before.Bytes
+				compacted.Syncs += after.Syncs - before.Syncs
+				b.StartTimer()
+			}
+		}
+		b.StopTimer()
+		s := l.Stats()
+		b.SetBytes(int64(s.Bytes-start.Bytes-compacted.Bytes) / int64(b.N))
+		b.ReportMetric(float64(s.Syncs-start.Syncs-compacted.Syncs)/float64(b.N), "fsyncs/op")
+		require.NoError(b, l.Close())
+	})
 }
 
 // BenchmarkFsync is the floor under BenchmarkSave/os: a bare 1 KB append and fsync.
@@ -87,53 +91,43 @@ func BenchmarkFsync(b *testing.B) {
 // BenchmarkOpen measures recovery of a log of 10,000 records of 100 bytes (1,250 batches),
 // checksums included; on the OS it includes the two fsyncs Open makes.
 func BenchmarkOpen(b *testing.B) {
-	for _, kind := range []string{"os", "mem"} {
-		b.Run(kind, func(b *testing.B) {
-			fsys, dir := benchFS(b, kind)
-			l, _, err := Open(fsys, dir, "n1", nil)
-			require.NoError(b, err)
-			for i := range 1250 {
-				require.NoError(b, l.Save(typicalBatch(i)))
+	onBothFS(b, func(b *testing.B, fsys FS, dir string, l *Log) {
+		for i := range 1250 {
+			require.NoError(b, l.Save(typicalBatch(i)))
+		}
+		require.NoError(b, l.Close())
+		b.ResetTimer()
+		for range b.N {
+			l, rec, err := Open(fsys, dir, "n1", nil)
+			if err != nil || len(rec.Records) != 10000 || rec.Damaged {
+				b.Fatalf("recovered %d records, damaged %v: %v", len(rec.Records), rec.Damaged, err)
 			}
-			require.NoError(b, l.Close())
-			b.ResetTimer()
-			for range b.N {
-				l, rec, err := Open(fsys, dir, "n1", nil)
-				if err != nil || len(rec.Records) != 10000 || rec.Damaged {
-					b.Fatalf("recovered %d records, damaged %v: %v", len(rec.Records), rec.Damaged, err)
-				}
-				l.Close()
-			}
-			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/10000, "ns/record")
-		})
-	}
+			l.Close()
+		}
+		b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/10000, "ns/record")
+	})
 }
 
 // BenchmarkCompact measures a Save that carries a 64 KB snapshot and keeps 100 records above
 // it: a new generation, written, synced, renamed, the directory synced.
 func BenchmarkCompact(b *testing.B) {
-	for _, kind := range []string{"os", "mem"} {
-		b.Run(kind, func(b *testing.B) {
-			fsys, dir := benchFS(b, kind)
-			l, _, err := Open(fsys, dir, "n1", nil)
-			require.NoError(b, err)
-			snap := bytes.Repeat([]byte{'s'}, 64<<10)
-			b.ResetTimer()
-			for i := range b.N {
-				b.StopTimer()
-				base := uint64(i) * 1000
-				for j := range 13 { // 104 records above the snapshot's index
-					st := typicalBatch(0)
-					for k := range st.Records {
-						st.Records[k].Index = base + uint64(j*8+k) + 1
-					}
-					require.NoError(b, l.Save(st))
+	onBothFS(b, func(b *testing.B, _ FS, _ string, l *Log) {
+		snap := bytes.Repeat([]byte{'s'}, 64<<10)
+		b.ResetTimer()
+		for i := range b.N {
+			b.StopTimer()
+			base := uint64(i) * 1000
+			for j := range 13 { // 104 records above the snapshot's index
+				st := typicalBatch(0)
+				for k := range st.Records {
+					st.Records[k].Index = base + uint64(j*8+k) + 1
 				}
-				b.StartTimer()
-				if err := l.Save(consensus.Stable{Snapshot: &consensus.Snapshot{Index: base + 4, Data: snap}}); err != nil {
-					b.Fatal(err)
-				}
+				require.NoError(b, l.Save(st))
 			}
-		})
-	}
+			b.StartTimer()
+			if err := l.Save(consensus.Stable{Snapshot: &consensus.Snapshot{Index: base + 4, Data: snap}}); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
 }

@@ -1,6 +1,7 @@
 package wal
 
 import (
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"path/filepath"
@@ -183,3 +184,111 @@ func memWith(t testing.TB, name string, data []byte) *MemFS {
 
 // newMem returns an empty MemFS seeded with seed.
 func newMem(seed uint64) *MemFS { return NewMemFS(rand.New(rand.NewPCG(seed, 7))) }
+
+// faultFS is a MemFS whose every call first asks fault whether to fail, and with what error:
+// the tests' one way to make a disk crash or go bad at a chosen call. fault is told the call's
+// name and whether the call changes what the disk holds (reading and opening do not).
+type faultFS struct {
+	*MemFS
+	fault func(call string, mutates bool) error
+}
+
+// do runs call unless fault fails it.
+func (f *faultFS) do(name string, mutates bool, call func() error) error {
+	if err := f.fault(name, mutates); err != nil {
+		return err
+	}
+	return call()
+}
+
+func (f *faultFS) MkdirAll(dir string) error {
+	return f.do("mkdir", true, func() error { return f.MemFS.MkdirAll(dir) })
+}
+
+func (f *faultFS) Rename(oldName, newName string) error {
+	return f.do("rename", true, func() error { return f.MemFS.Rename(oldName, newName) })
+}
+
+func (f *faultFS) Remove(name string) error {
+	return f.do("remove", true, func() error { return f.MemFS.Remove(name) })
+}
+
+func (f *faultFS) SyncDir(dir string) error {
+	return f.do("syncdir", true, func() error { return f.MemFS.SyncDir(dir) })
+}
+
+func (f *faultFS) ReadDir(dir string) (names []string, err error) {
+	err = f.do("readdir", false, func() (err error) { names, err = f.MemFS.ReadDir(dir); return err })
+	return names, err
+}
+
+func (f *faultFS) ReadFile(name string) (data []byte, err error) {
+	err = f.do("readfile", false, func() (err error) { data, err = f.MemFS.ReadFile(name); return err })
+	return data, err
+}
+
+func (f *faultFS) Create(name string) (File, error) {
+	if err := f.fault("create", true); err != nil {
+		return nil, err
+	}
+	h, err := f.MemFS.Create(name)
+	return &faultFile{h, f}, err
+}
+
+func (f *faultFS) OpenAppend(name string) (File, error) {
+	if err := f.fault("open", false); err != nil {
+		return nil, err
+	}
+	h, err := f.MemFS.OpenAppend(name)
+	return &faultFile{h, f}, err
+}
+
+// faultFile is a file of a faultFS, whose writes, syncs and truncations ask its fault too.
+type faultFile struct {
+	File
+	fs *faultFS
+}
+
+func (f *faultFile) Write(p []byte) (n int, err error) {
+	err = f.fs.do("write", true, func() (err error) { n, err = f.File.Write(p); return err })
+	return n, err
+}
+
+func (f *faultFile) Sync() error {
+	return f.fs.do("sync", true, f.File.Sync)
+}
+
+func (f *faultFile) Truncate(size int64) error {
+	return f.fs.do("truncate", true, func() error { return f.File.Truncate(size) })
+}
+
+var errCrashed = errors.New("crashed")
+
+// crash is a fault that lets left mutating calls through, then crashes the MemFS in place of
+// the next one and fails every call after. left < 0 never crashes.
+type crash struct {
+	m       *MemFS
+	left    int
+	crashed bool
+}
+
+// crashFS returns m behind a crash fault that lets left mutating calls through.
+func crashFS(m *MemFS, left int) (*faultFS, *crash) {
+	c := &crash{m: m, left: left}
+	return &faultFS{MemFS: m, fault: c.fault}, c
+}
+
+func (c *crash) fault(_ string, mutates bool) error {
+	switch {
+	case c.crashed:
+		return errCrashed
+	case !mutates:
+	case c.left == 0:
+		c.m.Crash()
+		c.crashed = true
+		return errCrashed
+	case c.left > 0:
+		c.left--
+	}
+	return nil
+}

@@ -97,54 +97,22 @@ func TestSaveDoesNotKeepCallerSlices(t *testing.T) {
 	require.Equal(t, `1:"abc" `, describeRecords(rec.Records))
 }
 
-// failingFS fails every call after the first ok ones, as a disk that has gone bad.
-type failingFS struct {
-	*MemFS
-	ok int
-}
-
-var errDisk = errors.New("disk failed")
-
-func (f *failingFS) step() error {
-	if f.ok == 0 {
-		return errDisk
-	}
-	f.ok--
-	return nil
-}
-
-func (f *failingFS) OpenAppend(name string) (File, error) {
-	h, err := f.MemFS.OpenAppend(name)
-	return &failingFile{h, f}, err
-}
-
-func (f *failingFS) Create(name string) (File, error) {
-	h, err := f.MemFS.Create(name)
-	return &failingFile{h, f}, err
-}
-
-type failingFile struct {
-	File
-	fs *failingFS
-}
-
-func (f *failingFile) Sync() error {
-	if err := f.fs.step(); err != nil {
-		return err
-	}
-	return f.File.Sync()
-}
-
 // TestFailedSyncIsSticky: after one failed fsync, every later Save fails without writing,
 // because nothing is known any more of what the disk holds.
 func TestFailedSyncIsSticky(t *testing.T) {
-	fsys := &failingFS{MemFS: newMem(1), ok: 1 << 30}
+	errDisk, bad := errors.New("disk failed"), false
+	fsys := &faultFS{MemFS: newMem(1), fault: func(call string, _ bool) error {
+		if call == "sync" && bad {
+			return errDisk
+		}
+		return nil
+	}}
 	l, _ := openT(t, fsys, nil)
 	require.NoError(t, l.Save(consensus.Stable{State: []byte("a")}))
-	fsys.ok = 0
+	bad = true
 	err := l.Save(consensus.Stable{State: []byte("b")})
 	require.ErrorIs(t, err, errDisk)
-	fsys.ok = 1 << 30
+	bad = false
 	writes := fsys.Stats().Writes
 	require.ErrorIs(t, l.Save(consensus.Stable{State: []byte("c")}), errDisk)
 	require.ErrorIs(t, l.Repaired(), errDisk)

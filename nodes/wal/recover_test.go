@@ -2,6 +2,7 @@ package wal
 
 import (
 	"encoding/binary"
+	"fmt"
 	"hash/crc32"
 	"math/rand/v2"
 	"path/filepath"
@@ -235,4 +236,118 @@ func boolInt(b bool) int {
 		return 1
 	}
 	return 0
+}
+
+// crashSeeds is how many different crashes each call is crashed with.
+const crashSeeds = 16
+
+// atEveryCall crashes the machine before call k = 0, 1, 2, ... of an operation, with
+// crashSeeds different crashes each, until the operation finishes before its crash: try
+// runs the operation crashing before call k and reports whether it finished.
+func atEveryCall(try func(k int, seed uint64, msg string) (finished bool)) {
+	for k := 0; ; k++ {
+		finished := false
+		for seed := uint64(1); seed <= crashSeeds; seed++ {
+			if try(k, seed, fmt.Sprintf("crash before call %d, seed %d", k, seed)) {
+				finished = true
+			}
+		}
+		if finished {
+			return
+		}
+	}
+}
+
+// TestSaveCrashAtEveryStep crashes the machine before each file-system call of a Save (a
+// plain batch, and a snapshot that starts a new generation), and after its last, with
+// crashSeeds different crashes each: recovery must find the state before the Save or the
+// state after it (only the latter once Save has returned), never damage, never a mix, and the
+// log must work after.
+func TestSaveCrashAtEveryStep(t *testing.T) {
+	before := []consensus.Stable{
+		{State: []byte("t1"), Records: []consensus.Record{{Index: 1, Data: []byte("a")}, {Index: 2, Data: []byte("b")}}},
+		{Records: []consensus.Record{{Index: 3, Data: []byte("c")}}},
+	}
+	for name, step := range map[string]consensus.Stable{
+		"batch": {State: []byte("t2"), Records: []consensus.Record{{Index: 4, Data: []byte("d")}}},
+		"snapshot": {State: []byte("t2"), Records: []consensus.Record{{Index: 4, Data: []byte("d")}},
+			Snapshot: &consensus.Snapshot{Index: 2, Data: []byte("s2")}},
+	} {
+		t.Run(name, func(t *testing.T) {
+			oldWant, newWant := model(before), model(append(slices.Clone(before), step))
+			seen := map[string]bool{}
+			atEveryCall(func(k int, seed uint64, msg string) (finished bool) {
+				m := newMem(seed)
+				fsys, c := crashFS(m, -1)
+				l, _ := openT(t, fsys, nil)
+				saveAll(t, l, before)
+				c.left = k
+				if err := l.Save(step); !c.crashed {
+					require.NoError(t, err, msg)
+					finished = true
+					m.Crash()
+				}
+				l, rec := openT(t, m, nil)
+				require.False(t, rec.Damaged, msg)
+				want, got := oldWant, "old"
+				if describeRecords(rec.Records) == describeRecords(newWant.Records) {
+					want, got = newWant, "new"
+				}
+				requireContents(t, want, rec, msg)
+				if finished {
+					require.Equal(t, "new", got, "%s: a Save that returned is lost", msg)
+				}
+				seen[got] = true
+				requireUsable(t, m, l, want, false, msg)
+				return finished
+			})
+			require.Equal(t, map[string]bool{"old": true, "new": true}, seen, "crashes never produced both outcomes")
+		})
+	}
+}
+
+// TestOpenCrashAtEveryStep crashes the machine at every call of an Open that has work to do:
+// a first start, a torn tail to cut, and a damaged log to replace. The next Open must find
+// what the interrupted one would have: empty; the intact frames; damage, with the same
+// contents, because the damage mark must not be lost on the way to being written.
+func TestOpenCrashAtEveryStep(t *testing.T) {
+	w := writeLog(t, 11, 6)
+	torn := slices.Clone(w.data[:len(w.data)-3])
+	flipped := slices.Clone(w.data)
+	flipped[w.ends[3]+frameHeaderLen] ^= 4
+	damagedWant := model(w.saves[:3])
+	for _, s := range w.saves[4:] {
+		if s.State != nil {
+			damagedWant.State = s.State
+		}
+	}
+	cases := []struct {
+		name    string
+		setup   func(seed uint64) *MemFS
+		want    consensus.Recovered
+		damaged bool
+	}{
+		{"first start", newMem, consensus.Recovered{}, false},
+		{"torn tail", func(uint64) *MemFS { return memWith(t, w.name, torn) }, model(w.saves[:len(w.saves)-1]), false},
+		{"damaged", func(uint64) *MemFS { return memWith(t, w.name, flipped) }, damagedWant, true},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			atEveryCall(func(k int, seed uint64, msg string) (finished bool) {
+				m := tc.setup(seed)
+				m.rng = rand.New(rand.NewPCG(seed, 3))
+				fsys, c := crashFS(m, k)
+				if _, _, err := Open(fsys, testDir, "n1", nil); !c.crashed {
+					require.NoError(t, err, msg)
+					finished = true
+					m.Crash()
+				}
+				l, rec := openT(t, m, nil)
+				require.Equal(t, tc.damaged, rec.Damaged, msg)
+				requireContents(t, tc.want, rec, msg)
+				requireUsable(t, m, l, tc.want, tc.damaged, msg)
+				return finished
+			})
+		})
+	}
 }

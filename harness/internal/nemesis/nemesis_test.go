@@ -32,20 +32,37 @@ func (r *recorder) Heal() {
 	r.events = append(r.events, "heal")
 }
 
-// cluster is a fake Processes: nodes that are up or down, paused or not. It
+// A fake node's states: up, down or paused.
+const (
+	up     = "up"
+	down   = "down"
+	paused = "paused"
+)
+
+// transitions is what each action does to a fake node in each state: its outcome and the
+// state it leaves the node in.
+var transitions = map[string]map[string]struct{ outcome, next string }{
+	FKill:   {up: {Killed, down}, paused: {Killed, down}, down: {NotRunning, down}},
+	FStart:  {up: {AlreadyRunning, up}, paused: {AlreadyRunning, paused}, down: {Started, up}},
+	FPause:  {up: {Paused, paused}, paused: {AlreadyPaused, paused}, down: {NotRunning, down}},
+	FResume: {up: {NotPaused, up}, paused: {Resumed, up}, down: {NotPaused, down}},
+}
+
+// cluster is a fake Processes: nodes that are up, down or paused, as transitions says. It
 // fails the test if one node is acted on twice at once.
 type cluster struct {
-	t            *testing.T
-	mu           sync.Mutex
-	down, paused map[string]bool
-	busy         map[string]bool
+	t     *testing.T
+	mu    sync.Mutex
+	state map[string]string // a node's state; up when absent
+	busy  map[string]bool
 }
 
 func newCluster(t *testing.T) *cluster {
-	return &cluster{t: t, down: map[string]bool{}, paused: map[string]bool{}, busy: map[string]bool{}}
+	return &cluster{t: t, state: map[string]string{}, busy: map[string]bool{}}
 }
 
-func (c *cluster) act(node string, f func() string) string {
+// act applies action to node, after a pause in which another action on it would be caught.
+func (c *cluster) act(node, action string) string {
 	c.mu.Lock()
 	if c.busy[node] {
 		c.t.Errorf("%s acted on twice at once", node)
@@ -56,51 +73,19 @@ func (c *cluster) act(node string, f func() string) string {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.busy[node] = false
-	return f()
+	from := c.state[node]
+	if from == "" {
+		from = up
+	}
+	step := transitions[action][from]
+	c.state[node] = step.next
+	return step.outcome
 }
 
-func (c *cluster) Kill(n string) string {
-	return c.act(n, func() string {
-		if c.down[n] {
-			return NotRunning
-		}
-		c.down[n], c.paused[n] = true, false
-		return Killed
-	})
-}
-
-func (c *cluster) Start(n string) string {
-	return c.act(n, func() string {
-		if !c.down[n] {
-			return AlreadyRunning
-		}
-		c.down[n] = false
-		return Started
-	})
-}
-
-func (c *cluster) Pause(n string) string {
-	return c.act(n, func() string {
-		switch {
-		case c.down[n]:
-			return NotRunning
-		case c.paused[n]:
-			return AlreadyPaused
-		}
-		c.paused[n] = true
-		return Paused
-	})
-}
-
-func (c *cluster) Resume(n string) string {
-	return c.act(n, func() string {
-		if !c.paused[n] {
-			return NotPaused
-		}
-		c.paused[n] = false
-		return Resumed
-	})
-}
+func (c *cluster) Kill(n string) string   { return c.act(n, FKill) }
+func (c *cluster) Start(n string) string  { return c.act(n, FStart) }
+func (c *cluster) Pause(n string) string  { return c.act(n, FPause) }
+func (c *cluster) Resume(n string) string { return c.act(n, FResume) }
 
 // runFor runs the nemesis for d on a real clock and returns its history.
 func runFor(t *testing.T, faults []string, d time.Duration, procs Processes, net Partitioner, onChange func(string)) []history.Op {
@@ -190,8 +175,8 @@ func TestRunKillsPausesAndEndsWithEveryNodeUp(t *testing.T) {
 	n := len(ops)
 	assert.Equal(t, []string{FResume, FStart}, []string{ops[n-4].F, ops[n-2].F}, "the final ops")
 	for _, n := range nodes(3) {
-		assert.False(t, c.down[n], "%s started at the end", n)
-		assert.False(t, c.paused[n], "%s resumed at the end", n)
+		assert.NotEqual(t, down, c.state[n], "%s started at the end", n)
+		assert.NotEqual(t, paused, c.state[n], "%s resumed at the end", n)
 	}
 	assert.Equal(t, "", changes[len(changes)-1], "no fault in effect at the end")
 }

@@ -5,7 +5,6 @@ import (
 	"os"
 	"strconv"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -15,6 +14,7 @@ import (
 	"github.com/quorumkit/quorumkit/harness/internal/nemesis"
 	"github.com/quorumkit/quorumkit/harness/internal/net"
 	"github.com/quorumkit/quorumkit/harness/internal/process"
+	"github.com/quorumkit/quorumkit/harness/internal/testkit"
 )
 
 // echoClient sends echo requests to one node and gathers the replies.
@@ -61,13 +61,11 @@ func (c *echoClient) replies(d time.Duration, want int) map[int]bool {
 	return got
 }
 
-// assertGone waits for every pid to have died (and been reaped).
-func assertGone(t *testing.T, pids []int) {
-	t.Helper()
-	for _, pid := range pids {
-		assert.Eventually(t, func() bool { return syscall.Kill(pid, 0) == syscall.ESRCH },
-			5*time.Second, 10*time.Millisecond, "pid %d outlived the run", pid)
-	}
+// startEcho starts n echo fixtures and returns the test and its nodes as the nemesis acts on
+// them.
+func startEcho(t *testing.T, n int) (*test, nodeProcesses) {
+	tt := startFixture(t, "echo", n)
+	return tt, nodeProcesses{tt}
 }
 
 // TestKillDropsWhileDownAndRestartsWithInit kills an echo node: requests
@@ -75,8 +73,7 @@ func assertGone(t *testing.T, pids []int) {
 // the restart runs a new process, which is sent init again by a new client
 // and answers again; start and kill are idempotent.
 func TestKillDropsWhileDownAndRestartsWithInit(t *testing.T) {
-	tt := startFixture(t, "echo", 2)
-	p := nodeProcesses{tt}
+	tt, p := startEcho(t, 2)
 	c := newEchoClient(t, tt.net, "c100")
 	first := tt.processes()[0]
 
@@ -107,7 +104,7 @@ func TestKillDropsWhileDownAndRestartsWithInit(t *testing.T) {
 	assert.Equal(t, nemesis.AlreadyRunning, p.Start("n0"))
 
 	tt.teardown()
-	assertGone(t, []int{first.Pid(), second.Pid(), tt.processes()[1].Pid()})
+	testkit.AssertGone(t, []int{first.Pid(), second.Pid(), tt.processes()[1].Pid()})
 }
 
 // TestPauseQueuesAndBlocksNobodyElse pauses an echo node and floods it with
@@ -115,8 +112,7 @@ func TestKillDropsWhileDownAndRestartsWithInit(t *testing.T) {
 // paused, the other node answers at once all along, and after the resume
 // every request is answered.
 func TestPauseQueuesAndBlocksNobodyElse(t *testing.T) {
-	tt := startFixture(t, "echo", 2)
-	p := nodeProcesses{tt}
+	tt, p := startEcho(t, 2)
 	c0, c1 := newEchoClient(t, tt.net, "c100"), newEchoClient(t, tt.net, "c101")
 	n0 := tt.processes()[0]
 
@@ -140,8 +136,7 @@ func TestPauseQueuesAndBlocksNobodyElse(t *testing.T) {
 // TestKillOfAPausedNodeLosesItsQueue kills a paused node with a full queue:
 // nothing it held is delivered to its restart, and it is not paused.
 func TestKillOfAPausedNodeLosesItsQueue(t *testing.T) {
-	tt := startFixture(t, "echo", 1)
-	p := nodeProcesses{tt}
+	tt, p := startEcho(t, 1)
 	c := newEchoClient(t, tt.net, "c100")
 	first := tt.processes()[0]
 	require.Equal(t, nemesis.Paused, p.Pause("n0"))
@@ -161,8 +156,7 @@ func TestKillOfAPausedNodeLosesItsQueue(t *testing.T) {
 // exits before init_ok crashes the run (as a first init would), and teardown
 // leaves no process, paused ones included.
 func TestFailedRestartCrashesTheRunAndLeavesNothing(t *testing.T) {
-	tt := startFixture(t, "echo", 3)
-	p := nodeProcesses{tt}
+	tt, p := startEcho(t, 3)
 	var pids []int
 	for _, n := range tt.processes() {
 		pids = append(pids, n.Pid())
@@ -181,7 +175,7 @@ func TestFailedRestartCrashesTheRunAndLeavesNothing(t *testing.T) {
 	require.Equal(t, nemesis.Killed, p.Kill("n2"))
 	assert.Equal(t, nemesis.NotStarted, p.Start("n2"), "a halting run starts nothing")
 	tt.teardown()
-	assertGone(t, pids)
+	testkit.AssertGone(t, pids)
 	for _, n := range tt.processes() {
 		assert.Equal(t, "", process.State(n.Pid()), "%s", n.ID())
 	}
