@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/quorumkit/quorumkit/harness/internal/results"
 	"github.com/quorumkit/quorumkit/harness/internal/runner"
 )
 
@@ -110,13 +111,13 @@ func ParseTest(args []string, stderr io.Writer) (*runner.Options, int, error) {
 		args = rest[1:]
 	}
 
-	o := &runner.Options{
+	o := &runner.Options{Options: results.Options{
 		Bin: *bin, Args: positional, Workload: *wl, Rate: *rate,
 		TimeLimit: time.Duration(*timeLimit) * time.Second, Latency: time.Duration(*latency) * time.Millisecond,
 		LatencyDist: *dist, NemesisInterval: time.Duration(*nemInterval * float64(time.Second)),
 		Availability: -1, LogStderr: *logStderr, LogNetSend: *logSend, LogNetRecv: *logRecv, PerKeyLimit: *perKeyLimit, Store: *store,
 		CheckTimeout: time.Duration(*checkTimeout * float64(time.Second)), MaelstromParity: *parity,
-	}
+	}}
 	bad := func(format string, a ...any) error {
 		return fmt.Errorf("%w: %s", runner.ErrBadOptions, fmt.Sprintf(format, a...))
 	}

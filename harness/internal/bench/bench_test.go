@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/quorumkit/quorumkit/harness/internal/check"
+	"github.com/quorumkit/quorumkit/harness/internal/results"
 )
 
 var zero = time.Date(2026, 11, 25, 20, 0, 0, 0, time.UTC)
@@ -94,7 +95,7 @@ func TestLeaderAt(t *testing.T) {
 	assert.Equal(t, "", r.LeaderAt(zero.Add(5500*time.Millisecond)))
 	assert.Equal(t, "n2", r.LeaderAt(zero.Add(7*time.Second)))
 
-	r.Results = &Results{}
+	r.Results = &results.Results{}
 	r.Results.Test.ZeroTime = zero.Format(time.RFC3339Nano)
 	rec := func(x float64) *float64 { return &x }
 	assert.True(t, r.Failover(&check.Partition{Start: 2, Isolated: []string{"n1"}, Quorum: true, Recovery: rec(0.5)}), "leader cut off")

@@ -13,7 +13,7 @@ import (
 	"time"
 
 	"github.com/quorumkit/quorumkit/harness/internal/check"
-	"github.com/quorumkit/quorumkit/harness/internal/runner"
+	"github.com/quorumkit/quorumkit/harness/internal/results"
 )
 
 // The sections of a benchmark root, one sub-store each, in report order.
@@ -41,42 +41,9 @@ type Run struct {
 	// Bin is the node binary's base name, e.g. "raftnode".
 	Bin string
 	// Results is results.json, decoded.
-	Results *Results
+	Results *results.Results
 	// Leaders are the leader changes found in node-logs/, in time order.
 	Leaders []LeaderChange
-}
-
-// Results is the subset of a harness results.json that reports use.
-type Results struct {
-	Valid        check.Validity            `json:"valid?"`
-	Perf         *check.PerfResult         `json:"perf"`
-	Stats        *check.StatsResult        `json:"stats"`
-	Availability *check.AvailabilityResult `json:"availability"`
-	Net          *check.NetResult          `json:"net"`
-	Recovery     *check.RecoveryResult     `json:"recovery"`
-	Workload     struct {
-		Valid check.Validity `json:"valid?"`
-	} `json:"workload"`
-	Crash *struct {
-		Message string `json:"message"`
-	} `json:"crash"`
-	Nodes map[string]*runner.NodeMemory `json:"nodes"`
-	Seed  int64                         `json:"seed"`
-	Test  struct {
-		Options struct {
-			Bin         string   `json:"bin"`
-			Nodes       []string `json:"nodes"`
-			Concurrency int      `json:"concurrency"`
-			Rate        float64  `json:"rate"`
-			Nemesis     []string `json:"nemesis"`
-			PerKeyLimit int      `json:"per-key-limit"`
-			LatencyDist string   `json:"latency-dist"`
-		} `json:"options"`
-		TimeLimit       float64 `json:"time-limit"`
-		Latency         int64   `json:"latency"`
-		NemesisInterval float64 `json:"nemesis-interval"`
-		ZeroTime        string  `json:"zero-time"`
-	} `json:"test"`
 }
 
 // Load reads every run under root/<section>/ for each of Sections; runs
@@ -117,9 +84,12 @@ func LoadRun(dir string) (*Run, error) {
 	if err != nil {
 		return nil, err
 	}
-	res := &Results{}
+	res := &results.Results{}
 	if err := json.Unmarshal(b, res); err != nil {
 		return nil, fmt.Errorf("%s: %w", dir, err)
+	}
+	if res.Test.Options == nil {
+		res.Test.Options = &results.Options{} // a simulated run records none
 	}
 	if res.Perf == nil || res.Stats == nil || res.Net == nil || res.Availability == nil {
 		return nil, fmt.Errorf("%s: results.json has no perf section: written by an older harness?", dir)

@@ -23,6 +23,7 @@ import (
 	"github.com/quorumkit/quorumkit/harness/internal/net"
 	"github.com/quorumkit/quorumkit/harness/internal/process"
 	"github.com/quorumkit/quorumkit/harness/internal/report"
+	"github.com/quorumkit/quorumkit/harness/internal/results"
 	"github.com/quorumkit/quorumkit/harness/internal/service"
 	"github.com/quorumkit/quorumkit/harness/internal/witness"
 	"github.com/quorumkit/quorumkit/harness/internal/workload"
@@ -65,10 +66,10 @@ type test struct {
 	pumped   []chan struct{}
 	down     []bool
 	closed   bool
-	protocol ProtocolResult
-	crash    *CrashResult
+	protocol results.ProtocolResult
+	crash    *results.CrashResult
 	fault    string
-	memory   map[string]*NodeMemory
+	memory   map[string]*results.NodeMemory
 	zeroTime time.Time
 }
 
@@ -79,7 +80,7 @@ func seeded(master *rand.Rand) *rand.Rand {
 
 // Run runs one test and returns its results and exit code. Results is nil
 // only when the store could not be created.
-func Run(opts *Options) (*Results, int) {
+func Run(opts *Options) (*results.Results, int) {
 	if opts.Out == nil {
 		opts.Out = os.Stdout
 	}
@@ -97,7 +98,7 @@ func Run(opts *Options) (*Results, int) {
 		opts: opts, clock: clk, store: store, history: history.New(clk),
 		stop: make(chan struct{}),
 	}
-	t.protocol.Errors = []*ProtocolError{}
+	t.protocol.Errors = []*results.ProtocolError{}
 	t.causal = &causality{w: witness.New(opts.Nodes, service.IDs)}
 	t.net = net.New(net.Config{Clock: clk, Dist: opts.LatencyDist, Mean: opts.Latency, Rand: seeded(master),
 		OnSend: t.netLogger(opts.LogNetSend, ":send"), OnRecv: t.netLogger(opts.LogNetRecv, ":recv"), Trace: t.causal})
@@ -222,15 +223,15 @@ func (t *test) sampleMemory(done <-chan struct{}, stopped chan<- struct{}) {
 			}
 			t.mu.Lock()
 			if t.memory == nil {
-				t.memory = map[string]*NodeMemory{}
+				t.memory = map[string]*results.NodeMemory{}
 			}
 			m := t.memory[n.ID()]
 			if m == nil {
-				m = &NodeMemory{}
+				m = &results.NodeMemory{}
 				t.memory[n.ID()] = m
 			}
 			m.Pid = n.Pid()
-			m.add(at, mem)
+			m.Add(at, mem.RSS, mem.HWM)
 			t.mu.Unlock()
 		}
 		if finished {
@@ -406,8 +407,8 @@ func (t *test) route(node string, line []byte) {
 	if err != nil {
 		t.mu.Lock()
 		t.protocol.Count++
-		if len(t.protocol.Errors) < MaxProtocolErrors {
-			t.protocol.Errors = append(t.protocol.Errors, &ProtocolError{Node: node, Line: string(line), Error: err.Error()})
+		if len(t.protocol.Errors) < results.MaxProtocolErrors {
+			t.protocol.Errors = append(t.protocol.Errors, &results.ProtocolError{Node: node, Line: string(line), Error: err.Error()})
 		}
 		t.mu.Unlock()
 		fmt.Fprintf(t.opts.Log, "harness: protocol error from %s: %v: %q\n", node, err, truncate(string(line), 200))
@@ -454,14 +455,14 @@ func (t *test) watch(node *process.Node) {
 func (t *test) recordExit(n *process.Node) {
 	at := t.history.Since().Seconds()
 	tail := n.StderrTail(time.Second)
-	nc := &NodeCrash{Node: n.ID(), Status: n.Status(), At: at, StderrTail: tail, StdoutTail: n.StdoutTail()}
+	nc := &results.NodeCrash{Node: n.ID(), Status: n.Status(), At: at, StderrTail: tail, StdoutTail: n.StdoutTail()}
 	if nc.StderrTail == nil {
 		nc.StderrTail = []string{}
 	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	if t.crash == nil {
-		t.crash = &CrashResult{Valid: check.Unknown, Message: "node crashed"}
+		t.crash = &results.CrashResult{Valid: check.Unknown, Message: "node crashed"}
 	}
 	for _, c := range t.crash.Nodes {
 		if c.Node == nc.Node {
@@ -476,7 +477,7 @@ func (t *test) setCrash(msg string) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	if t.crash == nil {
-		t.crash = &CrashResult{Valid: check.Unknown, Message: msg}
+		t.crash = &results.CrashResult{Valid: check.Unknown, Message: msg}
 	} else {
 		t.crash.Message += "; " + msg
 	}
