@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"slices"
@@ -14,6 +15,7 @@ import (
 
 	"github.com/quorumkit/quorumkit/harness/internal/check"
 	"github.com/quorumkit/quorumkit/harness/internal/results"
+	"github.com/quorumkit/quorumkit/nodes/nodelog"
 )
 
 // The sections of a benchmark root, one sub-store each, in report order.
@@ -97,7 +99,7 @@ func LoadRun(dir string) (*Run, error) {
 	r := &Run{Dir: dir, Bin: filepath.Base(res.Test.Options.Bin), Results: res}
 	logs, _ := filepath.Glob(filepath.Join(dir, "node-logs", "*.log"))
 	for _, l := range logs {
-		changes, err := readLeaderChanges(l)
+		changes, err := readLeaderChanges(l, strings.TrimSuffix(filepath.Base(l), ".log"))
 		if err != nil {
 			return nil, err
 		}
@@ -107,17 +109,20 @@ func LoadRun(dir string) (*Run, error) {
 	return r, nil
 }
 
-// LeaderChange is one `msg="leader changed"` line of a node log: at At,
-// Node started to believe that To leads ("" for nobody).
+// LeaderChange is one nodelog.LeaderChanged line of a node log: at At, Node
+// started to believe that To leads ("" for nobody).
 type LeaderChange struct {
 	At       time.Time
 	Node, To string
 }
 
-// readLeaderChanges scans a node log (slog text: time=... msg="leader
-// changed" node=n0 from=... to=n1) for leader changes. Lines of other
-// shapes, and logs of binaries that write none, give nothing.
-func readLeaderChanges(path string) ([]LeaderChange, error) {
+// readLeaderChanges scans node's log (slog text, as the runtime writes it:
+// time=... level=INFO msg="leader changed" node=n0 from=... to=n1) for the
+// leader changes, the lines named by nodelog.LeaderChanged. The node is the
+// one the log belongs to, so that the line needs no more keys than the
+// contract names. Lines of other shapes, and logs of binaries that write
+// none, give nothing.
+func readLeaderChanges(path, node string) ([]LeaderChange, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
@@ -128,15 +133,18 @@ func readLeaderChanges(path string) ([]LeaderChange, error) {
 	sc.Buffer(make([]byte, 64<<10), 1<<20)
 	for sc.Scan() {
 		line := sc.Text()
-		if !strings.Contains(line, `msg="leader changed"`) {
+		if !strings.Contains(line, nodelog.LeaderChanged) {
 			continue
 		}
 		kv := logFields(line)
-		at, err := time.Parse(time.RFC3339Nano, kv["time"])
-		if err != nil || kv["node"] == "" {
+		if kv[slog.MessageKey] != nodelog.LeaderChanged {
 			continue
 		}
-		out = append(out, LeaderChange{At: at, Node: kv["node"], To: kv["to"]})
+		at, err := time.Parse(time.RFC3339Nano, kv[slog.TimeKey])
+		if err != nil {
+			continue
+		}
+		out = append(out, LeaderChange{At: at, Node: node, To: kv[nodelog.To]})
 	}
 	return out, sc.Err()
 }
