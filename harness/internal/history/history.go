@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/quorumkit/quorumkit/harness/internal/clock"
+	"github.com/quorumkit/quorumkit/harness/internal/edn"
 	"github.com/quorumkit/quorumkit/harness/internal/witness"
 )
 
@@ -184,9 +185,9 @@ func WriteText(w io.Writer, ops []Op) error {
 		if op.IsClient() {
 			proc = strconv.Itoa(op.Process)
 		}
-		fmt.Fprintf(bw, "%s\t:%s\t:%s\t%s", proc, op.Type, op.F, EDN(op.ValueJSON()))
+		fmt.Fprintf(bw, "%s\t:%s\t:%s\t%s", proc, op.Type, op.F, toEDN(ednValue, op.ValueJSON()))
 		if len(op.Error) > 0 {
-			fmt.Fprintf(bw, "\t%s", ednError(op.Error))
+			fmt.Fprintf(bw, "\t%s", toEDN(ednNamed, op.Error))
 		}
 		bw.WriteByte('\n')
 	}
@@ -202,14 +203,14 @@ func WriteEDN(w io.Writer, ops []Op) error {
 		if op.IsClient() {
 			proc = strconv.Itoa(op.Process)
 		}
-		value := EDN(op.ValueJSON())
+		value := toEDN(ednValue, op.ValueJSON())
 		if !op.IsClient() {
-			value = nemesisEDN(op.Value)
+			value = toEDN(ednNamed, op.Value)
 		}
 		fmt.Fprintf(bw, "{:type :%s, :f :%s, :value %s, :process %s, :time %d, :index %d",
 			op.Type, op.F, value, proc, int64(op.Time), op.Index)
 		if len(op.Error) > 0 {
-			fmt.Fprintf(bw, ", :error %s", ednError(op.Error))
+			fmt.Fprintf(bw, ", :error %s", toEDN(ednNamed, op.Error))
 		}
 		if op.Exception != "" {
 			fmt.Fprintf(bw, ", :exception %s", strconv.Quote(op.Exception))
@@ -219,84 +220,28 @@ func WriteEDN(w io.Writer, ops []Op) error {
 	return bw.Flush()
 }
 
-// nemesisEDN renders a nemesis value: a bare name is a keyword (:one,
-// :network-healed), anything else as EDN.
-func nemesisEDN(raw []byte) string { return ednError(raw) }
+// ednValue writes values as history.txt and history.edn do: maps on one line
+// with string keys, and the first string of a top-level vector (an error name
+// or a nemesis tag, as in [:isolated ...] or [:precondition-failed "text"]) a
+// keyword.
+var ednValue = edn.Style{Keyword: func(s string, at edn.Place) bool {
+	return at.Depth == 1 && at.Index == 0 && s != "" && !strings.ContainsAny(s, " \t\n\"")
+}}
 
-// EDN renders a small JSON value in Clojure's notation: null is nil, arrays
-// are vectors, the first string element of a top-level array (an error name
-// or a nemesis tag) is a keyword, and objects are maps.
-func EDN(raw []byte) string {
-	var v any
-	d := json.NewDecoder(strings.NewReader(string(raw)))
-	d.UseNumber()
-	if err := d.Decode(&v); err != nil {
+// ednNamed writes an error or a nemesis value as ednValue does, but a bare
+// name such as "net-timeout" or "one" is a keyword too.
+var ednNamed = edn.Style{Keyword: func(s string, at edn.Place) bool {
+	return at.Depth == 0 && s != "" && !strings.ContainsAny(s, " \t\n\":") || ednValue.Keyword(s, at)
+}}
+
+// toEDN renders a small JSON value in style, or as it is when it is not
+// JSON.
+func toEDN(style edn.Style, raw []byte) string {
+	out, err := style.Encode(raw)
+	if err != nil {
 		return string(raw)
 	}
-	var sb strings.Builder
-	if arr, ok := v.([]any); ok {
-		// A top-level vector starting with a name, like [:isolated ...] or
-		// [:precondition-failed "text"]: the name is a keyword.
-		sb.WriteByte('[')
-		for i, e := range arr {
-			if i > 0 {
-				sb.WriteByte(' ')
-			}
-			writeEDN(&sb, e, i == 0)
-		}
-		sb.WriteByte(']')
-		return sb.String()
-	}
-	writeEDN(&sb, v, false)
-	return sb.String()
-}
-
-// ednError renders an error: a bare name such as "net-timeout" is a
-// keyword, anything else as EDN.
-func ednError(raw []byte) string {
-	var s string
-	if json.Unmarshal(raw, &s) == nil && s != "" && !strings.ContainsAny(s, " \t\n\":") {
-		return ":" + s
-	}
-	return EDN(raw)
-}
-
-func writeEDN(sb *strings.Builder, v any, keyword bool) {
-	switch x := v.(type) {
-	case nil:
-		sb.WriteString("nil")
-	case bool:
-		sb.WriteString(strconv.FormatBool(x))
-	case json.Number:
-		sb.WriteString(x.String())
-	case string:
-		if keyword && x != "" && !strings.ContainsAny(x, " \t\n\"") {
-			sb.WriteString(":" + x)
-		} else {
-			sb.WriteString(strconv.Quote(x))
-		}
-	case []any:
-		sb.WriteByte('[')
-		for i, e := range x {
-			if i > 0 {
-				sb.WriteByte(' ')
-			}
-			writeEDN(sb, e, false)
-		}
-		sb.WriteByte(']')
-	case map[string]any:
-		sb.WriteByte('{')
-		first := true
-		for k, e := range x {
-			if !first {
-				sb.WriteString(", ")
-			}
-			first = false
-			sb.WriteString(strconv.Quote(k) + " ")
-			writeEDN(sb, e, false)
-		}
-		sb.WriteByte('}')
-	}
+	return out
 }
 
 // Tally counts client completions by type, for the progress line.
