@@ -13,6 +13,9 @@
 // rate, ...), takes the median of each figure over a cell's repeats, and
 // writes the markdown tables beside PNG plots drawn with gonum/plot.
 //
-// The figures and their floors are explained in the report itself; the
-// sections are those of Sections.
+// The figures and their floors are explained in the report itself. Each
+// section of the report has its file (header.go, latency.go, curve.go with
+// the messages per op, partition.go, nodes.go, memory.go, validity.go), the
+// per-run figures and their formats are in figures.go, and the plots, which
+// share their look, in plots.go; the sections of runs are those of Sections.
 package bench
