@@ -167,57 +167,60 @@ func (h *History) Ops() []Op {
 
 // WriteJSONL writes one JSON op per line.
 func WriteJSONL(w io.Writer, ops []Op) error {
-	bw := bufio.NewWriter(w)
-	for _, op := range ops {
+	return writeLines(w, ops, func(bw *bufio.Writer, op Op) {
 		b, _ := op.MarshalJSON()
 		bw.Write(b)
-		bw.WriteByte('\n')
-	}
-	return bw.Flush()
+	})
 }
 
 // WriteText writes Maelstrom's history.txt: process, type, f, value and
 // error separated by tabs, values in EDN-like notation.
 func WriteText(w io.Writer, ops []Op) error {
-	bw := bufio.NewWriter(w)
-	for _, op := range ops {
-		proc := ":nemesis"
-		if op.IsClient() {
-			proc = strconv.Itoa(op.Process)
-		}
-		fmt.Fprintf(bw, "%s\t:%s\t:%s\t%s", proc, op.Type, op.F, toEDN(ednValue, op.ValueJSON()))
+	return writeLines(w, ops, func(bw *bufio.Writer, op Op) {
+		fmt.Fprintf(bw, "%s\t:%s\t:%s\t%s", op.ednProcess(), op.Type, op.F, toEDN(ednValue, op.ValueJSON()))
 		if len(op.Error) > 0 {
 			fmt.Fprintf(bw, "\t%s", toEDN(ednNamed, op.Error))
 		}
-		bw.WriteByte('\n')
-	}
-	return bw.Flush()
+	})
 }
 
 // WriteEDN writes history.edn, one Jepsen op map per line, e.g.
 // {:type :invoke, :f :read, :value [0 nil], :process 0, :time 12, :index 0}.
 func WriteEDN(w io.Writer, ops []Op) error {
-	bw := bufio.NewWriter(w)
-	for _, op := range ops {
-		proc := ":nemesis"
-		if op.IsClient() {
-			proc = strconv.Itoa(op.Process)
-		}
+	return writeLines(w, ops, func(bw *bufio.Writer, op Op) {
 		value := toEDN(ednValue, op.ValueJSON())
 		if !op.IsClient() {
 			value = toEDN(ednNamed, op.Value)
 		}
 		fmt.Fprintf(bw, "{:type :%s, :f :%s, :value %s, :process %s, :time %d, :index %d",
-			op.Type, op.F, value, proc, int64(op.Time), op.Index)
+			op.Type, op.F, value, op.ednProcess(), int64(op.Time), op.Index)
 		if len(op.Error) > 0 {
 			fmt.Fprintf(bw, ", :error %s", toEDN(ednNamed, op.Error))
 		}
 		if op.Exception != "" {
 			fmt.Fprintf(bw, ", :exception %s", strconv.Quote(op.Exception))
 		}
-		bw.WriteString("}\n")
+		bw.WriteByte('}')
+	})
+}
+
+// writeLines writes each op as one line, which line writes without its
+// newline.
+func writeLines(w io.Writer, ops []Op, line func(*bufio.Writer, Op)) error {
+	bw := bufio.NewWriter(w)
+	for _, op := range ops {
+		line(bw, op)
+		bw.WriteByte('\n')
 	}
 	return bw.Flush()
+}
+
+// ednProcess is op's :process in EDN: the worker's number, or :nemesis.
+func (op *Op) ednProcess() string {
+	if op.IsClient() {
+		return strconv.Itoa(op.Process)
+	}
+	return ":nemesis"
 }
 
 // ednValue writes values as history.txt and history.edn do: maps on one line

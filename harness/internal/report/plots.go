@@ -145,16 +145,27 @@ func sortedFs(ss []sample) []string {
 	return fs
 }
 
-func latencyRaw(path string, ss []sample, partitions []history.Interval, end float64) error {
-	p := newPlot("latency (raw)", "latency (ms)", end)
+// latencyMin is the floor of the latency plots' log scale, in ms.
+const latencyMin = 0.1
+
+// latencyPlot is a plot of latencies over the run on a log scale from
+// latencyMin to twice the largest (10 ms at least), the faults shaded.
+func latencyPlot(title string, ss []sample, partitions []history.Interval, end float64) (*plot.Plot, error) {
+	p := newPlot(title, "latency (ms)", end)
 	p.Y.Scale = plot.LogScale{}
 	p.Y.Tick.Marker = plot.LogTicks{Prec: -1}
-	ymin, ymax := 0.1, 10.0
+	ymax := 10.0
 	for _, s := range ss {
 		ymax = math.Max(ymax, s.latency*2)
 	}
-	p.Y.Min, p.Y.Max = ymin, ymax
-	if err := shadeIntervals(p, partitions, ymin, ymax); err != nil {
+	p.Y.Min, p.Y.Max = latencyMin, ymax
+	return p, shadeIntervals(p, partitions, latencyMin, ymax)
+}
+
+// latencyRaw draws every completed op's latency at its invocation.
+func latencyRaw(path string, ss []sample, partitions []history.Interval, end float64) error {
+	p, err := latencyPlot("latency (raw)", ss, partitions, end)
+	if err != nil {
 		return err
 	}
 	for _, f := range sortedFs(ss) {
@@ -162,7 +173,7 @@ func latencyRaw(path string, ss []sample, partitions []history.Interval, end flo
 			var xys plotter.XYs
 			for _, s := range ss {
 				if s.f == f && s.typ == typ {
-					xys = append(xys, plotter.XY{X: s.start, Y: math.Max(s.latency, ymin)})
+					xys = append(xys, plotter.XY{X: s.start, Y: math.Max(s.latency, latencyMin)})
 				}
 			}
 			if len(xys) == 0 {
@@ -197,16 +208,10 @@ func quantile(sorted []float64, q float64) float64 {
 	return sorted[max(0, min(i, len(sorted)-1))]
 }
 
+// latencyQuantiles draws the quantiles of each f's latency, window by window.
 func latencyQuantiles(path string, ss []sample, partitions []history.Interval, end float64) error {
-	p := newPlot("latency quantiles", "latency (ms)", end)
-	p.Y.Scale = plot.LogScale{}
-	p.Y.Tick.Marker = plot.LogTicks{Prec: -1}
-	ymin, ymax := 0.1, 10.0
-	for _, s := range ss {
-		ymax = math.Max(ymax, s.latency*2)
-	}
-	p.Y.Min, p.Y.Max = ymin, ymax
-	if err := shadeIntervals(p, partitions, ymin, ymax); err != nil {
+	p, err := latencyPlot("latency quantiles", ss, partitions, end)
+	if err != nil {
 		return err
 	}
 	dt := bucket(end)
@@ -216,7 +221,7 @@ func latencyQuantiles(path string, ss []sample, partitions []history.Interval, e
 		for _, s := range ss {
 			if s.f == f {
 				w := int(s.start / dt)
-				windows[w] = append(windows[w], math.Max(s.latency, ymin))
+				windows[w] = append(windows[w], math.Max(s.latency, latencyMin))
 			}
 		}
 		var ws []int
