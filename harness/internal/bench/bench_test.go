@@ -186,6 +186,24 @@ func TestReport(t *testing.T) {
 	}
 }
 
+// TestSectionsLeftOut: a section without runs is left out of the report,
+// and the others are still written.
+func TestSectionsLeftOut(t *testing.T) {
+	root, out := t.TempDir(), t.TempDir()
+	fakeRun(t, root, SectionPartition, "raftnode", 3, 10, 100, 1, 1)
+	runs, err := Load(root)
+	require.NoError(t, err)
+	require.NoError(t, Write(out, runs, Meta{Date: zero}))
+	b, err := os.ReadFile(filepath.Join(out, "README.md"))
+	require.NoError(t, err)
+	md := string(b)
+	assert.Contains(t, md, "## Under partitions")
+	assert.Contains(t, md, "## Correctness of the measured runs")
+	for _, gone := range []string{"## Latency against the floors", "## Latency and throughput", "## Messages per op", "## 3 versus 5 nodes", "## Memory"} {
+		assert.NotContains(t, md, gone)
+	}
+}
+
 // TestLeaderChangedLines reads back lines that the real slog text handler
 // wrote, configured as the runtime configures it (nodes.Run: a TextHandler
 // with a level, the node id added by With), with the contract's message and

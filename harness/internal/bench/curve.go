@@ -11,9 +11,6 @@ import (
 // under P99Limit, their plots, and then the messages per op.
 func (rp *report) curve() error {
 	rates := keys(rp, SectionCurve, func(c cell) float64 { return c.rate })
-	if len(rates) == 0 {
-		return nil
-	}
 	first := rp.first(SectionCurve)
 	o := first.Results.Test.Options
 	rp.heading("Latency and throughput as the offered rate grows")

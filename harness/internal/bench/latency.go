@@ -9,9 +9,6 @@ import (
 // against its floors, the time to the first :ok, and latency.png.
 func (rp *report) latency() error {
 	lats := keys(rp, SectionLatency, func(c cell) int64 { return c.latency })
-	if len(lats) == 0 {
-		return nil
-	}
 	rp.heading("Latency against the floors")
 	rp.p("3 nodes, `--rate 100`, `--concurrency 2n`, no nemesis, constant latency L. Floors, per op:")
 	rp.p("a write or cas costs one replication round trip at the leader (**2L**) and one forwarding hop")

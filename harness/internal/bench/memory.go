@@ -33,9 +33,6 @@ func (rp *report) memory() error {
 			runs = append(runs, r)
 		}
 	}
-	if len(runs) == 0 {
-		return nil
-	}
 	t := runs[0].Results.Test
 	rp.heading("Memory")
 	rp.p("%d nodes, `--rate %.0f`, `--latency %d`, `--per-key-limit %d`, %.0f s; VmRSS sampled every second. RSS",

@@ -3,9 +3,6 @@ package bench
 // nodeCount writes the section that sets 5 nodes beside 3.
 func (rp *report) nodeCount() error {
 	five := keys(rp, SectionNodes, func(c cell) int { return c.nodes })
-	if len(five) == 0 {
-		return nil
-	}
 	first := rp.first(SectionNodes)
 	l := first.Results.Test.Latency
 	rp.heading("3 versus 5 nodes")

@@ -8,9 +8,6 @@ import (
 // recovery times, by kind of partition, and recovery.png.
 func (rp *report) partition() error {
 	first := rp.first(SectionPartition)
-	if first == nil {
-		return nil
-	}
 	t := first.Results.Test
 	rp.heading("Under partitions")
 	rp.p("%d nodes, `--nemesis partition --nemesis-interval %g`, `--latency %d`, `--rate %.0f`, %.0f s per run.",

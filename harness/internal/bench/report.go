@@ -80,8 +80,17 @@ func Write(out string, runs []*Run, meta Meta) error {
 	}
 	slices.SortFunc(rp.bins, func(a, b string) int { return binOrder(a) - binOrder(b) })
 	rp.header(meta)
-	for _, step := range []func() error{rp.latency, rp.curve, rp.partition, rp.nodeCount, rp.memory, rp.validity, rp.durability} {
-		if err := step(); err != nil {
+	for _, s := range []struct {
+		section string // "" for a section that is always there
+		write   func() error
+	}{
+		{SectionLatency, rp.latency}, {SectionCurve, rp.curve}, {SectionPartition, rp.partition},
+		{SectionNodes, rp.nodeCount}, {SectionMemory, rp.memory}, {"", rp.validity}, {"", rp.durability},
+	} {
+		if s.section != "" && rp.first(s.section) == nil {
+			continue // no runs: the section is left out
+		}
+		if err := s.write(); err != nil {
 			return err
 		}
 	}
