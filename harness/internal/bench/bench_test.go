@@ -55,7 +55,7 @@ func fakeRun(t *testing.T, root, section, bin string, nodes int, latency int64, 
 			"time-limit": 10, "latency": latency, "nemesis-interval": 5, "zero-time": zero.Format(time.RFC3339Nano),
 		},
 	}
-	if section == SectionPartition {
+	if section == sectionPartition {
 		rec1, rec2, end := 0.02*scale, 0.8*scale, 4.0
 		res["recovery"] = map[string]any{"valid?": true, "count": 3, "partitions": []any{
 			map[string]any{"start-seconds": 1.0, "end-seconds": end, "shape": "one", "isolated": []string{"n2"}, "quorum?": true, "recovery-seconds": rec1},
@@ -96,20 +96,20 @@ func TestLeaderAt(t *testing.T) {
 		{At: zero.Add(5 * time.Second), Node: "n1", To: ""}, // n1 steps down
 		{At: zero.Add(6 * time.Second), Node: "n2", To: "n2"},
 	}}
-	assert.Equal(t, "", r.LeaderAt(zero))
-	assert.Equal(t, "n1", r.LeaderAt(zero.Add(2*time.Second)))
-	assert.Equal(t, "", r.LeaderAt(zero.Add(5500*time.Millisecond)))
-	assert.Equal(t, "n2", r.LeaderAt(zero.Add(7*time.Second)))
+	assert.Equal(t, "", r.leaderAt(zero))
+	assert.Equal(t, "n1", r.leaderAt(zero.Add(2*time.Second)))
+	assert.Equal(t, "", r.leaderAt(zero.Add(5500*time.Millisecond)))
+	assert.Equal(t, "n2", r.leaderAt(zero.Add(7*time.Second)))
 
 	r.Results = &results.Results{}
 	r.Results.Test.ZeroTime = zero.Format(time.RFC3339Nano)
 	rec := func(x float64) *float64 { return &x }
-	assert.True(t, r.Failover(&check.Partition{Start: 2, Isolated: []string{"n1"}, Quorum: true, Recovery: rec(0.5)}), "leader cut off")
-	assert.False(t, r.Failover(&check.Partition{Start: 2, Isolated: []string{"n2"}, Quorum: true, Recovery: rec(0.5)}), "leader kept")
-	assert.True(t, r.Failover(&check.Partition{Start: 4, Isolated: []string{}, Quorum: true, Recovery: rec(3)}), "a 5-node ring: n1 steps down")
-	assert.False(t, r.Failover(&check.Partition{Start: 4, Isolated: []string{}, Recovery: rec(3)}), "a 3-node ring: no two-way majority, so not a failover whatever happens")
-	assert.False(t, r.Failover(&check.Partition{Start: 5.5, Isolated: []string{"n2"}, Quorum: true, Recovery: rec(1)}), "only the cut-off node's view changed")
-	assert.False(t, r.Failover(&check.Partition{Start: 4, Isolated: []string{"n1"}, Quorum: true}), "never recovered")
+	assert.True(t, r.failover(&check.Partition{Start: 2, Isolated: []string{"n1"}, Quorum: true, Recovery: rec(0.5)}), "leader cut off")
+	assert.False(t, r.failover(&check.Partition{Start: 2, Isolated: []string{"n2"}, Quorum: true, Recovery: rec(0.5)}), "leader kept")
+	assert.True(t, r.failover(&check.Partition{Start: 4, Isolated: []string{}, Quorum: true, Recovery: rec(3)}), "a 5-node ring: n1 steps down")
+	assert.False(t, r.failover(&check.Partition{Start: 4, Isolated: []string{}, Recovery: rec(3)}), "a 3-node ring: no two-way majority, so not a failover whatever happens")
+	assert.False(t, r.failover(&check.Partition{Start: 5.5, Isolated: []string{"n2"}, Quorum: true, Recovery: rec(1)}), "only the cut-off node's view changed")
+	assert.False(t, r.failover(&check.Partition{Start: 4, Isolated: []string{"n1"}, Quorum: true}), "never recovered")
 }
 
 func TestReport(t *testing.T) {
@@ -123,19 +123,19 @@ func TestReport(t *testing.T) {
 		for _, l := range []int64{0, 10, 100} {
 			for range 3 {
 				seq++
-				fakeRun(t, root, SectionLatency, bin, 3, l, 100, scale, seq)
+				fakeRun(t, root, sectionLatency, bin, 3, l, 100, scale, seq)
 			}
 		}
 		for _, rate := range []float64{10, 100, 1000} {
 			seq++
-			fakeRun(t, root, SectionCurve, bin, 3, 0, rate, scale*rate/5, seq)
+			fakeRun(t, root, sectionCurve, bin, 3, 0, rate, scale*rate/5, seq)
 		}
 		seq++
-		fakeRun(t, root, SectionPartition, bin, 3, 10, 100, scale, seq)
+		fakeRun(t, root, sectionPartition, bin, 3, 10, 100, scale, seq)
 		seq++
-		fakeRun(t, root, SectionNodes, bin, 5, 10, 100, scale, seq)
+		fakeRun(t, root, sectionNodes, bin, 5, 10, 100, scale, seq)
 		seq++
-		fakeRun(t, filepath.Join(root, SectionMemory), bin, bin, 3, 0, 500, scale, seq)
+		fakeRun(t, filepath.Join(root, sectionMemory), bin, bin, 3, 0, 500, scale, seq)
 	}
 	runs, err := Load(root)
 	require.NoError(t, err)
@@ -143,7 +143,7 @@ func TestReport(t *testing.T) {
 	// The memory runs sit one level deeper (memory/<bin>/lin-kv/...).
 	mem := 0
 	for _, r := range runs {
-		if r.Section == SectionMemory {
+		if r.Section == sectionMemory {
 			mem++
 		}
 	}
@@ -190,7 +190,7 @@ func TestReport(t *testing.T) {
 // and the others are still written.
 func TestSectionsLeftOut(t *testing.T) {
 	root, out := t.TempDir(), t.TempDir()
-	fakeRun(t, root, SectionPartition, "raftnode", 3, 10, 100, 1, 1)
+	fakeRun(t, root, sectionPartition, "raftnode", 3, 10, 100, 1, 1)
 	runs, err := Load(root)
 	require.NoError(t, err)
 	require.NoError(t, Write(out, runs, Meta{Date: zero}))

@@ -8,15 +8,15 @@ import (
 
 // curve writes the section of the curve runs: issued and ok throughput and
 // latency as the offered rate grows, the highest rate each binary served
-// under P99Limit, their plots, and then the messages per op.
+// under p99Limit, their plots, and then the messages per op.
 func (rp *report) curve() error {
-	rates := keys(rp, SectionCurve, func(c cell) float64 { return c.rate })
-	first := rp.first(SectionCurve)
+	rates := keys(rp, sectionCurve, func(c cell) float64 { return c.rate })
+	first := rp.first(sectionCurve)
 	o := first.Results.Test.Options
 	rp.heading("Latency and throughput as the offered rate grows")
 	rp.p("%d nodes, `--latency %d`, `--concurrency %d` (%dn), `--per-key-limit %d`, %.0f s per run. The offered",
 		len(o.Nodes), first.Results.Test.Latency, o.Concurrency, o.Concurrency/len(o.Nodes), o.PerKeyLimit, first.Results.Test.TimeLimit)
-	rp.p("rate about doubles until a binary's median p99 has passed %.0f ms at two rates in a row. *issued/s*", P99Limit)
+	rp.p("rate about doubles until a binary's median p99 has passed %.0f ms at two rates in a row. *issued/s*", p99Limit)
 	rp.p("is what the harness actually invoked:")
 	rp.p("Jepsen's stagger (which the harness follows) waits a random gap after each invocation and does not")
 	rp.p("catch up when a sleep overruns, so on a loaded machine the issued rate falls short of `--rate`.")
@@ -26,7 +26,7 @@ func (rp *report) curve() error {
 	rp.table([]string{"offered ops/s"}, []string{"%s issued/s", "ok/s", "p50", "p99"}, []string{"%s ok/s", "%s p99"})
 	best, bestOK := rp.curveRows(rates)
 	rp.p("")
-	rp.p("**Highest offered rate with p99 < %.0f ms:**", P99Limit)
+	rp.p("**Highest offered rate with p99 < %.0f ms:**", p99Limit)
 	rp.p("")
 	for _, b := range rp.bins {
 		note := ""
@@ -50,7 +50,7 @@ func (rp *report) curve() error {
 }
 
 // curveRows writes a row per offered rate and returns, for each binary, the
-// highest rate whose median p99 stayed under P99Limit and its ok/s there.
+// highest rate whose median p99 stayed under p99Limit and its ok/s there.
 func (rp *report) curveRows(rates []float64) (best, bestOK map[string]float64) {
 	best, bestOK = map[string]float64{}, map[string]float64{}
 	for _, rate := range rates {
@@ -66,7 +66,7 @@ func (rp *report) curveRows(rates []float64) (best, bestOK map[string]float64) {
 			is, ok, a, d := median(runs, issueRate), median(runs, okRate), median(runs, latencyOf("", p50)), median(runs, latencyOf("", p99))
 			oks, p99s = append(oks, ok), append(p99s, d)
 			row += fmt.Sprintf(" %.0f | %.0f | %s | %s |", is, ok, ms(a), ms(d))
-			if d < P99Limit && rate > best[b] {
+			if d < p99Limit && rate > best[b] {
 				best[b], bestOK[b] = rate, ok
 			}
 		}
@@ -80,14 +80,14 @@ func (rp *report) curveRows(rates []float64) (best, bestOK map[string]float64) {
 
 // curveRuns returns the curve runs of bin at offered rate.
 func (rp *report) curveRuns(bin string, rate float64) []*Run {
-	return rp.where(func(c cell) bool { return c.section == SectionCurve && c.bin == bin && c.rate == rate })
+	return rp.where(func(c cell) bool { return c.section == sectionCurve && c.bin == bin && c.rate == rate })
 }
 
 // curveRates lists the curve rates run for bin, and 0.
 func (rp *report) curveRates(bin string) []float64 {
 	out := []float64{0}
 	for c := range rp.cells {
-		if c.section == SectionCurve && c.bin == bin {
+		if c.section == sectionCurve && c.bin == bin {
 			out = append(out, c.rate)
 		}
 	}

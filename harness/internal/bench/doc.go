@@ -17,5 +17,5 @@
 // section of the report has its file (header.go, latency.go, curve.go with
 // the messages per op, partition.go, nodes.go, memory.go, validity.go), the
 // per-run figures and their formats are in figures.go, and the plots, which
-// share their look, in plots.go; the sections of runs are those of Sections.
+// share their look, in plots.go.
 package bench

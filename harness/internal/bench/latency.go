@@ -8,7 +8,7 @@ import (
 // latency writes the section of the latency runs: each op's quantiles
 // against its floors, the time to the first :ok, and latency.png.
 func (rp *report) latency() error {
-	lats := keys(rp, SectionLatency, func(c cell) int64 { return c.latency })
+	lats := keys(rp, sectionLatency, func(c cell) int64 { return c.latency })
 	rp.heading("Latency against the floors")
 	rp.p("3 nodes, `--rate 100`, `--concurrency 2n`, no nemesis, constant latency L. Floors, per op:")
 	rp.p("a write or cas costs one replication round trip at the leader (**2L**) and one forwarding hop")
@@ -59,7 +59,7 @@ func (rp *report) latencyRow(l int64, f string) {
 	}
 	var p50s, p99s []float64
 	for _, b := range rp.bins {
-		runs := rp.cells[cell{SectionLatency, b, 3, l, 100}]
+		runs := rp.cells[cell{sectionLatency, b, 3, l, 100}]
 		if runs == nil {
 			runs = rp.latencyRuns(b, l)
 		}
@@ -77,5 +77,5 @@ func (rp *report) latencyRow(l int64, f string) {
 // latencyRuns returns the latency runs of bin at latency l whatever their
 // rate and node count, for matrices that differ from the default one.
 func (rp *report) latencyRuns(bin string, l int64) []*Run {
-	return rp.where(func(c cell) bool { return c.section == SectionLatency && c.bin == bin && c.latency == l })
+	return rp.where(func(c cell) bool { return c.section == sectionLatency && c.bin == bin && c.latency == l })
 }

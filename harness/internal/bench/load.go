@@ -20,20 +20,20 @@ import (
 
 // The sections of a benchmark root, one sub-store each, in report order.
 const (
-	// SectionLatency: 3 nodes at --latency 0, 10 and 100, no nemesis.
-	SectionLatency = "latency"
-	// SectionCurve: --latency 0, high concurrency, growing --rate.
-	SectionCurve = "curve"
-	// SectionPartition: --nemesis partition.
-	SectionPartition = "partition"
-	// SectionNodes: 5 nodes, compared with the 3-node latency runs.
-	SectionNodes = "nodes"
-	// SectionMemory: long runs at a steady rate, for RSS over time.
-	SectionMemory = "memory"
+	// sectionLatency: 3 nodes at --latency 0, 10 and 100, no nemesis.
+	sectionLatency = "latency"
+	// sectionCurve: --latency 0, high concurrency, growing --rate.
+	sectionCurve = "curve"
+	// sectionPartition: --nemesis partition.
+	sectionPartition = "partition"
+	// sectionNodes: 5 nodes, compared with the 3-node latency runs.
+	sectionNodes = "nodes"
+	// sectionMemory: long runs at a steady rate, for RSS over time.
+	sectionMemory = "memory"
 )
 
-// Sections lists the sections in report order.
-var Sections = []string{SectionLatency, SectionCurve, SectionPartition, SectionNodes, SectionMemory}
+// sections lists the sections in report order.
+var sections = []string{sectionLatency, sectionCurve, sectionPartition, sectionNodes, sectionMemory}
 
 // Run is one harness run: the parts of its results.json a report needs.
 type Run struct {
@@ -48,12 +48,12 @@ type Run struct {
 	Leaders []LeaderChange
 }
 
-// Load reads every run under root/<section>/ for each of Sections; runs
+// Load reads every run under root/<section>/ for each of sections; runs
 // without a results.json (a crash before the store was written) are
 // skipped. A section with no runs is simply absent.
 func Load(root string) ([]*Run, error) {
 	var runs []*Run
-	for _, sec := range Sections {
+	for _, sec := range sections {
 		dir := filepath.Join(root, sec)
 		if _, err := os.Stat(dir); errors.Is(err, fs.ErrNotExist) {
 			continue
@@ -65,7 +65,7 @@ func Load(root string) ([]*Run, error) {
 			if d.Type()&fs.ModeSymlink != 0 || d.Name() != "results.json" {
 				return nil // latest links point at runs found anyway
 			}
-			r, err := LoadRun(filepath.Dir(path))
+			r, err := loadRun(filepath.Dir(path))
 			if err != nil {
 				return err
 			}
@@ -80,8 +80,8 @@ func Load(root string) ([]*Run, error) {
 	return runs, nil
 }
 
-// LoadRun reads one run directory.
-func LoadRun(dir string) (*Run, error) {
+// loadRun reads one run directory.
+func loadRun(dir string) (*Run, error) {
 	b, err := os.ReadFile(filepath.Join(dir, "results.json"))
 	if err != nil {
 		return nil, err
@@ -189,10 +189,10 @@ func logFields(line string) map[string]string {
 	return kv
 }
 
-// LeaderAt is the node that leads at t by the logs: the node that most
+// leaderAt is the node that leads at t by the logs: the node that most
 // recently declared itself leader and has not since logged a change away
 // from itself. It is "" when the logs do not tell.
-func (r *Run) LeaderAt(t time.Time) string {
+func (r *Run) leaderAt(t time.Time) string {
 	believes := map[string]string{}
 	latestSelf := map[string]time.Time{}
 	for _, c := range r.Leaders {
@@ -223,18 +223,18 @@ func (r *Run) wall(seconds float64) (time.Time, bool) {
 	return zero.Add(time.Duration(seconds * float64(time.Second))), true
 }
 
-// Failover tells whether the cluster lost its leader in partition p and
+// failover tells whether the cluster lost its leader in partition p and
 // elected another while the partition lasted: p left a two-way majority (see
 // check.Partition's Quorum), and the node the logs name as leader at the
 // start was cut off, or a node on the connected side logged a leader change
 // between the start and the first :ok write. It is false when the logs do
 // not tell, and for a partition that never recovered.
-func (r *Run) Failover(p *check.Partition) bool {
+func (r *Run) failover(p *check.Partition) bool {
 	start, ok := r.wall(p.Start)
 	if !ok || p.Recovery == nil || !p.Quorum {
 		return false
 	}
-	if l := r.LeaderAt(start); l != "" && slices.Contains(p.Isolated, l) {
+	if l := r.leaderAt(start); l != "" && slices.Contains(p.Isolated, l) {
 		return true
 	}
 	end, _ := r.wall(p.Start + *p.Recovery)
@@ -246,9 +246,9 @@ func (r *Run) Failover(p *check.Partition) bool {
 	return false
 }
 
-// Steady tells whether partition p started after the run's first :ok
+// afterFirstOK tells whether partition p started after the run's first :ok
 // completion; one that started earlier overlaps the first election, so its
 // recovery time is not a failover time.
-func (r *Run) Steady(p *check.Partition) bool {
+func (r *Run) afterFirstOK(p *check.Partition) bool {
 	return r.Results.Perf.All.Count > 0 && p.Start >= r.Results.Perf.Steady.From
 }

@@ -29,7 +29,7 @@ func mib(kib float64, ok bool) string {
 func (rp *report) memory() error {
 	var runs []*Run
 	for _, r := range rp.runs {
-		if r.Section == SectionMemory {
+		if r.Section == sectionMemory {
 			runs = append(runs, r)
 		}
 	}
@@ -53,8 +53,8 @@ func (rp *report) memory() error {
 		slices.Sort(nodes)
 		for _, n := range nodes {
 			m := r.Results.Nodes[n]
-			e, eok := rssAt(m.Samples, MemoryEarly)
-			l, lok := rssAt(m.Samples, MemoryLate)
+			e, eok := rssAt(m.Samples, memoryEarly)
+			l, lok := rssAt(m.Samples, memoryLate)
 			rp.p("| %s | %s | %s | %s | %s | %s | %.0f |", r.Bin, n, mib(e, eok), mib(l, lok),
 				mib(float64(m.Last), true), mib(float64(m.Peak), true), r.Results.Perf.OKRate)
 		}

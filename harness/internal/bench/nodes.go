@@ -2,8 +2,8 @@ package bench
 
 // nodeCount writes the section that sets 5 nodes beside 3.
 func (rp *report) nodeCount() error {
-	five := keys(rp, SectionNodes, func(c cell) int { return c.nodes })
-	first := rp.first(SectionNodes)
+	five := keys(rp, sectionNodes, func(c cell) int { return c.nodes })
+	first := rp.first(sectionNodes)
 	l := first.Results.Test.Latency
 	rp.heading("3 versus 5 nodes")
 	rp.p("`--latency %d`, `--rate %.0f`, `--concurrency 2n`, no nemesis; the 3-node rows are the latency", l, first.Results.Test.Options.Rate)
@@ -18,9 +18,9 @@ func (rp *report) nodeCount() error {
 		for _, b := range rp.bins {
 			var runs []*Run
 			if n == 3 {
-				runs = rp.cells[cell{SectionLatency, b, 3, l, first.Results.Test.Options.Rate}]
+				runs = rp.cells[cell{sectionLatency, b, 3, l, first.Results.Test.Options.Rate}]
 			} else {
-				runs = rp.where(func(c cell) bool { return c.section == SectionNodes && c.bin == b && c.nodes == n })
+				runs = rp.where(func(c cell) bool { return c.section == sectionNodes && c.bin == b && c.nodes == n })
 			}
 			_, _, mix := floors("write", n, float64(l))
 			w := median(runs, latencyOf("write", mean))

@@ -7,7 +7,7 @@ import (
 // partition writes the section of the partition runs: availability and
 // recovery times, by kind of partition, and recovery.png.
 func (rp *report) partition() error {
-	first := rp.first(SectionPartition)
+	first := rp.first(sectionPartition)
 	t := first.Results.Test
 	rp.heading("Under partitions")
 	rp.p("%d nodes, `--nemesis partition --nemesis-interval %g`, `--latency %d`, `--rate %.0f`, %.0f s per run.",
@@ -33,7 +33,7 @@ func (rp *report) partition() error {
 	rp.p("|---|---|---|---|---|---|---|---|---|")
 	var avs, lmeds, hmeds []float64
 	for _, b := range rp.bins {
-		runs := rp.where(func(c cell) bool { return c.section == SectionPartition && c.bin == b })
+		runs := rp.where(func(c cell) bool { return c.section == sectionPartition && c.bin == b })
 		pt := tallyPartitions(runs)
 		av := median(runs, okFraction)
 		km, _ := medMax(pt.kept)
@@ -67,7 +67,7 @@ type partitions struct {
 	nmDuring, nmAfter, nmNever int
 }
 
-// tallyPartitions sorts the steady partitions of runs (Run.Steady) by kind.
+// tallyPartitions sorts the steady partitions of runs (Run.afterFirstOK) by kind.
 func tallyPartitions(runs []*Run) partitions {
 	var pt partitions
 	for _, r := range runs {
@@ -75,7 +75,7 @@ func tallyPartitions(runs []*Run) partitions {
 			continue
 		}
 		for _, p := range r.Results.Recovery.Partitions {
-			if !r.Steady(p) {
+			if !r.afterFirstOK(p) {
 				continue
 			}
 			switch {
@@ -97,7 +97,7 @@ func tallyPartitions(runs []*Run) partitions {
 			case p.AfterHeal:
 				pt.healed++
 			}
-			if r.Failover(p) {
+			if r.failover(p) {
 				pt.lost = append(pt.lost, *p.Recovery)
 			} else {
 				pt.kept = append(pt.kept, *p.Recovery)

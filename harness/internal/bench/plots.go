@@ -148,7 +148,7 @@ func (rp *report) curvePlots(rates []float64) error {
 		}
 	}
 	lo, hi := slices.Min(rates), slices.Max(rates)
-	if err := hline(lp, fmt.Sprintf("%.0f ms", P99Limit), P99Limit, lo, hi); err != nil {
+	if err := hline(lp, fmt.Sprintf("%.0f ms", p99Limit), p99Limit, lo, hi); err != nil {
 		return err
 	}
 	if err := rp.save(tp, "curve-throughput.png"); err != nil {
@@ -195,18 +195,18 @@ func (rp *report) recoveryPlot() error {
 	for i, b := range rp.bins {
 		var other, lead, noMaj plotter.XYs
 		for _, r := range rp.runs {
-			if r.Section != SectionPartition || r.Bin != b || r.Results.Recovery == nil {
+			if r.Section != sectionPartition || r.Bin != b || r.Results.Recovery == nil {
 				continue
 			}
 			for _, part := range r.Results.Recovery.Partitions {
-				if part.Recovery == nil || !r.Steady(part) {
+				if part.Recovery == nil || !r.afterFirstOK(part) {
 					continue
 				}
 				xy := plotter.XY{X: part.Start, Y: math.Max(*part.Recovery, 1e-3)}
 				switch {
 				case !part.Quorum:
 					noMaj = append(noMaj, xy)
-				case r.Failover(part):
+				case r.failover(part):
 					lead = append(lead, xy)
 				default:
 					other = append(other, xy)

@@ -33,11 +33,11 @@ type Meta struct {
 
 // Thresholds and sample times the report uses.
 const (
-	// P99Limit is the p99 latency that ends the latency/throughput curve.
-	P99Limit = 100.0 // ms
-	// MemoryEarly and MemoryLate are when RSS is read off the samples.
-	MemoryEarly = 60.0  // s
-	MemoryLate  = 600.0 // s
+	// p99Limit is the p99 latency that ends the latency/throughput curve.
+	p99Limit = 100.0 // ms
+	// memoryEarly and memoryLate are when RSS is read off the samples.
+	memoryEarly = 60.0  // s
+	memoryLate  = 600.0 // s
 )
 
 // cell is the key that groups the repeats of one measurement.
@@ -84,8 +84,8 @@ func Write(out string, runs []*Run, meta Meta) error {
 		section string // "" for a section that is always there
 		write   func() error
 	}{
-		{SectionLatency, rp.latency}, {SectionCurve, rp.curve}, {SectionPartition, rp.partition},
-		{SectionNodes, rp.nodeCount}, {SectionMemory, rp.memory}, {"", rp.validity}, {"", rp.durability},
+		{sectionLatency, rp.latency}, {sectionCurve, rp.curve}, {sectionPartition, rp.partition},
+		{sectionNodes, rp.nodeCount}, {sectionMemory, rp.memory}, {"", rp.validity}, {"", rp.durability},
 	} {
 		if s.section != "" && rp.first(s.section) == nil {
 			continue // no runs: the section is left out

@@ -12,8 +12,8 @@ import (
 	"github.com/quorumkit/quorumkit/harness/internal/history"
 )
 
-// TimestampLayout is Maelstrom's store directory name format.
-const TimestampLayout = "20060102T150405.000-0700"
+// timestampLayout is Maelstrom's store directory name format.
+const timestampLayout = "20060102T150405.000-0700"
 
 // Store is one run's directory.
 type Store struct {
@@ -24,7 +24,7 @@ type Store struct {
 // NewStore creates root/workload/<timestamp>/ with its node-logs folder and
 // points root/latest and root/workload/latest at it.
 func NewStore(root, workload string, start time.Time) (*Store, error) {
-	name := start.Format(TimestampLayout)
+	name := start.Format(timestampLayout)
 	dir := filepath.Join(root, workload, name)
 	for i := 1; ; i++ {
 		if _, err := os.Stat(dir); os.IsNotExist(err) {

@@ -38,8 +38,8 @@ const (
 	ExitCrash   = 255
 )
 
-// InitTimeout is how long a node has to answer init.
-const InitTimeout = 10 * time.Second
+// initTimeout is how long a node has to answer init.
+const initTimeout = 10 * time.Second
 
 // test is the state of one run.
 type test struct {
@@ -203,16 +203,16 @@ func (t *test) execute(genRand, dispatchRand, nemRand *rand.Rand) {
 	t.net.Heal()
 }
 
-// MemoryInterval is how often sampleMemory reads each node's VmRSS.
-const MemoryInterval = time.Second
+// memoryInterval is how often sampleMemory reads each node's VmRSS.
+const memoryInterval = time.Second
 
 // sampleMemory reads every node's memory at once, then every
-// MemoryInterval and a last time when done closes; it closes stopped when
+// memoryInterval and a last time when done closes; it closes stopped when
 // it is finished. A node whose /proc entry cannot be read (it exited, or
 // there is no /proc) is skipped for that sample.
 func (t *test) sampleMemory(done <-chan struct{}, stopped chan<- struct{}) {
 	defer close(stopped)
-	tick := time.NewTicker(MemoryInterval)
+	tick := time.NewTicker(memoryInterval)
 	defer tick.Stop()
 	for finished := false; ; {
 		at := t.history.Since().Seconds()
@@ -336,7 +336,7 @@ func (t *test) startNode(i int, id, client string, restart bool) error {
 // awaitInit waits for node's init_ok on the init client's inbox.
 func (t *test) awaitInit(node *process.Node, inbox *net.Inbox) error {
 	id := node.ID()
-	deadline := t.clock.After(InitTimeout)
+	deadline := t.clock.After(initTimeout)
 	for {
 		m, err := inbox.Recv(either(node.Exited(), t.stop), deadline, nil)
 		if errors.Is(err, net.ErrStopped) {
@@ -349,7 +349,7 @@ func (t *test) awaitInit(node *process.Node, inbox *net.Inbox) error {
 			}
 		}
 		if err != nil {
-			return fmt.Errorf("node %s did not respond to init within %s", id, InitTimeout)
+			return fmt.Errorf("node %s did not respond to init within %s", id, initTimeout)
 		}
 		var reply struct {
 			Type      string          `json:"type"`
