@@ -34,7 +34,7 @@ func Main(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "       harness bench-report [--store store/bench] [--out results] [...]")
 		fmt.Fprintln(stderr, "       harness bench-get FILE PATH")
 		fmt.Fprintln(stderr, "       (harness test --help lists the options)")
-		return runner.ExitBadArgs
+		return results.ExitBadArgs
 	}
 	opts, testCount, err := ParseTest(args[1:], stderr)
 	if errors.Is(err, flag.ErrHelp) {
@@ -42,10 +42,10 @@ func Main(args []string, stdout, stderr io.Writer) int {
 	}
 	if err != nil {
 		fmt.Fprintln(stderr, "harness:", err)
-		return runner.ExitBadArgs
+		return results.ExitBadArgs
 	}
 	opts.Out, opts.Log, opts.Progress = stdout, stderr, stderr
-	code := runner.ExitValid
+	code := results.ExitValid
 	for i := range testCount {
 		if testCount > 1 {
 			fmt.Fprintf(stderr, "harness: test %d of %d\n", i+1, testCount)
@@ -54,7 +54,7 @@ func Main(args []string, stdout, stderr io.Writer) int {
 			}
 		}
 		_, code = runner.Run(opts)
-		if code != runner.ExitValid {
+		if code != results.ExitValid {
 			break
 		}
 	}

@@ -159,6 +159,30 @@ func (r *Results) Verdict(parity bool) check.Validity {
 	return check.Worst(vs...)
 }
 
+// Exit codes, as Maelstrom's: what a run's results make of the harness's
+// exit status, and the status of arguments it refused.
+const (
+	ExitValid   = 0
+	ExitInvalid = 1
+	ExitUnknown = 2
+	ExitBadArgs = 254
+	ExitCrash   = 255
+)
+
+// ExitCode is the exit status of a run with these results: a crash wins over
+// the verdict.
+func (r *Results) ExitCode() int {
+	switch {
+	case r.Crash != nil:
+		return ExitCrash
+	case r.Valid == check.Valid:
+		return ExitValid
+	case r.Valid == check.Invalid:
+		return ExitInvalid
+	}
+	return ExitUnknown
+}
+
 // NodeMemory is one node's resident memory, sampled from
 // /proc/<pid>/status about once a second from time 0 until the workload
 // ends.

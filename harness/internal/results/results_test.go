@@ -77,3 +77,15 @@ func TestOptionsJSON(t *testing.T) {
 	assert.Equal(t, `{"bin":"b","args":null,"workload":"","nodes":["n0"],"concurrency":2,"rate":5,"latency-dist":"constant","nemesis":null,`+
 		`"availability":-1,"log-stderr":false,"log-net-send":false,"log-net-recv":false,"seed":0,"per-key-limit":0,"store":"store","maelstrom-parity":false}`, string(b))
 }
+
+func TestExitCode(t *testing.T) {
+	r := valid()
+	r.Valid = check.Valid
+	assert.Equal(t, ExitValid, r.ExitCode())
+	r.Valid = check.Invalid
+	assert.Equal(t, ExitInvalid, r.ExitCode())
+	r.Valid = check.Unknown
+	assert.Equal(t, ExitUnknown, r.ExitCode())
+	r.Valid, r.Crash = check.Invalid, &CrashResult{Valid: check.Unknown}
+	assert.Equal(t, ExitCrash, r.ExitCode(), "a crash wins over the verdict")
+}

@@ -72,7 +72,7 @@ func TestAnalyseValidRun(t *testing.T) {
 	store := newStore(t)
 	res := Analyse(store, analysis(linearizable()), 100*time.Millisecond)
 	assert.Equal(t, check.Valid, res.Valid)
-	assert.Equal(t, ExitValid, exitCode(res))
+	assert.Equal(t, results.ExitValid, res.ExitCode())
 	assert.Empty(t, res.Workload.Failures)
 	assert.Equal(t, 7, res.Stats.OKCount)
 	assert.Equal(t, int64(7), res.Seed)
@@ -102,7 +102,7 @@ func TestAnalyseDrawsTheViolation(t *testing.T) {
 	store := newStore(t)
 	res := Analyse(store, analysis(h), 100*time.Millisecond)
 	assert.Equal(t, check.Invalid, res.Valid)
-	assert.Equal(t, ExitInvalid, exitCode(res))
+	assert.Equal(t, results.ExitInvalid, res.ExitCode())
 	assert.Equal(t, []int64{1}, res.Workload.Failures)
 	page := filepath.Join("independent", "1", "linear.html")
 	assert.Equal(t, page, res.Workload.Key(1).Visualization)
@@ -123,7 +123,7 @@ func TestAnalyseVerdicts(t *testing.T) {
 	a.Crash = &results.CrashResult{Valid: check.Unknown, Message: "node crashed"}
 	res = Analyse(newStore(t), a, time.Second)
 	assert.Equal(t, check.Unknown, res.Valid)
-	assert.Equal(t, ExitCrash, exitCode(res), "a crash wins over the verdict")
+	assert.Equal(t, results.ExitCrash, res.ExitCode(), "a crash wins over the verdict")
 
 	// An :ok write whose reply had no quorum behind it: only the
 	// additional quorum-witness check sees it.

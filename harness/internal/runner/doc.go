@@ -30,7 +30,7 @@
 // (0 valid, 1 invalid, 2 unknown, 255 crash). Analyse is the last phase on its
 // own: every checker over a finished run's Analysis, then the store written
 // from it, pictures by the report package (report.WritePictures); the
-// summary a run prints and its exit code are in summary.go. The
+// summary a run prints is in summary.go. The
 // simulator (harness/sim) calls it too, so a failing simulated run leaves the
 // directory a harness run leaves.
 package runner

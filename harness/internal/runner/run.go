@@ -29,15 +29,6 @@ import (
 	"github.com/quorumkit/quorumkit/harness/internal/workload"
 )
 
-// Exit codes, as Maelstrom's.
-const (
-	ExitValid   = 0
-	ExitInvalid = 1
-	ExitUnknown = 2
-	ExitBadArgs = 254
-	ExitCrash   = 255
-)
-
 // initTimeout is how long a node has to answer init.
 const initTimeout = 10 * time.Second
 
@@ -91,7 +82,7 @@ func Run(opts *Options) (*results.Results, int) {
 	store, err := report.NewStore(opts.Store, opts.Workload, clk.Start())
 	if err != nil {
 		fmt.Fprintln(opts.Log, "harness:", err)
-		return nil, ExitCrash
+		return nil, results.ExitCrash
 	}
 	master := rand.New(rand.NewPCG(uint64(opts.Seed), 0x9e3779b97f4a7c15))
 	t := &test{
@@ -117,7 +108,7 @@ func Run(opts *Options) (*results.Results, int) {
 
 	t.execute(genRand, dispatchRand, nemRand)
 	res := t.analyse(t.history.Since())
-	code := exitCode(res)
+	code := res.ExitCode()
 	t.summarize(res, code)
 	return res, code
 }

@@ -56,19 +56,6 @@ func (t *test) summarizeObservations(o *check.ObservationsResult) {
 	}
 }
 
-// exitCode maps a result to Maelstrom's exit codes; a crash wins.
-func exitCode(res *results.Results) int {
-	switch {
-	case res.Crash != nil:
-		return ExitCrash
-	case res.Valid == check.Valid:
-		return ExitValid
-	case res.Valid == check.Invalid:
-		return ExitInvalid
-	}
-	return ExitUnknown
-}
-
 // summarize prints the end-of-run summary, like Maelstrom's.
 func (t *test) summarize(res *results.Results, code int) {
 	w := t.opts.Out
@@ -108,11 +95,11 @@ func (t *test) summarize(res *results.Results, code int) {
 	}
 	fmt.Fprintln(w)
 	switch code {
-	case ExitValid:
+	case results.ExitValid:
 		fmt.Fprintln(w, "Everything looks good! ヽ(‘ー`)ノ")
-	case ExitInvalid:
+	case results.ExitInvalid:
 		fmt.Fprintln(w, "Analysis invalid! (ﾉಥ益ಥ）ﾉ ┻━┻")
-	case ExitUnknown:
+	case results.ExitUnknown:
 		fmt.Fprintln(w, "Errors occurred during analysis, but no anomalies found. ಠ~ಠ")
 	default:
 		fmt.Fprintln(w, "The run crashed; results up to the crash are in the store. (exit 255)")
