@@ -27,10 +27,10 @@
 //
 // Options holds the parsed flags (the part the results record is
 // results.Options); Run returns the results.Results and the process exit code
-// (0 valid, 1 invalid, 2 unknown, 255 crash). Analyse is the last phase on its
-// own: every checker over a finished run's Analysis, then the store written
-// from it, pictures by the report package (report.WritePictures); the
-// summary a run prints is in summary.go. The
-// simulator (harness/sim) calls it too, so a failing simulated run leaves the
-// directory a harness run leaves.
+// (0 valid, 1 invalid, 2 unknown, 255 crash; results.Results.ExitCode).
+// Analyse is the last phase on its own: every checker over a finished run's
+// Analysis, then the store written from it, the pictures by the report
+// package (report.WritePictures); the summary a run prints is in summary.go.
+// The simulator (harness/sim) calls Analyse too, so a failing simulated run
+// leaves the directory a harness run leaves.
 package runner
