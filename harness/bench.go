@@ -13,7 +13,7 @@ import (
 	"time"
 
 	"github.com/quorumkit/quorumkit/harness/internal/bench"
-	"github.com/quorumkit/quorumkit/harness/internal/runner"
+	"github.com/quorumkit/quorumkit/harness/internal/results"
 )
 
 // stringList is a repeatable string flag.
@@ -40,7 +40,7 @@ func BenchReport(args []string, stdout, stderr io.Writer) int {
 		if err == flag.ErrHelp {
 			return 0
 		}
-		return runner.ExitBadArgs
+		return results.ExitBadArgs
 	}
 	runs, err := bench.Load(*root)
 	if err != nil {
@@ -111,7 +111,7 @@ func machine() string {
 func BenchGet(args []string, stdout, stderr io.Writer) int {
 	if len(args) != 2 {
 		fmt.Fprintln(stderr, "usage: harness bench-get FILE PATH   (e.g. perf.steady.all.p99)")
-		return runner.ExitBadArgs
+		return results.ExitBadArgs
 	}
 	b, err := os.ReadFile(args[0])
 	if err != nil {

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/quorumkit/quorumkit/harness/internal/results"
 	"github.com/quorumkit/quorumkit/harness/internal/runner"
 )
 
@@ -33,7 +34,7 @@ func Main(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "       harness bench-report [--store store/bench] [--out results] [...]")
 		fmt.Fprintln(stderr, "       harness bench-get FILE PATH")
 		fmt.Fprintln(stderr, "       (harness test --help lists the options)")
-		return runner.ExitBadArgs
+		return results.ExitBadArgs
 	}
 	opts, testCount, err := ParseTest(args[1:], stderr)
 	if errors.Is(err, flag.ErrHelp) {
@@ -41,10 +42,10 @@ func Main(args []string, stdout, stderr io.Writer) int {
 	}
 	if err != nil {
 		fmt.Fprintln(stderr, "harness:", err)
-		return runner.ExitBadArgs
+		return results.ExitBadArgs
 	}
 	opts.Out, opts.Log, opts.Progress = stdout, stderr, stderr
-	code := runner.ExitValid
+	code := results.ExitValid
 	for i := range testCount {
 		if testCount > 1 {
 			fmt.Fprintf(stderr, "harness: test %d of %d\n", i+1, testCount)
@@ -53,7 +54,7 @@ func Main(args []string, stdout, stderr io.Writer) int {
 			}
 		}
 		_, code = runner.Run(opts)
-		if code != runner.ExitValid {
+		if code != results.ExitValid {
 			break
 		}
 	}
@@ -93,30 +94,18 @@ func ParseTest(args []string, stderr io.Writer) (*runner.Options, int, error) {
 	checkTimeout := fs.Float64("check-timeout", 0, "seconds porcupine may spend on one key (0: no limit)")
 	parity := fs.Bool("maelstrom-parity", false, "judge validity exactly as Maelstrom does; the harness's additional checks are still reported")
 
-	var positional []string
-	for {
-		if err := fs.Parse(args); err != nil {
-			return nil, 0, err
-		}
-		rest := fs.Args()
-		if len(rest) == 0 {
-			break
-		}
-		if len(args) > 0 && len(rest) < len(args) && args[len(args)-len(rest)-1] == "--" {
-			positional = append(positional, rest...)
-			break
-		}
-		positional = append(positional, rest[0])
-		args = rest[1:]
+	positional, err := parseMixed(fs, args)
+	if err != nil {
+		return nil, 0, err
 	}
 
-	o := &runner.Options{
+	o := &runner.Options{Options: results.Options{
 		Bin: *bin, Args: positional, Workload: *wl, Rate: *rate,
 		TimeLimit: time.Duration(*timeLimit) * time.Second, Latency: time.Duration(*latency) * time.Millisecond,
 		LatencyDist: *dist, NemesisInterval: time.Duration(*nemInterval * float64(time.Second)),
-		Availability: -1, LogStderr: *logStderr, LogNetSend: *logSend, LogNetRecv: *logRecv, PerKeyLimit: *perKeyLimit, Store: *store,
+		LogStderr: *logStderr, LogNetSend: *logSend, LogNetRecv: *logRecv, PerKeyLimit: *perKeyLimit, Store: *store,
 		CheckTimeout: time.Duration(*checkTimeout * float64(time.Second)), MaelstromParity: *parity,
-	}
+	}}
 	bad := func(format string, a ...any) error {
 		return fmt.Errorf("%w: %s", runner.ErrBadOptions, fmt.Sprintf(format, a...))
 	}
@@ -126,29 +115,8 @@ func ParseTest(args []string, stderr io.Writer) (*runner.Options, int, error) {
 	if *latency < 0 {
 		return nil, 0, bad("--latency must be >= 0")
 	}
-	switch {
-	case *nodeCount < 0:
-		return nil, 0, bad("--node-count must be positive")
-	case *nodeCount > 0:
-		for i := range *nodeCount {
-			o.Nodes = append(o.Nodes, "n"+strconv.Itoa(i))
-		}
-	case *nodes != "":
-		o.Nodes = strings.Split(*nodes, ",")
-	case len(nodeList) > 0:
-		o.Nodes = nodeList
-	case *nodesFile != "":
-		b, err := os.ReadFile(*nodesFile)
-		if err != nil {
-			return nil, 0, bad("--nodes-file: %v", err)
-		}
-		for _, l := range strings.Split(string(b), "\n") {
-			if l = strings.TrimSpace(l); l != "" {
-				o.Nodes = append(o.Nodes, l)
-			}
-		}
-	default:
-		o.Nodes = []string{"n1", "n2", "n3", "n4", "n5"}
+	if o.Nodes, err = nodeNames(*nodeCount, *nodes, nodeList, *nodesFile); err != nil {
+		return nil, 0, bad("%v", err)
 	}
 	c, err := parseConcurrency(*conc, len(o.Nodes))
 	if err != nil {
@@ -158,21 +126,11 @@ func ParseTest(args []string, stderr io.Writer) (*runner.Options, int, error) {
 	if *nem != "" {
 		o.Nemesis = strings.Split(*nem, ",")
 	}
-	switch *avail {
-	case "":
-	case "total":
-		o.Availability = 1
-	default:
-		a, err := strconv.ParseFloat(*avail, 64)
-		if err != nil || a < 0 || a > 1 {
-			return nil, 0, bad("--availability must be total or a number in [0, 1], not %q", *avail)
-		}
-		o.Availability = a
+	if o.Availability, err = parseAvailability(*avail); err != nil {
+		return nil, 0, bad("%v", err)
 	}
-	if *seed == "" {
-		o.Seed = time.Now().UnixNano() & (1<<53 - 1)
-	} else if o.Seed, err = strconv.ParseInt(*seed, 10, 64); err != nil {
-		return nil, 0, bad("--seed must be an integer")
+	if o.Seed, err = parseSeed(*seed); err != nil {
+		return nil, 0, bad("%v", err)
 	}
 	if *testCount < 1 {
 		return nil, 0, bad("--test-count must be >= 1")
@@ -184,6 +142,87 @@ func ParseTest(args []string, stderr io.Writer) (*runner.Options, int, error) {
 		return nil, 0, err
 	}
 	return o, *testCount, nil
+}
+
+// parseMixed parses args with fs and returns the positional arguments,
+// which may be mixed with the flags or follow "--".
+func parseMixed(fs *flag.FlagSet, args []string) ([]string, error) {
+	var positional []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, err
+		}
+		rest := fs.Args()
+		if len(rest) == 0 {
+			return positional, nil
+		}
+		if len(args) > 0 && len(rest) < len(args) && args[len(args)-len(rest)-1] == "--" {
+			return append(positional, rest...), nil
+		}
+		positional = append(positional, rest[0])
+		args = rest[1:]
+	}
+}
+
+// nodeNames picks the node list from the flags, the first of them given in
+// this order: --node-count, --nodes, --node, --nodes-file; Maelstrom's
+// n1 to n5 when none is.
+func nodeNames(count int, list string, repeated []string, file string) ([]string, error) {
+	var out []string
+	switch {
+	case count < 0:
+		return nil, errors.New("--node-count must be positive")
+	case count > 0:
+		for i := range count {
+			out = append(out, "n"+strconv.Itoa(i))
+		}
+	case list != "":
+		out = strings.Split(list, ",")
+	case len(repeated) > 0:
+		out = repeated
+	case file != "":
+		b, err := os.ReadFile(file)
+		if err != nil {
+			return nil, fmt.Errorf("--nodes-file: %v", err)
+		}
+		for _, l := range strings.Split(string(b), "\n") {
+			if l = strings.TrimSpace(l); l != "" {
+				out = append(out, l)
+			}
+		}
+	default:
+		out = []string{"n1", "n2", "n3", "n4", "n5"}
+	}
+	return out, nil
+}
+
+// parseAvailability reads --availability: "" for none (-1), "total" (1),
+// or a fraction in [0, 1].
+func parseAvailability(s string) (float64, error) {
+	switch s {
+	case "":
+		return -1, nil
+	case "total":
+		return 1, nil
+	}
+	a, err := strconv.ParseFloat(s, 64)
+	if err != nil || a < 0 || a > 1 {
+		return 0, fmt.Errorf("--availability must be total or a number in [0, 1], not %q", s)
+	}
+	return a, nil
+}
+
+// parseSeed reads --seed; none is a random seed below 2^53, which every JSON
+// reader of results.json holds exactly.
+func parseSeed(s string) (int64, error) {
+	if s == "" {
+		return time.Now().UnixNano() & (1<<53 - 1), nil
+	}
+	seed, err := strconv.ParseInt(s, 10, 64)
+	if err != nil {
+		return 0, errors.New("--seed must be an integer")
+	}
+	return seed, nil
 }
 
 // parseConcurrency reads "8" or "2n".

@@ -7,7 +7,7 @@ import (
 	"slices"
 	"time"
 
-	"github.com/quorumkit/quorumkit/harness/internal/report"
+	"github.com/quorumkit/quorumkit/harness/internal/history"
 	"github.com/quorumkit/quorumkit/harness/internal/witness"
 	"github.com/quorumkit/quorumkit/nodes"
 	"github.com/quorumkit/quorumkit/nodes/wal"
@@ -258,7 +258,7 @@ type faultRecord struct {
 	log    []string
 	// intervals are the partitions, pauses and crashes; partition, paused and down index
 	// the open ones (-1: none).
-	intervals    []report.Interval
+	intervals    []history.Interval
 	partition    int
 	paused, down []int
 	current      string // the open partition's blocked links
@@ -301,7 +301,7 @@ func (s *simulation) faultChanged(format string, args ...any) {
 
 func (f *faultRecord) open(at *int, now time.Duration, kind, label string) {
 	*at = len(f.intervals)
-	f.intervals = append(f.intervals, report.Interval{Start: now, End: -1, Label: label, Kind: kind})
+	f.intervals = append(f.intervals, history.Interval{Start: now, End: -1, Label: label, Kind: kind})
 }
 
 func (f *faultRecord) close(at *int, now time.Duration) {

@@ -12,8 +12,7 @@ import (
 	"github.com/quorumkit/quorumkit/harness/internal/clock"
 	"github.com/quorumkit/quorumkit/harness/internal/history"
 	"github.com/quorumkit/quorumkit/harness/internal/net"
-	"github.com/quorumkit/quorumkit/harness/internal/report"
-	"github.com/quorumkit/quorumkit/harness/internal/runner"
+	"github.com/quorumkit/quorumkit/harness/internal/results"
 	"github.com/quorumkit/quorumkit/harness/internal/witness"
 	"github.com/quorumkit/quorumkit/harness/simnet"
 	"github.com/quorumkit/quorumkit/nodes"
@@ -112,7 +111,7 @@ type Result struct {
 	Messages int
 	// Problems are protocol errors: unparseable output, unknown destinations, replies that
 	// break Maelstrom's schemas. A correct node has none.
-	Problems []*runner.ProtocolError
+	Problems []*results.ProtocolError
 	// FaultLog lists the faults the network applied (partitions, pauses, resumes), each with
 	// its virtual time.
 	FaultLog []string
@@ -125,7 +124,7 @@ type Result struct {
 	ids    []string
 	end    time.Duration
 	net    net.Stats
-	faults []report.Interval
+	faults []history.Interval
 }
 
 // Check runs the harness's linearizability checker on the history, each key within timeout.
@@ -178,7 +177,7 @@ type simulation struct {
 	// witness follows happens-before over every delivery and reply.
 	witness *witness.Tracker
 	clients
-	problems []*runner.ProtocolError
+	problems []*results.ProtocolError
 	faults   faultRecord
 	// diskRand decides which crash also corrupts a disk; corrupted says one did.
 	diskRand  *rand.Rand
@@ -307,6 +306,6 @@ func (s *simulation) result(end time.Duration) *Result {
 }
 
 func (s *simulation) problem(node, line, format string, args ...any) {
-	s.problems = append(s.problems, &runner.ProtocolError{Node: node, Line: line,
+	s.problems = append(s.problems, &results.ProtocolError{Node: node, Line: line,
 		Error: fmt.Sprintf("at %v: ", s.now) + fmt.Sprintf(format, args...)})
 }

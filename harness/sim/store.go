@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/quorumkit/quorumkit/harness/internal/report"
+	"github.com/quorumkit/quorumkit/harness/internal/results"
 	"github.com/quorumkit/quorumkit/harness/internal/runner"
 	"github.com/quorumkit/quorumkit/harness/simnet"
 )
@@ -48,9 +49,9 @@ func (r *Result) WriteStore(root, replay string, checks Checks) (string, error) 
 	}
 	runner.Analyse(store, runner.Analysis{
 		Ops: r.History, Net: r.net, Partitions: r.faults, Nodes: r.ids,
-		Protocol:     runner.ProtocolResult{Count: len(r.Problems), Errors: r.Problems[:min(len(r.Problems), runner.MaxProtocolErrors)]},
+		Protocol:     results.ProtocolResult{Count: len(r.Problems), Errors: r.Problems[:min(len(r.Problems), results.MaxProtocolErrors)]},
 		Availability: -1, Workload: checks.Lin, Observations: checks.Obs, Seed: int64(r.Seed), Log: os.Stderr,
-		Test: runner.TestInfo{
+		Test: results.TestInfo{
 			Name: "lin-kv", Start: start.UTC().Format(time.RFC3339Nano), Store: store.Dir,
 			TimeLimit: (r.cfg.Duration + r.cfg.Recovery).Seconds(), Latency: int64(meanLatency(f.Latency)),
 			NemesisInterval: interval, Timeout: r.cfg.ClientTimeout.Milliseconds(), Duration: r.end.Seconds(),

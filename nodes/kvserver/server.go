@@ -13,6 +13,7 @@ import (
 	"github.com/quorumkit/quorumkit/nodes"
 	"github.com/quorumkit/quorumkit/nodes/consensus"
 	"github.com/quorumkit/quorumkit/nodes/kv"
+	"github.com/quorumkit/quorumkit/nodes/nodelog"
 	"github.com/quorumkit/quorumkit/nodes/wal"
 )
 
@@ -450,7 +451,7 @@ func (s *Server[M]) process(now time.Duration, rd consensus.Ready[M], out *nodes
 	}
 	s.serveReads(out)
 	if rd.Leader != s.leader {
-		s.log.Info("leader changed", "from", s.leader, "to", rd.Leader)
+		s.log.Info(nodelog.LeaderChanged, nodelog.From, s.leader, nodelog.To, rd.Leader)
 		s.leader = rd.Leader
 		if s.leader != "" {
 			s.retryHandedOff(now, out)

@@ -3,8 +3,13 @@ package bench
 import (
 	"encoding/json"
 	"fmt"
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"log/slog"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -13,6 +18,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/quorumkit/quorumkit/harness/internal/check"
+	"github.com/quorumkit/quorumkit/harness/internal/results"
+	"github.com/quorumkit/quorumkit/nodes/nodelog"
 )
 
 var zero = time.Date(2026, 11, 25, 20, 0, 0, 0, time.UTC)
@@ -48,7 +55,7 @@ func fakeRun(t *testing.T, root, section, bin string, nodes int, latency int64, 
 			"time-limit": 10, "latency": latency, "nemesis-interval": 5, "zero-time": zero.Format(time.RFC3339Nano),
 		},
 	}
-	if section == SectionPartition {
+	if section == sectionPartition {
 		rec1, rec2, end := 0.02*scale, 0.8*scale, 4.0
 		res["recovery"] = map[string]any{"valid?": true, "count": 3, "partitions": []any{
 			map[string]any{"start-seconds": 1.0, "end-seconds": end, "shape": "one", "isolated": []string{"n2"}, "quorum?": true, "recovery-seconds": rec1},
@@ -89,20 +96,20 @@ func TestLeaderAt(t *testing.T) {
 		{At: zero.Add(5 * time.Second), Node: "n1", To: ""}, // n1 steps down
 		{At: zero.Add(6 * time.Second), Node: "n2", To: "n2"},
 	}}
-	assert.Equal(t, "", r.LeaderAt(zero))
-	assert.Equal(t, "n1", r.LeaderAt(zero.Add(2*time.Second)))
-	assert.Equal(t, "", r.LeaderAt(zero.Add(5500*time.Millisecond)))
-	assert.Equal(t, "n2", r.LeaderAt(zero.Add(7*time.Second)))
+	assert.Equal(t, "", r.leaderAt(zero))
+	assert.Equal(t, "n1", r.leaderAt(zero.Add(2*time.Second)))
+	assert.Equal(t, "", r.leaderAt(zero.Add(5500*time.Millisecond)))
+	assert.Equal(t, "n2", r.leaderAt(zero.Add(7*time.Second)))
 
-	r.Results = &Results{}
+	r.Results = &results.Results{}
 	r.Results.Test.ZeroTime = zero.Format(time.RFC3339Nano)
 	rec := func(x float64) *float64 { return &x }
-	assert.True(t, r.Failover(&check.Partition{Start: 2, Isolated: []string{"n1"}, Quorum: true, Recovery: rec(0.5)}), "leader cut off")
-	assert.False(t, r.Failover(&check.Partition{Start: 2, Isolated: []string{"n2"}, Quorum: true, Recovery: rec(0.5)}), "leader kept")
-	assert.True(t, r.Failover(&check.Partition{Start: 4, Isolated: []string{}, Quorum: true, Recovery: rec(3)}), "a 5-node ring: n1 steps down")
-	assert.False(t, r.Failover(&check.Partition{Start: 4, Isolated: []string{}, Recovery: rec(3)}), "a 3-node ring: no two-way majority, so not a failover whatever happens")
-	assert.False(t, r.Failover(&check.Partition{Start: 5.5, Isolated: []string{"n2"}, Quorum: true, Recovery: rec(1)}), "only the cut-off node's view changed")
-	assert.False(t, r.Failover(&check.Partition{Start: 4, Isolated: []string{"n1"}, Quorum: true}), "never recovered")
+	assert.True(t, r.failover(&check.Partition{Start: 2, Isolated: []string{"n1"}, Quorum: true, Recovery: rec(0.5)}), "leader cut off")
+	assert.False(t, r.failover(&check.Partition{Start: 2, Isolated: []string{"n2"}, Quorum: true, Recovery: rec(0.5)}), "leader kept")
+	assert.True(t, r.failover(&check.Partition{Start: 4, Isolated: []string{}, Quorum: true, Recovery: rec(3)}), "a 5-node ring: n1 steps down")
+	assert.False(t, r.failover(&check.Partition{Start: 4, Isolated: []string{}, Recovery: rec(3)}), "a 3-node ring: no two-way majority, so not a failover whatever happens")
+	assert.False(t, r.failover(&check.Partition{Start: 5.5, Isolated: []string{"n2"}, Quorum: true, Recovery: rec(1)}), "only the cut-off node's view changed")
+	assert.False(t, r.failover(&check.Partition{Start: 4, Isolated: []string{"n1"}, Quorum: true}), "never recovered")
 }
 
 func TestReport(t *testing.T) {
@@ -116,19 +123,19 @@ func TestReport(t *testing.T) {
 		for _, l := range []int64{0, 10, 100} {
 			for range 3 {
 				seq++
-				fakeRun(t, root, SectionLatency, bin, 3, l, 100, scale, seq)
+				fakeRun(t, root, sectionLatency, bin, 3, l, 100, scale, seq)
 			}
 		}
 		for _, rate := range []float64{10, 100, 1000} {
 			seq++
-			fakeRun(t, root, SectionCurve, bin, 3, 0, rate, scale*rate/5, seq)
+			fakeRun(t, root, sectionCurve, bin, 3, 0, rate, scale*rate/5, seq)
 		}
 		seq++
-		fakeRun(t, root, SectionPartition, bin, 3, 10, 100, scale, seq)
+		fakeRun(t, root, sectionPartition, bin, 3, 10, 100, scale, seq)
 		seq++
-		fakeRun(t, root, SectionNodes, bin, 5, 10, 100, scale, seq)
+		fakeRun(t, root, sectionNodes, bin, 5, 10, 100, scale, seq)
 		seq++
-		fakeRun(t, filepath.Join(root, SectionMemory), bin, bin, 3, 0, 500, scale, seq)
+		fakeRun(t, filepath.Join(root, sectionMemory), bin, bin, 3, 0, 500, scale, seq)
 	}
 	runs, err := Load(root)
 	require.NoError(t, err)
@@ -136,7 +143,7 @@ func TestReport(t *testing.T) {
 	// The memory runs sit one level deeper (memory/<bin>/lin-kv/...).
 	mem := 0
 	for _, r := range runs {
-		if r.Section == SectionMemory {
+		if r.Section == sectionMemory {
 			mem++
 		}
 	}
@@ -177,4 +184,93 @@ func TestReport(t *testing.T) {
 	if t.Failed() {
 		t.Log(md)
 	}
+}
+
+// TestSectionsLeftOut: a section without runs is left out of the report,
+// and the others are still written.
+func TestSectionsLeftOut(t *testing.T) {
+	root, out := t.TempDir(), t.TempDir()
+	fakeRun(t, root, sectionPartition, "raftnode", 3, 10, 100, 1, 1)
+	runs, err := Load(root)
+	require.NoError(t, err)
+	require.NoError(t, Write(out, runs, Meta{Date: zero}))
+	b, err := os.ReadFile(filepath.Join(out, "README.md"))
+	require.NoError(t, err)
+	md := string(b)
+	assert.Contains(t, md, "## Under partitions")
+	assert.Contains(t, md, "## Correctness of the measured runs")
+	for _, gone := range []string{"## Latency against the floors", "## Latency and throughput", "## Messages per op", "## 3 versus 5 nodes", "## Memory"} {
+		assert.NotContains(t, md, gone)
+	}
+}
+
+// TestLeaderChangedLines reads back lines that the real slog text handler
+// wrote, configured as the runtime configures it (nodes.Run: a TextHandler
+// with a level, the node id added by With), with the contract's message and
+// keys: the parser must find exactly the leader changes, in order, with
+// their times, whatever the values need in quoting.
+func TestLeaderChangedLines(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "n1.log")
+	f, err := os.Create(path)
+	require.NoError(t, err)
+	log := slog.New(slog.NewTextHandler(f, &slog.HandlerOptions{Level: slog.LevelInfo})).With("node", "n1")
+	before := time.Now()
+	log.Info("became candidate", "term", 3, "note", nodelog.LeaderChanged+" soon")
+	log.Info(nodelog.LeaderChanged, nodelog.From, "", nodelog.To, "n2")
+	log.Info(nodelog.LeaderChanged, nodelog.From, "n2", nodelog.To, "")
+	log.Info(nodelog.LeaderChanged, nodelog.From, "", nodelog.To, "node one")
+	after := time.Now()
+	require.NoError(t, f.Close())
+
+	changes, err := readLeaderChanges(path, "n1")
+	require.NoError(t, err)
+	require.Len(t, changes, 3, "a line that only mentions the message is not one")
+	for i, want := range []string{"n2", "", "node one"} {
+		assert.Equal(t, "n1", changes[i].Node)
+		assert.Equal(t, want, changes[i].To)
+		assert.False(t, changes[i].At.Before(before.Truncate(time.Millisecond)), "slog stamps milliseconds")
+		assert.False(t, changes[i].At.After(after))
+	}
+}
+
+// TestServerLogsLeaderChanged checks the writing side of the contract in the
+// KV server's source: one log call whose message is nodelog.LeaderChanged
+// and whose keys are nodelog.From and nodelog.To, so that a server that
+// renames the line or its keys fails here rather than leaving the benchmark
+// report without leaders.
+func TestServerLogsLeaderChanged(t *testing.T) {
+	_, file, _, _ := runtime.Caller(0)
+	dir := filepath.Join(filepath.Dir(file), "..", "..", "..", "nodes", "kvserver")
+	files, err := filepath.Glob(filepath.Join(dir, "*.go"))
+	require.NoError(t, err)
+	require.NotEmpty(t, files)
+	sel := func(e ast.Expr) string {
+		if s, ok := e.(*ast.SelectorExpr); ok {
+			if x, ok := s.X.(*ast.Ident); ok {
+				return x.Name + "." + s.Sel.Name
+			}
+		}
+		return ""
+	}
+	var calls [][]string
+	for _, name := range files {
+		if strings.HasSuffix(name, "_test.go") {
+			continue
+		}
+		f, err := parser.ParseFile(token.NewFileSet(), name, nil, 0)
+		require.NoError(t, err)
+		ast.Inspect(f, func(n ast.Node) bool {
+			call, ok := n.(*ast.CallExpr)
+			if !ok || len(call.Args) == 0 || sel(call.Args[0]) != "nodelog.LeaderChanged" {
+				return true
+			}
+			var keys []string
+			for i := 1; i < len(call.Args); i += 2 {
+				keys = append(keys, sel(call.Args[i]))
+			}
+			calls = append(calls, keys)
+			return true
+		})
+	}
+	assert.Equal(t, [][]string{{"nodelog.From", "nodelog.To"}}, calls, "the server's leader-changed log calls and their keys")
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"slices"
@@ -13,25 +14,26 @@ import (
 	"time"
 
 	"github.com/quorumkit/quorumkit/harness/internal/check"
-	"github.com/quorumkit/quorumkit/harness/internal/runner"
+	"github.com/quorumkit/quorumkit/harness/internal/results"
+	"github.com/quorumkit/quorumkit/nodes/nodelog"
 )
 
 // The sections of a benchmark root, one sub-store each, in report order.
 const (
-	// SectionLatency: 3 nodes at --latency 0, 10 and 100, no nemesis.
-	SectionLatency = "latency"
-	// SectionCurve: --latency 0, high concurrency, growing --rate.
-	SectionCurve = "curve"
-	// SectionPartition: --nemesis partition.
-	SectionPartition = "partition"
-	// SectionNodes: 5 nodes, compared with the 3-node latency runs.
-	SectionNodes = "nodes"
-	// SectionMemory: long runs at a steady rate, for RSS over time.
-	SectionMemory = "memory"
+	// sectionLatency: 3 nodes at --latency 0, 10 and 100, no nemesis.
+	sectionLatency = "latency"
+	// sectionCurve: --latency 0, high concurrency, growing --rate.
+	sectionCurve = "curve"
+	// sectionPartition: --nemesis partition.
+	sectionPartition = "partition"
+	// sectionNodes: 5 nodes, compared with the 3-node latency runs.
+	sectionNodes = "nodes"
+	// sectionMemory: long runs at a steady rate, for RSS over time.
+	sectionMemory = "memory"
 )
 
-// Sections lists the sections in report order.
-var Sections = []string{SectionLatency, SectionCurve, SectionPartition, SectionNodes, SectionMemory}
+// sections lists the sections in report order.
+var sections = []string{sectionLatency, sectionCurve, sectionPartition, sectionNodes, sectionMemory}
 
 // Run is one harness run: the parts of its results.json a report needs.
 type Run struct {
@@ -41,50 +43,17 @@ type Run struct {
 	// Bin is the node binary's base name, e.g. "raftnode".
 	Bin string
 	// Results is results.json, decoded.
-	Results *Results
+	Results *results.Results
 	// Leaders are the leader changes found in node-logs/, in time order.
 	Leaders []LeaderChange
 }
 
-// Results is the subset of a harness results.json that reports use.
-type Results struct {
-	Valid        check.Validity            `json:"valid?"`
-	Perf         *check.PerfResult         `json:"perf"`
-	Stats        *check.StatsResult        `json:"stats"`
-	Availability *check.AvailabilityResult `json:"availability"`
-	Net          *check.NetResult          `json:"net"`
-	Recovery     *check.RecoveryResult     `json:"recovery"`
-	Workload     struct {
-		Valid check.Validity `json:"valid?"`
-	} `json:"workload"`
-	Crash *struct {
-		Message string `json:"message"`
-	} `json:"crash"`
-	Nodes map[string]*runner.NodeMemory `json:"nodes"`
-	Seed  int64                         `json:"seed"`
-	Test  struct {
-		Options struct {
-			Bin         string   `json:"bin"`
-			Nodes       []string `json:"nodes"`
-			Concurrency int      `json:"concurrency"`
-			Rate        float64  `json:"rate"`
-			Nemesis     []string `json:"nemesis"`
-			PerKeyLimit int      `json:"per-key-limit"`
-			LatencyDist string   `json:"latency-dist"`
-		} `json:"options"`
-		TimeLimit       float64 `json:"time-limit"`
-		Latency         int64   `json:"latency"`
-		NemesisInterval float64 `json:"nemesis-interval"`
-		ZeroTime        string  `json:"zero-time"`
-	} `json:"test"`
-}
-
-// Load reads every run under root/<section>/ for each of Sections; runs
+// Load reads every run under root/<section>/ for each of sections; runs
 // without a results.json (a crash before the store was written) are
 // skipped. A section with no runs is simply absent.
 func Load(root string) ([]*Run, error) {
 	var runs []*Run
-	for _, sec := range Sections {
+	for _, sec := range sections {
 		dir := filepath.Join(root, sec)
 		if _, err := os.Stat(dir); errors.Is(err, fs.ErrNotExist) {
 			continue
@@ -96,7 +65,7 @@ func Load(root string) ([]*Run, error) {
 			if d.Type()&fs.ModeSymlink != 0 || d.Name() != "results.json" {
 				return nil // latest links point at runs found anyway
 			}
-			r, err := LoadRun(filepath.Dir(path))
+			r, err := loadRun(filepath.Dir(path))
 			if err != nil {
 				return err
 			}
@@ -111,15 +80,18 @@ func Load(root string) ([]*Run, error) {
 	return runs, nil
 }
 
-// LoadRun reads one run directory.
-func LoadRun(dir string) (*Run, error) {
+// loadRun reads one run directory.
+func loadRun(dir string) (*Run, error) {
 	b, err := os.ReadFile(filepath.Join(dir, "results.json"))
 	if err != nil {
 		return nil, err
 	}
-	res := &Results{}
+	res := &results.Results{}
 	if err := json.Unmarshal(b, res); err != nil {
 		return nil, fmt.Errorf("%s: %w", dir, err)
+	}
+	if res.Test.Options == nil {
+		res.Test.Options = &results.Options{} // a simulated run records none
 	}
 	if res.Perf == nil || res.Stats == nil || res.Net == nil || res.Availability == nil {
 		return nil, fmt.Errorf("%s: results.json has no perf section: written by an older harness?", dir)
@@ -127,7 +99,7 @@ func LoadRun(dir string) (*Run, error) {
 	r := &Run{Dir: dir, Bin: filepath.Base(res.Test.Options.Bin), Results: res}
 	logs, _ := filepath.Glob(filepath.Join(dir, "node-logs", "*.log"))
 	for _, l := range logs {
-		changes, err := readLeaderChanges(l)
+		changes, err := readLeaderChanges(l, strings.TrimSuffix(filepath.Base(l), ".log"))
 		if err != nil {
 			return nil, err
 		}
@@ -137,17 +109,20 @@ func LoadRun(dir string) (*Run, error) {
 	return r, nil
 }
 
-// LeaderChange is one `msg="leader changed"` line of a node log: at At,
-// Node started to believe that To leads ("" for nobody).
+// LeaderChange is one nodelog.LeaderChanged line of a node log: at At, Node
+// started to believe that To leads ("" for nobody).
 type LeaderChange struct {
 	At       time.Time
 	Node, To string
 }
 
-// readLeaderChanges scans a node log (slog text: time=... msg="leader
-// changed" node=n0 from=... to=n1) for leader changes. Lines of other
-// shapes, and logs of binaries that write none, give nothing.
-func readLeaderChanges(path string) ([]LeaderChange, error) {
+// readLeaderChanges scans node's log (slog text, as the runtime writes it:
+// time=... level=INFO msg="leader changed" node=n0 from=... to=n1) for the
+// leader changes, the lines named by nodelog.LeaderChanged. The node is the
+// one the log belongs to, so that the line needs no more keys than the
+// contract names. Lines of other shapes, and logs of binaries that write
+// none, give nothing.
+func readLeaderChanges(path, node string) ([]LeaderChange, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
@@ -158,15 +133,18 @@ func readLeaderChanges(path string) ([]LeaderChange, error) {
 	sc.Buffer(make([]byte, 64<<10), 1<<20)
 	for sc.Scan() {
 		line := sc.Text()
-		if !strings.Contains(line, `msg="leader changed"`) {
+		if !strings.Contains(line, nodelog.LeaderChanged) {
 			continue
 		}
 		kv := logFields(line)
-		at, err := time.Parse(time.RFC3339Nano, kv["time"])
-		if err != nil || kv["node"] == "" {
+		if kv[slog.MessageKey] != nodelog.LeaderChanged {
 			continue
 		}
-		out = append(out, LeaderChange{At: at, Node: kv["node"], To: kv["to"]})
+		at, err := time.Parse(time.RFC3339Nano, kv[slog.TimeKey])
+		if err != nil {
+			continue
+		}
+		out = append(out, LeaderChange{At: at, Node: node, To: kv[nodelog.To]})
 	}
 	return out, sc.Err()
 }
@@ -211,10 +189,10 @@ func logFields(line string) map[string]string {
 	return kv
 }
 
-// LeaderAt is the node that leads at t by the logs: the node that most
+// leaderAt is the node that leads at t by the logs: the node that most
 // recently declared itself leader and has not since logged a change away
 // from itself. It is "" when the logs do not tell.
-func (r *Run) LeaderAt(t time.Time) string {
+func (r *Run) leaderAt(t time.Time) string {
 	believes := map[string]string{}
 	latestSelf := map[string]time.Time{}
 	for _, c := range r.Leaders {
@@ -245,18 +223,18 @@ func (r *Run) wall(seconds float64) (time.Time, bool) {
 	return zero.Add(time.Duration(seconds * float64(time.Second))), true
 }
 
-// Failover tells whether the cluster lost its leader in partition p and
+// failover tells whether the cluster lost its leader in partition p and
 // elected another while the partition lasted: p left a two-way majority (see
 // check.Partition's Quorum), and the node the logs name as leader at the
 // start was cut off, or a node on the connected side logged a leader change
 // between the start and the first :ok write. It is false when the logs do
 // not tell, and for a partition that never recovered.
-func (r *Run) Failover(p *check.Partition) bool {
+func (r *Run) failover(p *check.Partition) bool {
 	start, ok := r.wall(p.Start)
 	if !ok || p.Recovery == nil || !p.Quorum {
 		return false
 	}
-	if l := r.LeaderAt(start); l != "" && slices.Contains(p.Isolated, l) {
+	if l := r.leaderAt(start); l != "" && slices.Contains(p.Isolated, l) {
 		return true
 	}
 	end, _ := r.wall(p.Start + *p.Recovery)
@@ -268,9 +246,9 @@ func (r *Run) Failover(p *check.Partition) bool {
 	return false
 }
 
-// Steady tells whether partition p started after the run's first :ok
+// afterFirstOK tells whether partition p started after the run's first :ok
 // completion; one that started earlier overlaps the first election, so its
 // recovery time is not a failover time.
-func (r *Run) Steady(p *check.Partition) bool {
+func (r *Run) afterFirstOK(p *check.Partition) bool {
 	return r.Results.Perf.All.Count > 0 && p.Start >= r.Results.Perf.Steady.From
 }

@@ -75,17 +75,28 @@ func (rp *report) save(p *plot.Plot, name string) error {
 	return nil
 }
 
+// newPlot is a plot with its title and axis labels, its legend at the top.
+func newPlot(title, x, y string) *plot.Plot {
+	p := plot.New()
+	p.Title.Text, p.X.Label.Text, p.Y.Label.Text = title, x, y
+	p.Legend.Top = true
+	return p
+}
+
+// logAxis puts an axis on a log scale.
+func logAxis(a *plot.Axis) {
+	a.Scale = plot.LogScale{}
+	a.Tick.Marker = plot.LogTicks{Prec: -1}
+}
+
 // latencyPlot draws p50 and p99 of writes against L, with the floor mix.
 func (rp *report) latencyPlot(lats []int64) error {
-	p := plot.New()
-	p.Legend.Top, p.Legend.Left = true, true
-	p.Title.Text = "write latency against node-to-node latency L (3 nodes)"
-	p.X.Label.Text = "L (ms)"
-	p.Y.Label.Text = "latency (ms)"
+	p := newPlot("write latency against node-to-node latency L (3 nodes)", "L (ms)", "latency (ms)")
+	p.Legend.Left = true
 	for i, b := range rp.bins {
 		var med, tail plotter.XYs
 		for _, l := range lats {
-			runs := rp.find(SectionLatency, b, l)
+			runs := rp.latencyRuns(b, l)
 			med = append(med, plotter.XY{X: float64(l), Y: median(runs, latencyOf("write", p50))})
 			tail = append(tail, plotter.XY{X: float64(l), Y: median(runs, latencyOf("write", p99))})
 		}
@@ -113,20 +124,8 @@ func (rp *report) latencyPlot(lats []int64) error {
 
 // curvePlots draws ok ops/s and p99 against the offered rate.
 func (rp *report) curvePlots(rates []float64) error {
-	tp := plot.New()
-	tp.Legend.Top, tp.Legend.Left = true, true
-	tp.Title.Text = "throughput against offered rate (--latency 0)"
-	tp.X.Label.Text = "offered rate (ops/s, log)"
-	tp.Y.Label.Text = "ops/s (log)"
-	tp.X.Scale, tp.Y.Scale = plot.LogScale{}, plot.LogScale{}
-	tp.X.Tick.Marker, tp.Y.Tick.Marker = plot.LogTicks{Prec: -1}, plot.LogTicks{Prec: -1}
-	lp := plot.New()
-	lp.Legend.Top, lp.Legend.Left = true, true
-	lp.Title.Text = "p99 latency against offered rate (--latency 0)"
-	lp.X.Label.Text = "offered rate (ops/s, log)"
-	lp.Y.Label.Text = "p99 (ms, log)"
-	lp.X.Scale, lp.Y.Scale = plot.LogScale{}, plot.LogScale{}
-	lp.X.Tick.Marker, lp.Y.Tick.Marker = plot.LogTicks{Prec: -1}, plot.LogTicks{Prec: -1}
+	tp := logLogPlot("throughput against offered rate (--latency 0)", "ops/s (log)")
+	lp := logLogPlot("p99 latency against offered rate (--latency 0)", "p99 (ms, log)")
 	for i, b := range rp.bins {
 		var ok, issued, tail plotter.XYs
 		for _, rate := range rates {
@@ -149,7 +148,7 @@ func (rp *report) curvePlots(rates []float64) error {
 		}
 	}
 	lo, hi := slices.Min(rates), slices.Max(rates)
-	if err := hline(lp, fmt.Sprintf("%.0f ms", P99Limit), P99Limit, lo, hi); err != nil {
+	if err := hline(lp, fmt.Sprintf("%.0f ms", p99Limit), p99Limit, lo, hi); err != nil {
 		return err
 	}
 	if err := rp.save(tp, "curve-throughput.png"); err != nil {
@@ -158,15 +157,20 @@ func (rp *report) curvePlots(rates []float64) error {
 	return rp.save(lp, "curve-p99.png")
 }
 
+// logLogPlot is a plot of a figure against the offered rate, both on log
+// scales, its legend top left.
+func logLogPlot(title, ylabel string) *plot.Plot {
+	p := newPlot(title, "offered rate (ops/s, log)", ylabel)
+	p.Legend.Left = true
+	logAxis(&p.X)
+	logAxis(&p.Y)
+	return p
+}
+
 // messagesPlot draws server msgs-per-op against the offered rate.
 func (rp *report) messagesPlot(rates []float64) error {
-	p := plot.New()
-	p.Legend.Top = true
-	p.Title.Text = "server messages per op against offered rate (--latency 0)"
-	p.X.Label.Text = "offered rate (ops/s, log)"
-	p.Y.Label.Text = "server msgs / op"
-	p.X.Scale = plot.LogScale{}
-	p.X.Tick.Marker = plot.LogTicks{Prec: -1}
+	p := newPlot("server messages per op against offered rate (--latency 0)", "offered rate (ops/s, log)", "server msgs / op")
+	logAxis(&p.X)
 	p.Y.Min = 0
 	for i, b := range rp.bins {
 		var xys plotter.XYs
@@ -186,28 +190,23 @@ func (rp *report) messagesPlot(rates []float64) error {
 // one series per binary; partitions that cost the leader are triangles, those
 // that left no two-way majority squares.
 func (rp *report) recoveryPlot() error {
-	p := plot.New()
-	p.Legend.Top = true
-	p.Title.Text = "recovery time per partition (log)"
-	p.X.Label.Text = "partition start (s into the run)"
-	p.Y.Label.Text = "seconds to the first ok write (log)"
-	p.Y.Scale = plot.LogScale{}
-	p.Y.Tick.Marker = plot.LogTicks{Prec: -1}
+	p := newPlot("recovery time per partition (log)", "partition start (s into the run)", "seconds to the first ok write (log)")
+	logAxis(&p.Y)
 	for i, b := range rp.bins {
 		var other, lead, noMaj plotter.XYs
 		for _, r := range rp.runs {
-			if r.Section != SectionPartition || r.Bin != b || r.Results.Recovery == nil {
+			if r.Section != sectionPartition || r.Bin != b || r.Results.Recovery == nil {
 				continue
 			}
 			for _, part := range r.Results.Recovery.Partitions {
-				if part.Recovery == nil || !r.Steady(part) {
+				if part.Recovery == nil || !r.afterFirstOK(part) {
 					continue
 				}
 				xy := plotter.XY{X: part.Start, Y: math.Max(*part.Recovery, 1e-3)}
 				switch {
 				case !part.Quorum:
 					noMaj = append(noMaj, xy)
-				case r.Failover(part):
+				case r.failover(part):
 					lead = append(lead, xy)
 				default:
 					other = append(other, xy)
@@ -239,10 +238,7 @@ func (rp *report) recoveryPlot() error {
 
 // memoryPlot draws each node's RSS over time.
 func (rp *report) memoryPlot(runs []*Run) error {
-	p := plot.New()
-	p.Title.Text = "node RSS over time"
-	p.X.Label.Text = "time (s)"
-	p.Y.Label.Text = "RSS (MiB)"
+	p := newPlot("node RSS over time", "time (s)", "RSS (MiB)")
 	p.Y.Min = 0
 	p.Legend.Top = false // bottom right: the lines start low and stay high
 	for _, r := range runs {

@@ -7,5 +7,9 @@
 //
 // WriteJSONL, WriteEDN and WriteText store it as history.jsonl,
 // history.edn (Jepsen op maps) and history.txt
-// (Maelstrom's tab-separated process, type, f, value, error columns).
+// (Maelstrom's tab-separated process, type, f, value, error columns), the EDN
+// through the harness's one encoder (package edn). ClientPairs is how every
+// checker and plot reads a history: each invocation with its completion.
+// Interval is a period of the run on the history's time scale (a partition,
+// a kill, a pause), which the nemesis reads off a history and the plots shade.
 package history

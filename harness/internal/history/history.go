@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/quorumkit/quorumkit/harness/internal/clock"
+	"github.com/quorumkit/quorumkit/harness/internal/edn"
 	"github.com/quorumkit/quorumkit/harness/internal/witness"
 )
 
@@ -166,137 +167,84 @@ func (h *History) Ops() []Op {
 
 // WriteJSONL writes one JSON op per line.
 func WriteJSONL(w io.Writer, ops []Op) error {
-	bw := bufio.NewWriter(w)
-	for _, op := range ops {
+	return writeLines(w, ops, func(bw *bufio.Writer, op Op) {
 		b, _ := op.MarshalJSON()
 		bw.Write(b)
-		bw.WriteByte('\n')
-	}
-	return bw.Flush()
+	})
 }
 
 // WriteText writes Maelstrom's history.txt: process, type, f, value and
 // error separated by tabs, values in EDN-like notation.
 func WriteText(w io.Writer, ops []Op) error {
-	bw := bufio.NewWriter(w)
-	for _, op := range ops {
-		proc := ":nemesis"
-		if op.IsClient() {
-			proc = strconv.Itoa(op.Process)
-		}
-		fmt.Fprintf(bw, "%s\t:%s\t:%s\t%s", proc, op.Type, op.F, EDN(op.ValueJSON()))
+	return writeLines(w, ops, func(bw *bufio.Writer, op Op) {
+		fmt.Fprintf(bw, "%s\t:%s\t:%s\t%s", op.ednProcess(), op.Type, op.F, toEDN(ednValue, op.ValueJSON()))
 		if len(op.Error) > 0 {
-			fmt.Fprintf(bw, "\t%s", ednError(op.Error))
+			fmt.Fprintf(bw, "\t%s", toEDN(ednNamed, op.Error))
 		}
-		bw.WriteByte('\n')
-	}
-	return bw.Flush()
+	})
 }
 
 // WriteEDN writes history.edn, one Jepsen op map per line, e.g.
 // {:type :invoke, :f :read, :value [0 nil], :process 0, :time 12, :index 0}.
 func WriteEDN(w io.Writer, ops []Op) error {
-	bw := bufio.NewWriter(w)
-	for _, op := range ops {
-		proc := ":nemesis"
-		if op.IsClient() {
-			proc = strconv.Itoa(op.Process)
-		}
-		value := EDN(op.ValueJSON())
+	return writeLines(w, ops, func(bw *bufio.Writer, op Op) {
+		value := toEDN(ednValue, op.ValueJSON())
 		if !op.IsClient() {
-			value = nemesisEDN(op.Value)
+			value = toEDN(ednNamed, op.Value)
 		}
 		fmt.Fprintf(bw, "{:type :%s, :f :%s, :value %s, :process %s, :time %d, :index %d",
-			op.Type, op.F, value, proc, int64(op.Time), op.Index)
+			op.Type, op.F, value, op.ednProcess(), int64(op.Time), op.Index)
 		if len(op.Error) > 0 {
-			fmt.Fprintf(bw, ", :error %s", ednError(op.Error))
+			fmt.Fprintf(bw, ", :error %s", toEDN(ednNamed, op.Error))
 		}
 		if op.Exception != "" {
 			fmt.Fprintf(bw, ", :exception %s", strconv.Quote(op.Exception))
 		}
-		bw.WriteString("}\n")
+		bw.WriteByte('}')
+	})
+}
+
+// writeLines writes each op as one line, which line writes without its
+// newline.
+func writeLines(w io.Writer, ops []Op, line func(*bufio.Writer, Op)) error {
+	bw := bufio.NewWriter(w)
+	for _, op := range ops {
+		line(bw, op)
+		bw.WriteByte('\n')
 	}
 	return bw.Flush()
 }
 
-// nemesisEDN renders a nemesis value: a bare name is a keyword (:one,
-// :network-healed), anything else as EDN.
-func nemesisEDN(raw []byte) string { return ednError(raw) }
+// ednProcess is op's :process in EDN: the worker's number, or :nemesis.
+func (op *Op) ednProcess() string {
+	if op.IsClient() {
+		return strconv.Itoa(op.Process)
+	}
+	return ":nemesis"
+}
 
-// EDN renders a small JSON value in Clojure's notation: null is nil, arrays
-// are vectors, the first string element of a top-level array (an error name
-// or a nemesis tag) is a keyword, and objects are maps.
-func EDN(raw []byte) string {
-	var v any
-	d := json.NewDecoder(strings.NewReader(string(raw)))
-	d.UseNumber()
-	if err := d.Decode(&v); err != nil {
+// ednValue writes values as history.txt and history.edn do: maps on one line
+// with string keys, and the first string of a top-level vector (an error name
+// or a nemesis tag, as in [:isolated ...] or [:precondition-failed "text"]) a
+// keyword.
+var ednValue = edn.Style{Keyword: func(s string, at edn.Place) bool {
+	return at.Depth == 1 && at.Index == 0 && s != "" && !strings.ContainsAny(s, " \t\n\"")
+}}
+
+// ednNamed writes an error or a nemesis value as ednValue does, but a bare
+// name such as "net-timeout" or "one" is a keyword too.
+var ednNamed = edn.Style{Keyword: func(s string, at edn.Place) bool {
+	return at.Depth == 0 && s != "" && !strings.ContainsAny(s, " \t\n\":") || ednValue.Keyword(s, at)
+}}
+
+// toEDN renders a small JSON value in style, or as it is when it is not
+// JSON.
+func toEDN(style edn.Style, raw []byte) string {
+	out, err := style.Encode(raw)
+	if err != nil {
 		return string(raw)
 	}
-	var sb strings.Builder
-	if arr, ok := v.([]any); ok {
-		// A top-level vector starting with a name, like [:isolated ...] or
-		// [:precondition-failed "text"]: the name is a keyword.
-		sb.WriteByte('[')
-		for i, e := range arr {
-			if i > 0 {
-				sb.WriteByte(' ')
-			}
-			writeEDN(&sb, e, i == 0)
-		}
-		sb.WriteByte(']')
-		return sb.String()
-	}
-	writeEDN(&sb, v, false)
-	return sb.String()
-}
-
-// ednError renders an error: a bare name such as "net-timeout" is a
-// keyword, anything else as EDN.
-func ednError(raw []byte) string {
-	var s string
-	if json.Unmarshal(raw, &s) == nil && s != "" && !strings.ContainsAny(s, " \t\n\":") {
-		return ":" + s
-	}
-	return EDN(raw)
-}
-
-func writeEDN(sb *strings.Builder, v any, keyword bool) {
-	switch x := v.(type) {
-	case nil:
-		sb.WriteString("nil")
-	case bool:
-		sb.WriteString(strconv.FormatBool(x))
-	case json.Number:
-		sb.WriteString(x.String())
-	case string:
-		if keyword && x != "" && !strings.ContainsAny(x, " \t\n\"") {
-			sb.WriteString(":" + x)
-		} else {
-			sb.WriteString(strconv.Quote(x))
-		}
-	case []any:
-		sb.WriteByte('[')
-		for i, e := range x {
-			if i > 0 {
-				sb.WriteByte(' ')
-			}
-			writeEDN(sb, e, false)
-		}
-		sb.WriteByte(']')
-	case map[string]any:
-		sb.WriteByte('{')
-		first := true
-		for k, e := range x {
-			if !first {
-				sb.WriteString(", ")
-			}
-			first = false
-			sb.WriteString(strconv.Quote(k) + " ")
-			writeEDN(sb, e, false)
-		}
-		sb.WriteByte('}')
-	}
+	return out
 }
 
 // Tally counts client completions by type, for the progress line.

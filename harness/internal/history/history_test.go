@@ -71,3 +71,18 @@ func TestClientPairs(t *testing.T) {
 	require.False(t, pairs[2].Done)
 	require.False(t, pairs[3].Done)
 }
+
+// TestEDNMapOrder: a nemesis completion's map (what each node went through)
+// keeps its keys in the JSON's order in history.edn and history.txt, so that
+// one history always gives the same files. Maps used to come out in Go's
+// random map order.
+func TestEDNMapOrder(t *testing.T) {
+	ops := []Op{{Type: Info, F: "kill", Process: NemesisProcess, Value: json.RawMessage(`{"n0":"killed","n1":"not-running","n2":"killed","n3":"killed"}`)}}
+	for range 20 {
+		var edn, txt strings.Builder
+		require.NoError(t, WriteEDN(&edn, ops))
+		require.NoError(t, WriteText(&txt, ops))
+		assert.Equal(t, `{:type :info, :f :kill, :value {"n0" "killed", "n1" "not-running", "n2" "killed", "n3" "killed"}, :process :nemesis, :time 0, :index 0}`+"\n", edn.String())
+		assert.Equal(t, ":nemesis\t:info\t:kill\t{\"n0\" \"killed\", \"n1\" \"not-running\", \"n2\" \"killed\", \"n3\" \"killed\"}\n", txt.String())
+	}
+}

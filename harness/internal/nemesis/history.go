@@ -7,7 +7,6 @@ import (
 
 	"github.com/quorumkit/quorumkit/harness/internal/check"
 	"github.com/quorumkit/quorumkit/harness/internal/history"
-	"github.com/quorumkit/quorumkit/harness/internal/report"
 )
 
 // completions walks the nemesis ops of a history and calls fn with each
@@ -42,14 +41,14 @@ func specOf(inv history.Op) string {
 // from the completion that took the first node down to the one that brought
 // the last one back, labelled with every node it took down; a pause
 // likewise. An interval still open at the end of the history has End -1.
-func Intervals(ops []history.Op) []report.Interval {
-	var out []report.Interval
+func Intervals(ops []history.Op) []history.Interval {
+	var out []history.Interval
 	var state State
 	open := map[string]int{}            // kind -> index in out
 	hit := map[string]map[string]bool{} // kind -> nodes it struck
 	openAt := func(kind, label string, at time.Duration) {
 		open[kind] = len(out)
-		out = append(out, report.Interval{Start: at, End: -1, Label: label, Kind: kind})
+		out = append(out, history.Interval{Start: at, End: -1, Label: label, Kind: kind})
 	}
 	completions(ops, func(inv, done history.Op) {
 		state.apply(done.F, specOf(inv), done.Value)

@@ -8,7 +8,6 @@ import (
 	"github.com/stretchr/testify/assert"
 
 	"github.com/quorumkit/quorumkit/harness/internal/history"
-	"github.com/quorumkit/quorumkit/harness/internal/report"
 )
 
 // nemesisPair is an invocation with value inv at second at, and its
@@ -43,7 +42,7 @@ func mixed() []history.Op {
 
 func TestIntervalsFollowTheCompletions(t *testing.T) {
 	ms := func(s float64) time.Duration { return time.Duration(s*1000)*time.Millisecond + time.Millisecond }
-	assert.Equal(t, []report.Interval{
+	assert.Equal(t, []history.Interval{
 		{Start: ms(1), End: ms(4), Label: "majority", Kind: Partition},
 		// n2 was paused until it was killed; n0's pause at 5 s belongs to
 		// a second pause interval.

@@ -60,51 +60,58 @@ func Start(cfg Config) (*Node, error) {
 	if err != nil {
 		return nil, fmt.Errorf("process: %s: %w", cfg.ID, err)
 	}
-	inR, inW, err := os.Pipe()
+	ps, err := pipes(3)
 	if err != nil {
 		logf.Close()
 		return nil, err
 	}
-	outR, outW, err := os.Pipe()
-	if err != nil {
-		logf.Close()
-		inR.Close()
-		inW.Close()
-		return nil, err
-	}
-	errR, errW, err := os.Pipe()
-	if err != nil {
-		logf.Close()
-		inR.Close()
-		inW.Close()
-		outR.Close()
-		outW.Close()
-		return nil, err
-	}
+	stdin, stdout, stderr := ps[0], ps[1], ps[2]
 	cmd := exec.Command(cfg.Bin, cfg.Args...)
 	cmd.Dir = cfg.Dir
-	cmd.Stdin, cmd.Stdout, cmd.Stderr = inR, outW, errW
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = stdin.r, stdout.w, stderr.w
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
 	err = cmd.Start()
-	inR.Close()
-	outW.Close()
-	errW.Close()
+	// The child has its ends now (or never will): only ours stay open.
+	closeAll(stdin.r, stdout.w, stderr.w)
 	if err != nil {
-		logf.Close()
-		inW.Close()
-		outR.Close()
-		errR.Close()
+		closeAll(logf, stdin.w, stdout.r, stderr.r)
 		return nil, fmt.Errorf("process: start %s: %w", cfg.ID, err)
 	}
 	n := &Node{
-		cfg: cfg, cmd: cmd, stdin: inW,
+		cfg: cfg, cmd: cmd, stdin: stdin.w,
 		exited: make(chan struct{}), outEOF: make(chan struct{}), errEOF: make(chan struct{}),
 		mirrorMu: &mirrorMu,
 	}
-	go n.readStdout(outR)
-	go n.readStderr(errR, logf)
+	go n.readStdout(stdout.r)
+	go n.readStderr(stderr.r, logf)
 	go n.wait()
 	return n, nil
+}
+
+// pipe is the read and the write end of an OS pipe.
+type pipe struct{ r, w *os.File }
+
+// pipes opens k pipes, or none: on an error it closes those it opened.
+func pipes(k int) ([]pipe, error) {
+	var out []pipe
+	for range k {
+		r, w, err := os.Pipe()
+		if err != nil {
+			for _, p := range out {
+				closeAll(p.r, p.w)
+			}
+			return nil, err
+		}
+		out = append(out, pipe{r, w})
+	}
+	return out, nil
+}
+
+// closeAll closes files whose errors nobody can act on.
+func closeAll(files ...*os.File) {
+	for _, f := range files {
+		f.Close()
+	}
 }
 
 // ID is the node's id.

@@ -44,15 +44,15 @@ var (
 
 // kind is an interval's fault as the plots shade it: an unknown or empty
 // kind is a partition.
-func kind(iv Interval) string {
+func kind(iv history.Interval) string {
 	if _, ok := shades[iv.Kind]; ok {
 		return iv.Kind
 	}
 	return "partition"
 }
 
-// Quantiles drawn on latency-quantiles.png.
-var Quantiles = []float64{0.5, 0.95, 0.99, 1}
+// quantiles are the quantiles drawn on latency-quantiles.png.
+var quantiles = []float64{0.5, 0.95, 0.99, 1}
 
 // sample is one completed client op.
 type sample struct {
@@ -79,10 +79,10 @@ func samples(ops []history.Op) []sample {
 	return out
 }
 
-// Plots draws latency-raw.png, latency-quantiles.png and rate.png into the
+// plots draws latency-raw.png, latency-quantiles.png and rate.png into the
 // store, shading the fault intervals: partitions, kills and pauses each in
 // their own colour.
-func Plots(s *Store, ops []history.Op, partitions []Interval) error {
+func plots(s *Store, ops []history.Op, partitions []history.Interval) error {
 	ss := samples(ops)
 	end := 1.0
 	for _, op := range ops {
@@ -109,7 +109,7 @@ func newPlot(title, ylabel string, end float64) *plot.Plot {
 
 // shadeIntervals adds a translucent band per fault interval, from ymin to
 // ymax, and one legend entry per kind of fault.
-func shadeIntervals(p *plot.Plot, partitions []Interval, ymin, ymax float64) error {
+func shadeIntervals(p *plot.Plot, partitions []history.Interval, ymin, ymax float64) error {
 	legend := map[string]bool{}
 	for _, iv := range partitions {
 		poly, err := plotter.NewPolygon(plotter.XYs{
@@ -145,16 +145,27 @@ func sortedFs(ss []sample) []string {
 	return fs
 }
 
-func latencyRaw(path string, ss []sample, partitions []Interval, end float64) error {
-	p := newPlot("latency (raw)", "latency (ms)", end)
+// latencyMin is the floor of the latency plots' log scale, in ms.
+const latencyMin = 0.1
+
+// latencyPlot is a plot of latencies over the run on a log scale from
+// latencyMin to twice the largest (10 ms at least), the faults shaded.
+func latencyPlot(title string, ss []sample, partitions []history.Interval, end float64) (*plot.Plot, error) {
+	p := newPlot(title, "latency (ms)", end)
 	p.Y.Scale = plot.LogScale{}
 	p.Y.Tick.Marker = plot.LogTicks{Prec: -1}
-	ymin, ymax := 0.1, 10.0
+	ymax := 10.0
 	for _, s := range ss {
 		ymax = math.Max(ymax, s.latency*2)
 	}
-	p.Y.Min, p.Y.Max = ymin, ymax
-	if err := shadeIntervals(p, partitions, ymin, ymax); err != nil {
+	p.Y.Min, p.Y.Max = latencyMin, ymax
+	return p, shadeIntervals(p, partitions, latencyMin, ymax)
+}
+
+// latencyRaw draws every completed op's latency at its invocation.
+func latencyRaw(path string, ss []sample, partitions []history.Interval, end float64) error {
+	p, err := latencyPlot("latency (raw)", ss, partitions, end)
+	if err != nil {
 		return err
 	}
 	for _, f := range sortedFs(ss) {
@@ -162,7 +173,7 @@ func latencyRaw(path string, ss []sample, partitions []Interval, end float64) er
 			var xys plotter.XYs
 			for _, s := range ss {
 				if s.f == f && s.typ == typ {
-					xys = append(xys, plotter.XY{X: s.start, Y: math.Max(s.latency, ymin)})
+					xys = append(xys, plotter.XY{X: s.start, Y: math.Max(s.latency, latencyMin)})
 				}
 			}
 			if len(xys) == 0 {
@@ -197,16 +208,10 @@ func quantile(sorted []float64, q float64) float64 {
 	return sorted[max(0, min(i, len(sorted)-1))]
 }
 
-func latencyQuantiles(path string, ss []sample, partitions []Interval, end float64) error {
-	p := newPlot("latency quantiles", "latency (ms)", end)
-	p.Y.Scale = plot.LogScale{}
-	p.Y.Tick.Marker = plot.LogTicks{Prec: -1}
-	ymin, ymax := 0.1, 10.0
-	for _, s := range ss {
-		ymax = math.Max(ymax, s.latency*2)
-	}
-	p.Y.Min, p.Y.Max = ymin, ymax
-	if err := shadeIntervals(p, partitions, ymin, ymax); err != nil {
+// latencyQuantiles draws the quantiles of each f's latency, window by window.
+func latencyQuantiles(path string, ss []sample, partitions []history.Interval, end float64) error {
+	p, err := latencyPlot("latency quantiles", ss, partitions, end)
+	if err != nil {
 		return err
 	}
 	dt := bucket(end)
@@ -216,7 +221,7 @@ func latencyQuantiles(path string, ss []sample, partitions []Interval, end float
 		for _, s := range ss {
 			if s.f == f {
 				w := int(s.start / dt)
-				windows[w] = append(windows[w], math.Max(s.latency, ymin))
+				windows[w] = append(windows[w], math.Max(s.latency, latencyMin))
 			}
 		}
 		var ws []int
@@ -225,7 +230,7 @@ func latencyQuantiles(path string, ss []sample, partitions []Interval, end float
 			sort.Float64s(windows[w])
 		}
 		sort.Ints(ws)
-		for qi, q := range Quantiles {
+		for qi, q := range quantiles {
 			var xys plotter.XYs
 			for _, w := range ws {
 				xys = append(xys, plotter.XY{X: (float64(w) + 0.5) * dt, Y: quantile(windows[w], q)})
@@ -243,7 +248,7 @@ func latencyQuantiles(path string, ss []sample, partitions []Interval, end float
 	return p.Save(10*vg.Inch, 5*vg.Inch, path)
 }
 
-func rate(path string, ss []sample, partitions []Interval, end float64) error {
+func rate(path string, ss []sample, partitions []history.Interval, end float64) error {
 	p := newPlot("throughput", "completions/s", end)
 	dt := bucket(end)
 	n := int(end/dt) + 1

@@ -11,7 +11,7 @@ import (
 )
 
 func TestEDN(t *testing.T) {
-	got, err := EDN([]byte(`{"valid?":"unknown","stats":{"ok-count":3,"by-f":{"read":{"valid?":true}}},"results":{"0":{"x":null}},"a b":["s",1.5,false]}`))
+	got, err := ednResults.Encode([]byte(`{"valid?":"unknown","stats":{"ok-count":3,"by-f":{"read":{"valid?":true}}},"results":{"0":{"x":null}},"a b":["s",1.5,false]}`))
 	require.NoError(t, err)
 	assert.Equal(t, "{:valid? :unknown,\n :stats {:ok-count 3,\n  :by-f {:read {:valid? true}}},\n :results {0 {:x nil}},\n \"a b\" [\"s\" 1.5 false]}", got)
 }

@@ -1,21 +1,19 @@
 package report
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
 	"sort"
-	"strconv"
-	"strings"
 	"time"
 
+	"github.com/quorumkit/quorumkit/harness/internal/edn"
 	"github.com/quorumkit/quorumkit/harness/internal/history"
 )
 
-// TimestampLayout is Maelstrom's store directory name format.
-const TimestampLayout = "20060102T150405.000-0700"
+// timestampLayout is Maelstrom's store directory name format.
+const timestampLayout = "20060102T150405.000-0700"
 
 // Store is one run's directory.
 type Store struct {
@@ -26,7 +24,7 @@ type Store struct {
 // NewStore creates root/workload/<timestamp>/ with its node-logs folder and
 // points root/latest and root/workload/latest at it.
 func NewStore(root, workload string, start time.Time) (*Store, error) {
-	name := start.Format(TimestampLayout)
+	name := start.Format(timestampLayout)
 	dir := filepath.Join(root, workload, name)
 	for i := 1; ; i++ {
 		if _, err := os.Stat(dir); os.IsNotExist(err) {
@@ -67,11 +65,11 @@ func (s *Store) WriteResults(v any) error {
 	if err := os.WriteFile(s.Path("results.json"), append(b, '\n'), 0o644); err != nil {
 		return err
 	}
-	edn, err := EDN(b)
+	doc, err := ednResults.Encode(b)
 	if err != nil {
-		return err
+		return fmt.Errorf("report: results: %w", err)
 	}
-	return os.WriteFile(s.Path("results.edn"), []byte(edn+"\n"), 0o644)
+	return os.WriteFile(s.Path("results.edn"), []byte(doc+"\n"), 0o644)
 }
 
 // WriteHistory writes history.jsonl, history.txt and history.edn.
@@ -96,88 +94,11 @@ func (s *Store) WriteHistory(ops []history.Op) error {
 	return nil
 }
 
-// EDN converts a JSON document to EDN, keeping key order: object keys
-// become keywords (integer-looking keys become integers), the string
-// "unknown" under a "valid?" key becomes :unknown, and everything else maps
-// to its obvious EDN form.
-func EDN(doc []byte) (string, error) {
-	d := json.NewDecoder(bytes.NewReader(doc))
-	d.UseNumber()
-	var sb strings.Builder
-	if err := ednValue(d, &sb, "", 0); err != nil {
-		return "", fmt.Errorf("report: edn: %w", err)
-	}
-	return sb.String(), nil
-}
-
-func ednValue(d *json.Decoder, sb *strings.Builder, key string, depth int) error {
-	tok, err := d.Token()
-	if err != nil {
-		return err
-	}
-	switch t := tok.(type) {
-	case json.Delim:
-		switch t {
-		case '{':
-			sb.WriteByte('{')
-			first := true
-			for d.More() {
-				kt, err := d.Token()
-				if err != nil {
-					return err
-				}
-				k := kt.(string)
-				if !first {
-					sb.WriteString(",\n" + strings.Repeat(" ", depth+1))
-				}
-				first = false
-				sb.WriteString(ednKey(k) + " ")
-				if err := ednValue(d, sb, k, depth+1); err != nil {
-					return err
-				}
-			}
-			d.Token()
-			sb.WriteByte('}')
-		case '[':
-			sb.WriteByte('[')
-			first := true
-			for d.More() {
-				if !first {
-					sb.WriteByte(' ')
-				}
-				first = false
-				if err := ednValue(d, sb, "", depth+1); err != nil {
-					return err
-				}
-			}
-			d.Token()
-			sb.WriteByte(']')
-		}
-	case nil:
-		sb.WriteString("nil")
-	case bool:
-		sb.WriteString(strconv.FormatBool(t))
-	case json.Number:
-		sb.WriteString(t.String())
-	case string:
-		if key == "valid?" {
-			sb.WriteString(":" + t)
-		} else {
-			sb.WriteString(strconv.Quote(t))
-		}
-	}
-	return nil
-}
-
-func ednKey(k string) string {
-	if _, err := strconv.ParseInt(k, 10, 64); err == nil {
-		return k
-	}
-	if k == "" || strings.ContainsAny(k, " \t\n\"(){}[],;") {
-		return strconv.Quote(k)
-	}
-	return ":" + k
-}
+// ednResults writes results.edn as Maelstrom does: keyword keys, one map
+// entry a line, and a verdict of "unknown" as the keyword :unknown.
+var ednResults = edn.Style{KeywordKeys: true, Pretty: true, Keyword: func(_ string, at edn.Place) bool {
+	return at.Key == "valid?"
+}}
 
 // SortedKeys returns m's keys in order, for stable reports.
 func SortedKeys[V any](m map[string]V) []string {

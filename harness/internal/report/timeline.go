@@ -10,15 +10,15 @@ import (
 	"github.com/quorumkit/quorumkit/harness/internal/history"
 )
 
-// TimelineLimit caps the ops drawn on timeline.html, so that the page of a
+// timelineLimit caps the ops drawn on timeline.html, so that the page of a
 // long run still opens.
-const TimelineLimit = 10000
+const timelineLimit = 10000
 
-// Timeline writes timeline.html, Jepsen's view of a history: one column per
+// timeline writes timeline.html, Jepsen's view of a history: one column per
 // process, one box per op from its invocation to its completion, coloured
 // by outcome, with the op's details on hover. Nemesis ops get a column of
 // their own.
-func Timeline(s *Store, ops []history.Op) error {
+func timeline(s *Store, ops []history.Op) error {
 	type box struct {
 		col        int
 		start, end float64 // ms
@@ -45,7 +45,7 @@ func Timeline(s *Store, ops []history.Op) error {
 			continue
 		}
 		delete(open, op.Process)
-		if len(boxes) >= TimelineLimit {
+		if len(boxes) >= timelineLimit {
 			continue
 		}
 		title := fmt.Sprintf("%s %s %s -> %s %s", procName(op.Process), op.F, inv.ValueJSON(), op.Type, op.ValueJSON())
@@ -90,8 +90,8 @@ body{font-family:sans-serif;font-size:11px}
 		fmt.Fprintf(w, `<div class="op %s" style="left:%dpx;top:%.1fpx;height:%.1fpx" title="%s">%s</div>`+"\n",
 			b.typ, pos[b.col]*colWidth, 20+b.start*pxPerMs, h, html.EscapeString(b.title), html.EscapeString(b.title))
 	}
-	if len(boxes) >= TimelineLimit {
-		fmt.Fprintf(w, `<p>Truncated to the first %d ops.</p>`, TimelineLimit)
+	if len(boxes) >= timelineLimit {
+		fmt.Fprintf(w, `<p>Truncated to the first %d ops.</p>`, timelineLimit)
 	}
 	fmt.Fprintf(w, "</div></body></html>\n")
 	return w.Flush()

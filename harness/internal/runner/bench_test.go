@@ -16,6 +16,7 @@ import (
 	"github.com/quorumkit/quorumkit/harness/internal/history"
 	"github.com/quorumkit/quorumkit/harness/internal/net"
 	"github.com/quorumkit/quorumkit/harness/internal/report"
+	"github.com/quorumkit/quorumkit/harness/internal/results"
 	"github.com/quorumkit/quorumkit/harness/internal/service"
 	"github.com/quorumkit/quorumkit/harness/internal/witness"
 )
@@ -69,7 +70,7 @@ func startFixture(tb testing.TB, mode string, n int) *test {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	opts := &Options{Args: []string{mode}, Concurrency: 2 * n, Log: io.Discard}
+	opts := &Options{Options: results.Options{Args: []string{mode}, Concurrency: 2 * n}, Log: io.Discard}
 	for i := range n {
 		opts.Nodes = append(opts.Nodes, "n"+strconv.Itoa(i))
 	}

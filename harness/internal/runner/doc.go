@@ -22,12 +22,15 @@
 // it to stdin. Each client asks the tracker for the verdict on the reply it
 // matched, which rides on its completion into the history; the analysis turns
 // the verdicts into the quorum-witness section. That section, like every
-// check Maelstrom does not have (Results.additional: the observations
-// section too), counts in valid? unless Options.MaelstromParity is set.
+// check Maelstrom does not have (the observations section too), counts in
+// valid? unless Options.MaelstromParity is set (results.Results.Verdict).
 //
-// Options holds the parsed flags; Run returns the Results and the process
-// exit code (0 valid, 1 invalid, 2 unknown, 255 crash). Analyse is the last
-// phase on its own: every checker over a finished run's Analysis, and the
-// store written from it. The simulator (harness/sim) calls it too, so a
-// failing simulated run leaves the directory a harness run leaves.
+// Options holds the parsed flags (the part the results record is
+// results.Options); Run returns the results.Results and the process exit code
+// (0 valid, 1 invalid, 2 unknown, 255 crash; results.Results.ExitCode).
+// Analyse is the last phase on its own: every checker over a finished run's
+// Analysis, then the store written from it, the pictures by the report
+// package (report.WritePictures); the summary a run prints is in summary.go.
+// The simulator (harness/sim) calls Analyse too, so a failing simulated run
+// leaves the directory a harness run leaves.
 package runner

@@ -23,22 +23,14 @@ import (
 	"github.com/quorumkit/quorumkit/harness/internal/net"
 	"github.com/quorumkit/quorumkit/harness/internal/process"
 	"github.com/quorumkit/quorumkit/harness/internal/report"
+	"github.com/quorumkit/quorumkit/harness/internal/results"
 	"github.com/quorumkit/quorumkit/harness/internal/service"
 	"github.com/quorumkit/quorumkit/harness/internal/witness"
 	"github.com/quorumkit/quorumkit/harness/internal/workload"
 )
 
-// Exit codes, as Maelstrom's.
-const (
-	ExitValid   = 0
-	ExitInvalid = 1
-	ExitUnknown = 2
-	ExitBadArgs = 254
-	ExitCrash   = 255
-)
-
-// InitTimeout is how long a node has to answer init.
-const InitTimeout = 10 * time.Second
+// initTimeout is how long a node has to answer init.
+const initTimeout = 10 * time.Second
 
 // test is the state of one run.
 type test struct {
@@ -65,10 +57,10 @@ type test struct {
 	pumped   []chan struct{}
 	down     []bool
 	closed   bool
-	protocol ProtocolResult
-	crash    *CrashResult
+	protocol results.ProtocolResult
+	crash    *results.CrashResult
 	fault    string
-	memory   map[string]*NodeMemory
+	memory   map[string]*results.NodeMemory
 	zeroTime time.Time
 }
 
@@ -79,7 +71,7 @@ func seeded(master *rand.Rand) *rand.Rand {
 
 // Run runs one test and returns its results and exit code. Results is nil
 // only when the store could not be created.
-func Run(opts *Options) (*Results, int) {
+func Run(opts *Options) (*results.Results, int) {
 	if opts.Out == nil {
 		opts.Out = os.Stdout
 	}
@@ -90,14 +82,14 @@ func Run(opts *Options) (*Results, int) {
 	store, err := report.NewStore(opts.Store, opts.Workload, clk.Start())
 	if err != nil {
 		fmt.Fprintln(opts.Log, "harness:", err)
-		return nil, ExitCrash
+		return nil, results.ExitCrash
 	}
 	master := rand.New(rand.NewPCG(uint64(opts.Seed), 0x9e3779b97f4a7c15))
 	t := &test{
 		opts: opts, clock: clk, store: store, history: history.New(clk),
 		stop: make(chan struct{}),
 	}
-	t.protocol.Errors = []*ProtocolError{}
+	t.protocol.Errors = []*results.ProtocolError{}
 	t.causal = &causality{w: witness.New(opts.Nodes, service.IDs)}
 	t.net = net.New(net.Config{Clock: clk, Dist: opts.LatencyDist, Mean: opts.Latency, Rand: seeded(master),
 		OnSend: t.netLogger(opts.LogNetSend, ":send"), OnRecv: t.netLogger(opts.LogNetRecv, ":recv"), Trace: t.causal})
@@ -116,7 +108,7 @@ func Run(opts *Options) (*Results, int) {
 
 	t.execute(genRand, dispatchRand, nemRand)
 	res := t.analyse(t.history.Since())
-	code := exitCode(res)
+	code := res.ExitCode()
 	t.summarize(res, code)
 	return res, code
 }
@@ -202,16 +194,16 @@ func (t *test) execute(genRand, dispatchRand, nemRand *rand.Rand) {
 	t.net.Heal()
 }
 
-// MemoryInterval is how often sampleMemory reads each node's VmRSS.
-const MemoryInterval = time.Second
+// memoryInterval is how often sampleMemory reads each node's VmRSS.
+const memoryInterval = time.Second
 
 // sampleMemory reads every node's memory at once, then every
-// MemoryInterval and a last time when done closes; it closes stopped when
+// memoryInterval and a last time when done closes; it closes stopped when
 // it is finished. A node whose /proc entry cannot be read (it exited, or
 // there is no /proc) is skipped for that sample.
 func (t *test) sampleMemory(done <-chan struct{}, stopped chan<- struct{}) {
 	defer close(stopped)
-	tick := time.NewTicker(MemoryInterval)
+	tick := time.NewTicker(memoryInterval)
 	defer tick.Stop()
 	for finished := false; ; {
 		at := t.history.Since().Seconds()
@@ -222,15 +214,15 @@ func (t *test) sampleMemory(done <-chan struct{}, stopped chan<- struct{}) {
 			}
 			t.mu.Lock()
 			if t.memory == nil {
-				t.memory = map[string]*NodeMemory{}
+				t.memory = map[string]*results.NodeMemory{}
 			}
 			m := t.memory[n.ID()]
 			if m == nil {
-				m = &NodeMemory{}
+				m = &results.NodeMemory{}
 				t.memory[n.ID()] = m
 			}
 			m.Pid = n.Pid()
-			m.add(at, mem)
+			m.Add(at, mem.RSS, mem.HWM)
 			t.mu.Unlock()
 		}
 		if finished {
@@ -335,7 +327,7 @@ func (t *test) startNode(i int, id, client string, restart bool) error {
 // awaitInit waits for node's init_ok on the init client's inbox.
 func (t *test) awaitInit(node *process.Node, inbox *net.Inbox) error {
 	id := node.ID()
-	deadline := t.clock.After(InitTimeout)
+	deadline := t.clock.After(initTimeout)
 	for {
 		m, err := inbox.Recv(either(node.Exited(), t.stop), deadline, nil)
 		if errors.Is(err, net.ErrStopped) {
@@ -348,7 +340,7 @@ func (t *test) awaitInit(node *process.Node, inbox *net.Inbox) error {
 			}
 		}
 		if err != nil {
-			return fmt.Errorf("node %s did not respond to init within %s", id, InitTimeout)
+			return fmt.Errorf("node %s did not respond to init within %s", id, initTimeout)
 		}
 		var reply struct {
 			Type      string          `json:"type"`
@@ -406,8 +398,8 @@ func (t *test) route(node string, line []byte) {
 	if err != nil {
 		t.mu.Lock()
 		t.protocol.Count++
-		if len(t.protocol.Errors) < MaxProtocolErrors {
-			t.protocol.Errors = append(t.protocol.Errors, &ProtocolError{Node: node, Line: string(line), Error: err.Error()})
+		if len(t.protocol.Errors) < results.MaxProtocolErrors {
+			t.protocol.Errors = append(t.protocol.Errors, &results.ProtocolError{Node: node, Line: string(line), Error: err.Error()})
 		}
 		t.mu.Unlock()
 		fmt.Fprintf(t.opts.Log, "harness: protocol error from %s: %v: %q\n", node, err, truncate(string(line), 200))
@@ -454,14 +446,14 @@ func (t *test) watch(node *process.Node) {
 func (t *test) recordExit(n *process.Node) {
 	at := t.history.Since().Seconds()
 	tail := n.StderrTail(time.Second)
-	nc := &NodeCrash{Node: n.ID(), Status: n.Status(), At: at, StderrTail: tail, StdoutTail: n.StdoutTail()}
+	nc := &results.NodeCrash{Node: n.ID(), Status: n.Status(), At: at, StderrTail: tail, StdoutTail: n.StdoutTail()}
 	if nc.StderrTail == nil {
 		nc.StderrTail = []string{}
 	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	if t.crash == nil {
-		t.crash = &CrashResult{Valid: check.Unknown, Message: "node crashed"}
+		t.crash = &results.CrashResult{Valid: check.Unknown, Message: "node crashed"}
 	}
 	for _, c := range t.crash.Nodes {
 		if c.Node == nc.Node {
@@ -476,7 +468,7 @@ func (t *test) setCrash(msg string) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	if t.crash == nil {
-		t.crash = &CrashResult{Valid: check.Unknown, Message: msg}
+		t.crash = &results.CrashResult{Valid: check.Unknown, Message: msg}
 	} else {
 		t.crash.Message += "; " + msg
 	}

@@ -1,11 +1,10 @@
-package runner
+package results
 
 import (
 	"math"
 
 	"github.com/quorumkit/quorumkit/harness/internal/check"
 	"github.com/quorumkit/quorumkit/harness/internal/nemesis"
-	"github.com/quorumkit/quorumkit/harness/internal/process"
 )
 
 // ProtocolError is one bad line or bad address on a node's stdout.
@@ -22,15 +21,12 @@ type ProtocolError struct {
 // something that is not a valid message to a registered id.
 type ProtocolResult struct {
 	// Valid is false when there was any error.
-	Valid Validity `json:"valid?"`
+	Valid check.Validity `json:"valid?"`
 	// Count is the number of errors; Errors holds the first MaxProtocolErrors.
 	Count int `json:"count"`
 	// Errors are the first errors, in the order they happened.
 	Errors []*ProtocolError `json:"errors"`
 }
-
-// Validity is re-exported for the results shape.
-type Validity = check.Validity
 
 // MaxProtocolErrors caps the protocol errors kept in the results.
 const MaxProtocolErrors = 100
@@ -52,7 +48,7 @@ type NodeCrash struct {
 // or a setup failure such as an init that was never answered.
 type CrashResult struct {
 	// Valid is unknown: a crashed run's analysis is incomplete.
-	Valid Validity `json:"valid?"`
+	Valid check.Validity `json:"valid?"`
 	// Message summarizes the crash.
 	Message string `json:"message"`
 	// Nodes lists the nodes that exited on their own.
@@ -62,7 +58,7 @@ type CrashResult struct {
 // Simple is a checker result that only carries its verdict.
 type Simple struct {
 	// Valid is the verdict.
-	Valid Validity `json:"valid?"`
+	Valid check.Validity `json:"valid?"`
 }
 
 // TestInfo records how the test was run.
@@ -96,7 +92,7 @@ type TestInfo struct {
 // quorum-witness, observations, seed and test are this harness's additions.
 type Results struct {
 	// Valid is the worst of the sub-results: false > unknown > true.
-	Valid Validity `json:"valid?"`
+	Valid check.Validity `json:"valid?"`
 	// Perf has the latency quantiles and the :ok throughput; it is unknown
 	// when the plots could not be written, and valid otherwise.
 	Perf *check.PerfResult `json:"perf"`
@@ -143,8 +139,48 @@ type Results struct {
 // which --maelstrom-parity leaves out of valid?. The protocol section is not
 // one: Maelstrom punishes a bad line too, by no longer reading the node.
 // A new check of that kind adds its verdict here, and so obeys the flag.
-func (r *Results) additional() []Validity {
-	return []Validity{r.QuorumWitness.Valid, r.Observations.Valid}
+func (r *Results) additional() []check.Validity {
+	return []check.Validity{r.QuorumWitness.Valid, r.Observations.Valid}
+}
+
+// Verdict is the worst of the sections' verdicts (false > unknown > true),
+// the run's valid?: every section Maelstrom has, the crash when there was
+// one, and, unless parity asks for Maelstrom's verdict exactly, the
+// additional checks.
+func (r *Results) Verdict(parity bool) check.Validity {
+	vs := []check.Validity{r.Perf.Valid, r.Timeline.Valid, r.Exceptions.Valid, r.Stats.Valid,
+		r.Availability.Valid, r.Net.Valid, r.Workload.Valid, r.Protocol.Valid}
+	if r.Crash != nil {
+		vs = append(vs, r.Crash.Valid)
+	}
+	if !parity {
+		vs = append(vs, r.additional()...)
+	}
+	return check.Worst(vs...)
+}
+
+// Exit codes, as Maelstrom's: what a run's results make of the harness's
+// exit status, and the status of arguments it refused.
+const (
+	ExitValid   = 0
+	ExitInvalid = 1
+	ExitUnknown = 2
+	ExitBadArgs = 254
+	ExitCrash   = 255
+)
+
+// ExitCode is the exit status of a run with these results: a crash wins over
+// the verdict.
+func (r *Results) ExitCode() int {
+	switch {
+	case r.Crash != nil:
+		return ExitCrash
+	case r.Valid == check.Valid:
+		return ExitValid
+	case r.Valid == check.Invalid:
+		return ExitInvalid
+	}
+	return ExitUnknown
 }
 
 // NodeMemory is one node's resident memory, sampled from
@@ -164,9 +200,11 @@ type NodeMemory struct {
 	Samples [][2]float64 `json:"rss-samples"`
 }
 
-// add records one sample taken at seconds.
-func (m *NodeMemory) add(seconds float64, mem process.Memory) {
-	m.Samples = append(m.Samples, [2]float64{math.Round(seconds*1000) / 1000, float64(mem.RSS)})
-	m.Peak = max(m.Peak, mem.RSS)
-	m.Last, m.HWM = mem.RSS, mem.HWM
+// Add records one sample taken at seconds: rss is VmRSS and hwm VmHWM, in
+// KiB. Times are kept to the millisecond, which is all a reader of
+// "RSS after 1 minute" needs.
+func (m *NodeMemory) Add(seconds float64, rss, hwm int64) {
+	m.Samples = append(m.Samples, [2]float64{math.Round(seconds*1000) / 1000, float64(rss)})
+	m.Peak = max(m.Peak, rss)
+	m.Last, m.HWM = rss, hwm
 }

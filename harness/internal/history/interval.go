@@ -1,8 +1,9 @@
-package report
+package history
 
 import "time"
 
-// Interval is a period of the run, such as a partition, to shade on plots.
+// Interval is a period of the run on the history's time scale, such as a
+// partition, that the plots shade.
 type Interval struct {
 	Start time.Duration
 	// End is negative while the interval is still open (it then lasts to
