@@ -225,7 +225,7 @@ func TestProposerAnswersWhenApplied(t *testing.T) {
 
 	follower.core.queue(consensus.Ready[fakeMsg]{Committed: entries})
 	require.Empty(t, follower.idle(nil), "only the proposer answers")
-	require.Equal(t, leader.srv.snapshot(), follower.srv.snapshot(), "replicas agree")
+	require.Equal(t, leader.srv.state.snapshot(), follower.srv.state.snapshot(), "replicas agree")
 }
 
 func TestDuplicatesApplyOnce(t *testing.T) {
@@ -236,10 +236,10 @@ func TestDuplicatesApplyOnce(t *testing.T) {
 	// c1's write 1 is duplicated after c2 overwrote it; c1's stale request 1 arrives after its 2.
 	ts.core.queue(consensus.Ready[fakeMsg]{Committed: commit(1, w("c1", 1, 10), w("c2", 1, 20), w("c1", 1, 10), w("c1", 3, 30), w("c1", 2, 99))})
 	ts.idle(nil)
-	v, err := ts.srv.store.Read(json.RawMessage("0"))
+	v, err := ts.srv.state.store.Read(json.RawMessage("0"))
 	require.NoError(t, err)
 	require.Equal(t, "30", string(v))
-	require.Equal(t, map[string]session{"c1": {MsgID: 3}, "c2": {MsgID: 1}}, ts.srv.sessions)
+	require.Equal(t, map[string]session{"c1": {MsgID: 3}, "c2": {MsgID: 1}}, ts.srv.state.sessions)
 }
 
 func TestReadsWaitForTheirIndex(t *testing.T) {
@@ -271,7 +271,7 @@ func TestUnconfirmedReadsFailWhenLeadershipIsLost(t *testing.T) {
 	require.Len(t, out, 1)
 	require.Equal(t, "c7", out[0].Dest)
 	require.Equal(t, 11.0, out[0].Body["code"])
-	require.Empty(t, ts.srv.reads)
+	require.Empty(t, ts.srv.answers.reads)
 }
 
 func TestCompactionAndRestore(t *testing.T) {
@@ -287,8 +287,8 @@ func TestCompactionAndRestore(t *testing.T) {
 	b := newTestServer(t, "n1", "n0", 3)
 	b.core.queue(consensus.Ready[fakeMsg]{Snapshot: &consensus.Snapshot{Index: 6, Data: a.core.snapshots[1]}, Committed: commit(5, data[4:]...)})
 	b.idle(nil)
-	require.Equal(t, a.srv.snapshot(), b.srv.snapshot(), "snapshot plus the entries after it give the same state")
-	require.EqualValues(t, 7, b.srv.applied)
+	require.Equal(t, a.srv.state.snapshot(), b.srv.state.snapshot(), "snapshot plus the entries after it give the same state")
+	require.EqualValues(t, 7, b.srv.state.applied)
 }
 
 // TestASnapshotHoldsTheEntryAtItsIndex: whoever restores the snapshot at index i goes on from
@@ -372,7 +372,7 @@ func TestParkedRequestsExpireEvenWithALeader(t *testing.T) {
 	out := ts.idle(nil)
 	require.Len(t, out, 1)
 	require.Equal(t, 11.0, out[0].Body["code"], "never proposed, so definite")
-	require.Empty(t, ts.srv.parked)
+	require.Empty(t, ts.srv.waiting.parked)
 }
 
 // busyConfig lingers from the first request on: the arrival threshold is one per window.
@@ -437,7 +437,7 @@ func TestNoLingeringWhenLightlyLoaded(t *testing.T) {
 		ts.now += time.Millisecond // 1000/s: lingering starts within a window
 		ts.deliver(clientReq("c2", i+1, `"type":"read","key":0`))
 	}
-	require.NotEmpty(t, ts.srv.forwards, "under load requests wait for company")
+	require.NotZero(t, ts.srv.forwards.len(), "under load requests wait for company")
 	ts.now += DefaultBatchDelay
 	require.Len(t, ts.idle(nil), 1)
 	require.Empty(t, ts.srv.forwards.reqs)
@@ -546,7 +546,7 @@ func TestHandedOffRequestsGoToTheNextLeader(t *testing.T) {
 	ts.core.leader = "n2"
 	ts.core.queue(consensus.Ready[fakeMsg]{})
 	require.Empty(t, ts.idle(nil))
-	require.Empty(t, ts.srv.handedOff, "forgotten")
+	require.Empty(t, ts.srv.waiting.handedOff, "forgotten")
 }
 
 func TestACopyIsAnsweredLikeTheFirst(t *testing.T) {
@@ -574,7 +574,7 @@ func TestACopyIsAnsweredLikeTheFirst(t *testing.T) {
 		{"c5", map[string]any{"type": "cas_ok", "in_reply_to": 1.0}},
 		{"c6", map[string]any{"type": "error", "in_reply_to": 1.0, "code": 22.0, "text": "kv: precondition failed: current value 4 is not 7"}},
 	}, ts.idle(nil), "answered as the first copies came out (c5's copy alone would fail: the value is 4)")
-	v, err := ts.srv.store.Read(json.RawMessage("0"))
+	v, err := ts.srv.state.store.Read(json.RawMessage("0"))
 	require.NoError(t, err)
 	require.Equal(t, "4", string(v), "applied once")
 }
@@ -647,7 +647,7 @@ func TestRelaysArePassedOnOnceAndHandledAsFromTheirSender(t *testing.T) {
 	require.Empty(t, end.deliver(wrapper("n2", "n0")))
 	require.Empty(t, end.deliver(wrapper("n2", "n0")))
 	require.Equal(t, []fakeMsg{{N: 5}}, end.core.stepped)
-	require.Equal(t, []string{"n1"}, end.srv.deafList(end.now), "a relayed message is no direct answer: n1 is still named")
+	require.Equal(t, []string{"n1"}, end.srv.links.deafList(end.now), "a relayed message is no direct answer: n1 is still named")
 	// While n1 relays, a body that came directly is not handled again when its copy comes round.
 	direct := peerLine(t, "n1", "n0", 6, "n0")
 	require.Empty(t, end.deliver(direct))
@@ -687,7 +687,7 @@ func TestNoRelayingWhenEveryoneHearsTheLeader(t *testing.T) {
 			require.NotContains(t, o.Body, "deaf", "the leader hears everyone")
 		}
 	}
-	require.Empty(t, l.srv.recent, "nobody relays, so no body was hashed")
+	require.Empty(t, l.srv.links.recent, "nobody relays, so no body was hashed")
 }
 
 func TestOnlyPeersThatLeaveUsUnansweredAreNamed(t *testing.T) {
