@@ -73,30 +73,12 @@ func Configure[M consensus.Message](opts Options, config func(Options) Config[M]
 const optionsRule = `Every number below is passed on as given: 0 means the default shown,
 and a negative value turns the mechanism off (for a limit: no limit).`
 
-// Main is the whole main function of a node binary: it parses the common flags (-lease,
-// -max-inflight, -batch-delay, -batch-rate, -batch-size, -retry-for, -deaf-after,
-// -compact-every, -data-dir, -seed, -log-level), builds the server with
-// Configure(options, config) and runs it until stdin ends.
+// Main is the whole main function of a node binary: it parses the common flags (see
+// parseFlags), builds the server with Configure(options, config) and runs it until stdin ends.
 func Main[M consensus.Message](name string, config func(Options) Config[M]) {
-	opts := DefaultOptions()
-	flag.BoolVar(&opts.Lease, "lease", opts.Lease, "serve reads under a leader lease when it is valid")
-	flag.IntVar(&opts.MaxInflight, "max-inflight", 0, "unacknowledged appends per follower (0: the core's default)")
-	flag.DurationVar(&opts.BatchDelay, "batch-delay", opts.BatchDelay, "under load, the longest a request waits to leave with others")
-	flag.Float64Var(&opts.BatchRate, "batch-rate", opts.BatchRate, "requests per second at one queue above which batches linger")
-	flag.IntVar(&opts.BatchSize, "batch-size", opts.BatchSize, "waiting requests that make a batch leave at once")
-	flag.DurationVar(&opts.RetryFor, "retry-for", opts.RetryFor, "how long a request handed to a leader is handed to the next leader too")
-	flag.DurationVar(&opts.DeafAfter, "deaf-after", opts.DeafAfter, "silence after which a peer is named unheard, so that it relays to us")
-	flag.IntVar(&opts.CompactEvery, "compact-every", opts.CompactEvery, "applied entries between snapshots")
-	flag.StringVar(&opts.DataDir, "data-dir", "", "keep durable state under this directory, in <dir>/<node-id>/ (empty: memory only)")
-	seed := flag.Uint64("seed", 0, "seed of the random source (0: random, logged)")
-	level := flag.String("log-level", "info", "lowest log level: debug, info, warn or error")
-	flag.Usage = func() {
-		fmt.Fprintf(flag.CommandLine.Output(), "Usage of %s:\n%s\n", name, optionsRule)
-		flag.PrintDefaults()
-	}
-	flag.Parse()
-	var lvl slog.Level
-	if err := lvl.UnmarshalText([]byte(*level)); err != nil {
+	fs := flag.NewFlagSet(name, flag.ExitOnError)
+	opts, run, err := parseFlags(fs, os.Args[1:])
+	if err != nil {
 		fmt.Fprintf(os.Stderr, "%s: %v\n", name, err)
 		os.Exit(2)
 	}
@@ -105,10 +87,40 @@ func Main[M consensus.Message](name string, config func(Options) Config[M]) {
 		fmt.Fprintf(os.Stderr, "%s: %v\n", name, err)
 		os.Exit(2)
 	}
-	if err := nodes.Run(New(cfg), nodes.Config{Seed: *seed, LogLevel: lvl}); err != nil {
+	if err := nodes.Run(New(cfg), run); err != nil {
 		fmt.Fprintf(os.Stderr, "%s: %v\n", name, err)
 		os.Exit(1)
 	}
+}
+
+// parseFlags parses the common flags (-lease, -max-inflight, -batch-delay, -batch-rate,
+// -batch-size, -retry-for, -deaf-after, -compact-every, -data-dir, -seed, -log-level) into the
+// server's options and the runtime's configuration.
+func parseFlags(fs *flag.FlagSet, args []string) (Options, nodes.Config, error) {
+	opts := DefaultOptions()
+	fs.BoolVar(&opts.Lease, "lease", opts.Lease, "serve reads under a leader lease when it is valid")
+	fs.IntVar(&opts.MaxInflight, "max-inflight", 0, "unacknowledged appends per follower (0: the core's default)")
+	fs.DurationVar(&opts.BatchDelay, "batch-delay", opts.BatchDelay, "under load, the longest a request waits to leave with others")
+	fs.Float64Var(&opts.BatchRate, "batch-rate", opts.BatchRate, "requests per second at one queue above which batches linger")
+	fs.IntVar(&opts.BatchSize, "batch-size", opts.BatchSize, "waiting requests that make a batch leave at once")
+	fs.DurationVar(&opts.RetryFor, "retry-for", opts.RetryFor, "how long a request handed to a leader is handed to the next leader too")
+	fs.DurationVar(&opts.DeafAfter, "deaf-after", opts.DeafAfter, "silence after which a peer is named unheard, so that it relays to us")
+	fs.IntVar(&opts.CompactEvery, "compact-every", opts.CompactEvery, "applied entries between snapshots")
+	fs.StringVar(&opts.DataDir, "data-dir", "", "keep durable state under this directory, in <dir>/<node-id>/ (empty: memory only)")
+	seed := fs.Uint64("seed", 0, "seed of the random source (0: random, logged)")
+	level := fs.String("log-level", "info", "lowest log level: debug, info, warn or error")
+	fs.Usage = func() {
+		fmt.Fprintf(fs.Output(), "Usage of %s:\n%s\n", fs.Name(), optionsRule)
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		return opts, nodes.Config{}, err
+	}
+	var lvl slog.Level
+	if err := lvl.UnmarshalText([]byte(*level)); err != nil {
+		return opts, nodes.Config{}, err
+	}
+	return opts, nodes.Config{Seed: *seed, LogLevel: lvl}, nil
 }
 
 // Logf returns a printf-style logger for a core that writes to the node's logger, or nil.

@@ -31,7 +31,7 @@ import (
 // handoffs are the requests that wait to be taken through the request path again: the
 // parked ones, until a leader is known, and the handed-off ones, when a new leader is.
 type handoffs struct {
-	parkFor   time.Duration // negative: no parking
+	parkFor   time.Duration // negative: a parked request fails at the end of the turn
 	maxParked int           // negative: no limit
 	retryFor  time.Duration // negative: no retries
 	// parked are requests that arrived while no leader was known, oldest first.
@@ -46,9 +46,9 @@ type parkedRequest struct {
 	parkedAt time.Duration
 }
 
-// park keeps r until a leader is known, unless parking is off or full.
+// park keeps r until a leader is known, unless the parked requests are at their limit.
 func (h *handoffs) park(now time.Duration, r queuedRequest) bool {
-	if h.parkFor < 0 || h.maxParked >= 0 && len(h.parked) >= h.maxParked {
+	if h.maxParked >= 0 && len(h.parked) >= h.maxParked {
 		return false
 	}
 	h.parked = append(h.parked, parkedRequest{queuedRequest: r, parkedAt: now})

@@ -53,7 +53,7 @@ type Config[M consensus.Message] struct {
 	MaxHops int
 	// ParkFor is how long a request waits for a leader to be known before it fails
 	// (DefaultParkFor: well inside Maelstrom's 1 s client timeout, and longer than a typical
-	// election; negative: it fails at once). MaxParked bounds the waiting requests
+	// election; negative: it fails at the end of the loop turn that parked it). MaxParked bounds the waiting requests
 	// (DefaultMaxParked; negative: no limit).
 	ParkFor   time.Duration
 	MaxParked int
