@@ -13,7 +13,7 @@ import (
 // A request forwarded to a leader that is then cut off, or proposed by a leader that is then
 // deposed, is lost with it, and its client learns nothing until its own timeout (1 s): under
 // Maelstrom's partitions every client on the majority side waited out that second, although
-// the new leader was elected after about 0.4 s. So a node remembers, for RetryFor, the
+// a new leader was elected well before. So a node remembers, for RetryFor, the
 // requests it handed on, and whenever its core reports a leader other than the one of its
 // last Ready (a new one, or any after a spell with none known) it hands every one it has not
 // seen applied to that leader again. (A leader re-elected without a spell between, as a Raft
