@@ -42,7 +42,11 @@ func (s *Server[M]) Idle(now time.Duration, out *nodes.Outbox) {
 // applyReady saves what the Ready asks to keep, then applies its snapshot and its committed
 // entries, and answers the reads whose point it confirms once they are applied.
 func (s *Server[M]) applyReady(rd consensus.Ready[M], out *nodes.Outbox) {
-	s.save(rd.Stable)
+	if err := s.disk.save(rd.Stable); err != nil {
+		// After a failed sync nothing says what reached the disk, so neither retrying nor
+		// going on is safe: the node stops, and a restart recovers from what is there.
+		s.fatal(err)
+	}
 	if rd.Snapshot != nil && rd.Snapshot.Index > s.state.applied {
 		s.restore(rd.Snapshot)
 	}
@@ -104,7 +108,7 @@ func (s *Server[M]) sendReady(now time.Duration, rd consensus.Ready[M], out *nod
 	}
 	for _, m := range rd.Messages {
 		to := m.Dest()
-		if !s.isPeer(to) {
+		if !s.links.isPeer(to) {
 			s.log.Error("core addressed an unknown peer; dropped", "to", to)
 			continue
 		}

@@ -56,7 +56,7 @@ const (
 type overlay struct {
 	self     string
 	selfJSON []byte          // self as JSON, to spot it in a deaf list cheaply
-	peers    map[string]bool // every node, this one included
+	peers    map[string]bool // every node of the cluster, this one included
 	others   []string        // the peers but this node, sorted
 	// deafAfter and relayFor are Config's DeafAfter and RelayFor; off turns relaying off at
 	// this node, both ways.
@@ -88,6 +88,9 @@ func newOverlay(self string, ids []string, deafAfter, relayFor time.Duration, lo
 	slices.Sort(o.others)
 	return o
 }
+
+// isPeer reports whether id is another node of the cluster.
+func (o *overlay) isPeer(id string) bool { return id != o.self && o.peers[id] }
 
 // deafCarrier is a body that carries the sender's deaf list: a core message's.
 type deafCarrier interface {

@@ -141,7 +141,7 @@ func (s *Server[M]) forward(now time.Duration, r queuedRequest) *nodes.Error {
 	if r.hops >= s.cfg.MaxHops {
 		return unavailable(s.self, r)
 	}
-	if s.isPeer(s.core.Leader()) {
+	if s.links.isPeer(s.core.Leader()) {
 		s.forwards.push(now, r)
 		return nil
 	}
@@ -157,7 +157,7 @@ func (s *Server[M]) flushForwards(now time.Duration, out *nodes.Outbox) {
 	if q == nil {
 		return
 	}
-	if leader := s.core.Leader(); s.isPeer(leader) {
+	if leader := s.core.Leader(); s.links.isPeer(leader) {
 		s.links.send(now, out, leader, forwardBatch{reqs: q})
 		s.waiting.handOff(q...)
 		return

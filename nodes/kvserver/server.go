@@ -112,7 +112,6 @@ func orDefault[T int | float64 | time.Duration](v *T, def T) {
 type Server[M consensus.Message] struct {
 	cfg    Config[M]
 	self   string
-	peers  map[string]bool
 	core   consensus.Core[M]
 	disk   disk
 	log    *slog.Logger
@@ -152,10 +151,6 @@ func (s *Server[M]) Init(now time.Duration, init nodes.Init, out *nodes.Outbox) 
 	s.log = init.Logger
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
-	}
-	s.peers = make(map[string]bool, len(init.NodeIDs))
-	for _, id := range init.NodeIDs {
-		s.peers[id] = true
 	}
 	s.links = newOverlay(s.self, init.NodeIDs, s.cfg.DeafAfter, s.cfg.RelayFor, s.log)
 	s.core = s.cfg.NewCore(init, s.openStorage(init))
@@ -197,9 +192,6 @@ func (s *Server[M]) advance(now time.Duration) {
 		s.ticked += tick
 	}
 }
-
-// isPeer reports whether peer is another node that this node can send a request to.
-func (s *Server[M]) isPeer(peer string) bool { return peer != "" && peer != s.self && s.peers[peer] }
 
 // fatal stops the node on a broken contract (the core's, or the storage's).
 func (s *Server[M]) fatal(err error) {

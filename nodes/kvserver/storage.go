@@ -54,16 +54,15 @@ func (s *Server[M]) openStorage(init nodes.Init) *consensus.Recovered {
 	return rec
 }
 
-// save makes stable what the core asked, before anything of the same Ready is sent or applied.
-func (s *Server[M]) save(st consensus.Stable) {
-	if s.disk.storage == nil || st.Empty() {
-		return
+// save makes stable what the core asked, if the node has storage.
+func (d *disk) save(st consensus.Stable) error {
+	if d.storage == nil || st.Empty() {
+		return nil
 	}
-	if err := s.disk.storage.Save(st); err != nil {
-		// After a failed sync nothing says what reached the disk, so neither retrying nor
-		// going on is safe: the node stops, and a restart recovers from what is there.
-		s.fatal(fmt.Errorf("cannot save its state: %w", err))
+	if err := d.storage.Save(st); err != nil {
+		return fmt.Errorf("cannot save its state: %w", err)
 	}
+	return nil
 }
 
 // LogStorage keeps each node's state in a durable log (nodes/wal) under dir/<node-id>/ on
