@@ -34,6 +34,9 @@ type fakeCore struct {
 	snapshots  [][]byte
 	next       consensus.Ready[fakeMsg]
 	pending    bool
+	// appendTo, when set, is the follower each accepted proposal is appended to, in the
+	// next Ready, as a real leader would.
+	appendTo string
 }
 
 func (c *fakeCore) Tick()                             { c.ticks++ }
@@ -45,6 +48,10 @@ func (c *fakeCore) queue(rd consensus.Ready[fakeMsg]) { c.next, c.pending = rd, 
 func (c *fakeCore) Propose(d []byte) bool {
 	if c.leads() {
 		c.proposed = append(c.proposed, d)
+		if c.appendTo != "" {
+			c.next.Messages = append(c.next.Messages, fakeMsg{To: c.appendTo, N: len(c.proposed)})
+			c.pending = true
+		}
 	}
 	return c.leads()
 }
@@ -578,4 +585,18 @@ func TestARetriedRequestNeverFailsDefinitely(t *testing.T) {
 	require.Len(t, out, 1)
 	require.Equal(t, "c4", out[0].Dest)
 	require.Equal(t, 13.0, out[0].Body["code"])
+}
+
+// TestATurnSendsWhatItProposed: whatever a loop turn hands the core (here a parked request,
+// proposed once the node learns it leads) leaves in the same turn, not at the next event.
+func TestATurnSendsWhatItProposed(t *testing.T) {
+	ts := newTestServer(t, "n0", "", 0)
+	ts.core.appendTo = "n1"
+	require.Empty(t, ts.deliver(clientReq("c4", 1, `"type":"write","key":0,"value":3`)), "parked")
+	ts.core.leader = "n0"
+	ts.core.queue(consensus.Ready[fakeMsg]{})
+	out := ts.idle(nil)
+	require.Len(t, ts.core.proposed, 1)
+	require.Equal(t, []sent{{"n1", map[string]any{"type": "fake", "m": map[string]any{"n": 1.0}}}}, out)
+	require.False(t, ts.core.HasReady())
 }
