@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"strconv"
 	"time"
 
 	"github.com/quorumkit/quorumkit/nodes"
@@ -100,11 +101,11 @@ func parseFlags(fs *flag.FlagSet, args []string) (Options, nodes.Config, error) 
 	opts := DefaultOptions()
 	fs.BoolVar(&opts.Lease, "lease", opts.Lease, "serve reads under a leader lease when it is valid")
 	fs.IntVar(&opts.MaxInflight, "max-inflight", 0, "unacknowledged appends per follower (0: the core's default)")
-	fs.DurationVar(&opts.BatchDelay, "batch-delay", opts.BatchDelay, "under load, the longest a request waits to leave with others")
+	fs.Var((*durationFlag)(&opts.BatchDelay), "batch-delay", "under load, the longest `duration` a request waits to leave with others")
 	fs.Float64Var(&opts.BatchRate, "batch-rate", opts.BatchRate, "requests per second at one queue above which batches linger")
 	fs.IntVar(&opts.BatchSize, "batch-size", opts.BatchSize, "waiting requests that make a batch leave at once")
-	fs.DurationVar(&opts.RetryFor, "retry-for", opts.RetryFor, "how long a request handed to a leader is handed to the next leader too")
-	fs.DurationVar(&opts.DeafAfter, "deaf-after", opts.DeafAfter, "silence after which a peer is named unheard, so that it relays to us")
+	fs.Var((*durationFlag)(&opts.RetryFor), "retry-for", "for how long (a `duration`) a request handed to a leader is handed to the next leader too")
+	fs.Var((*durationFlag)(&opts.DeafAfter), "deaf-after", "the silence (a `duration`) after which a peer is named unheard, so that it relays to us")
 	fs.IntVar(&opts.CompactEvery, "compact-every", opts.CompactEvery, "applied entries between snapshots")
 	fs.StringVar(&opts.DataDir, "data-dir", "", "keep durable state under this directory, in <dir>/<node-id>/ (empty: memory only)")
 	seed := fs.Uint64("seed", 0, "seed of the random source (0: random, logged)")
@@ -121,6 +122,21 @@ func parseFlags(fs *flag.FlagSet, args []string) (Options, nodes.Config, error) 
 		return opts, nodes.Config{}, err
 	}
 	return opts, nodes.Config{Seed: *seed, LogLevel: lvl}, nil
+}
+
+// durationFlag is a duration flag that also takes a bare negative number, such as -1, for
+// off: a duration otherwise needs a unit, and "off" should not.
+type durationFlag time.Duration
+
+func (d *durationFlag) String() string { return time.Duration(*d).String() }
+
+func (d *durationFlag) Set(s string) error {
+	v, err := time.ParseDuration(s)
+	if n, nerr := strconv.ParseInt(s, 10, 64); err != nil && nerr == nil && n < 0 {
+		v, err = time.Duration(n), nil
+	}
+	*d = durationFlag(v)
+	return err
 }
 
 // Logf returns a printf-style logger for a core that writes to the node's logger, or nil.

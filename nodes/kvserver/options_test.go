@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"flag"
+	"io"
 	"testing"
 	"time"
 
@@ -35,6 +36,15 @@ func TestFlagsPassTheirValuesThroughUnchanged(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, DefaultRetryFor, def.RetryFor, "0 is the default")
 	require.Equal(t, -time.Second, def.DeafAfter, "negative stays: off")
+
+	_, cfg = parse(t, "-batch-delay", "-1", "-retry-for", "-1", "-deaf-after", "-1")
+	require.Negative(t, cfg.BatchDelay, "off needs no unit")
+	require.Negative(t, cfg.RetryFor)
+	require.Negative(t, cfg.DeafAfter)
+	fs := flag.NewFlagSet("test", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	_, _, err = parseFlags(fs, []string{"-batch-delay", "5"})
+	require.Error(t, err, "a positive duration needs its unit")
 }
 
 func TestHelpStatesTheRuleAndTheRealDefaults(t *testing.T) {
