@@ -163,7 +163,7 @@ func Swarm(seed uint64, b Binary) Config {
 	batching := []string{"adaptive", "off", "always"}[r.IntN(3)]
 	switch batching {
 	case "off":
-		opts.BatchDelay = 0
+		opts.BatchDelay = -1
 	case "always":
 		// The lowest rate there is: requests wait in batches while faults strike, which the
 		// simulated clients alone would rarely make a node do.
@@ -239,7 +239,7 @@ func HoldTypes(field string, bias map[byte]float64) func(line []byte) float64 {
 // whole fault period (5 s, from the start): every node drops the messages of the next one, so
 // every link works in one direction only, and no leader can commit unless messages go round
 // the ring. The nodes run with the binary's default options (relaying on) and with
-// -deaf-after 0 (relaying off). Every history must be
+// -deaf-after -1 (relaying off). Every history must be
 // linearizable, observations included, with every acknowledged write witnessed; with relaying every seed must serve
 // more than 100 ok operations under the cut, and without it none (the cut bites).
 func CheckOneWayRing(t *testing.T, b Binary) {
@@ -248,7 +248,7 @@ func CheckOneWayRing(t *testing.T, b Binary) {
 	for _, relay := range []bool{true, false} {
 		opts := kvserver.DefaultOptions()
 		if !relay {
-			opts.DeafAfter = 0
+			opts.DeafAfter = -1
 		}
 		var faultOK []int
 		for seed := uint64(1); seed <= 4; seed++ {

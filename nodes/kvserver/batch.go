@@ -1,13 +1,8 @@
 package kvserver
 
 import (
-	"encoding/json"
-	"fmt"
-	"strconv"
+	"slices"
 	"time"
-
-	"github.com/quorumkit/quorumkit/nodes"
-	"github.com/quorumkit/quorumkit/nodes/kv"
 )
 
 // Defaults of the batching in [Config].
@@ -33,7 +28,7 @@ const (
 //   - a leader's proposals go Nagle-style: at once if the last batch left at least delay ago,
 //     else when it has. Each batch costs an append (an Accept) and its answer per follower.
 //   - a follower's forwards are patient: they leave when the oldest has waited delay. Meanwhile
-//     they ride along on whatever the core sends the leader (see Server.process), and under
+//     they ride along on whatever the core sends the leader (see Server.sendReady), and under
 //     load a follower answers the leader's appends about once per delay, so most forwards
 //     cost no message at all.
 //
@@ -52,8 +47,11 @@ type batchQueue struct {
 	cur, prev int // arrivals in the current and the previous window
 }
 
+// newBatchQueue returns a queue that lingers for delay above rate requests per second, and
+// leaves at once when it holds size requests; a negative delay or rate turns lingering off, a
+// negative size lifts the limit. (Zeros were replaced by the defaults before.)
 func newBatchQueue(delay time.Duration, rate float64, size int, patient bool) batchQueue {
-	if delay <= 0 || rate <= 0 {
+	if delay < 0 || rate < 0 {
 		return batchQueue{}
 	}
 	return batchQueue{delay: delay, threshold: max(1, int(rate*rateWindow.Seconds()+0.5)), size: size, patient: patient}
@@ -116,131 +114,13 @@ func (q *batchQueue) takeAll() []queuedRequest {
 	return reqs
 }
 
-// queuedRequest is a client request waiting in a batch: a write or cas to propose (data set),
-// or a request of any kind to forward.
-type queuedRequest struct {
-	msg  *nodes.Message
-	hops int
-	op   kv.Op
-	data []byte
-	at   time.Duration // when this node took it (from its client or a forward)
-	// retry: this node handed the request on before (see retry.go), so a copy may be in a
-	// log and no error for it may be definite.
-	retry bool
-}
+// len is how many requests wait.
+func (q *batchQueue) len() int { return len(q.reqs) }
 
-// forwardBatch carries client requests to the node believed to lead, verbatim with their
-// clients' ids; the receiver answers each client directly.
-type forwardBatch struct {
-	reqs []queuedRequest
-}
-
-const forwardType = "forward"
-
-// forwardItem is one request of a forward batch on the wire.
-type forwardItem struct {
-	Client string          `json:"client"`
-	Hops   int             `json:"hops"`
-	Req    json.RawMessage `json:"req"`
-}
-
-// AppendBody encodes {"type":"forward","reqs":[...]}.
-func (f forwardBatch) AppendBody(dst []byte) []byte {
-	dst = append(dst, `{"type":"forward","reqs":`...)
-	dst = appendRequests(dst, f.reqs)
-	return append(dst, '}')
-}
-
-// appendRequests encodes reqs as [{"client":...,"hops":...,"req":{...}},...]; hops counts the
-// hop being taken. The requests' bodies are valid JSON objects: they were parsed on arrival.
-func appendRequests(dst []byte, reqs []queuedRequest) []byte {
-	dst = append(dst, '[')
-	for i, r := range reqs {
-		if i > 0 {
-			dst = append(dst, ',')
-		}
-		dst = append(dst, `{"client":`...)
-		dst = nodes.AppendString(dst, r.msg.Src)
-		dst = append(dst, `,"hops":`...)
-		dst = strconv.AppendInt(dst, int64(r.hops+1), 10)
-		dst = append(dst, `,"req":`...)
-		dst = append(dst, r.msg.Body...)
-		dst = append(dst, '}')
-	}
-	return append(dst, ']')
-}
-
-// handleForward serves a forward batch.
-func (s *Server[M]) handleForward(now time.Duration, msg *nodes.Message, out *nodes.Outbox) error {
-	raw := msg.Fields.Get("reqs")
-	if raw == nil {
-		return fmt.Errorf("kvserver: forward from %s has no reqs", msg.Src)
-	}
-	return s.handleForwarded(now, msg.Src, raw, out)
-}
-
-// handleForwarded serves every forwarded request in raw (a forward batch's, or riding on a
-// core message) as if its client had sent it here. An error answers that request's client,
-// not the node that forwarded it; a malformed item is logged and skipped (it has no client to
-// answer).
-func (s *Server[M]) handleForwarded(now time.Duration, from string, raw json.RawMessage, out *nodes.Outbox) error {
-	var items []forwardItem
-	if err := json.Unmarshal(raw, &items); err != nil {
-		return fmt.Errorf("kvserver: bad forwarded requests from %s: %w", from, err)
-	}
-	for i, it := range items {
-		if it.Client == "" || it.Hops < 1 {
-			s.log.Warn("forwarded request without its client or hops; skipped", "from", from, "item", i)
-			continue
-		}
-		req, err := nodes.ParseBody(it.Client, s.self, it.Req)
-		if err != nil {
-			s.log.Warn("undecodable forwarded request; skipped", "from", from, "item", i, "err", err)
-			continue
-		}
-		s.serve(now, queuedRequest{msg: req, hops: it.Hops, at: now}, out)
-	}
-	return nil
-}
-
-// flush sends whatever the queues say is due: proposals first (a refused one joins the
-// forwards), then forwards (one that finds this node leading joins the proposals, which then
-// go at once if they are due).
-func (s *Server[M]) flush(now time.Duration, out *nodes.Outbox) {
-	s.flushProposals(now, out)
-	s.flushForwards(now, out)
-	s.flushProposals(now, out)
-}
-
-// flushProposals hands the proposals to the core if they are due. A refused one (the core no
-// longer leads, or is full) was handed to no log yet, and takes a follower's path.
-func (s *Server[M]) flushProposals(now time.Duration, out *nodes.Outbox) {
-	for _, r := range s.proposals.take(now) {
-		if s.core.Propose(r.data) {
-			s.writes[requestKey{r.msg.Src, r.msg.MsgID}] = pendingWrite{op: r.op, at: now}
-			r.data = nil // a retry encodes it again
-			s.handOff(r)
-		} else if e := s.forward(now, r); e != nil {
-			out.ReplyError(r.msg, e)
-		}
-	}
-}
-
-// flushForwards sends the forwards to the leader if they are due.
-func (s *Server[M]) flushForwards(now time.Duration, out *nodes.Outbox) {
-	q := s.forwards.take(now)
-	if q == nil {
-		return
-	}
-	leader := s.core.Leader()
-	if leader != "" && leader != s.self && s.peers[leader] {
-		s.sendPeer(now, out, leader, forwardBatch{reqs: q})
-		s.handOff(q...)
-		return
-	}
-	// The leader this node knew of is gone while the requests waited: each takes the whole
-	// path again (and parks, or is proposed here).
-	for _, r := range q {
-		s.serve(now, r, out)
-	}
+// forgetStale drops the requests taken at a time old says is too long ago; it returns how
+// many.
+func (q *batchQueue) forgetStale(old func(at time.Duration) bool) int {
+	before := len(q.reqs)
+	q.reqs = slices.DeleteFunc(q.reqs, func(r queuedRequest) bool { return old(r.at) })
+	return before - len(q.reqs)
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"strconv"
 	"time"
 
 	"github.com/quorumkit/quorumkit/nodes"
@@ -13,7 +14,9 @@ import (
 )
 
 // Options are the command-line options every node binary takes. Maelstrom passes its
-// positional arguments on to the binary, so they work under it too.
+// positional arguments on to the binary, so they work under it too. Numbers follow
+// [Config]'s rule, and pass to it unchanged: zero means the default, a negative value turns
+// the mechanism off (a limit: no limit).
 type Options struct {
 	// Lease serves reads under a leader lease when it is valid (-lease, default true).
 	Lease bool
@@ -22,17 +25,16 @@ type Options struct {
 	// operation under load, at the price of latency.
 	MaxInflight int
 	// BatchDelay, BatchRate and BatchSize shape batching under load (-batch-delay,
-	// -batch-rate, -batch-size; see [Config]); Main sets them on the configuration the binary
-	// returns.
+	// -batch-rate, -batch-size; see [Config]).
 	BatchDelay time.Duration
 	BatchRate  float64
 	BatchSize  int
 	// RetryFor and DeafAfter: how long a request handed to a leader is handed to the next one
 	// too (-retry-for), and how long without a direct message makes a peer unheard, so that
-	// messages go round a one-way link (-deaf-after); see [Config]. 0 turns either off.
+	// messages go round a one-way link (-deaf-after); see [Config].
 	RetryFor, DeafAfter time.Duration
-	// CompactEvery is how many applied entries pass between snapshots (-compact-every; 0
-	// keeps DefaultCompactEvery). Small values exercise snapshot transfer and recovery.
+	// CompactEvery is how many applied entries pass between snapshots (-compact-every).
+	// Small values exercise snapshot transfer and recovery.
 	CompactEvery int
 	// DataDir, unless empty, is where the node keeps its durable state, under
 	// DataDir/<node-id>/ (-data-dir); empty keeps everything in memory only.
@@ -42,23 +44,23 @@ type Options struct {
 	Storage OpenStorage
 }
 
-// DefaultOptions are the options a binary runs with when no flag is given.
+// DefaultOptions are the options a binary runs with when no flag is given: every number at
+// its default value, spelled out so that -help shows it.
 func DefaultOptions() Options {
 	return Options{Lease: true, BatchDelay: DefaultBatchDelay, BatchRate: DefaultBatchRate,
-		BatchSize: DefaultBatchSize, RetryFor: DefaultRetryFor, DeafAfter: DefaultDeafAfter}
+		BatchSize: DefaultBatchSize, RetryFor: DefaultRetryFor, DeafAfter: DefaultDeafAfter,
+		CompactEvery: DefaultCompactEvery}
 }
 
 // Configure is the server configuration a binary runs with under opts: config builds the
-// core's part from them (as each binary's main does), and the batching, retry and relay
-// options are set on it with the flags' meaning (0 is off). The simulator builds its nodes
-// through it, so that they are the binaries' nodes under the options it draws.
+// core's part from them (as each binary's main does), and the server's options are set on it
+// as they are. The simulator builds its nodes through it, so that they are the binaries'
+// nodes under the options it draws.
 func Configure[M consensus.Message](opts Options, config func(Options) Config[M]) Config[M] {
 	cfg := config(opts)
-	cfg.BatchDelay, cfg.BatchRate, cfg.BatchSize = off(opts.BatchDelay), off(opts.BatchRate), off(opts.BatchSize)
-	cfg.RetryFor, cfg.DeafAfter = off(opts.RetryFor), off(opts.DeafAfter)
-	if opts.CompactEvery > 0 {
-		cfg.CompactEvery = opts.CompactEvery
-	}
+	cfg.BatchDelay, cfg.BatchRate, cfg.BatchSize = opts.BatchDelay, opts.BatchRate, opts.BatchSize
+	cfg.RetryFor, cfg.DeafAfter = opts.RetryFor, opts.DeafAfter
+	cfg.CompactEvery = opts.CompactEvery
 	switch {
 	case opts.Storage != nil:
 		cfg.Storage = opts.Storage
@@ -68,41 +70,73 @@ func Configure[M consensus.Message](opts Options, config func(Options) Config[M]
 	return cfg
 }
 
-// Main is the whole main function of a node binary: it parses the common flags (-lease,
-// -max-inflight, -batch-delay, -batch-rate, -batch-size, -retry-for, -deaf-after, -compact-every, -data-dir, -seed,
-// -log-level), builds the server with Configure(options, config) and runs it until stdin ends.
+// optionsRule is what -help says once for every numeric flag.
+const optionsRule = `Every number below is passed on as given: 0 means the default shown,
+and a negative value turns the mechanism off (for a limit: no limit).`
+
+// Main is the whole main function of a node binary: it parses the common flags (see
+// parseFlags), builds the server with Configure(options, config) and runs it until stdin ends.
 func Main[M consensus.Message](name string, config func(Options) Config[M]) {
-	opts := DefaultOptions()
-	flag.BoolVar(&opts.Lease, "lease", opts.Lease, "serve reads under a leader lease when it is valid")
-	flag.IntVar(&opts.MaxInflight, "max-inflight", 0, "unacknowledged appends per follower (0: the core's default)")
-	flag.DurationVar(&opts.BatchDelay, "batch-delay", opts.BatchDelay, "under load, the longest a request waits to leave with others (0: off)")
-	flag.Float64Var(&opts.BatchRate, "batch-rate", opts.BatchRate, "requests per second at one queue above which batches linger (0: off)")
-	flag.IntVar(&opts.BatchSize, "batch-size", opts.BatchSize, "waiting requests that make a batch leave at once (0: no limit)")
-	flag.DurationVar(&opts.RetryFor, "retry-for", opts.RetryFor, "how long a request handed to a leader is handed to the next leader too (0: off)")
-	flag.DurationVar(&opts.DeafAfter, "deaf-after", opts.DeafAfter, "silence after which a peer is named unheard, so that it relays to us (0: no relaying)")
-	flag.IntVar(&opts.CompactEvery, "compact-every", 0, "applied entries between snapshots (0: the default, 4096)")
-	flag.StringVar(&opts.DataDir, "data-dir", "", "keep durable state under this directory, in <dir>/<node-id>/ (empty: memory only)")
-	seed := flag.Uint64("seed", 0, "seed of the random source (0: random, logged)")
-	level := flag.String("log-level", "info", "lowest log level: debug, info, warn or error")
-	flag.Parse()
-	var lvl slog.Level
-	if err := lvl.UnmarshalText([]byte(*level)); err != nil {
+	fs := flag.NewFlagSet(name, flag.ExitOnError)
+	opts, run, err := parseFlags(fs, os.Args[1:])
+	if err != nil {
 		fmt.Fprintf(os.Stderr, "%s: %v\n", name, err)
 		os.Exit(2)
 	}
-	if err := nodes.Run(New(Configure(opts, config)), nodes.Config{Seed: *seed, LogLevel: lvl}); err != nil {
+	cfg := Configure(opts, config)
+	if _, err := cfg.withDefaults(); err != nil {
+		fmt.Fprintf(os.Stderr, "%s: %v\n", name, err)
+		os.Exit(2)
+	}
+	if err := nodes.Run(New(cfg), run); err != nil {
 		fmt.Fprintf(os.Stderr, "%s: %v\n", name, err)
 		os.Exit(1)
 	}
 }
 
-// off maps a flag to its Config field: a flag's 0 means off, and in Config 0 means
-// the default while a negative value means off.
-func off[T int | float64 | time.Duration](v T) T {
-	if v == 0 {
-		return -1
+// parseFlags parses the common flags (-lease, -max-inflight, -batch-delay, -batch-rate,
+// -batch-size, -retry-for, -deaf-after, -compact-every, -data-dir, -seed, -log-level) into the
+// server's options and the runtime's configuration.
+func parseFlags(fs *flag.FlagSet, args []string) (Options, nodes.Config, error) {
+	opts := DefaultOptions()
+	fs.BoolVar(&opts.Lease, "lease", opts.Lease, "serve reads under a leader lease when it is valid")
+	fs.IntVar(&opts.MaxInflight, "max-inflight", 0, "unacknowledged appends per follower (0: the core's default)")
+	fs.Var((*durationFlag)(&opts.BatchDelay), "batch-delay", "under load, the longest `duration` a request waits to leave with others")
+	fs.Float64Var(&opts.BatchRate, "batch-rate", opts.BatchRate, "requests per second at one queue above which batches linger")
+	fs.IntVar(&opts.BatchSize, "batch-size", opts.BatchSize, "waiting requests that make a batch leave at once")
+	fs.Var((*durationFlag)(&opts.RetryFor), "retry-for", "for how long (a `duration`) a request handed to a leader is handed to the next leader too")
+	fs.Var((*durationFlag)(&opts.DeafAfter), "deaf-after", "the silence (a `duration`) after which a peer is named unheard, so that it relays to us")
+	fs.IntVar(&opts.CompactEvery, "compact-every", opts.CompactEvery, "applied entries between snapshots")
+	fs.StringVar(&opts.DataDir, "data-dir", "", "keep durable state under this directory, in <dir>/<node-id>/ (empty: memory only)")
+	seed := fs.Uint64("seed", 0, "seed of the random source (0: random, logged)")
+	level := fs.String("log-level", "info", "lowest log level: debug, info, warn or error")
+	fs.Usage = func() {
+		fmt.Fprintf(fs.Output(), "Usage of %s:\n%s\n", fs.Name(), optionsRule)
+		fs.PrintDefaults()
 	}
-	return v
+	if err := fs.Parse(args); err != nil {
+		return opts, nodes.Config{}, err
+	}
+	var lvl slog.Level
+	if err := lvl.UnmarshalText([]byte(*level)); err != nil {
+		return opts, nodes.Config{}, err
+	}
+	return opts, nodes.Config{Seed: *seed, LogLevel: lvl}, nil
+}
+
+// durationFlag is a duration flag that also takes a bare negative number, such as -1, for
+// off: a duration otherwise needs a unit, and "off" should not.
+type durationFlag time.Duration
+
+func (d *durationFlag) String() string { return time.Duration(*d).String() }
+
+func (d *durationFlag) Set(s string) error {
+	v, err := time.ParseDuration(s)
+	if n, nerr := strconv.ParseInt(s, 10, 64); err != nil && nerr == nil && n < 0 {
+		v, err = time.Duration(n), nil
+	}
+	*d = durationFlag(v)
+	return err
 }
 
 // Logf returns a printf-style logger for a core that writes to the node's logger, or nil.

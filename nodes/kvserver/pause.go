@@ -1,9 +1,6 @@
 package kvserver
 
-import (
-	"slices"
-	"time"
-)
+import "time"
 
 // After a pause (SIGSTOP, or a process starved of CPU) a node must not answer the clients
 // whose requests it took before the pause and who have given up since: Maelstrom's client
@@ -24,26 +21,8 @@ const (
 // replies are not sent, and requests not yet proposed or forwarded are not.
 func (s *Server[M]) forgetStale(now time.Duration) {
 	stale := func(at time.Duration) bool { return now-at >= clientPatience }
-	n := 0
-	for k, w := range s.writes {
-		if stale(w.at) {
-			delete(s.writes, k)
-			n++
-		}
-	}
-	for id, r := range s.reads {
-		if stale(r.at) {
-			delete(s.reads, id)
-			n++
-		}
-	}
-	before := len(s.confirmed) + len(s.parked) + len(s.proposals.reqs) + len(s.forwards.reqs) + len(s.handedOff)
-	s.confirmed = slices.DeleteFunc(s.confirmed, func(r pendingRead) bool { return stale(r.at) })
-	s.parked = slices.DeleteFunc(s.parked, func(p parkedRequest) bool { return stale(p.at) })
-	s.proposals.reqs = slices.DeleteFunc(s.proposals.reqs, func(r queuedRequest) bool { return stale(r.at) })
-	s.forwards.reqs = slices.DeleteFunc(s.forwards.reqs, func(r queuedRequest) bool { return stale(r.at) })
-	s.handedOff = slices.DeleteFunc(s.handedOff, func(r queuedRequest) bool { return stale(r.at) })
-	n += before - len(s.confirmed) - len(s.parked) - len(s.proposals.reqs) - len(s.forwards.reqs) - len(s.handedOff)
+	n := s.answers.forget(stale) + s.answers.forgetConfirmed(stale) + s.waiting.forgetStale(stale) +
+		s.proposals.forgetStale(stale) + s.forwards.forgetStale(stale)
 	if n > 0 {
 		s.log.Info("resumed after a pause: no answer to requests whose clients have given up", "paused", now-s.ticked, "dropped", n)
 	}

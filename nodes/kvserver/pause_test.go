@@ -28,7 +28,7 @@ func TestNoAnswerToClientsThatGaveUpDuringAPause(t *testing.T) {
 		}
 		ts.core.queue(consensus.Ready[fakeMsg]{Committed: commit(1, ts.core.proposed...)})
 		out := ts.idle(nil)
-		require.EqualValues(t, 1, ts.srv.applied, "the write applies either way")
+		require.EqualValues(t, 1, ts.srv.state.applied, "the write applies either way")
 		if paused {
 			require.Empty(t, out, "no reply to a client that gave up during the pause")
 		} else {

@@ -1,18 +1,19 @@
 package kvserver
 
 import (
+	"slices"
 	"time"
-
-	"github.com/quorumkit/quorumkit/nodes"
-	"github.com/quorumkit/quorumkit/nodes/kv"
 )
 
-// Handing requests to a new leader.
+// Parking, and handing requests to a new leader.
+//
+// A request that finds no leader known (an election is under way) is parked, and takes the
+// whole request path again as soon as a leader is known; after ParkFor it fails.
 //
 // A request forwarded to a leader that is then cut off, or proposed by a leader that is then
 // deposed, is lost with it, and its client learns nothing until its own timeout (1 s): under
 // Maelstrom's partitions every client on the majority side waited out that second, although
-// the new leader was elected after about 0.4 s. So a node remembers, for RetryFor, the
+// a new leader was elected well before. So a node remembers, for RetryFor, the
 // requests it handed on, and whenever its core reports a leader other than the one of its
 // last Ready (a new one, or any after a spell with none known) it hands every one it has not
 // seen applied to that leader again. (A leader re-elected without a spell between, as a Raft
@@ -27,52 +28,99 @@ import (
 // and are retried all the same: a read changes nothing, and a second answer is discarded by
 // the client.
 
-// handOff remembers requests just forwarded to a leader or proposed to this node's core.
-func (s *Server[M]) handOff(reqs ...queuedRequest) {
-	if s.cfg.RetryFor > 0 {
-		s.handedOff = append(s.handedOff, reqs...)
+// handoffs are the requests that wait to be taken through the request path again: the
+// parked ones, until a leader is known, and the handed-off ones, when a new leader is.
+type handoffs struct {
+	parkFor   time.Duration // negative: a parked request fails at the end of the turn
+	maxParked int           // negative: no limit
+	retryFor  time.Duration // negative: no retries
+	// parked are requests that arrived while no leader was known, oldest first.
+	parked []parkedRequest
+	// handedOff are the requests this node forwarded or proposed within retryFor, roughly in
+	// the order it took them.
+	handedOff []queuedRequest
+}
+
+type parkedRequest struct {
+	queuedRequest
+	parkedAt time.Duration
+}
+
+// park keeps r until a leader is known, unless the parked requests are at their limit.
+func (h *handoffs) park(now time.Duration, r queuedRequest) bool {
+	if h.maxParked >= 0 && len(h.parked) >= h.maxParked {
+		return false
+	}
+	h.parked = append(h.parked, parkedRequest{queuedRequest: r, parkedAt: now})
+	return true
+}
+
+// takeExpired returns, and forgets, the requests parked for parkFor.
+func (h *handoffs) takeExpired(now time.Duration) []parkedRequest {
+	n := 0
+	for n < len(h.parked) && now-h.parked[n].parkedAt >= h.parkFor {
+		n++
+	}
+	expired := slices.Clone(h.parked[:n])
+	h.parked = slices.Delete(h.parked, 0, n)
+	return expired
+}
+
+// unpark takes the parked requests through the request path again with serve, each keeping
+// the time it was first parked if it parks again, so that it still fails after parkFor.
+func (h *handoffs) unpark(serve func(queuedRequest)) {
+	parked := h.parked
+	h.parked = nil
+	for _, p := range parked {
+		before := len(h.parked)
+		serve(p.queuedRequest)
+		if len(h.parked) > before {
+			h.parked[len(h.parked)-1].parkedAt = p.parkedAt
+		}
 	}
 }
 
-// forgetHandedOff drops the requests taken more than RetryFor ago from the front (a retried
-// request keeps its arrival time, so a few old ones may sit further back; retryHandedOff
-// skips them).
-func (s *Server[M]) forgetHandedOff(now time.Duration) {
+// handOff remembers requests just forwarded to a leader or proposed to this node's core.
+func (h *handoffs) handOff(reqs ...queuedRequest) {
+	if h.retryFor >= 0 {
+		h.handedOff = append(h.handedOff, reqs...)
+	}
+}
+
+// forget drops the handed-off requests taken retryFor ago or more from the front (a retried
+// request keeps its arrival time, so a few old ones may sit further back; takeRetries skips
+// them).
+func (h *handoffs) forget(now time.Duration) {
 	n := 0
-	for n < len(s.handedOff) && now-s.handedOff[n].at >= s.cfg.RetryFor {
+	for n < len(h.handedOff) && now-h.handedOff[n].at >= h.retryFor {
 		n++
 	}
 	if n > 0 {
-		clear(s.handedOff[:n])
-		s.handedOff = s.handedOff[n:]
+		clear(h.handedOff[:n])
+		h.handedOff = h.handedOff[n:]
 	}
 }
 
-// retryHandedOff hands the requests handed on within RetryFor, and not applied here since, to
-// the leader just learned of.
-func (s *Server[M]) retryHandedOff(now time.Duration, out *nodes.Outbox) {
-	reqs := s.handedOff
-	s.handedOff = nil
-	n := 0
-	for _, r := range reqs {
-		if now-r.at >= s.cfg.RetryFor || s.appliedHere(r) {
+// takeRetries returns, and forgets, the requests handed on within retryFor that applied does
+// not report as applied here, marked as retries.
+func (h *handoffs) takeRetries(now time.Duration, applied func(queuedRequest) bool) []queuedRequest {
+	var retries []queuedRequest
+	for _, r := range h.handedOff {
+		if now-r.at >= h.retryFor || applied(r) {
 			continue
 		}
 		r.retry = true
-		s.serve(now, r, out)
-		n++
+		retries = append(retries, r)
 	}
-	if n > 0 {
-		s.log.Info("handed requests to the new leader again", "leader", s.leader, "requests", n)
-	}
+	h.handedOff = nil
+	return retries
 }
 
-// appliedHere reports whether r is a write or cas this node's state machine has applied (or
-// skipped because its client moved on).
-func (s *Server[M]) appliedHere(r queuedRequest) bool {
-	if r.op == kv.OpRead {
-		return false
-	}
-	last, ok := s.sessions[r.msg.Src]
-	return ok && r.msg.MsgID <= last.MsgID
+// forgetStale drops the requests taken at a time old says is too long ago; it returns how
+// many.
+func (h *handoffs) forgetStale(old func(at time.Duration) bool) int {
+	before := len(h.parked) + len(h.handedOff)
+	h.parked = slices.DeleteFunc(h.parked, func(p parkedRequest) bool { return old(p.at) })
+	h.handedOff = slices.DeleteFunc(h.handedOff, func(r queuedRequest) bool { return old(r.at) })
+	return before - len(h.parked) - len(h.handedOff)
 }

@@ -34,6 +34,9 @@ type fakeCore struct {
 	snapshots  [][]byte
 	next       consensus.Ready[fakeMsg]
 	pending    bool
+	// appendTo, when set, is the follower each accepted proposal is appended to, in the
+	// next Ready, as a real leader would.
+	appendTo string
 }
 
 func (c *fakeCore) Tick()                             { c.ticks++ }
@@ -45,6 +48,10 @@ func (c *fakeCore) queue(rd consensus.Ready[fakeMsg]) { c.next, c.pending = rd, 
 func (c *fakeCore) Propose(d []byte) bool {
 	if c.leads() {
 		c.proposed = append(c.proposed, d)
+		if c.appendTo != "" {
+			c.next.Messages = append(c.next.Messages, fakeMsg{To: c.appendTo, N: len(c.proposed)})
+			c.pending = true
+		}
 	}
 	return c.leads()
 }
@@ -225,21 +232,7 @@ func TestProposerAnswersWhenApplied(t *testing.T) {
 
 	follower.core.queue(consensus.Ready[fakeMsg]{Committed: entries})
 	require.Empty(t, follower.idle(nil), "only the proposer answers")
-	require.Equal(t, leader.srv.snapshot(), follower.srv.snapshot(), "replicas agree")
-}
-
-func TestDuplicatesApplyOnce(t *testing.T) {
-	ts := newTestServer(t, "n0", "n0", 0)
-	w := func(client string, id, v int) []byte {
-		return logCommand{Client: client, MsgID: uint64(id), Command: cmdWrite(v)}.encode()
-	}
-	// c1's write 1 is duplicated after c2 overwrote it; c1's stale request 1 arrives after its 2.
-	ts.core.queue(consensus.Ready[fakeMsg]{Committed: commit(1, w("c1", 1, 10), w("c2", 1, 20), w("c1", 1, 10), w("c1", 3, 30), w("c1", 2, 99))})
-	ts.idle(nil)
-	v, err := ts.srv.store.Read(json.RawMessage("0"))
-	require.NoError(t, err)
-	require.Equal(t, "30", string(v))
-	require.Equal(t, map[string]session{"c1": {MsgID: 3}, "c2": {MsgID: 1}}, ts.srv.sessions)
+	require.Equal(t, leader.srv.state.snapshot(), follower.srv.state.snapshot(), "replicas agree")
 }
 
 func TestReadsWaitForTheirIndex(t *testing.T) {
@@ -271,7 +264,7 @@ func TestUnconfirmedReadsFailWhenLeadershipIsLost(t *testing.T) {
 	require.Len(t, out, 1)
 	require.Equal(t, "c7", out[0].Dest)
 	require.Equal(t, 11.0, out[0].Body["code"])
-	require.Empty(t, ts.srv.reads)
+	require.Empty(t, ts.srv.answers.reads)
 }
 
 func TestCompactionAndRestore(t *testing.T) {
@@ -287,8 +280,8 @@ func TestCompactionAndRestore(t *testing.T) {
 	b := newTestServer(t, "n1", "n0", 3)
 	b.core.queue(consensus.Ready[fakeMsg]{Snapshot: &consensus.Snapshot{Index: 6, Data: a.core.snapshots[1]}, Committed: commit(5, data[4:]...)})
 	b.idle(nil)
-	require.Equal(t, a.srv.snapshot(), b.srv.snapshot(), "snapshot plus the entries after it give the same state")
-	require.EqualValues(t, 7, b.srv.applied)
+	require.Equal(t, a.srv.state.snapshot(), b.srv.state.snapshot(), "snapshot plus the entries after it give the same state")
+	require.EqualValues(t, 7, b.srv.state.applied)
 }
 
 // TestASnapshotHoldsTheEntryAtItsIndex: whoever restores the snapshot at index i goes on from
@@ -372,75 +365,11 @@ func TestParkedRequestsExpireEvenWithALeader(t *testing.T) {
 	out := ts.idle(nil)
 	require.Len(t, out, 1)
 	require.Equal(t, 11.0, out[0].Body["code"], "never proposed, so definite")
-	require.Empty(t, ts.srv.parked)
+	require.Empty(t, ts.srv.waiting.parked)
 }
 
-// busyConfig lingers from the first request on: the arrival threshold is one per window.
 func busyConfig() Config[fakeMsg] {
 	return Config[fakeMsg]{BatchDelay: 10 * time.Millisecond, BatchRate: 1}
-}
-
-func TestForwardsLeaveTogetherUnderLoad(t *testing.T) {
-	ts := newTestServerWith(t, "n1", "n0", busyConfig())
-	ts.now = time.Second
-	for i, c := range []string{"c2", "c3", "c4"} {
-		require.Empty(t, ts.deliver(clientReq(c, 1, `"type":"read","key":0`)), "request %d waits for company", i)
-		ts.now += 2 * time.Millisecond
-	}
-	ts.now = time.Second + 9*time.Millisecond
-	require.Empty(t, ts.idle(nil))
-	ts.now = time.Second + 10*time.Millisecond
-	out := ts.idle(nil)
-	require.Len(t, out, 1, "all leave once the oldest waited BatchDelay")
-	require.Equal(t, "n0", out[0].Dest)
-	var clients []string
-	for _, r := range out[0].Body["reqs"].([]any) {
-		clients = append(clients, r.(map[string]any)["client"].(string))
-	}
-	require.Equal(t, []string{"c2", "c3", "c4"}, clients)
-}
-
-func TestProposalsLeaveTogetherUnderLoad(t *testing.T) {
-	ts := newTestServerWith(t, "n0", "n0", busyConfig())
-	ts.now = time.Second
-	ts.deliver(clientReq("c1", 1, `"type":"write","key":0,"value":1`))
-	require.Len(t, ts.core.proposed, 1)
-	ts.now += 3 * time.Millisecond
-	ts.deliver(clientReq("c2", 1, `"type":"cas","key":0,"from":1,"to":2`))
-	ts.deliver(forwardLine("c3", 1, `{"type":"write","key":0,"value":3,"msg_id":1}`))
-	require.Len(t, ts.core.proposed, 1, "held for BatchDelay")
-
-	// The node loses leadership while they wait: they were in no log, so they are forwarded
-	// (a write from the client directly may still fail definitely later).
-	ts.core.leader = "n2"
-	ts.now += 7 * time.Millisecond
-	require.Empty(t, ts.idle(nil), "forwards wait in their turn")
-	require.Len(t, ts.core.proposed, 1)
-	ts.now += 10 * time.Millisecond
-	out := ts.idle(nil)
-	require.Len(t, out, 1)
-	require.Equal(t, "n2", out[0].Dest)
-	reqs := out[0].Body["reqs"].([]any)
-	require.Len(t, reqs, 2)
-	require.Equal(t, map[string]any{"client": "c2", "hops": 1.0, "req": map[string]any{"type": "cas", "key": 0.0, "from": 1.0, "to": 2.0, "msg_id": 1.0}}, reqs[0])
-	require.Equal(t, "c3", reqs[1].(map[string]any)["client"])
-	require.Equal(t, 2.0, reqs[1].(map[string]any)["hops"], "a forwarded request counts its hops on")
-}
-
-func TestNoLingeringWhenLightlyLoaded(t *testing.T) {
-	ts := newTestServer(t, "n1", "n0", 0) // the defaults: linger above 150 requests/s
-	for i := range 30 {
-		ts.now += 20 * time.Millisecond // 50 requests/s
-		require.Len(t, ts.deliver(clientReq("c1", i+1, `"type":"read","key":0`)), 1, "request %d left at once", i)
-	}
-	for i := range 30 {
-		ts.now += time.Millisecond // 1000/s: lingering starts within a window
-		ts.deliver(clientReq("c2", i+1, `"type":"read","key":0`))
-	}
-	require.NotEmpty(t, ts.srv.forwards, "under load requests wait for company")
-	ts.now += DefaultBatchDelay
-	require.Len(t, ts.idle(nil), 1)
-	require.Empty(t, ts.srv.forwards.reqs)
 }
 
 func TestMalformedForwardItemsAreSkipped(t *testing.T) {
@@ -461,49 +390,6 @@ func TestMalformedForwardItemsAreSkipped(t *testing.T) {
 	require.NoError(t, err)
 	require.Error(t, ts.srv.Handle(ts.now, msg, &o), "a batch that is not an array is refused")
 	require.Zero(t, o.Len())
-}
-
-func TestForwardsRideOnCoreMessagesToTheLeader(t *testing.T) {
-	cfg := busyConfig()
-	cfg.DeafAfter = -1 // n1 heard nobody for a second: no deaf list here
-	f := newTestServerWith(t, "n1", "n0", cfg)
-	f.now = time.Second
-	require.Empty(t, f.deliver(clientReq("c2", 1, `"type":"write","key":0,"value":2`)), "waits for company")
-
-	// The core answers the leader (an append's ack, say): the request goes with it.
-	f.core.queue(consensus.Ready[fakeMsg]{Messages: []fakeMsg{{To: "n2", N: 1}, {To: "n0", N: 2}}})
-	out := f.idle(nil)
-	require.Len(t, out, 2)
-	require.Equal(t, map[string]any{"type": "fake", "m": map[string]any{"n": 1.0}}, out[0].Body, "nothing rides to a follower")
-	require.Equal(t, "n0", out[1].Dest)
-	require.Equal(t, []any{map[string]any{"client": "c2", "hops": 1.0, "req": map[string]any{"type": "write", "key": 0.0, "value": 2.0, "msg_id": 1.0}}}, out[1].Body["reqs"])
-	f.now += time.Second
-	require.Empty(t, f.idle(nil), "and is not sent again")
-
-	// The leader steps the core message and serves what rides on it.
-	l := newTestServer(t, "n0", "n0", 0)
-	line, err := nodes.AppendLine(nil, "n1", nodes.Outgoing{Dest: "n0", Body: peerBody[fakeMsg]{Type: "fake", M: fakeMsg{N: 2}, Reqs: json.RawMessage(`[{"client":"c2","hops":1,"req":{"type":"write","key":0,"value":2,"msg_id":1}}]`)}})
-	require.NoError(t, err)
-	require.Empty(t, l.deliver(string(line)))
-	require.Equal(t, []fakeMsg{{N: 2}}, l.core.stepped)
-	require.Len(t, l.core.proposed, 1)
-	require.Contains(t, string(l.core.proposed[0]), `"c":"c2"`)
-}
-
-func TestAFullBatchLeavesAtOnce(t *testing.T) {
-	cfg := busyConfig()
-	cfg.BatchSize = 3
-	ts := newTestServerWith(t, "n0", "n0", cfg)
-	ts.now = time.Second
-	ts.deliver(clientReq("c0", 1, `"type":"write","key":0,"value":0`))
-	require.Len(t, ts.core.proposed, 1, "the first after a quiet spell goes at once")
-	ts.now += time.Millisecond
-	for i, c := range []string{"c1", "c2"} {
-		ts.deliver(clientReq(c, 1, `"type":"write","key":0,"value":1`))
-		require.Len(t, ts.core.proposed, 1, "request %d waits", i)
-	}
-	ts.deliver(clientReq("c3", 1, `"type":"write","key":0,"value":1`))
-	require.Len(t, ts.core.proposed, 4, "the third waiting request fills the batch: no need to wait for BatchDelay")
 }
 
 // reqsTo returns the clients of the requests forwarded to dest in out, in order.
@@ -546,7 +432,7 @@ func TestHandedOffRequestsGoToTheNextLeader(t *testing.T) {
 	ts.core.leader = "n2"
 	ts.core.queue(consensus.Ready[fakeMsg]{})
 	require.Empty(t, ts.idle(nil))
-	require.Empty(t, ts.srv.handedOff, "forgotten")
+	require.Empty(t, ts.srv.waiting.handedOff, "forgotten")
 }
 
 func TestACopyIsAnsweredLikeTheFirst(t *testing.T) {
@@ -574,7 +460,7 @@ func TestACopyIsAnsweredLikeTheFirst(t *testing.T) {
 		{"c5", map[string]any{"type": "cas_ok", "in_reply_to": 1.0}},
 		{"c6", map[string]any{"type": "error", "in_reply_to": 1.0, "code": 22.0, "text": "kv: precondition failed: current value 4 is not 7"}},
 	}, ts.idle(nil), "answered as the first copies came out (c5's copy alone would fail: the value is 4)")
-	v, err := ts.srv.store.Read(json.RawMessage("0"))
+	v, err := ts.srv.state.store.Read(json.RawMessage("0"))
 	require.NoError(t, err)
 	require.Equal(t, "4", string(v), "applied once")
 }
@@ -594,121 +480,16 @@ func TestARetriedRequestNeverFailsDefinitely(t *testing.T) {
 	require.Equal(t, 13.0, out[0].Body["code"])
 }
 
-// peerLine is a core message from src to dest with the given deaf list.
-func peerLine(t *testing.T, src, dest string, n int, deaf ...string) string {
-	t.Helper()
-	line, err := nodes.AppendLine(nil, src, nodes.Outgoing{Dest: dest, Body: peerBody[fakeMsg]{Type: "fake", M: fakeMsg{N: n}, Deaf: deaf}})
-	require.NoError(t, err)
-	return string(line)
-}
-
-func TestMessagesGoRoundAPeerThatCannotHearUs(t *testing.T) {
-	ts := newTestServer(t, "n0", "n0", 0)
-	ts.now = 200 * time.Millisecond
-	// n1 has heard nothing from n0 (the link n0 -> n1 is cut); n1 -> n0 works.
-	require.Empty(t, ts.deliver(peerLine(t, "n1", "n0", 1, "n0", "n2")))
-	ts.core.queue(consensus.Ready[fakeMsg]{Messages: []fakeMsg{{To: "n1", N: 7}, {To: "n2", N: 8}}})
+// TestATurnSendsWhatItProposed: whatever a loop turn hands the core (here a parked request,
+// proposed once the node learns it leads) leaves in the same turn, not at the next event.
+func TestATurnSendsWhatItProposed(t *testing.T) {
+	ts := newTestServer(t, "n0", "", 0)
+	ts.core.appendTo = "n1"
+	require.Empty(t, ts.deliver(clientReq("c4", 1, `"type":"write","key":0,"value":3`)), "parked")
+	ts.core.leader = "n0"
+	ts.core.queue(consensus.Ready[fakeMsg]{})
 	out := ts.idle(nil)
-	direct := map[string]any{"type": "fake", "m": map[string]any{"n": 7.0}} // n2 never heard of: not named
-	require.Equal(t, []sent{
-		{"n1", direct},
-		{"n2", map[string]any{"type": "relay", "from": "n0", "to": "n1", "body": direct}},
-		{"n2", map[string]any{"type": "fake", "m": map[string]any{"n": 8.0}}},
-	}, out, "to n1 directly and by way of n2; to n2 only directly")
-
-	// Without another notice, the relaying stops after RelayFor.
-	ts.now += DefaultRelayFor
-	ts.core.queue(consensus.Ready[fakeMsg]{Messages: []fakeMsg{{To: "n1", N: 9}}})
-	out = ts.idle(nil)
-	require.Len(t, out, 1)
-	require.Equal(t, "n1", out[0].Dest)
-}
-
-func TestRelaysArePassedOnOnceAndHandledAsFromTheirSender(t *testing.T) {
-	inner := `{"type":"fake","m":{"n":5},"deaf":["n0"]}`
-	wrapper := func(src, dest string) string {
-		return fmt.Sprintf(`{"src":%q,"dest":%q,"body":{"type":"relay","from":"n1","to":"n0","deaf":["n0"],"body":%s}}`, src, dest, inner)
-	}
-	// n2, in the middle, passes the wrapper on unchanged to n0, and nothing else.
-	mid := newTestServer(t, "n2", "n0", 0)
-	out := mid.deliver(wrapper("n1", "n2"))
-	require.Len(t, out, 1)
-	require.Equal(t, "n0", out[0].Dest)
-	require.Equal(t, "relay", out[0].Body["type"])
-	require.Equal(t, "n0", out[0].Body["to"])
-	require.Empty(t, mid.core.stepped, "not for n2's core")
-
-	// n0 steps the body as n1's message, once however many copies come, and from now on
-	// relays to n1 (n1 cannot hear it).
-	end := newTestServer(t, "n0", "n0", 0)
-	end.core.queue(consensus.Ready[fakeMsg]{Messages: []fakeMsg{{To: "n1", N: 4}}})
-	require.Len(t, end.idle(nil), 1) // sent to n1 at 0
-	end.now = 200 * time.Millisecond
-	require.Empty(t, end.deliver(wrapper("n2", "n0")))
-	require.Empty(t, end.deliver(wrapper("n2", "n0")))
-	require.Equal(t, []fakeMsg{{N: 5}}, end.core.stepped)
-	require.Equal(t, []string{"n1"}, end.srv.deafList(end.now), "a relayed message is no direct answer: n1 is still named")
-	// While n1 relays, a body that came directly is not handled again when its copy comes round.
-	direct := peerLine(t, "n1", "n0", 6, "n0")
-	require.Empty(t, end.deliver(direct))
-	msg, err := nodes.ParseMessage([]byte(direct))
-	require.NoError(t, err)
-	require.Empty(t, end.deliver(fmt.Sprintf(`{"src":"n2","dest":"n0","body":{"type":"relay","from":"n1","to":"n0","body":%s}}`, msg.Body)))
-	require.Equal(t, []fakeMsg{{N: 5}, {N: 6}}, end.core.stepped)
-	end.core.queue(consensus.Ready[fakeMsg]{Messages: []fakeMsg{{To: "n1", N: 6}}})
-	out = end.idle(nil)
-	require.Len(t, out, 2)
-	require.Equal(t, "n2", out[1].Dest)
-	require.Equal(t, "relay", out[1].Body["type"])
-
-	// Wrappers that name no valid peers, or nest, are refused.
-	for _, bad := range []string{
-		`{"src":"n1","dest":"n0","body":{"type":"relay","from":"n9","to":"n0","body":{"type":"fake","m":{"n":1}}}}`,
-		`{"src":"n1","dest":"n0","body":{"type":"relay","from":"n1","to":"n0"}}`,
-		`{"src":"n1","dest":"n0","body":{"type":"relay","from":"n1","to":"n0","body":{"type":"relay","from":"n1","to":"n0","body":{}}}}`,
-	} {
-		msg, err := nodes.ParseMessage([]byte(bad))
-		require.NoError(t, err)
-		require.Error(t, end.srv.Handle(end.now, msg, &nodes.Outbox{}), bad)
-	}
-}
-
-func TestNoRelayingWhenEveryoneHearsTheLeader(t *testing.T) {
-	// Followers never hear each other, so each names the other as unheard; that reaches only
-	// the leader, which is not named, so nothing is relayed.
-	l := newTestServer(t, "n0", "n0", 0)
-	for ms := 0; ms < 1000; ms += 50 {
-		l.now = time.Duration(ms) * time.Millisecond
-		l.deliver(peerLine(t, "n1", "n0", 1, "n2"))
-		l.deliver(peerLine(t, "n2", "n0", 1, "n1"))
-		l.core.queue(consensus.Ready[fakeMsg]{Messages: []fakeMsg{{To: "n1", N: 2}, {To: "n2", N: 2}}})
-		for _, o := range l.idle(nil) {
-			require.Equal(t, "fake", o.Body["type"])
-			require.NotContains(t, o.Body, "deaf", "the leader hears everyone")
-		}
-	}
-	require.Empty(t, l.srv.recent, "nobody relays, so no body was hashed")
-}
-
-func TestOnlyPeersThatLeaveUsUnansweredAreNamed(t *testing.T) {
-	ts := newTestServer(t, "n1", "", 0)
-	send := func() map[string]any {
-		ts.core.queue(consensus.Ready[fakeMsg]{Messages: []fakeMsg{{To: "n0", N: 1}, {To: "n2", N: 1}}})
-		out := ts.idle(nil)
-		require.Len(t, out, 2)
-		return out[0].Body
-	}
-	// A candidate long after the start: it sent its peers nothing before, so its vote
-	// requests name nobody, although it has not heard from n2 for 5 s.
-	ts.now = 5 * time.Second
-	require.NotContains(t, send(), "deaf")
-	// n2 answers, n0 does not: after DeafAfter only n0 is named.
-	ts.now += 50 * time.Millisecond
-	ts.deliver(peerLine(t, "n2", "n1", 2))
-	ts.now += DefaultDeafAfter
-	send()
-	require.Equal(t, []any{"n0"}, send()["deaf"])
-	// n0 answers at last: nobody is named.
-	ts.deliver(peerLine(t, "n0", "n1", 3))
-	require.NotContains(t, send(), "deaf")
+	require.Len(t, ts.core.proposed, 1)
+	require.Equal(t, []sent{{"n1", map[string]any{"type": "fake", "m": map[string]any{"n": 1.0}}}}, out)
+	require.False(t, ts.core.HasReady())
 }

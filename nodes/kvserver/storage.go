@@ -24,6 +24,14 @@ type Storage interface {
 // Damaged set, which the core handles.
 type OpenStorage func(nodeID string, log *slog.Logger) (Storage, *consensus.Recovered, error)
 
+// disk is the node's stable storage, if it has one, and what it last logged of it.
+type disk struct {
+	storage Storage // nil: memory-only
+	// stats are the storage's counters as last logged, at logged.
+	stats  wal.Stats
+	logged time.Duration
+}
+
 // openStorage opens the node's storage at init, if it has one, and restores the replicated
 // state (store and sessions) from the snapshot it holds; the core replays the rest.
 func (s *Server[M]) openStorage(init nodes.Init) *consensus.Recovered {
@@ -34,28 +42,27 @@ func (s *Server[M]) openStorage(init nodes.Init) *consensus.Recovered {
 	st, rec, err := s.cfg.Storage(init.NodeID, s.log)
 	if err != nil {
 		// Without its storage the node could promise what it cannot keep; it must not run.
-		panic(fmt.Sprintf("kvserver: %s cannot open its storage: %v", init.NodeID, err))
+		s.fatal(fmt.Errorf("cannot open its storage: %w", err))
 	}
-	s.storage = st
+	s.disk.storage = st
 	if rec != nil && rec.Snapshot != nil {
 		s.restore(rec.Snapshot)
 	}
 	if rec != nil {
-		s.log.Info("recovered from storage", "snapshot", s.applied, "records", len(rec.Records), "damaged", rec.Damaged)
+		s.log.Info("recovered from storage", "snapshot", s.state.applied, "records", len(rec.Records), "damaged", rec.Damaged)
 	}
 	return rec
 }
 
-// save makes stable what the core asked, before anything of the same Ready is sent or applied.
-func (s *Server[M]) save(st consensus.Stable) {
-	if s.storage == nil || st.Empty() {
-		return
+// save makes stable what the core asked, if the node has storage.
+func (d *disk) save(st consensus.Stable) error {
+	if d.storage == nil || st.Empty() {
+		return nil
 	}
-	if err := s.storage.Save(st); err != nil {
-		// After a failed sync nothing says what reached the disk, so neither retrying nor
-		// going on is safe: the node stops, and a restart recovers from what is there.
-		panic(fmt.Sprintf("kvserver: %s cannot save its state: %v", s.self, err))
+	if err := d.storage.Save(st); err != nil {
+		return fmt.Errorf("cannot save its state: %w", err)
 	}
+	return nil
 }
 
 // LogStorage keeps each node's state in a durable log (nodes/wal) under dir/<node-id>/ on
@@ -78,16 +85,16 @@ func LogStorage(fsys wal.FS, dir string) OpenStorage {
 // storageLogEvery is how often a node logs what its storage did, when it did anything.
 const storageLogEvery = 5 * time.Second
 
-// logStorage logs the storage's counters (saves, fsyncs, bytes) every storageLogEvery if
-// they moved, so that a run's node logs say how many fsyncs its operations cost.
-func (s *Server[M]) logStorage(now time.Duration) {
-	l, ok := s.storage.(*wal.Log)
-	if !ok || now-s.storageLogged < storageLogEvery {
+// logStats logs the storage's counters (saves, fsyncs, bytes) every storageLogEvery if they
+// moved, so that a run's node logs say how many fsyncs its operations cost.
+func (d *disk) logStats(now time.Duration, log *slog.Logger) {
+	l, ok := d.storage.(*wal.Log)
+	if !ok || now-d.logged < storageLogEvery {
 		return
 	}
-	s.storageLogged = now
-	if st := l.Stats(); st != s.storageStats {
-		s.storageStats = st
-		s.log.Info("storage", "saves", st.Saves, "syncs", st.Syncs, "bytes", st.Bytes, "compactions", st.Compactions)
+	d.logged = now
+	if st := l.Stats(); st != d.stats {
+		d.stats = st
+		log.Info("storage", "saves", st.Saves, "syncs", st.Syncs, "bytes", st.Bytes, "compactions", st.Compactions)
 	}
 }

@@ -28,7 +28,7 @@ type fakeStorage struct {
 func (f *fakeStorage) Save(st consensus.Stable) error {
 	f.saved = append(f.saved, st)
 	f.outLen = append(f.outLen, f.out.Len())
-	f.applied = append(f.applied, f.srv.applied)
+	f.applied = append(f.applied, f.srv.state.applied)
 	return f.fail
 }
 
@@ -46,7 +46,7 @@ func TestStableIsSavedBeforeAnythingOfItsReadyIsSentOrApplied(t *testing.T) {
 	require.Equal(t, []consensus.Stable{st}, fs.saved, "one save for the one Ready")
 	require.Equal(t, []int{0}, fs.outLen, "nothing was sent before the save")
 	require.Equal(t, []uint64{0}, fs.applied, "nothing was applied before the save")
-	require.EqualValues(t, 1, ts.srv.applied)
+	require.EqualValues(t, 1, ts.srv.state.applied)
 
 	ts.core.queue(consensus.Ready[fakeMsg]{Messages: []fakeMsg{{To: "n1", N: 2}}})
 	ts.idle(nil)
@@ -77,8 +77,8 @@ func TestARestartedNodeStartsFromItsSnapshot(t *testing.T) {
 	})
 	b.Init(0, nodes.Init{NodeID: "n1", NodeIDs: []string{"n0", "n1", "n2"}, Rand: rand.New(rand.NewPCG(1, 2))}, &nodes.Outbox{})
 	require.Same(t, rec, got, "the core gets what the storage held")
-	require.EqualValues(t, 2, b.applied)
-	require.Equal(t, a.srv.snapshot(), b.snapshot(), "store and sessions come back from the snapshot")
+	require.EqualValues(t, 2, b.state.applied)
+	require.Equal(t, a.srv.state.snapshot(), b.state.snapshot(), "store and sessions come back from the snapshot")
 }
 
 func TestSoloSavesCommandsAndReplaysThemAfterARestart(t *testing.T) {

@@ -105,7 +105,7 @@ func (rp *report) messages(rates []float64) error {
 	rp.p("take their place), batch (once more than 150 requests/s arrive, at most one append round per")
 	rp.p("10 ms unless 8 requests wait) and let forwarded requests ride on the followers' acks, which")
 	rp.p("pushes the figure down;")
-	rp.p("`-batch-delay 0` turns the lingering off.")
+	rp.p("`-batch-delay -1` turns the lingering off.")
 	rp.p("")
 	rp.table([]string{"offered ops/s"}, []string{"%s"}, []string{"%s"})
 	for _, rate := range rates {
