@@ -1,0 +1,302 @@
+package scenario
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/cockroachdb/datadriven"
+
+	"github.com/quorumkit/quorumkit/harness/simnet"
+	"github.com/quorumkit/quorumkit/nodes/consensus"
+)
+
+// Hooks is what the driver needs of a core beyond the contract. Each is something only the
+// core's own tests can do (build a node with a test's settings, make it campaign now), or
+// its text form.
+type Hooks[M consensus.Message] struct {
+	// New builds one node of a cluster.
+	New func(Options) consensus.Core[M]
+	// Describe is the core's one-line text form of a message, sender and receiver included.
+	Describe func(M) string
+	// Campaign makes a node start an election now, as if its election timer had fired.
+	Campaign func(consensus.Core[M])
+	// Status is a node's state in one line (its role, term or ballot, commit point, lease).
+	Status func(consensus.Core[M]) string
+	// ElectionTicks and HeartbeatTicks are the core's election timeout and heartbeat
+	// interval, the units of tick's elections= and heartbeats=.
+	ElectionTicks, HeartbeatTicks int
+}
+
+// Options is how a script asks for a node to be built.
+type Options struct {
+	ID    string
+	Peers []string
+	// Seed is the script's seed: the node draws its randomness from it (and its ID).
+	Seed uint64
+	// Lease turns on lease reads.
+	Lease bool
+}
+
+// Run runs every script in dir (a file or a directory of files), each on a fresh cluster.
+func Run[M consensus.Message](t *testing.T, dir string, h Hooks[M]) {
+	datadriven.Walk(t, dir, func(t *testing.T, path string) {
+		var c *cluster[M]
+		datadriven.RunTest(t, path, func(t *testing.T, td *datadriven.TestData) string {
+			if td.Cmd == "cluster" {
+				c = newCluster(t, h, td)
+				return ""
+			}
+			if c == nil {
+				t.Fatalf("%s: the first command must be cluster", td.Pos)
+			}
+			c.t = t
+			c.out.Reset()
+			c.run(td)
+			return c.out.String()
+		})
+	})
+}
+
+// cluster is the nodes of one script, the network between them and the server's part.
+type cluster[M consensus.Message] struct {
+	t     testing.TB
+	h     Hooks[M]
+	ids   []string
+	cores map[string]consensus.Core[M]
+	net   *simnet.Network[M]
+	out   strings.Builder
+	// stamp, when set, prefixes each delivered message with the virtual time (tick).
+	stamp bool
+	// ticking is the set of nodes tick gives time to.
+	ticking map[string]bool
+
+	// The server's part: what each node applied (the value text at index i+1), who it last
+	// said leads, the reads asked and not yet answered, and the first value applied at each
+	// index anywhere (agreement).
+	applied  map[string][]string
+	leader   map[string]string
+	reads    map[uint64]readCall
+	nextRead uint64
+	chosen   []string
+}
+
+// readCall is a read asked of node, which must be answered at minIndex or later: every index
+// applied anywhere before it was asked.
+type readCall struct {
+	node     string
+	minIndex uint64
+}
+
+func newCluster[M consensus.Message](t *testing.T, h Hooks[M], td *datadriven.TestData) *cluster[M] {
+	size, seed := 3, uint64(1)
+	td.MaybeScanArgs(t, "nodes", &size)
+	td.MaybeScanArgs(t, "seed", &seed)
+	c := &cluster[M]{t: t, h: h, cores: map[string]consensus.Core[M]{}, applied: map[string][]string{},
+		leader: map[string]string{}, reads: map[uint64]readCall{}, ticking: map[string]bool{}}
+	for i := range size {
+		c.ids = append(c.ids, fmt.Sprintf("n%d", i))
+	}
+	for _, id := range c.ids {
+		c.cores[id] = h.New(Options{ID: id, Peers: c.ids, Seed: seed, Lease: td.HasArg("lease")})
+	}
+	c.net = simnet.New[M](c.ids, rand.New(rand.NewPCG(seed, 0x5CE)), simnet.Faults{})
+	c.net.Deliver = func(e *simnet.Envelope[M]) {
+		c.line(h.Describe(e.Msg))
+		c.cores[e.To].Step(e.Msg)
+	}
+	c.net.Tick = func(id string) {
+		if c.ticking[id] {
+			c.cores[id].Tick()
+		}
+	}
+	return c
+}
+
+// run carries out one command.
+func (c *cluster[M]) run(td *datadriven.TestData) {
+	ids, _ := c.args(td)
+	switch td.Cmd {
+	case "campaign":
+		for _, id := range ids {
+			c.h.Campaign(c.cores[id])
+		}
+	case "propose":
+		c.propose(td)
+	case "read":
+		for _, id := range ids {
+			c.read(id)
+		}
+	case "compact":
+		for _, id := range ids {
+			c.compact(id)
+		}
+	case "isolate":
+		for _, id := range ids {
+			c.net.Isolate(id)
+		}
+	case "cut", "block":
+		if len(ids) != 2 {
+			c.t.Fatalf("%s: %s takes two nodes", td.Pos, td.Cmd)
+		}
+		c.net.Block(ids[0], ids[1])
+		if td.Cmd == "cut" {
+			c.net.Block(ids[1], ids[0])
+		}
+	case "heal":
+		c.net.Heal()
+	case "deliver":
+		c.collect()
+		c.deliver(c.matcher(td))
+	case "drop":
+		c.collect()
+		match := c.matcher(td)
+		c.net.Discard(func(e *simnet.Envelope[M]) bool {
+			if match(e) {
+				c.line("dropped " + c.h.Describe(e.Msg))
+				return true
+			}
+			return false
+		})
+	case "stabilize":
+		c.stabilize()
+	case "tick":
+		c.tick(td)
+	case "status":
+		if len(ids) == 0 {
+			ids = c.ids
+		}
+		for _, id := range ids {
+			fmt.Fprintf(&c.out, "%s leader=%s %s\n", id, orNone(c.cores[id].Leader()), c.h.Status(c.cores[id]))
+		}
+	default:
+		c.t.Fatalf("%s: unknown command %q", td.Pos, td.Cmd)
+	}
+}
+
+// args splits a command's arguments into node ids and numbers, in order.
+func (c *cluster[M]) args(td *datadriven.TestData) (ids []string, nums []int) {
+	for _, a := range td.CmdArgs {
+		if len(a.Vals) > 0 {
+			continue
+		}
+		if n, err := strconv.Atoi(a.Key); err == nil {
+			nums = append(nums, n)
+		} else if _, ok := c.cores[a.Key]; ok {
+			ids = append(ids, a.Key)
+		} else if td.Cmd != "propose" {
+			c.t.Fatalf("%s: no node %q", td.Pos, a.Key)
+		}
+	}
+	return ids, nums
+}
+
+func (c *cluster[M]) propose(td *datadriven.TestData) {
+	if len(td.CmdArgs) < 2 {
+		c.t.Fatalf("%s: propose takes a node and values", td.Pos)
+	}
+	id := td.CmdArgs[0].Key
+	for _, a := range td.CmdArgs[1:] {
+		if !c.cores[id].Propose([]byte(a.Key)) {
+			c.line(fmt.Sprintf("%s refused %q", id, a.Key))
+		}
+	}
+}
+
+func (c *cluster[M]) read(id string) {
+	c.nextRead++
+	if !c.cores[id].ReadIndex(c.nextRead) {
+		c.line(fmt.Sprintf("%s refused read %d", id, c.nextRead))
+		return
+	}
+	c.reads[c.nextRead] = readCall{node: id, minIndex: uint64(len(c.chosen))}
+}
+
+// compact hands id's core a snapshot of everything it applied.
+func (c *cluster[M]) compact(id string) {
+	state := c.applied[id]
+	c.cores[id].Compact(uint64(len(state)), encodeState(state))
+}
+
+// matcher is the from= and to= of deliver and drop.
+func (c *cluster[M]) matcher(td *datadriven.TestData) func(e *simnet.Envelope[M]) bool {
+	var from, to string
+	td.MaybeScanArgs(c.t, "from", &from)
+	td.MaybeScanArgs(c.t, "to", &to)
+	return func(e *simnet.Envelope[M]) bool {
+		return (from == "" || e.From == from) && (to == "" || e.To == to)
+	}
+}
+
+// deliver hands the messages in flight that match to their receivers, in the order they were
+// sent; the rest stay in flight.
+func (c *cluster[M]) deliver(match func(e *simnet.Envelope[M]) bool) {
+	c.net.Filter = func(e *simnet.Envelope[M]) simnet.Verdict {
+		if match(e) {
+			return simnet.Pass
+		}
+		return simnet.Hold
+	}
+	c.net.DeliverAll()
+	c.net.Filter = nil
+	c.net.Release(nil)
+}
+
+// stabilize takes Readies and delivers until no node has anything to say.
+func (c *cluster[M]) stabilize() {
+	for range 10000 {
+		c.collect()
+		if c.net.Len() == 0 {
+			return
+		}
+		c.net.DeliverAll()
+	}
+	c.t.Fatalf("the cluster did not stabilize:\n%s", c.out.String())
+}
+
+// tick gives the nodes named (all when none) their ticks, stabilizing after each.
+func (c *cluster[M]) tick(td *datadriven.TestData) {
+	ids, nums := c.args(td)
+	n := 1
+	if len(nums) > 0 {
+		n = nums[0]
+	}
+	var e, hb int
+	if td.MaybeScanArgs(c.t, "elections", &e) {
+		n = e * c.h.ElectionTicks
+	}
+	if td.MaybeScanArgs(c.t, "heartbeats", &hb) {
+		n = hb * c.h.HeartbeatTicks
+	}
+	if len(ids) == 0 {
+		ids = c.ids
+	}
+	clear(c.ticking)
+	for _, id := range ids {
+		c.ticking[id] = true
+	}
+	c.stamp = true
+	defer func() { c.stamp = false }()
+	for range n {
+		c.net.Step()
+		c.stabilize()
+	}
+}
+
+// line prints one line of output, stamped with the virtual time during tick.
+func (c *cluster[M]) line(s string) {
+	if c.stamp {
+		fmt.Fprintf(&c.out, "@%d ", c.net.Now())
+	}
+	c.out.WriteString(s)
+	c.out.WriteByte('\n')
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "none"
+	}
+	return s
+}
