@@ -21,8 +21,9 @@ func TestScenarios(t *testing.T) {
 		Campaign: func(c consensus.Core[Message]) { c.(*Node).becomePreCandidate() },
 		Status: func(c consensus.Core[Message]) string {
 			n := c.(*Node)
-			return fmt.Sprintf("%s ballot=%s promised=%s commit=%d lease=%t", n.Role(), n.Ballot(), n.Promised(), n.CommitIndex(), n.LeaseValid())
+			return fmt.Sprintf("%s ballot=%s promised=%s commit=%d", n.Role(), n.Ballot(), n.Promised(), n.CommitIndex())
 		},
+		Lease: func(c consensus.Core[Message]) bool { return c.(*Node).LeaseValid() },
 		ElectionTicks:  DefaultElectionTicks,
 		HeartbeatTicks: DefaultHeartbeatTicks,
 	})

@@ -21,7 +21,11 @@ func TestScenarios(t *testing.T) {
 		Campaign: func(c consensus.Core[Message]) { c.(*Node).campaign(true) },
 		Status: func(c consensus.Core[Message]) string {
 			n := c.(*Node)
-			return fmt.Sprintf("%s term=%d commit=%d last=%d lease=%t", n.Role(), n.Term(), n.CommitIndex(), n.LastIndex(), n.Role() == Leader && n.cfg.LeaseReads && n.leaseValid())
+			return fmt.Sprintf("%s term=%d commit=%d last=%d", n.Role(), n.Term(), n.CommitIndex(), n.LastIndex())
+		},
+		Lease: func(c consensus.Core[Message]) bool {
+			n := c.(*Node)
+			return n.Role() == Leader && n.cfg.LeaseReads && n.leaseValid()
 		},
 		ElectionTicks:  DefaultElectionTicks,
 		HeartbeatTicks: DefaultHeartbeatTicks,

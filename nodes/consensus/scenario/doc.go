@@ -10,7 +10,7 @@
 //
 // The driver knows a core only through the contract ([consensus.Core]) and a few Hooks that
 // the core's own tests supply: how to build a node, its messages' text form (Describe), how
-// to make a node campaign now, and a one-line status. It plays the network (the tree's one
+// to make a node campaign now, whether its lease is valid, and a one-line status. It plays the network (the tree's one
 // simulated network, simnet, with no latency and explicit delivery) and the server (it applies
 // what each Ready commits to a list of values, records read points, hands snapshots to
 // Compact), and it checks on every Ready what the contract promises whatever the script
@@ -41,6 +41,8 @@
 // What a command prints: every delivered message as the core's Describe line (during tick,
 // prefixed with the virtual time, "@312 "), a dropped one after "dropped ", and what the
 // Readies said: "n1 applied 2..3: "a" "b"" (no-op for an entry without a command),
-// "n0 read 1 at 3", "n2 restored snapshot 20", and "n1 leader n0" when a node's belief about
-// the leader changes ("none" when it has none).
+// "n0 read 1 at 3", "n2 restored snapshot 20", "n1 leader n0" when a node's belief about
+// the leader changes ("none" when it has none), and "n0 lease on" or "n0 lease off" when a
+// node starts or stops being allowed to serve reads from its lease. In place of a node a
+// command may name "leader": the node that believes it leads and that most nodes follow.
 package scenario

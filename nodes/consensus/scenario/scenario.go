@@ -23,8 +23,11 @@ type Hooks[M consensus.Message] struct {
 	Describe func(M) string
 	// Campaign makes a node start an election now, as if its election timer had fired.
 	Campaign func(consensus.Core[M])
-	// Status is a node's state in one line (its role, term or ballot, commit point, lease).
+	// Status is a node's state in one line (its role, term or ballot, commit point).
 	Status func(consensus.Core[M]) string
+	// Lease reports whether a node may serve reads from its lease now. The driver prints
+	// when that changes, so that a script shows when a lease starts and ends.
+	Lease func(consensus.Core[M]) bool
 	// ElectionTicks and HeartbeatTicks are the core's election timeout and heartbeat
 	// interval, the units of tick's elections= and heartbeats=.
 	ElectionTicks, HeartbeatTicks int
@@ -78,6 +81,7 @@ type cluster[M consensus.Message] struct {
 	// index anywhere (agreement).
 	applied  map[string][]string
 	leader   map[string]string
+	lease    map[string]bool
 	reads    map[uint64]readCall
 	nextRead uint64
 	chosen   []string
@@ -95,7 +99,7 @@ func newCluster[M consensus.Message](t *testing.T, h Hooks[M], td *datadriven.Te
 	td.MaybeScanArgs(t, "nodes", &size)
 	td.MaybeScanArgs(t, "seed", &seed)
 	c := &cluster[M]{t: t, h: h, cores: map[string]consensus.Core[M]{}, applied: map[string][]string{},
-		leader: map[string]string{}, reads: map[uint64]readCall{}, ticking: map[string]bool{}}
+		leader: map[string]string{}, lease: map[string]bool{}, reads: map[uint64]readCall{}, ticking: map[string]bool{}}
 	for i := range size {
 		c.ids = append(c.ids, fmt.Sprintf("n%d", i))
 	}
@@ -184,6 +188,8 @@ func (c *cluster[M]) args(td *datadriven.TestData) (ids []string, nums []int) {
 		}
 		if n, err := strconv.Atoi(a.Key); err == nil {
 			nums = append(nums, n)
+		} else if a.Key == "leader" {
+			ids = append(ids, c.leaderNow(td))
 		} else if _, ok := c.cores[a.Key]; ok {
 			ids = append(ids, a.Key)
 		} else if td.Cmd != "propose" {
@@ -193,11 +199,41 @@ func (c *cluster[M]) args(td *datadriven.TestData) (ids []string, nums []int) {
 	return ids, nums
 }
 
+// leaderNow is the node that believes it leads and that most nodes name as their leader,
+// for the scripts' "leader", which stands for whichever node won the last election.
+func (c *cluster[M]) leaderNow(td *datadriven.TestData) string {
+	best, votes := "", 0
+	for _, id := range c.ids {
+		if c.cores[id].Leader() != id {
+			continue
+		}
+		n := 0
+		for _, o := range c.ids {
+			if c.cores[o].Leader() == id {
+				n++
+			}
+		}
+		if n > votes {
+			best, votes = id, n
+		}
+	}
+	if best == "" {
+		c.t.Fatalf("%s: no node leads", td.Pos)
+	}
+	return best
+}
+
 func (c *cluster[M]) propose(td *datadriven.TestData) {
 	if len(td.CmdArgs) < 2 {
 		c.t.Fatalf("%s: propose takes a node and values", td.Pos)
 	}
 	id := td.CmdArgs[0].Key
+	if id == "leader" {
+		id = c.leaderNow(td)
+	}
+	if c.cores[id] == nil {
+		c.t.Fatalf("%s: no node %q", td.Pos, id)
+	}
 	for _, a := range td.CmdArgs[1:] {
 		if !c.cores[id].Propose([]byte(a.Key)) {
 			c.line(fmt.Sprintf("%s refused %q", id, a.Key))

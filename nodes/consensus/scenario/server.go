@@ -12,6 +12,12 @@ import (
 // messages in flight.
 func (c *cluster[M]) collect() {
 	for _, id := range c.ids {
+		if on := c.h.Lease(c.cores[id]); on != c.lease[id] {
+			c.lease[id] = on
+			c.line(fmt.Sprintf("%s lease %s", id, map[bool]string{true: "on", false: "off"}[on]))
+		}
+	}
+	for _, id := range c.ids {
 		core := c.cores[id]
 		if !core.HasReady() {
 			continue
