@@ -23,7 +23,7 @@ func TestScenarios(t *testing.T) {
 			n := c.(*Node)
 			return fmt.Sprintf("%s ballot=%s promised=%s commit=%d", n.Role(), n.Ballot(), n.Promised(), n.CommitIndex())
 		},
-		Lease: func(c consensus.Core[Message]) bool { return c.(*Node).LeaseValid() },
+		Lease:          func(c consensus.Core[Message]) bool { return c.(*Node).LeaseValid() },
 		ElectionTicks:  DefaultElectionTicks,
 		HeartbeatTicks: DefaultHeartbeatTicks,
 	})
