@@ -32,10 +32,11 @@
 //	                                  (those matching, the rest stay in flight) once
 //	drop [from=n0] [to=n1]            take every Ready, then lose the messages in flight
 //	stabilize                         take Readies and deliver until nothing is left to do
-//	tick [N] [elections=E] [heartbeats=H] [n0 n1 ...]
+//	tick [N] [elections=E] [heartbeats=H] [n0 n1 ...] [quiet]
 //	                                  N ticks (or E election timeouts, or H heartbeat
 //	                                  intervals) on the nodes named (all when none), the
-//	                                  cluster stabilizing after each tick
+//	                                  cluster stabilizing after each tick; quiet prints how
+//	                                  many messages were delivered instead of each one
 //	status [n0 ...]                   each node's leader and the core's status line
 //
 // What a command prints: every delivered message as the core's Describe line (during tick,

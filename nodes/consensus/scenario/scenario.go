@@ -71,8 +71,10 @@ type cluster[M consensus.Message] struct {
 	cores map[string]consensus.Core[M]
 	net   *simnet.Network[M]
 	out   strings.Builder
-	// stamp, when set, prefixes each delivered message with the virtual time (tick).
-	stamp bool
+	// stamp, when set, prefixes each line with the virtual time (tick); quiet, when set,
+	// counts delivered messages instead of printing them.
+	stamp, quiet bool
+	delivered    int
 	// ticking is the set of nodes tick gives time to.
 	ticking map[string]bool
 
@@ -108,7 +110,11 @@ func newCluster[M consensus.Message](t *testing.T, h Hooks[M], td *datadriven.Te
 	}
 	c.net = simnet.New[M](c.ids, rand.New(rand.NewPCG(seed, 0x5CE)), simnet.Faults{})
 	c.net.Deliver = func(e *simnet.Envelope[M]) {
-		c.line(h.Describe(e.Msg))
+		if c.quiet {
+			c.delivered++
+		} else {
+			c.line(h.Describe(e.Msg))
+		}
 		c.cores[e.To].Step(e.Msg)
 	}
 	c.net.Tick = func(id string) {
@@ -190,6 +196,8 @@ func (c *cluster[M]) args(td *datadriven.TestData) (ids []string, nums []int) {
 			nums = append(nums, n)
 		} else if a.Key == "leader" {
 			ids = append(ids, c.leaderNow(td))
+		} else if a.Key == "quiet" {
+			continue
 		} else if _, ok := c.cores[a.Key]; ok {
 			ids = append(ids, a.Key)
 		} else if td.Cmd != "propose" {
@@ -313,11 +321,15 @@ func (c *cluster[M]) tick(td *datadriven.TestData) {
 	for _, id := range ids {
 		c.ticking[id] = true
 	}
-	c.stamp = true
-	defer func() { c.stamp = false }()
+	c.stamp, c.quiet, c.delivered = true, td.HasArg("quiet"), 0
 	for range n {
 		c.net.Step()
 		c.stabilize()
+	}
+	c.stamp = false
+	if c.quiet {
+		c.quiet = false
+		c.line(fmt.Sprintf("%d messages delivered", c.delivered))
 	}
 }
 
