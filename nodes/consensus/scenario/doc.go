@@ -10,7 +10,7 @@
 //
 // The driver knows a core only through the contract ([consensus.Core]) and a few Hooks that
 // the core's own tests supply: how to build a node, its messages' text form (Describe), how
-// to make a node campaign now, whether its lease is valid, and a one-line status. It plays the network (the tree's one
+// to make a node campaign now, and a one-line status that says whether its lease is valid. It plays the network (the tree's one
 // simulated network, simnet, with no latency and explicit delivery) and the server (it applies
 // what each Ready commits to a list of values, records read points, hands snapshots to
 // Compact), and it checks on every Ready what the contract promises whatever the script
@@ -20,7 +20,9 @@
 //
 // The vocabulary, one command a line; nodes are named n0, n1, ...:
 //
-//	cluster nodes=3 [seed=1] [lease]  build the cluster (the first command of every file)
+//	cluster nodes=3 [seed=1] [lease] [election=300] [heartbeat=50]
+//	                                  build the cluster (the first command of every file),
+//	                                  every core with the same timing
 //	campaign n0                       n0 starts an election now, as if its timer fired
 //	propose n0 a b                    n0 is asked to propose "a" then "b"; prints refusals
 //	read n0                           n0 is asked for a read point; prints a refusal

@@ -23,14 +23,10 @@ type Hooks[M consensus.Message] struct {
 	Describe func(M) string
 	// Campaign makes a node start an election now, as if its election timer had fired.
 	Campaign func(consensus.Core[M])
-	// Status is a node's state in one line (its role, term or ballot, commit point).
-	Status func(consensus.Core[M]) string
-	// Lease reports whether a node may serve reads from its lease now. The driver prints
-	// when that changes, so that a script shows when a lease starts and ends.
-	Lease func(consensus.Core[M]) bool
-	// ElectionTicks and HeartbeatTicks are the core's election timeout and heartbeat
-	// interval, the units of tick's elections= and heartbeats=.
-	ElectionTicks, HeartbeatTicks int
+	// Status is a node's state in one line (its role, term or ballot, commit point), and
+	// whether it may serve reads from its lease now. The driver prints when the lease
+	// changes, so that a script shows when a lease starts and ends.
+	Status func(consensus.Core[M]) (line string, lease bool)
 }
 
 // Options is how a script asks for a node to be built.
@@ -41,6 +37,11 @@ type Options struct {
 	Seed uint64
 	// Lease turns on lease reads.
 	Lease bool
+	// ElectionTicks and HeartbeatTicks are the election timeout and the heartbeat interval
+	// (cluster's election= and heartbeat=, 300 and 50 by default): the same for every core,
+	// so that the same script compares the algorithms alone, and the units of tick's
+	// elections= and heartbeats=.
+	ElectionTicks, HeartbeatTicks int
 }
 
 // Run runs every script in dir (a file or a directory of files), each on a fresh cluster.
@@ -67,6 +68,7 @@ func Run[M consensus.Message](t *testing.T, dir string, h Hooks[M]) {
 type cluster[M consensus.Message] struct {
 	t     testing.TB
 	h     Hooks[M]
+	o     Options
 	ids   []string
 	cores map[string]consensus.Core[M]
 	net   *simnet.Network[M]
@@ -100,13 +102,17 @@ func newCluster[M consensus.Message](t *testing.T, h Hooks[M], td *datadriven.Te
 	size, seed := 3, uint64(1)
 	td.MaybeScanArgs(t, "nodes", &size)
 	td.MaybeScanArgs(t, "seed", &seed)
-	c := &cluster[M]{t: t, h: h, cores: map[string]consensus.Core[M]{}, applied: map[string][]string{},
+	o := Options{Seed: seed, Lease: td.HasArg("lease"), ElectionTicks: 300, HeartbeatTicks: 50}
+	td.MaybeScanArgs(t, "election", &o.ElectionTicks)
+	td.MaybeScanArgs(t, "heartbeat", &o.HeartbeatTicks)
+	c := &cluster[M]{t: t, h: h, o: o, cores: map[string]consensus.Core[M]{}, applied: map[string][]string{},
 		leader: map[string]string{}, lease: map[string]bool{}, reads: map[uint64]readCall{}, ticking: map[string]bool{}}
 	for i := range size {
 		c.ids = append(c.ids, fmt.Sprintf("n%d", i))
 	}
 	for _, id := range c.ids {
-		c.cores[id] = h.New(Options{ID: id, Peers: c.ids, Seed: seed, Lease: td.HasArg("lease")})
+		o.ID, o.Peers = id, c.ids
+		c.cores[id] = h.New(o)
 	}
 	c.net = simnet.New[M](c.ids, rand.New(rand.NewPCG(seed, 0x5CE)), simnet.Faults{})
 	c.net.Deliver = func(e *simnet.Envelope[M]) {
@@ -179,7 +185,8 @@ func (c *cluster[M]) run(td *datadriven.TestData) {
 			ids = c.ids
 		}
 		for _, id := range ids {
-			fmt.Fprintf(&c.out, "%s leader=%s %s\n", id, orNone(c.cores[id].Leader()), c.h.Status(c.cores[id]))
+			line, _ := c.h.Status(c.cores[id])
+			fmt.Fprintf(&c.out, "%s leader=%s %s\n", id, orNone(c.cores[id].Leader()), line)
 		}
 	default:
 		c.t.Fatalf("%s: unknown command %q", td.Pos, td.Cmd)
@@ -309,10 +316,10 @@ func (c *cluster[M]) tick(td *datadriven.TestData) {
 	}
 	var e, hb int
 	if td.MaybeScanArgs(c.t, "elections", &e) {
-		n = e * c.h.ElectionTicks
+		n = e * c.o.ElectionTicks
 	}
 	if td.MaybeScanArgs(c.t, "heartbeats", &hb) {
-		n = hb * c.h.HeartbeatTicks
+		n = hb * c.o.HeartbeatTicks
 	}
 	if len(ids) == 0 {
 		ids = c.ids

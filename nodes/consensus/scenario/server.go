@@ -12,7 +12,7 @@ import (
 // messages in flight.
 func (c *cluster[M]) collect() {
 	for _, id := range c.ids {
-		if on := c.h.Lease(c.cores[id]); on != c.lease[id] {
+		if _, on := c.h.Status(c.cores[id]); on != c.lease[id] {
 			c.lease[id] = on
 			c.line(fmt.Sprintf("%s lease %s", id, map[bool]string{true: "on", false: "off"}[on]))
 		}
