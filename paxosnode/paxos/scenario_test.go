@@ -104,9 +104,9 @@ func TestPhase1AdoptsHighestBallotValue(t *testing.T) {
 	require.Equal(t, []string{"v"}, nw.nodes["n1"].state)
 }
 
-// A candidate behind the others' snapshots gets the snapshot in a promise,
-// restores it, and leads from there.
-func TestCandidateCatchesUpFromPromiseSnapshot(t *testing.T) {
+// n2MissesTwenty is a cluster where n0 leads and gets twenty values chosen while n2 is cut
+// off, the start of the snapshot tests.
+func n2MissesTwenty(t *testing.T) *network {
 	nw := newNetwork(t, 3, nil)
 	nw.elect("n0")
 	nw.isolate("n2")
@@ -115,6 +115,13 @@ func TestCandidateCatchesUpFromPromiseSnapshot(t *testing.T) {
 	}
 	nw.stabilize()
 	nw.settle()
+	return nw
+}
+
+// A candidate behind the others' snapshots gets the snapshot in a promise,
+// restores it, and leads from there.
+func TestCandidateCatchesUpFromPromiseSnapshot(t *testing.T) {
+	nw := n2MissesTwenty(t)
 	for _, id := range []string{"n0", "n1"} {
 		r := nw.nodes[id]
 		r.node.Compact(uint64(len(r.state)), encodeState(r.state))
