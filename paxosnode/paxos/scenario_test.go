@@ -2,7 +2,6 @@ package paxos
 
 import (
 	"fmt"
-	"math/rand/v2"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -21,7 +20,7 @@ func TestScenarios(t *testing.T) {
 // newScenarioNode builds a node as a script asks.
 func newScenarioNode(o scenario.Options) consensus.Core[Message] {
 	return New(Config{ID: o.ID, Peers: o.Peers, LeaseReads: o.Lease, ElectionTicks: o.ElectionTicks,
-		HeartbeatTicks: o.HeartbeatTicks, Rand: rand.New(rand.NewPCG(o.Seed, uint64(o.ID[len(o.ID)-1])))})
+		HeartbeatTicks: o.HeartbeatTicks, Rand: o.Rand})
 }
 
 func scenarioStatus(c consensus.Core[Message]) (string, bool) {

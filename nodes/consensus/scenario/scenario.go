@@ -33,8 +33,9 @@ type Hooks[M consensus.Message] struct {
 type Options struct {
 	ID    string
 	Peers []string
-	// Seed is the script's seed: the node draws its randomness from it (and its ID).
-	Seed uint64
+	// Rand is the node's only source of randomness, drawn from the script's seed and the
+	// node's place in Peers, so that a script replays exactly.
+	Rand *rand.Rand
 	// Lease turns on lease reads.
 	Lease bool
 	// ElectionTicks and HeartbeatTicks are the election timeout and the heartbeat interval
@@ -102,7 +103,7 @@ func newCluster[M consensus.Message](t *testing.T, h Hooks[M], td *datadriven.Te
 	size, seed := 3, uint64(1)
 	td.MaybeScanArgs(t, "nodes", &size)
 	td.MaybeScanArgs(t, "seed", &seed)
-	o := Options{Seed: seed, Lease: td.HasArg("lease"), ElectionTicks: 300, HeartbeatTicks: 50}
+	o := Options{Lease: td.HasArg("lease"), ElectionTicks: 300, HeartbeatTicks: 50}
 	td.MaybeScanArgs(t, "election", &o.ElectionTicks)
 	td.MaybeScanArgs(t, "heartbeat", &o.HeartbeatTicks)
 	c := &cluster[M]{t: t, h: h, o: o, cores: map[string]consensus.Core[M]{}, applied: map[string][]string{},
@@ -110,8 +111,8 @@ func newCluster[M consensus.Message](t *testing.T, h Hooks[M], td *datadriven.Te
 	for i := range size {
 		c.ids = append(c.ids, fmt.Sprintf("n%d", i))
 	}
-	for _, id := range c.ids {
-		o.ID, o.Peers = id, c.ids
+	for i, id := range c.ids {
+		o.ID, o.Peers, o.Rand = id, c.ids, rand.New(rand.NewPCG(seed, uint64(i)))
 		c.cores[id] = h.New(o)
 	}
 	c.net = simnet.New[M](c.ids, rand.New(rand.NewPCG(seed, 0x5CE)), simnet.Faults{})
