@@ -48,5 +48,10 @@
 // many seeds in parallel; SweepClusters is swarm testing: each seed draws its cluster size,
 // its node settings (snapshot frequency and a disk included) and its fault mix (simnet.Swarm,
 // and crashes on a disk). CheckOneWayRing runs Maelstrom's 3-node
-// majorities-ring.
+// majorities-ring. CheckBinary runs all three on a binary, so that each binary's test is the
+// few lines that say what the binary is.
+//
+// Seeds: the sweeps take the tree's one seed-flag convention (package simseed): -sim.seed N
+// runs seed N alone, -sim.seeds K runs K seeds (400 by default), -sim.first F starts them at
+// seed F (0 by default), and a failing seed prints `go test ./pkg -run ... -sim.seed N`.
 package sim

@@ -14,6 +14,7 @@ import (
 	"github.com/quorumkit/quorumkit/harness/internal/check"
 	"github.com/quorumkit/quorumkit/harness/internal/history"
 	"github.com/quorumkit/quorumkit/harness/simnet"
+	"github.com/quorumkit/quorumkit/harness/simseed"
 	"github.com/quorumkit/quorumkit/nodes"
 	"github.com/quorumkit/quorumkit/nodes/kvserver"
 	"github.com/quorumkit/quorumkit/nodes/wal"
@@ -123,7 +124,7 @@ func TestObservationsCatchAForgetfulNode(t *testing.T) {
 	require.Equal(t, "nil", checks.Obs.Ops[0].Saw)
 
 	root := t.TempDir()
-	err := failure(root, res, checks, replayCommand(t.Name()), judge(res, checks))
+	err := failure(root, res, checks, simseed.Command(t.Name()), judge(res, checks))
 	require.ErrorContains(t, err, "observations valid? false")
 	require.ErrorContains(t, err, "saw nil, which no linearization explains")
 	require.NotContains(t, err.Error(), "linearizable? false")
@@ -206,7 +207,7 @@ func TestCheckerCatchesSplitBrain(t *testing.T) {
 	require.Equal(t, w.Ops[0].Node, w.Ops[0].Arrival)
 
 	root := t.TempDir()
-	replay := replayCommand(t.Name(), "-sim.seed", "7")
+	replay := simseed.Replay(t.Name(), 7)
 	err := failure(root, res, checks, replay, judge(res, checks))
 	require.ErrorContains(t, err, "not linearizable")
 	require.ErrorContains(t, err, "quorum-witness valid? false")
@@ -256,12 +257,6 @@ func TestCheckerCatchesSplitBrain(t *testing.T) {
 	require.NoError(t, lerr)
 	abs, _ := filepath.Abs(dir)
 	require.Equal(t, abs, latest)
-}
-
-func TestReplayCommand(t *testing.T) {
-	got := replayCommand("TestSimulation/3-nodes", "-sim.seed", "17", "-sim.seeds", "1")
-	require.Equal(t, `go test ./harness/sim -run '^TestSimulation$/^3-nodes$' -sim.seed 17 -sim.seeds 1`, got)
-	require.True(t, strings.HasPrefix(replayCommand("TestX/a.b"), `go test ./harness/sim -run '^TestX$/^a\.b$'`))
 }
 
 func TestRunsReplay(t *testing.T) {

@@ -8,7 +8,6 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
-	"regexp"
 	"strings"
 	"sync"
 	"time"
@@ -17,6 +16,7 @@ import (
 	"github.com/quorumkit/quorumkit/harness/internal/results"
 	"github.com/quorumkit/quorumkit/harness/internal/runner"
 	"github.com/quorumkit/quorumkit/harness/simnet"
+	"github.com/quorumkit/quorumkit/harness/simseed"
 )
 
 var storeRoot = flag.String("sim.store", "", "store root for the directories of failing simulated runs (default: the module's store/)")
@@ -132,40 +132,8 @@ func defaultStoreRoot() string {
 	if *storeRoot != "" {
 		return *storeRoot
 	}
-	if root, _, err := moduleRoot(); err == nil {
+	if root, _, err := simseed.ModuleRoot(); err == nil {
 		return filepath.Join(root, "store")
 	}
 	return filepath.Join(os.TempDir(), "quorumkit-store")
-}
-
-// moduleRoot finds the folder of go.mod above the working directory, and the working
-// directory's path from there (".", "raftnode", ...).
-func moduleRoot() (root, rel string, err error) {
-	wd, err := os.Getwd()
-	if err != nil {
-		return "", "", err
-	}
-	for dir := wd; ; dir = filepath.Dir(dir) {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			rel, err := filepath.Rel(dir, wd)
-			return dir, rel, err
-		}
-		if filepath.Dir(dir) == dir {
-			return "", "", errors.New("sim: no go.mod above the working directory")
-		}
-	}
-}
-
-// replayCommand is the go test command that runs the test named name (a t.Name()) alone, in
-// the package of the working directory, with extra flags.
-func replayCommand(name string, flags ...string) string {
-	parts := strings.Split(name, "/")
-	for i, p := range parts {
-		parts[i] = "^" + regexp.QuoteMeta(p) + "$"
-	}
-	pkg := "."
-	if _, rel, err := moduleRoot(); err == nil && rel != "." {
-		pkg = "./" + filepath.ToSlash(rel)
-	}
-	return strings.Join(append([]string{"go test", pkg, "-run", "'" + strings.Join(parts, "/") + "'"}, flags...), " ")
 }

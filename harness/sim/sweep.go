@@ -3,27 +3,25 @@ package sim
 import (
 	"bytes"
 	"errors"
-	"flag"
 	"fmt"
 	"math/rand/v2"
-	"strconv"
 	"testing"
 	"time"
 
 	"github.com/quorumkit/quorumkit/harness/internal/check"
 	"github.com/quorumkit/quorumkit/harness/simnet"
+	"github.com/quorumkit/quorumkit/harness/simseed"
 	"github.com/quorumkit/quorumkit/nodes"
+	"github.com/quorumkit/quorumkit/nodes/consensus"
 	"github.com/quorumkit/quorumkit/nodes/kvserver"
 	"github.com/quorumkit/quorumkit/nodes/wal"
 )
 
-var (
-	sweepSeeds = flag.Uint64("sim.seeds", 400, "seeds of Sweep and SweepClusters")
-	sweepFirst = flag.Uint64("sim.seed", 1, "first seed of Sweep and SweepClusters")
-)
+// sweepSeeds is how many seeds Sweep runs unless -sim.seeds says otherwise.
+const sweepSeeds = 400
 
-// Sweep runs the seeds -sim.seed to -sim.seed + -sim.seeds - 1 (1 to 400 by default), in
-// parallel chunks, and fails the test at the first seed whose run has protocol problems, a
+// Sweep runs the seeds the simulations' flags name (simseed: 0 to 399 by default, or
+// -sim.seed N alone), in parallel chunks, and fails the test at the first seed whose run has protocol problems, a
 // non-linearizable history, an observation (a read or cas answered 20, a cas answered 22)
 // that no linearization explains, an acknowledged write or cas that no quorum witnessed, or no
 // ok operation after the faults healed. A failure writes the run's store directory (see
@@ -31,18 +29,16 @@ var (
 // and the go test command that replays that one seed.
 func Sweep(t *testing.T, config func(seed uint64) Config) {
 	const chunks = 8
-	first, count := *sweepFirst, *sweepSeeds
-	replay := func(seed uint64) string {
-		return replayCommand(t.Name(), "-sim.seed", strconv.FormatUint(seed, 10), "-sim.seeds", "1")
-	}
-	per := (count + chunks - 1) / chunks
-	for lo := first; lo < first+count; lo += per {
-		hi := min(lo+per, first+count)
-		t.Run(fmt.Sprintf("seeds-%d-%d", lo, hi-1), func(t *testing.T) {
+	name := t.Name()
+	seeds := simseed.Seeds(sweepSeeds)
+	per := (len(seeds) + chunks - 1) / chunks
+	for lo := 0; lo < len(seeds); lo += per {
+		chunk := seeds[lo:min(lo+per, len(seeds))]
+		t.Run(fmt.Sprintf("seeds-%d-%d", chunk[0], chunk[len(chunk)-1]), func(t *testing.T) {
 			t.Parallel()
 			observed := map[string]int{}
-			for seed := lo; seed < hi; seed++ {
-				if err := checkSeed(config(seed), replay(seed), observed); err != nil {
+			for _, seed := range chunk {
+				if err := checkSeed(config(seed), simseed.Replay(name, seed), observed); err != nil {
 					t.Fatalf("seed %d: %v", seed, err)
 				}
 			}
@@ -217,11 +213,18 @@ const (
 )
 
 // HoldTypes is a Config.HoldBias for a binary whose core message travels as the body's "m",
-// an object whose first member, field, is its type as a one-digit number: a message of type t
-// is held bias[t] times as often as the rest (once as often when t is not in bias). The
-// cores' election messages and acknowledgements are the ones to hold: a held pre-vote, vote or
-// ack is the schedule behind stale leaders and stale lease reads.
-func HoldTypes(field string, bias map[byte]float64) func(line []byte) float64 {
+// an object whose first member, field, is its type as a one-digit number. The cores' election
+// messages and acknowledgements are the ones to hold: a held pre-vote, vote or ack is the
+// schedule behind stale leaders and stale lease reads. So election messages are held ten
+// times as often as the rest, and acknowledgements three times.
+func HoldTypes[T ~uint8](field string, elections, acks []T) func(line []byte) float64 {
+	bias := map[byte]float64{}
+	for _, t := range elections {
+		bias[byte(t)] = 10
+	}
+	for _, t := range acks {
+		bias[byte(t)] = 3
+	}
 	marker := []byte(`"m":{"` + field + `":`)
 	return func(line []byte) float64 {
 		i := bytes.Index(line, marker)
@@ -235,6 +238,21 @@ func HoldTypes(field string, bias map[byte]float64) func(line []byte) float64 {
 	}
 }
 
+// Server is a Binary.New for a binary that runs the shared server configured by config, as
+// its main does.
+func Server[M consensus.Message](config func(kvserver.Options) kvserver.Config[M]) func(kvserver.Options) nodes.Machine {
+	return func(o kvserver.Options) nodes.Machine { return kvserver.New(kvserver.Configure(o, config)) }
+}
+
+// CheckBinary runs every whole-node check of a binary, each a subtest of t: the swarm sweep
+// (SweepClusters), Maelstrom's one-way ring (CheckOneWayRing) and the hold bias
+// (CheckHoldBias).
+func CheckBinary(t *testing.T, b Binary) {
+	t.Run("sweep", func(t *testing.T) { SweepClusters(t, b) })
+	t.Run("one-way-ring", func(t *testing.T) { CheckOneWayRing(t, b) })
+	t.Run("hold-bias", func(t *testing.T) { CheckHoldBias(t, b) })
+}
+
 // CheckOneWayRing runs 3-node clusters under Maelstrom's 3-node :majorities-ring for the
 // whole fault period (5 s, from the start): every node drops the messages of the next one, so
 // every link works in one direction only, and no leader can commit unless messages go round
@@ -244,7 +262,7 @@ func HoldTypes(field string, bias map[byte]float64) func(line []byte) float64 {
 // more than 100 ok operations under the cut, and without it none (the cut bites).
 func CheckOneWayRing(t *testing.T, b Binary) {
 	t.Helper()
-	replay := replayCommand(t.Name())
+	replay := simseed.Command(t.Name())
 	for _, relay := range []bool{true, false} {
 		opts := kvserver.DefaultOptions()
 		if !relay {

@@ -26,19 +26,11 @@ func BenchmarkCommit3Nodes(b *testing.B) {
 						b.Fatal("proposal refused")
 					}
 				}
-				for _, id := range nw.ids {
-					n := nw.node(id)
-					if n.HasReady() {
-						rd := n.Ready()
-						sent += len(rd.Messages)
-						nw.enqueue(rd.Messages)
-					}
-				}
-				for nw.net.Len() > 0 {
+				// Take every Ready and deliver, until nothing is left to say.
+				for first := true; first || nw.net.Len() > 0; first = false {
 					nw.deliverAll()
 					for _, id := range nw.ids {
-						n := nw.node(id)
-						if n.HasReady() {
+						if n := nw.node(id); n.HasReady() {
 							rd := n.Ready()
 							sent += len(rd.Messages)
 							nw.enqueue(rd.Messages)

@@ -125,10 +125,9 @@ func TestWholeClusterRestartKeepsChosenValues(t *testing.T) {
 	}
 }
 
-// A restarted acceptor may hold chosen slots at an older ballot that it can no longer tell
-// are chosen, while the leader still counts it as holding them. Its new incarnation makes
-// the leader learn its position afresh and resend those slots at its own ballot.
-func TestRestartedAcceptorCatchesUp(t *testing.T) {
+// chosenUnderTheOldLeader is the start of the restart tests below: n0 gets a, b and c chosen,
+// then n1 takes over (n2 still holds slots 1..3 at n0's ballot) and proposes d.
+func chosenUnderTheOldLeader(t *testing.T) *network {
 	nw := newNetwork(t, 3, nil)
 	nw.elect("n0")
 	nw.propose("n0", "a", "b", "c")
@@ -136,8 +135,16 @@ func TestRestartedAcceptorCatchesUp(t *testing.T) {
 	nw.settle()
 	nw.isolate("n0")
 	nw.age(DefaultElectionTicks, "n1", "n2")
-	nw.elect("n1") // slots 1..3 are chosen at n0's ballot, which n2 still holds them at
+	nw.elect("n1")
 	nw.propose("n1", "d")
+	return nw
+}
+
+// A restarted acceptor may hold chosen slots at an older ballot that it can no longer tell
+// are chosen, while the leader still counts it as holding them. Its new incarnation makes
+// the leader learn its position afresh and resend those slots at its own ballot.
+func TestRestartedAcceptorCatchesUp(t *testing.T) {
+	nw := chosenUnderTheOldLeader(t)
 	nw.stabilize()
 	nw.settle()
 	require.Equal(t, uint64(4), nw.node("n1").lead.prog[2].match)
@@ -244,14 +251,7 @@ func TestDamagedNodeStaysOutOfQuorums(t *testing.T) {
 // covers leave the disk), and the one a lagging node installs before its answer. A node
 // restarted from the disk comes back at its snapshot.
 func TestSnapshotsAreSaved(t *testing.T) {
-	nw := newNetwork(t, 3, nil)
-	nw.elect("n0")
-	nw.isolate("n2")
-	for i := range 20 {
-		nw.propose("n0", string(rune('a'+i)))
-	}
-	nw.stabilize()
-	nw.settle()
+	nw := n2MissesTwenty(t)
 	for _, id := range []string{"n0", "n1"} {
 		r := nw.nodes[id]
 		r.node.Compact(uint64(len(r.state)), encodeState(r.state))
@@ -295,15 +295,7 @@ func TestNothingNewNothingToSave(t *testing.T) {
 // it can no longer tell are chosen; its answer from before, arriving late, must not make
 // the leader believe it knows them again (the leader would never resend them).
 func TestStaleAnswerFromBeforeARestartIsIgnored(t *testing.T) {
-	nw := newNetwork(t, 3, nil)
-	nw.elect("n0")
-	nw.propose("n0", "a", "b", "c")
-	nw.stabilize()
-	nw.settle()
-	nw.isolate("n0")
-	nw.age(DefaultElectionTicks, "n1", "n2")
-	nw.elect("n1")
-	nw.propose("n1", "d")
+	nw := chosenUnderTheOldLeader(t)
 	nw.collect("n1")
 	nw.deliverAll()
 	nw.collect("n2")

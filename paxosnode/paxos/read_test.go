@@ -11,22 +11,6 @@ import (
 func noLease(c *Config)   { c.LeaseReads = false }
 func withLease(c *Config) { c.LeaseReads = true }
 
-// Without leases a read waits for a heartbeat round started after the call.
-func TestReadIndexWaitsForQuorumRound(t *testing.T) {
-	nw := newNetwork(t, 3, noLease)
-	nw.elect("n0")
-	nw.propose("n0", "a")
-	nw.stabilize()
-	nw.settle()
-	require.False(t, nw.node("n1").ReadIndex(9), "followers refuse reads")
-	require.True(t, nw.node("n0").ReadIndex(1))
-	rd := nw.collect("n0")
-	require.Empty(t, rd.ReadStates, "not before a round is acknowledged")
-	require.Len(t, rd.Messages, 2, "the read starts a heartbeat round: one message per acceptor")
-	nw.stabilize()
-	require.Equal(t, []consensus.ReadState{{ID: 1, Index: 1}}, nw.nodes["n0"].reads)
-}
-
 // A leader cut off from its quorum never serves a read; the read is
 // dropped when check-quorum makes it step down.
 func TestPartitionedLeaderServesNoRead(t *testing.T) {
@@ -38,31 +22,6 @@ func TestPartitionedLeaderServesNoRead(t *testing.T) {
 	require.Equal(t, Follower, nw.node("n0").Role())
 	require.Empty(t, nw.nodes["n0"].reads)
 	require.Empty(t, nw.node("n0").lead.reads)
-}
-
-// Under a valid lease a read is served at once with no messages; the lease
-// ends before ElectionTicks-2 ticks from the send of the last acked round.
-func TestLeaseReads(t *testing.T) {
-	nw := newNetwork(t, 3, withLease)
-	nw.elect("n0")
-	nw.propose("n0", "a")
-	nw.stabilize()
-	n0 := nw.node("n0")
-	require.True(t, n0.LeaseValid())
-	require.True(t, n0.ReadIndex(1))
-	rd := n0.Ready()
-	require.Equal(t, []consensus.ReadState{{ID: 1, Index: 1}}, rd.ReadStates)
-	require.Empty(t, rd.Messages, "a lease read costs no messages")
-
-	nw.isolate("n0")
-	from := n0.lead.leaseFrom
-	for n0.LeaseValid() {
-		nw.tick(1, "n0")
-	}
-	require.Less(t, n0.now-from, int64(DefaultElectionTicks-2), "lease shorter than ElectionTicks-2")
-	require.Equal(t, Leader, n0.Role())
-	require.True(t, n0.ReadIndex(2))
-	require.Empty(t, n0.Ready().ReadStates, "no lease: the read needs a round")
 }
 
 // The lease starts at the tick the leader sent the round a quorum acknowledged

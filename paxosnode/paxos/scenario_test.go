@@ -1,37 +1,31 @@
 package paxos
 
 import (
+	"fmt"
 	"testing"
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/quorumkit/quorumkit/harness/simnet"
 	"github.com/quorumkit/quorumkit/nodes/consensus"
+	"github.com/quorumkit/quorumkit/nodes/consensus/scenario"
 )
 
-func TestElectionAndReplication(t *testing.T) {
-	nw := newNetwork(t, 3, nil)
-	nw.tick(2 * DefaultElectionTicks * 2)
-	l := nw.leader()
-	require.NotEmpty(t, l, nw.tail())
-	nw.propose(l, "a", "b", "c")
-	nw.stabilize()
-	nw.settle()
-	for _, id := range nw.ids {
-		require.Equal(t, []string{"a", "b", "c"}, nw.nodes[id].state, id)
-		require.Equal(t, l, nw.node(id).Leader(), id)
-	}
+// TestScenarios replays the protocol scenarios in testdata/, the same stories raftnode/raft
+// tells in the same words (see package scenario); regenerate with -rewrite and read the diff.
+func TestScenarios(t *testing.T) {
+	scenario.Run(t, "testdata", scenario.Hooks[Message]{New: newScenarioNode, Describe: Describe,
+		Campaign: func(c consensus.Core[Message]) { c.(*Node).becomePreCandidate() }, Status: scenarioStatus})
 }
 
-func TestSingleNodeCluster(t *testing.T) {
-	nw := newNetwork(t, 1, nil)
-	nw.tick(2 * DefaultElectionTicks)
-	require.Equal(t, "n0", nw.leader())
-	nw.propose("n0", "x")
-	require.True(t, nw.node("n0").ReadIndex(1))
-	nw.stabilize()
-	require.Equal(t, []string{"x"}, nw.nodes["n0"].state)
-	require.Equal(t, []consensus.ReadState{{ID: 1, Index: 1}}, nw.nodes["n0"].reads)
+// newScenarioNode builds a node as a script asks.
+func newScenarioNode(o scenario.Options) consensus.Core[Message] {
+	return New(Config{ID: o.ID, Peers: o.Peers, LeaseReads: o.Lease, ElectionTicks: o.ElectionTicks,
+		HeartbeatTicks: o.HeartbeatTicks, Rand: o.Rand})
+}
+
+func scenarioStatus(c consensus.Core[Message]) (string, bool) {
+	n := c.(*Node)
+	return fmt.Sprintf("%s ballot=%s promised=%s commit=%d", n.Role(), n.Ballot(), n.Promised(), n.CommitIndex()), n.LeaseValid()
 }
 
 // Everything proposed between two Ready calls leaves as one Accept per acceptor.
@@ -82,143 +76,6 @@ func TestDuelingProposers(t *testing.T) {
 	require.Contains(t, nw.tail(), "nack")
 }
 
-// A leader that is deposed in the middle of phase 2: the value a majority
-// accepted (though the leader never learned it) survives at its slot; the
-// value only the old leader held is never delivered.
-func TestLeaderDeposedMidPhase2(t *testing.T) {
-	nw := newNetwork(t, 3, nil)
-	nw.elect("n0")
-	nw.propose("n0", "a")
-	nw.stabilize()
-	// n1 accepts "b" but its answer never reaches n0; n2 hears nothing.
-	nw.cutLink("n1", "n0")
-	nw.cutLink("n0", "n2")
-	nw.propose("n0", "b")
-	nw.stabilize()
-	require.Equal(t, uint64(1), nw.node("n0").CommitIndex(), "n0 does not know b is chosen")
-	// Then n0 is cut off entirely and proposes "c", which nobody sees.
-	nw.isolate("n0")
-	nw.propose("n0", "c")
-	nw.stabilize()
-	nw.age(DefaultElectionTicks, "n1", "n2")
-	nw.elect("n2")
-	nw.propose("n2", "d")
-	nw.stabilize()
-	require.Equal(t, []string{"a", "b", "d"}, nw.nodes["n2"].state)
-	nw.heal()
-	nw.tick(DefaultElectionTicks) // enough for n2 to resend what n0 missed
-	require.Equal(t, Follower, nw.node("n0").Role())
-	for _, id := range nw.ids {
-		require.Equal(t, []string{"a", "b", "d"}, nw.nodes[id].state, "%s\n%s", id, nw.tail())
-	}
-}
-
-// A new leader fills a true gap with a no-op before delivering the slot
-// after it, and drops values it cannot have seen chosen.
-func TestGapFilledWithNoop(t *testing.T) {
-	nw := newNetwork(t, 3, nil)
-	nw.elect("n0")
-	n0 := nw.node("n0")
-	n0.Propose([]byte("a")) // slot 1: lost everywhere
-	nw.collect("n0")
-	nw.net.Discard(nil)
-	n0.Propose([]byte("b")) // slot 2: reaches n1 only
-	nw.collect("n0")
-	nw.net.Discard(func(e *simnet.Envelope[Message]) bool { return e.To != "n1" })
-	nw.isolate("n0")
-	nw.net.Unblock("n0", "n1")
-	nw.deliverAll()
-	n0.Propose([]byte("c")) // slot 3: lost
-	nw.collect("n0")
-	nw.net.Discard(nil)
-	nw.age(DefaultElectionTicks, "n1", "n2")
-	nw.elect("n2")
-	nw.settle()
-	for _, id := range []string{"n1", "n2"} {
-		require.Equal(t, []string{"", "b"}, nw.nodes[id].state, id)
-		require.True(t, nw.nodes[id].noops[1], "slot 1 is a no-op on %s", id)
-	}
-	require.Contains(t, nw.tail(), "noops=1")
-}
-
-// A replica cut off while the others compact catches up from the snapshot
-// plus the chosen slots after it.
-func TestLaggingAcceptorCatchesUpViaSnapshot(t *testing.T) {
-	nw := newNetwork(t, 3, nil)
-	nw.elect("n0")
-	nw.isolate("n2")
-	for i := range 50 {
-		nw.propose("n0", string(rune('A'+i%26)))
-		nw.stabilize()
-	}
-	for _, id := range []string{"n0", "n1"} {
-		r := nw.nodes[id]
-		r.node.Compact(uint64(len(r.state)), encodeState(r.state))
-	}
-	nw.propose("n0", "after")
-	nw.stabilize()
-	nw.tick(DefaultElectionTicks / 2) // n0 keeps trying n2 meanwhile
-	nw.heal()
-	nw.trace = true
-	nw.settle()
-	nw.settle()
-	r2 := nw.nodes["n2"]
-	require.Equal(t, 1, r2.snaps, "n2 restored a snapshot\n%s", nw.tail())
-	require.Equal(t, nw.nodes["n0"].state, r2.state, nw.tail())
-	require.Equal(t, "after", r2.state[len(r2.state)-1])
-}
-
-// A leader that missed its own deposition steps aside at the first nack.
-func TestStaleLeaderStepsAsideOnNack(t *testing.T) {
-	nw := newNetwork(t, 3, nil)
-	nw.elect("n0")
-	nw.isolate("n0")
-	nw.tick(DefaultElectionTicks*3, "n1", "n2") // n0 is not ticked: it still believes it leads
-	require.Equal(t, Leader, nw.node("n0").Role())
-	newLeader := nw.node("n1").Leader()
-	require.NotEmpty(t, newLeader, nw.tail())
-	nw.heal()
-	nw.propose("n0", "stale")
-	nw.collect("n0")
-	nw.deliverAll() // the accept reaches n1, n2, which nack it
-	for _, id := range []string{"n1", "n2"} {
-		nw.collect(id)
-	}
-	nw.deliverAll()
-	require.Equal(t, Follower, nw.node("n0").Role(), nw.tail())
-	require.Contains(t, nw.tail(), "nack from")
-	nw.tick(DefaultHeartbeatTicks + 1)
-	for _, id := range nw.ids {
-		require.NotContains(t, nw.nodes[id].state, "stale", id)
-		require.Equal(t, newLeader, nw.node(id).Leader(), id)
-	}
-}
-
-// An isolated node keeps losing its pre-vote, so it never raises its ballot
-// and rejoins without deposing the healthy leader.
-func TestPreVoteKeepsIsolatedNodeFromDeposingLeader(t *testing.T) {
-	nw := newNetwork(t, 3, nil)
-	nw.elect("n0")
-	before := nw.node("n0").Ballot()
-	nw.isolate("n2")
-	nw.tick(DefaultElectionTicks * 5)
-	require.Equal(t, PreCandidate, nw.node("n2").Role())
-	nw.heal()
-	nw.tick(DefaultElectionTicks * 3)
-	require.Equal(t, "n0", nw.leader())
-	require.Equal(t, before, nw.node("n0").Ballot())
-	require.Equal(t, "n0", nw.node("n2").Leader())
-}
-
-func TestCheckQuorumStepsDown(t *testing.T) {
-	nw := newNetwork(t, 3, nil)
-	nw.elect("n0")
-	nw.isolate("n0")
-	nw.tick(DefaultElectionTicks+DefaultHeartbeatTicks+1, "n0")
-	require.Equal(t, Follower, nw.node("n0").Role())
-	require.Contains(t, nw.tail(), "check-quorum")
-}
-
 // Phase 1 must adopt the value accepted at the highest ballot: here u was
 // accepted at a lower ballot by the old leader only, v was then chosen at a
 // higher ballot, and the new leader's quorum holds both without knowing v
@@ -246,9 +103,9 @@ func TestPhase1AdoptsHighestBallotValue(t *testing.T) {
 	require.Equal(t, []string{"v"}, nw.nodes["n1"].state)
 }
 
-// A candidate behind the others' snapshots gets the snapshot in a promise,
-// restores it, and leads from there.
-func TestCandidateCatchesUpFromPromiseSnapshot(t *testing.T) {
+// n2MissesTwenty is a cluster where n0 leads and gets twenty values chosen while n2 is cut
+// off, the start of the snapshot tests.
+func n2MissesTwenty(t *testing.T) *network {
 	nw := newNetwork(t, 3, nil)
 	nw.elect("n0")
 	nw.isolate("n2")
@@ -257,6 +114,13 @@ func TestCandidateCatchesUpFromPromiseSnapshot(t *testing.T) {
 	}
 	nw.stabilize()
 	nw.settle()
+	return nw
+}
+
+// A candidate behind the others' snapshots gets the snapshot in a promise,
+// restores it, and leads from there.
+func TestCandidateCatchesUpFromPromiseSnapshot(t *testing.T) {
+	nw := n2MissesTwenty(t)
 	for _, id := range []string{"n0", "n1"} {
 		r := nw.nodes[id]
 		r.node.Compact(uint64(len(r.state)), encodeState(r.state))

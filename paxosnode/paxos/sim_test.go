@@ -11,13 +11,10 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/quorumkit/quorumkit/harness/simnet"
+	"github.com/quorumkit/quorumkit/harness/simseed"
 )
 
-var (
-	simSeeds = flag.Int("sim.seeds", 15000, "seeds the randomized simulation runs")
-	simSeed  = flag.Int64("sim.seed", -1, "run only this seed")
-	simTrace = flag.Int64("sim.trace", 0, "log every delivery from this tick on")
-)
+var simTrace = flag.Int64("sim.trace", 0, "log every delivery from this tick on")
 
 type readCall struct {
 	node     string
@@ -346,24 +343,12 @@ func runSim(t testing.TB, seed uint64, cfg simConfig) *sim {
 	return s
 }
 
-// simSeedList is the seeds to run: -sim.seed alone, or 0 .. -sim.seeds-1.
-func simSeedList() []uint64 {
-	if *simSeed >= 0 {
-		return []uint64{uint64(*simSeed)}
-	}
-	seeds := make([]uint64, 0, *simSeeds)
-	for i := range *simSeeds {
-		seeds = append(seeds, uint64(i))
-	}
-	return seeds
-}
-
 // TestSimulation runs the seeded swarm simulation: each seed draws its own cluster,
 // settings and fault mix (simConfig). A failure prints what the seed drew and the command
-// that replays it.
+// that replays it; the seed flags are package simseed's (15000 seeds from 0 by default).
 func TestSimulation(t *testing.T) {
 	var simulated, kills, lost atomic.Int64 // virtual milliseconds, nodes killed, records lost
-	seeds := simSeedList()
+	seeds := simseed.Seeds(15000)
 	t.Cleanup(func() { // after every seed's subtest
 		t.Logf("%d seeds, %.0f simulated seconds, %d nodes killed, %d records lost", len(seeds),
 			float64(simulated.Load())/1000, kills.Load(), lost.Load())
@@ -378,7 +363,7 @@ func TestSimulation(t *testing.T) {
 			t.Cleanup(func() {
 				if t.Failed() {
 					t.Logf("seed %d drew: %s", seed, cfg)
-					t.Logf("replay: go test ./paxosnode/paxos -run 'TestSimulation/seed=%d$' -sim.seed=%d -v", seed, seed)
+					t.Logf("replay: %s", simseed.Replay("TestSimulation", seed))
 				}
 			})
 			s := runSim(t, seed, cfg)

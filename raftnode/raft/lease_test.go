@@ -26,6 +26,16 @@ func newHolder(c *cluster) *holder {
 	return h
 }
 
+// newLeaseHolder is the start of the lease schedules below: a 3-node cluster with leases on
+// under a holder, in which l was elected and two heartbeat rounds passed.
+func newLeaseHolder(t *testing.T, seed uint64, l string) (*cluster, *holder) {
+	c := newCluster(t, 3, seed, func(cfg *Config) { cfg.LeaseReads = true })
+	h := newHolder(c)
+	c.elect(l)
+	c.run(2 * DefaultHeartbeatTicks)
+	return c, h
+}
+
 // release delivers the first held message that matches (now, bypassing the rule) and reports
 // whether there was one.
 func (h *holder) release(match func(m Message) bool) bool {
@@ -62,10 +72,7 @@ func msgIs(typ MsgType, from, to string) func(m Message) bool {
 // whatever term it has adopted since.
 func TestNoVoteWhileLeaseRestsOnUs(t *testing.T) {
 	const L, C, X = "n0", "n1", "n2"
-	c := newCluster(t, 3, 41, func(cfg *Config) { cfg.LeaseReads = true })
-	h := newHolder(c)
-	c.elect(L)
-	c.run(2 * DefaultHeartbeatTicks)
+	c, h := newLeaseHolder(t, 41, L)
 	require.True(t, c.node(L).leaseValid())
 
 	// 1. Hold X's acks to L for two heartbeat rounds, then cut L off from both followers.
@@ -139,10 +146,7 @@ func TestNoVoteWhileLeaseRestsOnUs(t *testing.T) {
 // healed. Now X counts only answers that echo its current campaign's stamp.
 func TestStalePreVoteGrantIsIgnored(t *testing.T) {
 	const L, C, X = "n0", "n2", "n1"
-	c := newCluster(t, 3, 42, func(cfg *Config) { cfg.LeaseReads = true })
-	h := newHolder(c)
-	c.elect(L)
-	c.run(2 * DefaultHeartbeatTicks)
+	c, h := newLeaseHolder(t, 42, L)
 
 	// X is cut off from L; C stops hearing L for a while, and acks of C's held before, released
 	// late, keep L in office meanwhile (check-quorum counts acks when they arrive). C's

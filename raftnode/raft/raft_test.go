@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/quorumkit/quorumkit/nodes/consensus"
+	"github.com/quorumkit/quorumkit/nodes/consensus/scenario"
 )
 
 // elect makes id campaign (pre-vote, then vote) and delivers everything.
@@ -46,6 +47,27 @@ func logTerms(n *Node) []uint64 {
 	return out
 }
 
+// TestScenarios replays the protocol scenarios in testdata/, the same stories paxosnode/paxos
+// tells in the same words (see package scenario); regenerate with -rewrite and read the diff.
+func TestScenarios(t *testing.T) {
+	scenario.Run(t, "testdata", scenario.Hooks[Message]{New: newScenarioNode, Describe: Describe,
+		Campaign: func(c consensus.Core[Message]) { c.(*Node).campaign(true) }, Status: scenarioStatus})
+}
+
+// newScenarioNode builds a node as a script asks, keeping two entries below a snapshot so
+// that a short script outruns them.
+func newScenarioNode(o scenario.Options) consensus.Core[Message] {
+	return New(Config{ID: o.ID, Peers: o.Peers, LeaseReads: o.Lease, CompactMargin: 2,
+		ElectionTicks: o.ElectionTicks, HeartbeatTicks: o.HeartbeatTicks,
+		Rand: o.Rand})
+}
+
+func scenarioStatus(c consensus.Core[Message]) (string, bool) {
+	n := c.(*Node)
+	return fmt.Sprintf("%s term=%d commit=%d last=%d", n.Role(), n.Term(), n.CommitIndex(), n.LastIndex()),
+		n.Role() == Leader && n.cfg.LeaseReads && n.leaseValid()
+}
+
 func TestElectionFromTimeout(t *testing.T) {
 	for _, size := range []int{1, 3, 5} {
 		t.Run(fmt.Sprintf("nodes=%d", size), func(t *testing.T) {
@@ -58,22 +80,6 @@ func TestElectionFromTimeout(t *testing.T) {
 			require.Equal(t, l, c.stableLeader(), "a healthy leader keeps its place")
 			require.Equal(t, uint64(1), c.node(l).Term())
 		})
-	}
-}
-
-func TestProposeCommitsEverywhere(t *testing.T) {
-	c := newCluster(t, 3, 2, nil)
-	c.elect("n0")
-	require.False(t, c.node("n1").Propose([]byte("x")), "a follower refuses proposals")
-	for i := range 10 {
-		require.True(t, c.node("n0").Propose([]byte(fmt.Sprint("v", i))))
-	}
-	c.stabilize()
-	require.Equal(t, uint64(11), c.node("n0").CommitIndex())
-	c.run(2 * DefaultHeartbeatTicks) // followers learn the commit index from the next round
-	for _, id := range c.ids {
-		require.Equal(t, uint64(11), c.sms[id].applied, id)
-		require.Len(t, c.sms[id].datas, 10, id)
 	}
 }
 
@@ -129,28 +135,6 @@ func TestDuelingCandidates(t *testing.T) {
 	c.heal()
 	require.True(t, c.runUntil(5*DefaultElectionTicks, func() bool { return c.stableLeader() != "" }))
 	require.True(t, c.runUntil(100, func() bool { return c.allApplied(1) }))
-}
-
-// TestStaleLeaderStepsDown: a leader that missed an election learns the new term from the
-// first answer to its stale append and steps down at once; its entry never commits.
-func TestStaleLeaderStepsDown(t *testing.T) {
-	c := newCluster(t, 3, 5, nil)
-	c.elect("n0")
-	c.isolate("n0")
-	c.expireLeases("n1", "n2")
-	c.elect("n1")
-	require.Equal(t, uint64(2), c.node("n1").Term())
-	require.Equal(t, Leader, c.node("n0").Role(), "n0 has not noticed yet")
-	c.heal()
-	require.True(t, c.node("n0").Propose([]byte("stale")))
-	c.stabilize()
-	require.Equal(t, Follower, c.node("n0").Role())
-	require.Equal(t, uint64(2), c.node("n0").Term())
-	require.True(t, c.runUntil(200, func() bool { return c.allApplied(c.node("n1").LastIndex()) }))
-	for _, id := range c.ids {
-		require.NotContains(t, c.sms[id].datas, "stale")
-		require.Equal(t, logTerms(c.node("n1")), logTerms(c.node(id)), id)
-	}
 }
 
 // TestLogRepair is the paper's Figure 7: a leader of term 8 brings six followers with missing,
@@ -217,22 +201,6 @@ func TestNoCommitByCountingOldTerm(t *testing.T) {
 		"the no-op of term 4 commits itself and index 2 with it")
 }
 
-// TestPreVotePreventsTermInflation: an isolated node keeps pre-voting without raising its
-// term, so when it returns the leader is undisturbed.
-func TestPreVotePreventsTermInflation(t *testing.T) {
-	c := newCluster(t, 3, 8, nil)
-	c.elect("n0")
-	c.isolate("n2")
-	c.run(10 * DefaultElectionTicks)
-	require.Equal(t, uint64(1), c.node("n2").Term())
-	require.NotEqual(t, Leader, c.node("n2").Role())
-	require.Equal(t, "", c.node("n2").Leader())
-	c.heal()
-	c.run(2 * DefaultElectionTicks)
-	require.Equal(t, "n0", c.stableLeader())
-	require.Equal(t, uint64(1), c.node("n0").Term())
-}
-
 // TestLeaderStickiness: a follower that hears from the leader ignores a vote request of a
 // higher term, neither voting nor adopting the term.
 func TestLeaderStickiness(t *testing.T) {
@@ -278,45 +246,6 @@ func TestVoteNeedsAnUpToDateLog(t *testing.T) {
 	}
 }
 
-// TestCheckQuorum: an isolated leader steps down within an election timeout, and the majority
-// elects a new leader.
-func TestCheckQuorum(t *testing.T) {
-	c := newCluster(t, 5, 10, nil)
-	c.elect("n0")
-	c.isolate("n0")
-	c.run(DefaultElectionTicks + 1)
-	require.Equal(t, Follower, c.node("n0").Role())
-	require.True(t, c.runUntil(3*DefaultElectionTicks, func() bool {
-		l := c.leader()
-		return l != "" && l != "n0"
-	}))
-	c.heal()
-	require.True(t, c.runUntil(DefaultElectionTicks, func() bool { return c.stableLeader() != "" }))
-}
-
-func TestReadIndex(t *testing.T) {
-	c := newCluster(t, 3, 11, nil)
-	c.elect("n0")
-	require.True(t, c.node("n0").Propose([]byte("a")))
-	c.stabilize()
-	_, ok := c.read("n1")
-	require.False(t, ok, "a follower refuses reads")
-	_, ok = c.read("n0")
-	require.True(t, ok)
-	_, ok = c.read("n0")
-	require.True(t, ok)
-	rd := c.node("n0").Ready()
-	require.Empty(t, rd.ReadStates, "no read before a quorum confirms the round")
-	require.Len(t, rd.Messages, 2, "both reads share one heartbeat round")
-	for _, m := range rd.Messages {
-		require.Equal(t, MsgHeartbeat, m.Type)
-		c.enqueue(m, 0)
-	}
-	c.stabilize()
-	require.Empty(t, c.reads, "both reads answered")
-	require.Equal(t, 2, c.readsDone)
-}
-
 // TestReadWaitsForOwnTermCommit: a new leader holds reads until its no-op commits.
 func TestReadWaitsForOwnTermCommit(t *testing.T) {
 	c := newCluster(t, 3, 12, func(cfg *Config) { cfg.LeaseReads = true })
@@ -334,61 +263,6 @@ func TestReadWaitsForOwnTermCommit(t *testing.T) {
 	c.run(2 * DefaultHeartbeatTicks)
 	require.Empty(t, c.reads)
 	require.Equal(t, 1, c.readsDone)
-}
-
-// TestLease: with LeaseReads a leader answers without a round while its lease holds; after it
-// is cut off the lease ends before any other node can become leader.
-func TestLease(t *testing.T) {
-	c := newCluster(t, 3, 13, func(cfg *Config) { cfg.LeaseReads = true })
-	c.setLatency(5, 5)
-	require.True(t, c.runUntil(3*DefaultElectionTicks, func() bool { return c.stableLeader() != "" && c.allApplied(1) }))
-	l := c.stableLeader()
-	c.run(DefaultHeartbeatTicks + 20)
-	require.True(t, c.node(l).leaseValid())
-	_, ok := c.read(l)
-	require.True(t, ok)
-	rd := c.node(l).Ready()
-	require.Len(t, rd.ReadStates, 1, "served under the lease at once")
-	c.handleReady(l, rd)
-
-	c.isolate(l)
-	cutAt := c.now()
-	leaseEnd := uint64(0)
-	newLeaderAt := uint64(0)
-	c.runUntil(5*DefaultElectionTicks, func() bool {
-		if c.node(l).Role() == Leader && c.node(l).leaseValid() {
-			leaseEnd = c.now()
-		}
-		if nl := c.leader(); nl != "" && nl != l && newLeaderAt == 0 {
-			newLeaderAt = c.now()
-		}
-		return newLeaderAt != 0
-	})
-	require.NotZero(t, newLeaderAt)
-	require.Less(t, leaseEnd, newLeaderAt, "the old lease ends before a new leader exists")
-	require.Less(t, leaseEnd-cutAt, uint64(DefaultElectionTicks))
-	_, ok = c.read(l)
-	require.False(t, ok, "the old leader stepped down by check-quorum")
-}
-
-// TestSnapshotCatchUp: a follower that falls behind the first retained index is caught up with
-// the snapshot and then with entries.
-func TestSnapshotCatchUp(t *testing.T) {
-	c := newCluster(t, 3, 14, func(cfg *Config) { cfg.CompactMargin = 5 })
-	c.compactEvery = 10
-	c.elect("n0")
-	c.isolate("n2")
-	for i := range 100 {
-		require.True(t, c.node("n0").Propose([]byte(fmt.Sprint("v", i))))
-		c.stabilize()
-	}
-	require.Greater(t, c.node("n0").FirstIndex(), c.node("n2").LastIndex()+1)
-	c.heal()
-	require.True(t, c.runUntil(500, func() bool { return c.allApplied(101) }))
-	require.Greater(t, c.node("n2").FirstIndex(), uint64(1), "n2 was restored from a snapshot")
-	require.Less(t, len(c.sms["n2"].datas), 100, "n2 did not apply every entry one by one")
-	require.True(t, c.node("n0").Propose([]byte("after")))
-	require.True(t, c.runUntil(200, func() bool { return c.allApplied(102) }))
 }
 
 // TestLostAppendIsRepaired: a replicating follower whose append is lost gets it again.
@@ -553,34 +427,6 @@ func TestRandomJunkNeverPanics(t *testing.T) {
 				c.nodes[to].Ready()
 			}
 		}, "seed %d", seed)
-	}
-}
-
-// TestMinorityLeaderLosesUncommittedEntries: a leader cut into a minority keeps accepting
-// proposals it can never commit; the majority elects a new leader and commits; after the heal
-// the old leader's entries are overwritten.
-func TestMinorityLeaderLosesUncommittedEntries(t *testing.T) {
-	c := newCluster(t, 5, 23, nil)
-	c.elect("n0")
-	for _, a := range []string{"n0", "n1"} {
-		for _, b := range []string{"n2", "n3", "n4"} {
-			c.cut(a, b)
-		}
-	}
-	require.True(t, c.node("n0").Propose([]byte("lost")))
-	require.True(t, c.runUntil(5*DefaultElectionTicks, func() bool {
-		l := c.leader()
-		return l != "" && l != "n0" && l != "n1"
-	}))
-	nl := c.leader()
-	require.True(t, c.node(nl).Propose([]byte("kept")))
-	c.run(DefaultElectionTicks)
-	require.NotEqual(t, Leader, c.node("n0").Role(), "check-quorum deposed the minority leader")
-	c.heal()
-	require.True(t, c.runUntil(2*DefaultElectionTicks, func() bool { return c.allApplied(c.node(nl).LastIndex()) }))
-	for _, id := range c.ids {
-		require.Contains(t, c.sms[id].datas, "kept", id)
-		require.NotContains(t, c.sms[id].datas, "lost", id)
 	}
 }
 

@@ -1,7 +1,6 @@
 package raft
 
 import (
-	"flag"
 	"fmt"
 	"math/rand/v2"
 	"strings"
@@ -12,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/quorumkit/quorumkit/harness/simnet"
+	"github.com/quorumkit/quorumkit/harness/simseed"
 )
 
 // TestSimulation runs many seeded clusters in the manner of swarm testing: every seed draws
@@ -26,24 +26,22 @@ import (
 // every applied index, every new leader holding every entry applied anywhere, snapshots
 // matching the cluster's state, and every read covering each commit seen before it was asked.
 // After the faults stop, the cluster must elect a stable leader, commit a new entry on every
-// node and serve a read. A failure names its seed; rerun it with
-//
-//	go test ./raftnode/raft -run 'TestSimulation/seed=N$' -v
-//
-// More seeds: go test ./raftnode/raft -run TestSimulation -sim.seeds 20000 -sim.first 3000
+// node and serve a read. A failure names its seed and the command that replays it (the seed
+// flags are package simseed's: -sim.seed N runs seed N alone; more seeds:
+// go test ./raftnode/raft -run TestSimulation -sim.seeds 20000 -sim.first 3000).
 func TestSimulation(t *testing.T) {
-	seeds := *simSeeds
+	seeds := simseed.Seeds(3000)
 	if testing.Short() {
-		seeds = min(seeds, 300)
+		seeds = seeds[:min(len(seeds), 300)]
 	}
 	var ticks atomic.Int64
 	start := time.Now()
 	t.Cleanup(func() {
 		wall := time.Since(start).Seconds()
 		t.Logf("%d seeds, %.0f simulated seconds in %.1f s: %.0f seeds per minute, %.0f simulated seconds per second",
-			seeds, float64(ticks.Load())/1000, wall, float64(seeds)/wall*60, float64(ticks.Load())/1000/wall)
+			len(seeds), float64(ticks.Load())/1000, wall, float64(len(seeds))/wall*60, float64(ticks.Load())/1000/wall)
 	})
-	for seed := *simFirst; seed < *simFirst+uint64(seeds); seed++ {
+	for _, seed := range seeds {
 		t.Run(fmt.Sprintf("seed=%d", seed), func(t *testing.T) {
 			t.Parallel()
 			c := runSim(t, seed)
@@ -51,11 +49,6 @@ func TestSimulation(t *testing.T) {
 		})
 	}
 }
-
-var (
-	simSeeds = flag.Int("sim.seeds", 3000, "number of TestSimulation seeds")
-	simFirst = flag.Uint64("sim.first", 0, "first TestSimulation seed")
-)
 
 // simParams is what one seed draws: the cluster, the clients' load and the fault model.
 type simParams struct {
@@ -197,7 +190,7 @@ func runSim(t *testing.T, seed uint64) *cluster {
 	}
 	defer func() {
 		if t.Failed() {
-			t.Logf("seed=%d %s\nreplay: go test ./raftnode/raft -run 'TestSimulation/seed=%d$' -v", seed, p, seed)
+			t.Logf("seed=%d %s\nreplay: %s", seed, p, simseed.Replay("TestSimulation", seed))
 		}
 	}()
 

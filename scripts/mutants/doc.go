@@ -5,7 +5,7 @@
 //	go run ./scripts/mutants                 every mutant, two at a time
 //	MUTANTS=raft-commit-old-term,kvserver-no-session-dedup go run ./scripts/mutants
 //	go run ./scripts/mutants -readme         rewrite the catalog table in mutants/README.md
-//	go run ./scripts/mutants -tests 'TestSimulation|TestOneWayRing'
+//	go run ./scripts/mutants -tests TestSimulation
 //	                                         which mutants the simulations alone catch (an
 //	                                         analysis: -tests goes to go test as -run)
 //
