@@ -6,6 +6,7 @@ import (
 
 	"github.com/quorumkit/quorumkit/harness/sim"
 	"github.com/quorumkit/quorumkit/nodes"
+	"github.com/quorumkit/quorumkit/nodes/consensus"
 	"github.com/quorumkit/quorumkit/nodes/kvserver"
 	"github.com/quorumkit/quorumkit/paxosnode/paxos"
 )
@@ -15,7 +16,7 @@ import (
 // the rest, acknowledgements three times).
 var binary = sim.Binary{
 	New:             func(o kvserver.Options) nodes.Machine { return kvserver.New(kvserver.Configure(o, serverConfig)) },
-	ElectionTimeout: paxos.DefaultElectionTicks * time.Millisecond,
+	ElectionTimeout: time.Duration(consensus.DefaultTiming.ElectionTicks) * time.Millisecond,
 	HoldBias: sim.HoldTypes("t", map[byte]float64{
 		byte(paxos.MsgPreVote): 10, byte(paxos.MsgPreVoteReply): 10, byte(paxos.MsgPrepare): 10, byte(paxos.MsgPromise): 10,
 		byte(paxos.MsgNack): 10, byte(paxos.MsgAccepted): 3,

@@ -6,6 +6,7 @@ import (
 
 	"github.com/quorumkit/quorumkit/harness/sim"
 	"github.com/quorumkit/quorumkit/nodes"
+	"github.com/quorumkit/quorumkit/nodes/consensus"
 	"github.com/quorumkit/quorumkit/nodes/kvserver"
 	"github.com/quorumkit/quorumkit/raftnode/raft"
 )
@@ -15,7 +16,7 @@ import (
 // the rest, acknowledgements three times).
 var binary = sim.Binary{
 	New:             func(o kvserver.Options) nodes.Machine { return kvserver.New(kvserver.Configure(o, serverConfig)) },
-	ElectionTimeout: raft.DefaultElectionTicks * time.Millisecond,
+	ElectionTimeout: time.Duration(consensus.DefaultTiming.ElectionTicks) * time.Millisecond,
 	HoldBias: sim.HoldTypes("y", map[byte]float64{
 		byte(raft.MsgPreVote): 10, byte(raft.MsgPreVoteResp): 10, byte(raft.MsgVote): 10, byte(raft.MsgVoteResp): 10,
 		byte(raft.MsgAppResp): 3, byte(raft.MsgHeartbeatResp): 3,

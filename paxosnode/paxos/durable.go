@@ -128,7 +128,7 @@ func (s *stableOut) pending() bool {
 
 // setPromised raises (or sets) the promise; it reaches stable storage with the next Ready,
 // before any message that depends on it.
-func (n *Node) setPromised(b Ballot) {
+func (n *node) setPromised(b Ballot) {
 	if b != n.promised {
 		n.promised = b
 		n.stable.state = true
@@ -137,7 +137,7 @@ func (n *Node) setPromised(b Ballot) {
 
 // holdValue makes this node accept data at ballot b in slot s, and records the acceptance
 // for stable storage. It returns the slot for the leader's bookkeeping.
-func (n *Node) holdValue(s uint64, b Ballot, data []byte) *slot {
+func (n *node) holdValue(s uint64, b Ballot, data []byte) *slot {
 	sl := n.log.ensure(s)
 	*sl = slot{ballot: b, data: data}
 	st := &n.stable
@@ -160,7 +160,7 @@ func (s *stableOut) reserve(k int) {
 
 // takeStable hands over what must be durable before the Ready's messages leave. A record
 // keeps pointing into the buffer it was encoded in; the next ones go to a new buffer.
-func (n *Node) takeStable() consensus.Stable {
+func (n *node) takeStable() consensus.Stable {
 	st := &n.stable
 	out := consensus.Stable{Records: st.records, Snapshot: st.snap, Repaired: st.repaired}
 	if st.state {
@@ -175,12 +175,12 @@ func (n *Node) takeStable() consensus.Stable {
 // quiet (no promise, no pre-vote) for ElectionTicks, the span any leader's lease assumes;
 // and if storage lost something (damaged, or bytes that do not decode) it takes part in
 // no quorum until it has caught up (doc.go).
-func (n *Node) recover(rec *consensus.Recovered) {
+func (n *node) recover(rec *consensus.Recovered) {
 	damaged := rec.Damaged
 	if rec.State != nil {
 		h, err := decodeHardState(rec.State)
 		if err != nil {
-			n.logf("recovery: hard state does not decode (%d bytes): treated as damaged", len(rec.State))
+			n.cfg.Logger.Info("recovery: hard state does not decode, treated as damaged", "bytes", len(rec.State))
 			damaged = true
 		}
 		n.promised, n.inc, damaged = h.promised, h.inc, damaged || h.damaged
@@ -208,32 +208,32 @@ func (n *Node) recover(rec *consensus.Recovered) {
 		}
 	}
 	if bad > 0 {
-		n.logf("recovery: %d of %d records do not decode: treated as damaged", bad, len(rec.Records))
+		n.cfg.Logger.Info("recovery: records do not decode, treated as damaged", "bad", bad, "records", len(rec.Records))
 		damaged = true
 	}
 	n.maxRound = n.promised.Round
 	n.inc++
 	n.stable.state = true // the new incarnation, before any answer carries it
-	n.quietUntil = int64(n.cfg.ElectionTicks)
+	n.quietUntil = int64(n.cfg.Timing.ElectionTicks)
 	n.damaged = damaged
-	n.logf("recovered promised=%s snapshot=%d slots=%d incarnation=%d damaged=%t",
-		n.promised, n.log.snap.Index, len(n.log.slots), n.inc, damaged)
+	n.cfg.Logger.Info("recovered", "promised", n.promised.String(), "snapshot", n.log.snap.Index,
+		"slots", len(n.log.slots), "incarnation", n.inc, "damaged", damaged)
 }
 
 // grantsPreVote: a peer may raise its ballot with this node's help only if this node has
 // not heard a leader for ElectionTicks, has been up that long, and trusts its own state.
-func (n *Node) grantsPreVote() bool {
-	return n.role != Leader && !n.damaged && n.now >= n.quietUntil &&
-		n.now-n.leaderSeen >= int64(n.cfg.ElectionTicks)
+func (n *node) grantsPreVote() bool {
+	return n.role != consensus.Leader && !n.damaged && n.now >= n.quietUntil &&
+		n.now-n.leaderSeen >= int64(n.cfg.Timing.ElectionTicks)
 }
 
 // caughtUp ends the damaged mode once the chosen point reaches the slot a leader named for
 // this incarnation (Message.Catchup): every value chosen with an acknowledgement this node
 // may have lost is then known to it again (doc.go).
-func (n *Node) caughtUp(m Message) {
+func (n *node) caughtUp(m Message) {
 	if n.damaged && m.Inc == n.inc && n.log.commit >= m.Catchup {
 		n.damaged = false
 		n.stable.state, n.stable.repaired = true, true
-		n.logf("caught up to %d from %s at ballot %s: counts in quorums again", n.log.commit, m.From, m.Ballot)
+		n.cfg.Logger.Info("caught up: counts in quorums again", "commit", n.log.commit, "leader", m.From, "ballot", m.Ballot.String())
 	}
 }

@@ -94,9 +94,9 @@ type Message struct {
 	Snapshot *consensus.Snapshot `json:"s,omitempty"`
 }
 
-// Describe renders m on one line for logs and test failures, e.g.
+// describe renders m on one line for logs and test failures, e.g.
 // "n0->n1 accept b=2.0 [5..7] c=4 r=9".
-func Describe(m Message) string {
+func describe(m Message) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s->%s %s b=%s", m.From, m.To, m.Type, m.Ballot)
 	switch m.Type {

@@ -27,7 +27,7 @@ func TestDescribe(t *testing.T) {
 		{Message{Type: MsgNack, From: "n1", To: "n0", Ballot: Ballot{3, 1}}, "n1->n0 nack b=3.1"},
 		{Message{Type: 99, From: "n1", To: "n0"}, "n1->n0 msg(99) b=0.0"},
 	} {
-		t.Run(tc.want, func(t *testing.T) { require.Equal(t, tc.want, Describe(tc.m)) })
+		t.Run(tc.want, func(t *testing.T) { require.Equal(t, tc.want, describe(tc.m)) })
 	}
 }
 
@@ -71,7 +71,7 @@ func TestJunkMessagesNeverPanic(t *testing.T) {
 		for _, id := range nw.ids {
 			n := nw.node(id)
 			m.To = id
-			require.NotPanics(t, func() { n.Step(m); n.Tick(); n.Ready() }, Describe(m))
+			require.NotPanics(t, func() { n.Step(m); n.Tick(); n.Ready() }, describe(m))
 		}
 	}
 }

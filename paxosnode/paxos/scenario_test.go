@@ -11,7 +11,7 @@ import (
 
 func TestElectionAndReplication(t *testing.T) {
 	nw := newNetwork(t, 3, nil)
-	nw.tick(2 * DefaultElectionTicks * 2)
+	nw.tick(2 * defaultElectionTicks * 2)
 	l := nw.leader()
 	require.NotEmpty(t, l, nw.tail())
 	nw.propose(l, "a", "b", "c")
@@ -25,7 +25,7 @@ func TestElectionAndReplication(t *testing.T) {
 
 func TestSingleNodeCluster(t *testing.T) {
 	nw := newNetwork(t, 1, nil)
-	nw.tick(2 * DefaultElectionTicks)
+	nw.tick(2 * defaultElectionTicks)
 	require.Equal(t, "n0", nw.leader())
 	nw.propose("n0", "x")
 	require.True(t, nw.node("n0").ReadIndex(1))
@@ -36,7 +36,7 @@ func TestSingleNodeCluster(t *testing.T) {
 
 // Everything proposed between two Ready calls leaves as one Accept per acceptor.
 func TestProposalsBatchIntoOneAcceptPerAcceptor(t *testing.T) {
-	nw := newNetwork(t, 3, func(c *Config) { c.MaxBatch = 4 })
+	nw := newNetwork(t, 3, func(c *consensus.Config) { c.Timing.MaxBatch = 4 })
 	nw.elect("n0")
 	for i := range 6 {
 		require.True(t, nw.node("n0").Propose([]byte{byte('a' + i)}))
@@ -44,7 +44,7 @@ func TestProposalsBatchIntoOneAcceptPerAcceptor(t *testing.T) {
 	rd := nw.node("n0").Ready()
 	perPeer := map[string][]int{}
 	for _, m := range rd.Messages {
-		require.Equal(t, MsgAccept, m.Type, Describe(m))
+		require.Equal(t, MsgAccept, m.Type, describe(m))
 		perPeer[m.To] = append(perPeer[m.To], len(m.Entries))
 	}
 	require.Equal(t, map[string][]int{"n1": {4, 2}, "n2": {4, 2}}, perPeer, "MaxBatch splits, nothing else does")
@@ -57,22 +57,22 @@ func TestDuelingProposers(t *testing.T) {
 	nw := newNetwork(t, 3, nil)
 	nw.node("n0").becomeCandidate()
 	nw.node("n1").becomeCandidate()
-	b0, b1 := nw.node("n0").Ballot(), nw.node("n1").Ballot()
+	b0, b1 := nw.node("n0").ballot, nw.node("n1").ballot
 	require.True(t, b0.Less(b1), "same round, higher node index wins ties: %s %s", b0, b1)
 	// n0's prepares land first: n1 nacks, n2 promises and n0 leads at 1.0.
 	nw.collect("n0")
 	nw.deliverAll()
 	nw.collect("n2")
 	nw.deliverAll()
-	require.Equal(t, Leader, nw.node("n0").Role())
+	require.Equal(t, consensus.Leader, nw.node("n0").role)
 	// Then n1's nack and its higher prepare arrive: n0 steps aside at once
 	// and n2, which has not heard from n0 yet, promises n1.
 	nw.collect("n1")
 	nw.deliverAll()
-	require.Equal(t, Follower, nw.node("n0").Role())
+	require.Equal(t, consensus.Follower, nw.node("n0").role)
 	nw.stabilize()
 	require.Equal(t, "n1", nw.leader(), nw.tail())
-	require.Equal(t, Follower, nw.node("n0").Role())
+	require.Equal(t, consensus.Follower, nw.node("n0").role)
 	nw.propose("n1", "v")
 	nw.stabilize()
 	nw.settle()
@@ -95,19 +95,19 @@ func TestLeaderDeposedMidPhase2(t *testing.T) {
 	nw.cutLink("n0", "n2")
 	nw.propose("n0", "b")
 	nw.stabilize()
-	require.Equal(t, uint64(1), nw.node("n0").CommitIndex(), "n0 does not know b is chosen")
+	require.Equal(t, uint64(1), nw.node("n0").log.commit, "n0 does not know b is chosen")
 	// Then n0 is cut off entirely and proposes "c", which nobody sees.
 	nw.isolate("n0")
 	nw.propose("n0", "c")
 	nw.stabilize()
-	nw.age(DefaultElectionTicks, "n1", "n2")
+	nw.age(defaultElectionTicks, "n1", "n2")
 	nw.elect("n2")
 	nw.propose("n2", "d")
 	nw.stabilize()
 	require.Equal(t, []string{"a", "b", "d"}, nw.nodes["n2"].state)
 	nw.heal()
-	nw.tick(DefaultElectionTicks) // enough for n2 to resend what n0 missed
-	require.Equal(t, Follower, nw.node("n0").Role())
+	nw.tick(defaultElectionTicks) // enough for n2 to resend what n0 missed
+	require.Equal(t, consensus.Follower, nw.node("n0").role)
 	for _, id := range nw.ids {
 		require.Equal(t, []string{"a", "b", "d"}, nw.nodes[id].state, "%s\n%s", id, nw.tail())
 	}
@@ -131,7 +131,7 @@ func TestGapFilledWithNoop(t *testing.T) {
 	n0.Propose([]byte("c")) // slot 3: lost
 	nw.collect("n0")
 	nw.net.Discard(nil)
-	nw.age(DefaultElectionTicks, "n1", "n2")
+	nw.age(defaultElectionTicks, "n1", "n2")
 	nw.elect("n2")
 	nw.settle()
 	for _, id := range []string{"n1", "n2"} {
@@ -157,7 +157,7 @@ func TestLaggingAcceptorCatchesUpViaSnapshot(t *testing.T) {
 	}
 	nw.propose("n0", "after")
 	nw.stabilize()
-	nw.tick(DefaultElectionTicks / 2) // n0 keeps trying n2 meanwhile
+	nw.tick(defaultElectionTicks / 2) // n0 keeps trying n2 meanwhile
 	nw.heal()
 	nw.trace = true
 	nw.settle()
@@ -173,8 +173,8 @@ func TestStaleLeaderStepsAsideOnNack(t *testing.T) {
 	nw := newNetwork(t, 3, nil)
 	nw.elect("n0")
 	nw.isolate("n0")
-	nw.tick(DefaultElectionTicks*3, "n1", "n2") // n0 is not ticked: it still believes it leads
-	require.Equal(t, Leader, nw.node("n0").Role())
+	nw.tick(defaultElectionTicks*3, "n1", "n2") // n0 is not ticked: it still believes it leads
+	require.Equal(t, consensus.Leader, nw.node("n0").role)
 	newLeader := nw.node("n1").Leader()
 	require.NotEmpty(t, newLeader, nw.tail())
 	nw.heal()
@@ -185,9 +185,9 @@ func TestStaleLeaderStepsAsideOnNack(t *testing.T) {
 		nw.collect(id)
 	}
 	nw.deliverAll()
-	require.Equal(t, Follower, nw.node("n0").Role(), nw.tail())
-	require.Contains(t, nw.tail(), "nack from")
-	nw.tick(DefaultHeartbeatTicks + 1)
+	require.Equal(t, consensus.Follower, nw.node("n0").role, nw.tail())
+	require.Contains(t, nw.tail(), "stepping aside: nack")
+	nw.tick(defaultHeartbeatTicks + 1)
 	for _, id := range nw.ids {
 		require.NotContains(t, nw.nodes[id].state, "stale", id)
 		require.Equal(t, newLeader, nw.node(id).Leader(), id)
@@ -199,14 +199,14 @@ func TestStaleLeaderStepsAsideOnNack(t *testing.T) {
 func TestPreVoteKeepsIsolatedNodeFromDeposingLeader(t *testing.T) {
 	nw := newNetwork(t, 3, nil)
 	nw.elect("n0")
-	before := nw.node("n0").Ballot()
+	before := nw.node("n0").ballot
 	nw.isolate("n2")
-	nw.tick(DefaultElectionTicks * 5)
-	require.Equal(t, PreCandidate, nw.node("n2").Role())
+	nw.tick(defaultElectionTicks * 5)
+	require.Equal(t, consensus.PreCandidate, nw.node("n2").role)
 	nw.heal()
-	nw.tick(DefaultElectionTicks * 3)
+	nw.tick(defaultElectionTicks * 3)
 	require.Equal(t, "n0", nw.leader())
-	require.Equal(t, before, nw.node("n0").Ballot())
+	require.Equal(t, before, nw.node("n0").ballot)
 	require.Equal(t, "n0", nw.node("n2").Leader())
 }
 
@@ -214,8 +214,8 @@ func TestCheckQuorumStepsDown(t *testing.T) {
 	nw := newNetwork(t, 3, nil)
 	nw.elect("n0")
 	nw.isolate("n0")
-	nw.tick(DefaultElectionTicks+DefaultHeartbeatTicks+1, "n0")
-	require.Equal(t, Follower, nw.node("n0").Role())
+	nw.tick(defaultElectionTicks+defaultHeartbeatTicks+1, "n0")
+	require.Equal(t, consensus.Follower, nw.node("n0").role)
 	require.Contains(t, nw.tail(), "check-quorum")
 }
 
@@ -229,15 +229,15 @@ func TestPhase1AdoptsHighestBallotValue(t *testing.T) {
 	nw.isolate("n0")
 	nw.propose("n0", "u") // u at slot 1, ballot b1: n0 alone
 	nw.stabilize()
-	nw.age(DefaultElectionTicks, "n1", "n2")
+	nw.age(defaultElectionTicks, "n1", "n2")
 	nw.elect("n1")
 	nw.propose("n1", "v") // v at slot 1, ballot b2 > b1: chosen by n1, n2
 	nw.stabilize()
-	require.Equal(t, uint64(1), nw.node("n1").CommitIndex())
-	require.Equal(t, uint64(0), nw.node("n2").CommitIndex(), "n2 has not learned v is chosen")
+	require.Equal(t, uint64(1), nw.node("n1").log.commit)
+	require.Equal(t, uint64(0), nw.node("n2").log.commit, "n2 has not learned v is chosen")
 	nw.heal()
 	nw.isolate("n1")
-	nw.age(DefaultElectionTicks, "n0", "n2")
+	nw.age(defaultElectionTicks, "n0", "n2")
 	nw.elect("n0")
 	nw.settle()
 	for _, id := range []string{"n0", "n2"} {
@@ -263,7 +263,7 @@ func TestCandidateCatchesUpFromPromiseSnapshot(t *testing.T) {
 	}
 	nw.heal()
 	nw.isolate("n0")
-	nw.age(DefaultElectionTicks, "n1", "n2")
+	nw.age(defaultElectionTicks, "n1", "n2")
 	nw.elect("n2")
 	nw.propose("n2", "z")
 	nw.stabilize()

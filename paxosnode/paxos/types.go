@@ -30,31 +30,3 @@ type AcceptedValue struct {
 	Ballot Ballot `json:"b"`
 	Data   []byte `json:"d"`
 }
-
-// Role is what a node is currently doing.
-type Role int
-
-// The roles. A Follower is only an acceptor and learner; a PreCandidate asks
-// whether a majority also lost the leader; a Candidate runs phase 1; a Leader
-// runs phase 2.
-const (
-	Follower Role = iota
-	PreCandidate
-	Candidate
-	Leader
-)
-
-// String names the role.
-func (r Role) String() string {
-	switch r {
-	case Follower:
-		return "follower"
-	case PreCandidate:
-		return "pre-candidate"
-	case Candidate:
-		return "candidate"
-	case Leader:
-		return "leader"
-	}
-	return fmt.Sprintf("role(%d)", int(r))
-}

@@ -43,7 +43,7 @@ func TestTranscripts(t *testing.T) {
 			c.node("n0").Propose([]byte("stale"))
 			c.stabilize()
 			note("n1's next round repairs n0's log")
-			c.run(DefaultHeartbeatTicks)
+			c.run(defaultHeartbeatTicks)
 			c.stabilize()
 		}},
 	} {
