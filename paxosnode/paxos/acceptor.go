@@ -56,7 +56,7 @@ func sameData(a, b []byte) bool { return (a == nil) == (b == nil) && string(a) =
 // chosen, and any value accepted at a ballot >= the claim's ballot is the
 // chosen one (Paxos: once v is chosen at b, every proposal above b is v), so
 // such slots join the chosen prefix.
-func (n *node) learn(b Ballot, commit uint64) {
+func (n *node) learn(b ballot, commit uint64) {
 	switch {
 	case b == n.learnBallot:
 		n.learnCommit = max(n.learnCommit, commit)
@@ -74,7 +74,7 @@ func (n *node) learn(b Ballot, commit uint64) {
 }
 
 // advanceMatch extends the run of slots above the chosen point held at b.
-func (n *node) advanceMatch(b Ballot) {
+func (n *node) advanceMatch(b ballot) {
 	if b != n.matchBallot {
 		n.matchBallot, n.match = b, n.log.commit
 	}

@@ -24,14 +24,14 @@ type disk struct {
 	// repaired counts the Stables that said the node caught up after damage.
 	repaired int
 
-	promised Ballot
+	promised ballot
 	held     []acceptance // held[s-1]: the newest acceptance of slot s (zero ballot: none)
 }
 
 // acceptance is one value a node accepted at a ballot in a slot, as its records say.
 type acceptance struct {
 	slot   uint64
-	ballot Ballot
+	ballot ballot
 	value  string // as the oracle spells it: "" for a no-op
 	noop   bool
 }
@@ -139,7 +139,7 @@ func (d *disk) lose(i int) acceptance {
 }
 
 // holds reports whether the disk keeps slot s at ballot b or higher.
-func (d *disk) holds(s uint64, b Ballot) bool {
+func (d *disk) holds(s uint64, b ballot) bool {
 	a, ok := d.at(s)
 	return ok && !a.ballot.Less(b)
 }

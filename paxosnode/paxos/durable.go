@@ -37,7 +37,7 @@ var errBadEncoding = errors.New("paxos: malformed stable bytes")
 
 // hardState is what Stable.State holds.
 type hardState struct {
-	promised Ballot
+	promised ballot
 	inc      uint64
 	damaged  bool
 }
@@ -71,11 +71,11 @@ func decodeHardState(b []byte) (hardState, error) {
 	if len(r) != 1 || r[0] > 1 || v[1] >= maxPeers {
 		return hardState{}, errBadEncoding
 	}
-	return hardState{promised: Ballot{Round: v[0], Node: int(v[1])}, inc: v[2], damaged: r[0] == 1}, nil
+	return hardState{promised: ballot{Round: v[0], Node: int(v[1])}, inc: v[2], damaged: r[0] == 1}, nil
 }
 
 // appendRecord appends the encoding of an acceptance (b, data) to buf.
-func appendRecord(buf []byte, b Ballot, data []byte) []byte {
+func appendRecord(buf []byte, b ballot, data []byte) []byte {
 	kind := byte(recordValue)
 	if data == nil {
 		kind = recordNoop
@@ -87,25 +87,25 @@ func appendRecord(buf []byte, b Ballot, data []byte) []byte {
 }
 
 // decodeRecord reads an acceptance back. The data it returns points into rec.
-func decodeRecord(rec []byte) (Ballot, []byte, error) {
+func decodeRecord(rec []byte) (ballot, []byte, error) {
 	if len(rec) == 0 || (rec[0] != recordValue && rec[0] != recordNoop) {
-		return Ballot{}, nil, errBadEncoding
+		return ballot{}, nil, errBadEncoding
 	}
 	kind, r := rec[0], rec[1:]
 	round, k := binary.Uvarint(r)
 	if k <= 0 || round == 0 {
-		return Ballot{}, nil, errBadEncoding
+		return ballot{}, nil, errBadEncoding
 	}
 	r = r[k:]
 	node, k := binary.Uvarint(r)
 	if k <= 0 || node >= maxPeers {
-		return Ballot{}, nil, errBadEncoding
+		return ballot{}, nil, errBadEncoding
 	}
 	r = r[k:]
-	b := Ballot{Round: round, Node: int(node)}
+	b := ballot{Round: round, Node: int(node)}
 	if kind == recordNoop {
 		if len(r) != 0 {
-			return Ballot{}, nil, errBadEncoding
+			return ballot{}, nil, errBadEncoding
 		}
 		return b, nil, nil
 	}
@@ -128,7 +128,7 @@ func (s *stableOut) pending() bool {
 
 // setPromised raises (or sets) the promise; it reaches stable storage with the next Ready,
 // before any message that depends on it.
-func (n *node) setPromised(b Ballot) {
+func (n *node) setPromised(b ballot) {
 	if b != n.promised {
 		n.promised = b
 		n.stable.state = true
@@ -137,7 +137,7 @@ func (n *node) setPromised(b Ballot) {
 
 // holdValue makes this node accept data at ballot b in slot s, and records the acceptance
 // for stable storage. It returns the slot for the leader's bookkeeping.
-func (n *node) holdValue(s uint64, b Ballot, data []byte) *slot {
+func (n *node) holdValue(s uint64, b ballot, data []byte) *slot {
 	sl := n.log.ensure(s)
 	*sl = slot{ballot: b, data: data}
 	st := &n.stable

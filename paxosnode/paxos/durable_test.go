@@ -12,19 +12,19 @@ import (
 // The encodings read back what was written, keep a no-op apart from an empty command, and
 // reject what they did not write.
 func TestStableEncodingRoundTrip(t *testing.T) {
-	for _, h := range []hardState{{}, {promised: Ballot{Round: 7, Node: 2}, inc: 3}, {promised: Ballot{Round: 1 << 40, Node: 63}, inc: 1 << 50, damaged: true}} {
+	for _, h := range []hardState{{}, {promised: ballot{Round: 7, Node: 2}, inc: 3}, {promised: ballot{Round: 1 << 40, Node: 63}, inc: 1 << 50, damaged: true}} {
 		got, err := decodeHardState(encodeHardState(h))
 		require.NoError(t, err)
 		require.Equal(t, h, got)
 	}
 	for _, data := range [][]byte{nil, {}, []byte("write k=1 v=2")} {
-		b, got, err := decodeRecord(appendRecord(nil, Ballot{Round: 9, Node: 1}, data))
+		b, got, err := decodeRecord(appendRecord(nil, ballot{Round: 9, Node: 1}, data))
 		require.NoError(t, err)
-		require.Equal(t, Ballot{Round: 9, Node: 1}, b)
+		require.Equal(t, ballot{Round: 9, Node: 1}, b)
 		require.Equal(t, data == nil, got == nil, "a no-op stays a no-op, an empty command stays one")
 		require.Equal(t, string(data), string(got))
 	}
-	st := encodeHardState(hardState{promised: Ballot{Round: 5, Node: 1}, inc: 2})
+	st := encodeHardState(hardState{promised: ballot{Round: 5, Node: 1}, inc: 2})
 	for _, bad := range [][]byte{nil, {}, {9}, st[:len(st)-1], append(st, 0), {stateVersion, 1, 64, 0, 0}} {
 		_, err := decodeHardState(bad)
 		require.Error(t, err, "%x", bad)

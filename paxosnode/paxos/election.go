@@ -9,14 +9,14 @@ type phase1 struct {
 }
 
 type p1value struct {
-	ballot Ballot
+	ballot ballot
 	data   []byte
 	chosen bool // an acceptor reported the slot inside its chosen point
 }
 
 // merge keeps, per slot, a value known to be chosen or else the value
 // accepted at the highest ballot: the Paxos rule that keeps choices stable.
-func (p *phase1) merge(v AcceptedValue, chosen bool, commit uint64) {
+func (p *phase1) merge(v acceptedValue, chosen bool, commit uint64) {
 	if v.Slot <= commit || v.Slot > commit+maxOpenSlots || v.Ballot.IsZero() {
 		return
 	}
@@ -49,7 +49,7 @@ func (n *node) becomePreCandidate() {
 	n.role = consensus.PreCandidate
 	n.leader = ""
 	n.lead = leaderState{}
-	n.ballot = Ballot{Round: n.maxRound + 1, Node: n.self}
+	n.ballot = ballot{Round: n.maxRound + 1, Node: n.self}
 	n.votes = 1 << n.self // the timer fired: this node lost the leader too
 	n.preVoteSent = n.now
 	n.resetElectionDeadline()
@@ -86,7 +86,7 @@ func (n *node) maybeWinPreVote() {
 // becomeCandidate runs phase 1 once for every slot above the chosen point.
 func (n *node) becomeCandidate() {
 	n.role = consensus.Candidate
-	n.ballot = Ballot{Round: n.maxRound + 1, Node: n.self}
+	n.ballot = ballot{Round: n.maxRound + 1, Node: n.self}
 	n.maxRound = n.ballot.Round
 	n.setPromised(n.ballot)
 	n.votes = 1 << n.self

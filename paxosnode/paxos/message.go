@@ -76,8 +76,8 @@ type Message struct {
 	Type     MsgType             `json:"t"`
 	From     string              `json:"f"`
 	To       string              `json:"to"`
-	Ballot   Ballot              `json:"b"`
-	Promised Ballot              `json:"p,omitzero"`
+	Ballot   ballot              `json:"b"`
+	Promised ballot              `json:"p,omitzero"`
 	Index    uint64              `json:"i,omitempty"`
 	Last     uint64              `json:"l,omitempty"`
 	Commit   uint64              `json:"c,omitempty"`
@@ -90,7 +90,7 @@ type Message struct {
 	Damaged  bool                `json:"dm,omitempty"`
 	Catchup  uint64              `json:"cu,omitempty"`
 	Entries  []consensus.Entry   `json:"e,omitempty"`
-	Accepted []AcceptedValue     `json:"a,omitempty"`
+	Accepted []acceptedValue     `json:"a,omitempty"`
 	Snapshot *consensus.Snapshot `json:"s,omitempty"`
 }
 

@@ -26,21 +26,21 @@ type node struct {
 	rtt     consensus.RTT
 
 	// Acceptor state.
-	promised Ballot // highest ballot promised (accepting implies promising)
+	promised ballot // highest ballot promised (accepting implies promising)
 	maxRound uint64 // highest ballot round seen anywhere
 	log      slotLog
 	// learnBallot and learnCommit are the newest chosen-point claim from a
 	// leader: every slot through learnCommit is chosen, and a value accepted
 	// there at a ballot >= learnBallot is the chosen value.
-	learnBallot Ballot
+	learnBallot ballot
 	learnCommit uint64
 	// matchBallot and match: every slot in (commit, match] holds a value
 	// accepted at matchBallot. Reported to the leader for retransmission.
-	matchBallot Ballot
+	matchBallot ballot
 	match       uint64
 
 	// Proposer state (PreCandidate, Candidate, Leader).
-	ballot Ballot
+	ballot ballot
 	votes  uint64 // pre-votes or promises received in this attempt (bitmask)
 	// preVoteSent is the tick the current pre-vote attempt went out, which its answers echo.
 	// The ballot cannot tell attempts apart: it repeats while no higher round is seen.

@@ -40,8 +40,8 @@ type oracle struct {
 	// lastElection is the last tick a node became candidate or leader.
 	lastElection int64
 
-	tenures map[Ballot]*tenure
-	leading []Ballot // leading[i]: the ballot node i leads, zero when it does not
+	tenures map[ballot]*tenure
+	leading []ballot // leading[i]: the ballot node i leads, zero when it does not
 
 	// The pre-vote bookkeeping counts events: every delivery and every tick is one.
 	events int64
@@ -59,7 +59,7 @@ type oracle struct {
 
 type slotBallot struct {
 	slot   uint64
-	ballot Ballot
+	ballot ballot
 }
 
 // slotVotes are the acceptances of one slot, one entry per ballot.
@@ -67,11 +67,11 @@ type slotVotes struct {
 	votes  []ballotVotes
 	chosen bool
 	value  string
-	at     Ballot // the lowest ballot at which value was chosen
+	at     ballot // the lowest ballot at which value was chosen
 }
 
 type ballotVotes struct {
-	ballot    Ballot
+	ballot    ballot
 	value     string
 	acceptors uint64 // bit i: node i accepted value at ballot
 }
@@ -84,8 +84,8 @@ type tenure struct {
 
 func newOracle(nw *network, fail func(format string, args ...any)) *oracle {
 	n := len(nw.ids)
-	o := &oracle{nw: nw, nodes: make([]*node, n), quorum: n/2 + 1, fail: fail, tenures: map[Ballot]*tenure{},
-		leading: make([]Ballot, n), refusing: make([]int64, n), attempt: make([]int64, n), attemptSent: make([]int64, n), roles: make([]consensus.Role, n),
+	o := &oracle{nw: nw, nodes: make([]*node, n), quorum: n/2 + 1, fail: fail, tenures: map[ballot]*tenure{},
+		leading: make([]ballot, n), refusing: make([]int64, n), attempt: make([]int64, n), attemptSent: make([]int64, n), roles: make([]consensus.Role, n),
 		lost: make([]map[slotBallot]bool, n)}
 	for i, id := range nw.ids {
 		o.nodes[i] = nw.node(id)
@@ -99,7 +99,7 @@ func newOracle(nw *network, fail func(format string, args ...any)) *oracle {
 func value(data []byte) string { return string(data) }
 
 // accepted records that node i accepted v at ballot b in slot s.
-func (o *oracle) accepted(s uint64, b Ballot, i int, v string) {
+func (o *oracle) accepted(s uint64, b ballot, i int, v string) {
 	for uint64(len(o.slots)) < s {
 		o.slots = append(o.slots, slotVotes{})
 	}
@@ -242,7 +242,7 @@ func (o *oracle) observe(i int, n *node) {
 	}
 	if o.roles[i] == consensus.Leader && (n.role != consensus.Leader || n.ballot != o.leading[i]) {
 		o.tenures[o.leading[i]].ended = true
-		o.leading[i] = Ballot{}
+		o.leading[i] = ballot{}
 	}
 	if o.leading[i].IsZero() && n.role == consensus.Leader {
 		o.newTenure(i, n)

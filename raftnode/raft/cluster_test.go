@@ -118,7 +118,7 @@ func newCluster(t testing.TB, size int, seed uint64, tweak func(*config)) *clust
 	for i, id := range c.ids {
 		cfg := config{Config: consensus.Config{ID: id, Peers: c.ids, Rand: rand.New(rand.NewPCG(seed, uint64(i))),
 			Logger: logFunc(func(msg string, args ...any) {
-				c.events = append(c.events, fmt.Sprintf("t=%d %s %s", c.now(), id, msg)+kv(args))
+				c.events = append(c.events, fmt.Sprintf("t=%d %s %s %v", c.now(), id, msg, args))
 				if len(c.events) > 200 {
 					c.events = c.events[100:]
 				}
@@ -580,15 +580,6 @@ func (c *cluster) others(not ...string) []string {
 type logFunc func(msg string, args ...any)
 
 func (f logFunc) Info(msg string, args ...any) { f(msg, args...) }
-
-// kv renders a logger's key-value pairs as " k=v k=v".
-func kv(args []any) string {
-	var b strings.Builder
-	for i := 0; i+1 < len(args); i += 2 {
-		fmt.Fprintf(&b, " %v=%v", args[i], args[i+1])
-	}
-	return b.String()
-}
 
 // The shared defaults the tests count ticks in.
 var (
