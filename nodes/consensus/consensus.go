@@ -148,11 +148,11 @@ type Config struct {
 	Timing Timing
 }
 
-// WithDefaults resolves the timing (Timing.WithDefaults), gives a nil Logger one that drops
+// WithDefaults resolves the timing (Timing.withDefaults), gives a nil Logger one that drops
 // everything, and returns an error for settings no core can run with: no Rand, or an ID that
 // is not exactly once in Peers.
 func (c Config) WithDefaults() (Config, error) {
-	t, err := c.Timing.WithDefaults()
+	t, err := c.Timing.withDefaults()
 	if err != nil {
 		return c, err
 	}

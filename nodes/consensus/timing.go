@@ -41,11 +41,11 @@ type Timing struct {
 // operation under load (see MaxInflight).
 var DefaultTiming = Timing{ElectionTicks: 300, HeartbeatTicks: 50, MaxElectionTicks: 1200, MaxInflight: 8, MaxBatch: 512}
 
-// WithDefaults fills the zero fields from DefaultTiming and resolves a negative
+// withDefaults fills the zero fields from DefaultTiming and resolves a negative
 // MaxElectionTicks to ElectionTicks (no adaptation). It returns an error for settings that
 // cannot work: negative values with nothing to turn off, an election floor too short to leave
 // a lease, heartbeats not well inside it, or a cap below the floor.
-func (t Timing) WithDefaults() (Timing, error) {
+func (t Timing) withDefaults() (Timing, error) {
 	for _, f := range []struct {
 		v    *int
 		def  int

@@ -8,17 +8,17 @@ import (
 // TestTimingDefaults: a zero Timing is DefaultTiming, a negative MaxElectionTicks turns
 // adaptation off, and settings that cannot work are refused rather than run.
 func TestTimingDefaults(t *testing.T) {
-	got, err := Timing{}.WithDefaults()
+	got, err := Timing{}.withDefaults()
 	if err != nil || got != DefaultTiming {
 		t.Fatalf("zero Timing resolved to %+v, %v; want %+v", got, err, DefaultTiming)
 	}
-	got, err = Timing{ElectionTicks: 200, MaxElectionTicks: -1}.WithDefaults()
+	got, err = Timing{ElectionTicks: 200, MaxElectionTicks: -1}.withDefaults()
 	if err != nil || got.MaxElectionTicks != 200 {
 		t.Fatalf("MaxElectionTicks -1 resolved to %+v, %v; want the floor, 200", got, err)
 	}
 	for _, bad := range []Timing{{MaxInflight: -1}, {ElectionTicks: 5}, {HeartbeatTicks: 150},
 		{ElectionTicks: 300, MaxElectionTicks: 200}, {MaxBatch: -2}} {
-		if _, err := bad.WithDefaults(); err == nil {
+		if _, err := bad.withDefaults(); err == nil {
 			t.Errorf("%+v accepted", bad)
 		}
 	}

@@ -48,7 +48,7 @@ func (n *node) readReady() bool {
 func (n *node) leaseValid() bool {
 	ls := &n.lead
 	return n.role == consensus.Leader && n.cfg.LeaseReads && ls.leaseFrom >= ls.since &&
-		n.now < ls.leaseFrom+int64(n.cfg.Timing.ElectionTicks)-3
+		n.now < ls.leaseFrom+int64(n.cfg.Timing.LeaseTicks())
 }
 
 // updateConfirmed finds the highest round a quorum (this node included)
