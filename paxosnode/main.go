@@ -1,39 +1,22 @@
 // Command paxosnode is a Maelstrom lin-kv node backed by Multi-Paxos: the shared KV server
-// (nodes/kvserver) over the pure Multi-Paxos core (paxosnode/paxos), run by the shared runtime (nodes).
+// (nodes/kvserver) over the pure Multi-Paxos core (paxosnode/paxos), run by the shared
+// runtime (nodes).
 //
 // Usage, as Maelstrom runs it:
 //
 //	maelstrom test -w lin-kv --bin paxosnode [flags]
 //
-// Flags (Maelstrom passes its positional arguments on): -lease=false turns leader leases off
-// so every read takes a quorum round; -batch-delay (10ms), -batch-rate (150 requests/s)
-// and -batch-size (8) shape batching under load, and -batch-delay 0 turns lingering off
-// (lower latency, more messages; see nodes/kvserver); -retry-for (1s) is how long a request
-// handed to a leader is also handed to the next one, and -deaf-after (150ms) the silence after
-// which a node asks a peer to relay to it around a one-way link (0 turns either off);
-// -max-inflight bounds unacknowledged appends per follower; -data-dir DIR keeps the state in
-// DIR/<node-id>/ to survive a kill (else memory only); -compact-every sets the entries between
-// snapshots; -seed fixes the random source; -log-level debug logs more to stderr.
+// The flags are every node binary's (nodes/kvserver, Main); paxosnode -help lists them with
+// their defaults.
 package main
 
 import (
-	"github.com/quorumkit/quorumkit/nodes"
-	"github.com/quorumkit/quorumkit/nodes/consensus"
 	"github.com/quorumkit/quorumkit/nodes/kvserver"
 	"github.com/quorumkit/quorumkit/paxosnode/paxos"
 )
 
 func main() { kvserver.Main("paxosnode", serverConfig) }
 
-// serverConfig is the server this binary runs under the command-line options (the simulation
-// builds its nodes with it too): a Multi-Paxos core whose identity, peers, randomness and logging
-// are filled in at init, restarting from what the node's storage held when it has one.
-func serverConfig(o kvserver.Options) kvserver.Config[paxos.Message] {
-	return kvserver.Config[paxos.Message]{
-		Kind: "paxos",
-		NewCore: func(init nodes.Init, rec *consensus.Recovered) consensus.Core[paxos.Message] {
-			return paxos.New(paxos.Config{ID: init.NodeID, Peers: init.NodeIDs, Rand: init.Rand,
-				Logf: kvserver.Logf(init.Logger), LeaseReads: o.Lease, MaxInflight: o.MaxInflight, Restore: rec})
-		},
-	}
-}
+// serverConfig is the server this binary runs under the command-line options, a Multi-Paxos
+// core under the shared KV server; the simulation builds its nodes with it too.
+var serverConfig = kvserver.CoreConfig("paxos", paxos.NewCore)

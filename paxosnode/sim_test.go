@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/quorumkit/quorumkit/harness/sim"
+	"github.com/quorumkit/quorumkit/nodes/consensus"
 	"github.com/quorumkit/quorumkit/paxosnode/paxos"
 )
 
@@ -13,6 +14,6 @@ import (
 func TestSimulation(t *testing.T) {
 	elections := []paxos.MsgType{paxos.MsgPreVote, paxos.MsgPreVoteReply, paxos.MsgPrepare, paxos.MsgPromise, paxos.MsgNack}
 	acks := []paxos.MsgType{paxos.MsgAccepted}
-	sim.CheckBinary(t, sim.Binary{New: sim.Server(serverConfig), ElectionTimeout: paxos.DefaultElectionTicks * time.Millisecond,
+	sim.CheckBinary(t, sim.Binary{New: sim.Server(serverConfig), ElectionTimeout: time.Duration(consensus.DefaultTiming.ElectionTicks) * time.Millisecond,
 		HoldBias: sim.HoldTypes("t", elections, acks)})
 }

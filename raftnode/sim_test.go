@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/quorumkit/quorumkit/harness/sim"
+	"github.com/quorumkit/quorumkit/nodes/consensus"
 	"github.com/quorumkit/quorumkit/raftnode/raft"
 )
 
@@ -13,6 +14,6 @@ import (
 func TestSimulation(t *testing.T) {
 	elections := []raft.MsgType{raft.MsgPreVote, raft.MsgPreVoteResp, raft.MsgVote, raft.MsgVoteResp}
 	acks := []raft.MsgType{raft.MsgAppResp, raft.MsgHeartbeatResp}
-	sim.CheckBinary(t, sim.Binary{New: sim.Server(serverConfig), ElectionTimeout: raft.DefaultElectionTicks * time.Millisecond,
+	sim.CheckBinary(t, sim.Binary{New: sim.Server(serverConfig), ElectionTimeout: time.Duration(consensus.DefaultTiming.ElectionTicks) * time.Millisecond,
 		HoldBias: sim.HoldTypes("y", elections, acks)})
 }

@@ -1,5 +1,11 @@
 package consensus
 
+import (
+	"errors"
+	"fmt"
+	"math/rand/v2"
+)
+
 // Message is a core's peer message. Dest names the peer it is addressed to, so that a Ready
 // can hand the server the core's own messages without wrapping each in an envelope.
 type Message interface {
@@ -119,3 +125,88 @@ type Recovered struct {
 	// acknowledge as if it had that state until it has caught up from its peers.
 	Damaged bool
 }
+
+// Config is what a server tells a core when it builds one; both cores take it, so that one
+// line wires either into a binary. Each core's doc.go says how it uses each setting.
+type Config struct {
+	// ID is this node's id, e.g. "n0".
+	ID string
+	// Peers is every node id, this one included, in the same order on every node.
+	Peers []string
+	// Rand is the core's only source of randomness (election timeouts), so a seed replays a
+	// run exactly.
+	Rand *rand.Rand
+	// Logger receives the core's events (role changes, step-downs, snapshots, recovery); nil
+	// logs nothing.
+	Logger Logger
+	// Restore, when set, is what the node's storage held at a restart: the core rebuilds the
+	// node from it. Nil starts a new node.
+	Restore *Recovered
+	// LeaseReads serves reads under a valid leader lease without a round of messages.
+	LeaseReads bool
+	// Timing is the timing and flow-control settings (zero: DefaultTiming).
+	Timing Timing
+}
+
+// WithDefaults resolves the timing (Timing.withDefaults), gives a nil Logger one that drops
+// everything, and returns an error for settings no core can run with: no Rand, or an ID that
+// is not exactly once in Peers.
+func (c Config) WithDefaults() (Config, error) {
+	t, err := c.Timing.withDefaults()
+	if err != nil {
+		return c, err
+	}
+	c.Timing = t
+	if c.Rand == nil {
+		return c, errors.New("consensus: Config.Rand is nil")
+	}
+	seen := map[string]bool{}
+	for _, p := range c.Peers {
+		if seen[p] {
+			return c, fmt.Errorf("consensus: duplicate id %q in Peers %v", p, c.Peers)
+		}
+		seen[p] = true
+	}
+	if !seen[c.ID] {
+		return c, fmt.Errorf("consensus: ID %q not in Peers %v", c.ID, c.Peers)
+	}
+	if c.Logger == nil {
+		c.Logger = nopLogger{}
+	}
+	return c, nil
+}
+
+// nopLogger drops every event, for a core configured without a logger.
+type nopLogger struct{}
+
+func (nopLogger) Info(string, ...any) {}
+
+// Logger is how a core reports events: a constant message and key-value pairs, as log/slog
+// takes them, so that a *slog.Logger serves as it is. A core never names its own node: the
+// runtime's logger already does.
+type Logger interface {
+	Info(msg string, args ...any)
+}
+
+// Role is a node's part in electing and following a leader, the same four in both cores.
+type Role uint8
+
+// The roles. A Follower whose timer fires becomes a PreCandidate, asking whether a quorum
+// also lost the leader without disturbing anyone; with their agreement it becomes a Candidate
+// and asks for votes (Raft) or promises (Paxos); with a quorum of them, Leader.
+const (
+	Follower Role = iota
+	PreCandidate
+	Candidate
+	Leader
+)
+
+// String names the role as the cores' logs do.
+func (r Role) String() string {
+	if int(r) < len(roleNames) {
+		return roleNames[r]
+	}
+	return fmt.Sprintf("role(%d)", uint8(r))
+}
+
+var roleNames = [...]string{"follower", "pre-candidate", "candidate", "leader"}

@@ -139,10 +139,20 @@ func (d *durationFlag) Set(s string) error {
 	return err
 }
 
-// Logf returns a printf-style logger for a core that writes to the node's logger, or nil.
-func Logf(l *slog.Logger) func(format string, args ...any) {
-	if l == nil {
-		return nil
+// CoreConfig is the server configuration of a binary whose core newCore builds from the
+// shared core settings (consensus.Config): kind names its peer messages, and the core gets the
+// node's identity, peers, randomness and logger at init, what the node's storage held, and
+// the -lease and -max-inflight options. Each binary's main passes it to Main, and the
+// simulation builds the binary's nodes with it too.
+func CoreConfig[M consensus.Message](kind string, newCore func(consensus.Config) consensus.Core[M]) func(Options) Config[M] {
+	return func(o Options) Config[M] {
+		return Config[M]{Kind: kind, NewCore: func(init nodes.Init, rec *consensus.Recovered) consensus.Core[M] {
+			var logger consensus.Logger
+			if init.Logger != nil {
+				logger = init.Logger
+			}
+			return newCore(consensus.Config{ID: init.NodeID, Peers: init.NodeIDs, Rand: init.Rand, Logger: logger,
+				Restore: rec, LeaseReads: o.Lease, Timing: consensus.Timing{MaxInflight: o.MaxInflight}})
+		}}
 	}
-	return func(format string, args ...any) { l.Info(fmt.Sprintf(format, args...)) }
 }

@@ -1,15 +1,17 @@
 package paxos
 
+import "github.com/quorumkit/quorumkit/nodes/consensus"
+
 // handleAccept is the acceptor's phase 2a for MsgAccept and MsgSnapshot:
 // accept at any ballot not below the promise, learn the piggybacked chosen
 // point, answer with what is now held.
-func (n *Node) handleAccept(m Message) {
+func (n *node) handleAccept(m Message) {
 	if m.Ballot.Less(n.promised) {
 		n.send(Message{Type: MsgNack, To: m.From, Ballot: n.promised})
 		return
 	}
 	n.setPromised(m.Ballot)
-	if n.role != Follower || n.leader != m.From {
+	if n.role != consensus.Follower || n.leader != m.From {
 		n.becomeFollower(m.From)
 	}
 	n.leaderSeen = n.now
@@ -54,7 +56,7 @@ func sameData(a, b []byte) bool { return (a == nil) == (b == nil) && string(a) =
 // chosen, and any value accepted at a ballot >= the claim's ballot is the
 // chosen one (Paxos: once v is chosen at b, every proposal above b is v), so
 // such slots join the chosen prefix.
-func (n *Node) learn(b Ballot, commit uint64) {
+func (n *node) learn(b ballot, commit uint64) {
 	switch {
 	case b == n.learnBallot:
 		n.learnCommit = max(n.learnCommit, commit)
@@ -72,7 +74,7 @@ func (n *Node) learn(b Ballot, commit uint64) {
 }
 
 // advanceMatch extends the run of slots above the chosen point held at b.
-func (n *Node) advanceMatch(b Ballot) {
+func (n *node) advanceMatch(b ballot) {
 	if b != n.matchBallot {
 		n.matchBallot, n.match = b, n.log.commit
 	}

@@ -13,7 +13,7 @@ func BenchmarkCommit3Nodes(b *testing.B) {
 		b.Run(fmt.Sprintf("batch=%d", batch), func(b *testing.B) {
 			nw := newNetwork(b, 3, nil)
 			for _, r := range nw.nodes {
-				r.node.cfg.Logf = nil
+				r.node.cfg.Logger = nil
 			}
 			nw.elect("n0")
 			data := []byte("write k=1 v=2")

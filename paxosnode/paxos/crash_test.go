@@ -152,7 +152,7 @@ func (s *sim) strikeRestart(l string) {
 	a.cut = append(a.cut, [2]string{l, c}, [2]string{c, l})
 	s.net.Block(l, c)
 	s.net.Block(c, l)
-	et := int64(DefaultElectionTicks)
+	et := int64(defaultElectionTicks)
 	a.restart.at = s.now() + et + a.rng.Int64N(et/2)
 	a.restart.leader, a.restart.c = l, c
 	a.heal = a.restart.at + et + a.rng.Int64N(et)

@@ -24,14 +24,14 @@ type disk struct {
 	// repaired counts the Stables that said the node caught up after damage.
 	repaired int
 
-	promised Ballot
+	promised ballot
 	held     []acceptance // held[s-1]: the newest acceptance of slot s (zero ballot: none)
 }
 
 // acceptance is one value a node accepted at a ballot in a slot, as its records say.
 type acceptance struct {
 	slot   uint64
-	ballot Ballot
+	ballot ballot
 	value  string // as the oracle spells it: "" for a no-op
 	noop   bool
 }
@@ -139,7 +139,7 @@ func (d *disk) lose(i int) acceptance {
 }
 
 // holds reports whether the disk keeps slot s at ballot b or higher.
-func (d *disk) holds(s uint64, b Ballot) bool {
+func (d *disk) holds(s uint64, b ballot) bool {
 	a, ok := d.at(s)
 	return ok && !a.ballot.Less(b)
 }
@@ -150,25 +150,25 @@ func (d *disk) justify(m Message) error {
 	switch m.Type {
 	case MsgPrepare, MsgPromise, MsgNack:
 		if d.promised.Less(m.Ballot) {
-			return fmt.Errorf("%s sent while the disk's promise is %s", Describe(m), d.promised)
+			return fmt.Errorf("%s sent while the disk's promise is %s", describe(m), d.promised)
 		}
 	case MsgPreVoteReply:
 		if d.promised.Less(m.Promised) {
-			return fmt.Errorf("%s sent while the disk's promise is %s", Describe(m), d.promised)
+			return fmt.Errorf("%s sent while the disk's promise is %s", describe(m), d.promised)
 		}
 	case MsgAccept:
 		for _, e := range m.Entries {
 			if e.Index > m.Commit && e.Index > d.snapIndex() && !d.holds(e.Index, m.Ballot) {
-				return fmt.Errorf("%s proposes slot %d, which the disk does not hold at ballot %s", Describe(m), e.Index, m.Ballot)
+				return fmt.Errorf("%s proposes slot %d, which the disk does not hold at ballot %s", describe(m), e.Index, m.Ballot)
 			}
 		}
 	case MsgSnapshot:
 		if d.snapIndex() < m.Snapshot.Index {
-			return fmt.Errorf("%s sent while the disk's snapshot is at %d", Describe(m), d.snapIndex())
+			return fmt.Errorf("%s sent while the disk's snapshot is at %d", describe(m), d.snapIndex())
 		}
 	case MsgAccepted:
 		if d.promised.Less(m.Ballot) {
-			return fmt.Errorf("%s sent while the disk's promise is %s", Describe(m), d.promised)
+			return fmt.Errorf("%s sent while the disk's promise is %s", describe(m), d.promised)
 		}
 		return d.justifyAccepted(m)
 	}
@@ -185,7 +185,7 @@ func (d *disk) justifyAccepted(m Message) error {
 	for s := max(lo, d.snapIndex()+1); s <= hi; s++ {
 		inRange := m.Last > 0 && s >= m.Index && s <= m.Last
 		if (inRange || s <= m.Match) && !d.holds(s, m.Ballot) {
-			return fmt.Errorf("%s acknowledges slot %d, which the disk does not hold at ballot %s", Describe(m), s, m.Ballot)
+			return fmt.Errorf("%s acknowledges slot %d, which the disk does not hold at ballot %s", describe(m), s, m.Ballot)
 		}
 	}
 	return nil

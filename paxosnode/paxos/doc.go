@@ -201,27 +201,32 @@
 // period, no damage, and on the wire exactly the messages it sent before
 // (the new fields are zero and omitted), as the simulation checks.
 //
-// # Timing defaults
+// # Timing
 //
-// ElectionTicks = 300 and HeartbeatTicks = 40. A follower suspects the
-// leader after [300, 450) ms of silence. The floor is set by the lease: a lease
-// lasts ElectionTicks-3 ticks from the send tick of a quorum-acknowledged
-// round, so it must exceed the round trip or it has expired by the time the
-// acknowledgement arrives. At 200 (the first choice) a constant 100 ms latency
-// made every lease stillborn and every read a quorum round: read p50 314 ms
-// against a 100 ms floor under the harness; at 300 it is 38 ms. A false
-// suspicion is cheap: pre-vote fails while the other acceptors still hear the
-// leader. The waits for answers in an election and the leader's check-quorum
-// window adapt upward from the floor: timeout = clamp(srtt + 4*rttvar, 300,
-// 1200) (check-quorum adds one heartbeat period), measured by the leader from
-// echoed send ticks and shared on every Accept, and raised by a
-// (pre-)candidate to twice the round trip of any answer to its pre-votes or
-// prepares (timing.go). Failover is suspicion plus a pre-vote, a
-// prepare and one phase 2 round trip (to choose the open slots before reads).
-// TestFailoverTime measures it in virtual time (p50 / p90): about 320 / 380 ms
-// at 1 ms latency, 600 / 690 ms at 50 ms, 840 / 1160 ms at exponential mean
-// 100 ms and 960 / 1020 ms at constant 100 ms.
-// Leases last 297 ms and are renewed every 40 ms.
+// The timing and flow-control settings, their defaults and the adaptive timeout rule are the
+// ones both cores share (consensus.Timing, consensus.DefaultTiming), so that Multi-Paxos and
+// Raft differ in the benchmarks by their algorithms only. What each setting is for here:
+//
+//   - ElectionTicks: a follower suspects the leader after [ElectionTicks,
+//     1.5*ElectionTicks) of silence, and an acceptor that heard the leader refuses other
+//     proposers for ElectionTicks. The floor is set by the lease: a lease lasts
+//     ElectionTicks-3 ticks from the send tick of a quorum-acknowledged round, so it must
+//     exceed the round trip or it has expired by the time the acknowledgement arrives, and
+//     every read becomes a quorum round. A false suspicion is cheap: pre-vote fails while
+//     the other acceptors still hear the leader.
+//   - HeartbeatTicks: the longest an acceptor goes without an Accept from the leader, which
+//     renews leases and carries the chosen point when idle.
+//   - MaxElectionTicks caps the adaptive timeout.
+//   - MaxInflight and MaxBatch bound phase 2 (Bounds).
+//
+// The waits for answers in an election and the leader's check-quorum window adapt upward from
+// the floor by the shared rule, timeout = clamp(srtt + rttvar + HeartbeatTicks,
+// ElectionTicks, MaxElectionTicks), measured by the leader from echoed send ticks and shared
+// on every Accept (check-quorum adds one heartbeat period), and raised by a (pre-)candidate to
+// twice the round trip of any answer to its pre-votes or prepares (timing.go). Failover is
+// suspicion plus a pre-vote, a prepare and one phase 2 round trip (to choose the open slots
+// before reads); TestFailoverTime measures it in virtual time, and results/timing.md has the
+// figures behind these choices.
 //
 // # Bounds
 //
@@ -232,8 +237,8 @@
 //
 // # Files
 //
-// types.go (ballots, entries, Ready), message.go (messages and Describe),
-// config.go, node.go (the API), slots.go (the slot log), election.go
+// types.go (ballots), message.go (messages and describe),
+// config.go (NewCore and the settings), node.go (the API), slots.go (the slot log), election.go
 // (pre-vote, phase 1, role changes), replicate.go (the leader's phase 2),
 // acceptor.go (the acceptor's phase 2 and learning), read.go (read points
 // and leases), timing.go (timeouts), durable.go (what is saved, recovery,

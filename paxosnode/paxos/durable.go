@@ -37,7 +37,7 @@ var errBadEncoding = errors.New("paxos: malformed stable bytes")
 
 // hardState is what Stable.State holds.
 type hardState struct {
-	promised Ballot
+	promised ballot
 	inc      uint64
 	damaged  bool
 }
@@ -71,11 +71,11 @@ func decodeHardState(b []byte) (hardState, error) {
 	if len(r) != 1 || r[0] > 1 || v[1] >= maxPeers {
 		return hardState{}, errBadEncoding
 	}
-	return hardState{promised: Ballot{Round: v[0], Node: int(v[1])}, inc: v[2], damaged: r[0] == 1}, nil
+	return hardState{promised: ballot{Round: v[0], Node: int(v[1])}, inc: v[2], damaged: r[0] == 1}, nil
 }
 
 // appendRecord appends the encoding of an acceptance (b, data) to buf.
-func appendRecord(buf []byte, b Ballot, data []byte) []byte {
+func appendRecord(buf []byte, b ballot, data []byte) []byte {
 	kind := byte(recordValue)
 	if data == nil {
 		kind = recordNoop
@@ -87,25 +87,25 @@ func appendRecord(buf []byte, b Ballot, data []byte) []byte {
 }
 
 // decodeRecord reads an acceptance back. The data it returns points into rec.
-func decodeRecord(rec []byte) (Ballot, []byte, error) {
+func decodeRecord(rec []byte) (ballot, []byte, error) {
 	if len(rec) == 0 || (rec[0] != recordValue && rec[0] != recordNoop) {
-		return Ballot{}, nil, errBadEncoding
+		return ballot{}, nil, errBadEncoding
 	}
 	kind, r := rec[0], rec[1:]
 	round, k := binary.Uvarint(r)
 	if k <= 0 || round == 0 {
-		return Ballot{}, nil, errBadEncoding
+		return ballot{}, nil, errBadEncoding
 	}
 	r = r[k:]
 	node, k := binary.Uvarint(r)
 	if k <= 0 || node >= maxPeers {
-		return Ballot{}, nil, errBadEncoding
+		return ballot{}, nil, errBadEncoding
 	}
 	r = r[k:]
-	b := Ballot{Round: round, Node: int(node)}
+	b := ballot{Round: round, Node: int(node)}
 	if kind == recordNoop {
 		if len(r) != 0 {
-			return Ballot{}, nil, errBadEncoding
+			return ballot{}, nil, errBadEncoding
 		}
 		return b, nil, nil
 	}
@@ -128,7 +128,7 @@ func (s *stableOut) pending() bool {
 
 // setPromised raises (or sets) the promise; it reaches stable storage with the next Ready,
 // before any message that depends on it.
-func (n *Node) setPromised(b Ballot) {
+func (n *node) setPromised(b ballot) {
 	if b != n.promised {
 		n.promised = b
 		n.stable.state = true
@@ -137,7 +137,7 @@ func (n *Node) setPromised(b Ballot) {
 
 // holdValue makes this node accept data at ballot b in slot s, and records the acceptance
 // for stable storage. It returns the slot for the leader's bookkeeping.
-func (n *Node) holdValue(s uint64, b Ballot, data []byte) *slot {
+func (n *node) holdValue(s uint64, b ballot, data []byte) *slot {
 	sl := n.log.ensure(s)
 	*sl = slot{ballot: b, data: data}
 	st := &n.stable
@@ -160,7 +160,7 @@ func (s *stableOut) reserve(k int) {
 
 // takeStable hands over what must be durable before the Ready's messages leave. A record
 // keeps pointing into the buffer it was encoded in; the next ones go to a new buffer.
-func (n *Node) takeStable() consensus.Stable {
+func (n *node) takeStable() consensus.Stable {
 	st := &n.stable
 	out := consensus.Stable{Records: st.records, Snapshot: st.snap, Repaired: st.repaired}
 	if st.state {
@@ -175,12 +175,12 @@ func (n *Node) takeStable() consensus.Stable {
 // quiet (no promise, no pre-vote) for ElectionTicks, the span any leader's lease assumes;
 // and if storage lost something (damaged, or bytes that do not decode) it takes part in
 // no quorum until it has caught up (doc.go).
-func (n *Node) recover(rec *consensus.Recovered) {
+func (n *node) recover(rec *consensus.Recovered) {
 	damaged := rec.Damaged
 	if rec.State != nil {
 		h, err := decodeHardState(rec.State)
 		if err != nil {
-			n.logf("recovery: hard state does not decode (%d bytes): treated as damaged", len(rec.State))
+			n.cfg.Logger.Info("recovery: hard state does not decode, treated as damaged", "bytes", len(rec.State))
 			damaged = true
 		}
 		n.promised, n.inc, damaged = h.promised, h.inc, damaged || h.damaged
@@ -208,32 +208,32 @@ func (n *Node) recover(rec *consensus.Recovered) {
 		}
 	}
 	if bad > 0 {
-		n.logf("recovery: %d of %d records do not decode: treated as damaged", bad, len(rec.Records))
+		n.cfg.Logger.Info("recovery: records do not decode, treated as damaged", "bad", bad, "records", len(rec.Records))
 		damaged = true
 	}
 	n.maxRound = n.promised.Round
 	n.inc++
 	n.stable.state = true // the new incarnation, before any answer carries it
-	n.quietUntil = int64(n.cfg.ElectionTicks)
+	n.quietUntil = int64(n.cfg.Timing.ElectionTicks)
 	n.damaged = damaged
-	n.logf("recovered promised=%s snapshot=%d slots=%d incarnation=%d damaged=%t",
-		n.promised, n.log.snap.Index, len(n.log.slots), n.inc, damaged)
+	n.cfg.Logger.Info("recovered", "promised", n.promised.String(), "snapshot", n.log.snap.Index,
+		"slots", len(n.log.slots), "incarnation", n.inc, "damaged", damaged)
 }
 
 // grantsPreVote: a peer may raise its ballot with this node's help only if this node has
 // not heard a leader for ElectionTicks, has been up that long, and trusts its own state.
-func (n *Node) grantsPreVote() bool {
-	return n.role != Leader && !n.damaged && n.now >= n.quietUntil &&
-		n.now-n.leaderSeen >= int64(n.cfg.ElectionTicks)
+func (n *node) grantsPreVote() bool {
+	return n.role != consensus.Leader && !n.damaged && n.now >= n.quietUntil &&
+		n.now-n.leaderSeen >= int64(n.cfg.Timing.ElectionTicks)
 }
 
 // caughtUp ends the damaged mode once the chosen point reaches the slot a leader named for
 // this incarnation (Message.Catchup): every value chosen with an acknowledgement this node
 // may have lost is then known to it again (doc.go).
-func (n *Node) caughtUp(m Message) {
+func (n *node) caughtUp(m Message) {
 	if n.damaged && m.Inc == n.inc && n.log.commit >= m.Catchup {
 		n.damaged = false
 		n.stable.state, n.stable.repaired = true, true
-		n.logf("caught up to %d from %s at ballot %s: counts in quorums again", n.log.commit, m.From, m.Ballot)
+		n.cfg.Logger.Info("caught up: counts in quorums again", "commit", n.log.commit, "leader", m.From, "ballot", m.Ballot.String())
 	}
 }

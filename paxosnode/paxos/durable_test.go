@@ -12,19 +12,19 @@ import (
 // The encodings read back what was written, keep a no-op apart from an empty command, and
 // reject what they did not write.
 func TestStableEncodingRoundTrip(t *testing.T) {
-	for _, h := range []hardState{{}, {promised: Ballot{Round: 7, Node: 2}, inc: 3}, {promised: Ballot{Round: 1 << 40, Node: 63}, inc: 1 << 50, damaged: true}} {
+	for _, h := range []hardState{{}, {promised: ballot{Round: 7, Node: 2}, inc: 3}, {promised: ballot{Round: 1 << 40, Node: 63}, inc: 1 << 50, damaged: true}} {
 		got, err := decodeHardState(encodeHardState(h))
 		require.NoError(t, err)
 		require.Equal(t, h, got)
 	}
 	for _, data := range [][]byte{nil, {}, []byte("write k=1 v=2")} {
-		b, got, err := decodeRecord(appendRecord(nil, Ballot{Round: 9, Node: 1}, data))
+		b, got, err := decodeRecord(appendRecord(nil, ballot{Round: 9, Node: 1}, data))
 		require.NoError(t, err)
-		require.Equal(t, Ballot{Round: 9, Node: 1}, b)
+		require.Equal(t, ballot{Round: 9, Node: 1}, b)
 		require.Equal(t, data == nil, got == nil, "a no-op stays a no-op, an empty command stays one")
 		require.Equal(t, string(data), string(got))
 	}
-	st := encodeHardState(hardState{promised: Ballot{Round: 5, Node: 1}, inc: 2})
+	st := encodeHardState(hardState{promised: ballot{Round: 5, Node: 1}, inc: 2})
 	for _, bad := range [][]byte{nil, {}, {9}, st[:len(st)-1], append(st, 0), {stateVersion, 1, 64, 0, 0}} {
 		_, err := decodeHardState(bad)
 		require.Error(t, err, "%x", bad)
@@ -52,11 +52,11 @@ func TestRecoveryFromGarbageNeverPanics(t *testing.T) {
 			rec.Records = append(rec.Records, consensus.Record{Index: rng.Uint64N(1 << 22), Data: junk()})
 		}
 		var logs []string
-		n := New(Config{ID: "n0", Peers: []string{"n0", "n1", "n2"}, Rand: rng, Restore: rec,
-			Logf: func(f string, a ...any) { logs = append(logs, f) }})
+		n := newNode(consensus.Config{ID: "n0", Peers: []string{"n0", "n1", "n2"}, Rand: rng, Restore: rec,
+			Logger: logFunc(func(msg string, a ...any) { logs = append(logs, msg) })})
 		if _, err := decodeHardState(rec.State); err != nil {
 			require.True(t, n.damaged, "undecodable hard state %x", rec.State)
-			require.Contains(t, logs, "%s recovery: hard state does not decode (%d bytes): treated as damaged")
+			require.Contains(t, logs, "recovery: hard state does not decode, treated as damaged")
 		}
 		require.LessOrEqual(t, len(n.log.slots), maxRecoverSlots)
 	}
@@ -67,22 +67,22 @@ func TestRecoveryFromGarbageNeverPanics(t *testing.T) {
 func TestPromiseSurvivesRestart(t *testing.T) {
 	nw := newNetwork(t, 3, nil)
 	nw.elect("n0")
-	old := nw.node("n0").Ballot()
+	old := nw.node("n0").ballot
 	nw.isolate("n0")
-	nw.age(DefaultElectionTicks, "n1", "n2")
+	nw.age(defaultElectionTicks, "n1", "n2")
 	nw.node("n2").becomeCandidate()
 	nw.stabilize()
-	promised := nw.node("n2").Ballot()
-	require.Equal(t, promised, nw.node("n1").Promised())
+	promised := nw.node("n2").ballot
+	require.Equal(t, promised, nw.node("n1").promised)
 	nw.crash("n1")
 	nw.restart("n1")
-	require.Equal(t, promised, nw.node("n1").Promised(), "the promise came back")
+	require.Equal(t, promised, nw.node("n1").promised, "the promise came back")
 	nw.heal()
 	nw.node("n1").Step(Message{Type: MsgAccept, From: "n0", To: "n1", Ballot: old,
 		Entries: []consensus.Entry{{Index: 5, Data: []byte("stale")}}})
 	rd := nw.collect("n1")
 	require.Len(t, rd.Messages, 1)
-	require.Equal(t, MsgNack, rd.Messages[0].Type, Describe(rd.Messages[0]))
+	require.Equal(t, MsgNack, rd.Messages[0].Type, describe(rd.Messages[0]))
 	require.Nil(t, nw.node("n1").log.get(5), "an accept below the promise is refused")
 }
 
@@ -103,7 +103,7 @@ func TestWholeClusterRestartKeepsChosenValues(t *testing.T) {
 	nw.cutLink("n2", "n0")
 	nw.propose("n0", "c")
 	nw.stabilize()
-	require.Equal(t, uint64(2), nw.node("n0").CommitIndex())
+	require.Equal(t, uint64(2), nw.node("n0").log.commit)
 	for _, id := range nw.ids {
 		nw.collect(id)
 		nw.crash(id)
@@ -112,9 +112,9 @@ func TestWholeClusterRestartKeepsChosenValues(t *testing.T) {
 	for _, id := range nw.ids {
 		nw.restart(id)
 		require.Equal(t, []string{"a", "b"}, nw.nodes[id].state, "%s restored its snapshot", id)
-		require.Equal(t, uint64(2), nw.node(id).CommitIndex())
+		require.Equal(t, uint64(2), nw.node(id).log.commit)
 	}
-	nw.tick(3 * DefaultElectionTicks)
+	nw.tick(3 * defaultElectionTicks)
 	l := nw.leader()
 	require.NotEmpty(t, l, nw.tail())
 	nw.propose(l, "d")
@@ -134,7 +134,7 @@ func chosenUnderTheOldLeader(t *testing.T) *network {
 	nw.stabilize()
 	nw.settle()
 	nw.isolate("n0")
-	nw.age(DefaultElectionTicks, "n1", "n2")
+	nw.age(defaultElectionTicks, "n1", "n2")
 	nw.elect("n1")
 	nw.propose("n1", "d")
 	return nw
@@ -150,7 +150,7 @@ func TestRestartedAcceptorCatchesUp(t *testing.T) {
 	require.Equal(t, uint64(4), nw.node("n1").lead.prog[2].match)
 	nw.crash("n2")
 	nw.restart("n2")
-	require.Equal(t, uint64(0), nw.node("n2").CommitIndex(), "a chosen point is not persisted")
+	require.Equal(t, uint64(0), nw.node("n2").log.commit, "a chosen point is not persisted")
 	nw.propose("n1", "e")
 	nw.stabilize()
 	nw.settle()
@@ -168,22 +168,22 @@ func TestRestartQuietPeriodKeepsLeases(t *testing.T) {
 	nw.stabilize()
 	nw.cutLink("n0", "n2")
 	nw.cutLink("n2", "n0")
-	nw.age(DefaultElectionTicks, "n2") // n2 has not heard n0 for an election timeout
-	nw.tick(DefaultHeartbeatTicks, "n0", "n1")
+	nw.age(defaultElectionTicks, "n2") // n2 has not heard n0 for an election timeout
+	nw.tick(defaultHeartbeatTicks, "n0", "n1")
 	n0 := nw.node("n0")
-	require.True(t, n0.LeaseValid())
+	require.True(t, n0.leaseValid())
 	nw.crash("n1")
 	nw.restart("n1")
 	nw.cutLink("n0", "n1")
 	nw.node("n2").becomePreCandidate()
 	nw.stabilize()
-	for n0.LeaseValid() {
-		require.NotEqual(t, Leader, nw.node("n2").Role(), "n2 leads while n0 holds a lease\n%s", nw.tail())
+	for n0.leaseValid() {
+		require.NotEqual(t, consensus.Leader, nw.node("n2").role, "n2 leads while n0 holds a lease\n%s", nw.tail())
 		nw.tick(1)
 	}
-	require.Greater(t, n0.now-n0.lead.leaseFrom, int64(DefaultElectionTicks-4), "the lease ran its course")
+	require.Greater(t, n0.now-n0.lead.leaseFrom, int64(defaultElectionTicks-4), "the lease ran its course")
 	// The quiet period ends, and n1 and n2 elect one of them.
-	nw.tick(3 * DefaultElectionTicks)
+	nw.tick(3 * defaultElectionTicks)
 	require.Contains(t, []string{"n1", "n2"}, nw.node("n2").Leader(), nw.tail())
 }
 
@@ -199,14 +199,14 @@ func TestDamagedNodeStaysOutOfQuorums(t *testing.T) {
 	nw.isolate("n2")
 	nw.propose("n0", "a", "b")
 	nw.stabilize()
-	require.Equal(t, uint64(2), nw.node("n0").CommitIndex())
+	require.Equal(t, uint64(2), nw.node("n0").log.commit)
 	nw.nodes["n1"].disk.loseSlot(1)
 	nw.crash("n0")
 	nw.crash("n1")
 	nw.restart("n1")
 	require.True(t, nw.node("n1").damaged)
 	nw.heal()
-	nw.tick(5*DefaultElectionTicks, "n1", "n2")
+	nw.tick(5*defaultElectionTicks, "n1", "n2")
 	require.Empty(t, nw.leader(), "n1 helped elect a leader while damaged\n%s", nw.tail())
 
 	nw.restart("n0")
@@ -223,8 +223,8 @@ func TestDamagedNodeStaysOutOfQuorums(t *testing.T) {
 	nw.crash(other)
 	nw.heal()
 	nw.propose(l, "c")
-	nw.tick(DefaultHeartbeatTicks)
-	require.Less(t, nw.node(l).CommitIndex(), nw.node(l).lead.nextSlot-1, "only damaged n1 acknowledged c, yet it is chosen")
+	nw.tick(defaultHeartbeatTicks)
+	require.Less(t, nw.node(l).log.commit, nw.node(l).lead.nextSlot-1, "only damaged n1 acknowledged c, yet it is chosen")
 	require.True(t, nw.node("n1").damaged)
 	require.True(t, nw.node(l).lead.prog[1].damaged)
 	nw.crash("n1") // the storage reports no damage this time; the hard state remembers it
@@ -232,7 +232,7 @@ func TestDamagedNodeStaysOutOfQuorums(t *testing.T) {
 	require.True(t, nw.node("n1").damaged)
 
 	nw.restart(other)
-	nw.tick(DefaultElectionTicks)
+	nw.tick(defaultElectionTicks)
 	require.False(t, nw.node("n1").damaged, nw.tail())
 	require.Equal(t, 1, nw.nodes["n1"].disk.repaired, "the storage is told once, so that it stops reporting the damage")
 	require.Contains(t, nw.tail(), "n1 caught up")
@@ -243,7 +243,7 @@ func TestDamagedNodeStaysOutOfQuorums(t *testing.T) {
 	// n1 counts again: with the other node cut off, l and n1 choose d.
 	nw.isolate(other)
 	nw.propose(l, "d")
-	nw.tick(DefaultHeartbeatTicks)
+	nw.tick(defaultHeartbeatTicks)
 	require.Equal(t, "d", nw.nodes[l].state[len(nw.nodes[l].state)-1], nw.tail())
 }
 
@@ -267,7 +267,7 @@ func TestSnapshotsAreSaved(t *testing.T) {
 	nw.crash("n2")
 	nw.restart("n2")
 	require.Equal(t, nw.nodes["n0"].state, nw.nodes["n2"].state)
-	require.Equal(t, uint64(20), nw.node("n2").CommitIndex())
+	require.Equal(t, uint64(20), nw.node("n2").log.commit)
 }
 
 // A Ready with nothing new to keep asks for no write: heartbeats and their answers at the
@@ -278,7 +278,7 @@ func TestNothingNewNothingToSave(t *testing.T) {
 	nw.propose("n0", "a")
 	nw.stabilize()
 	nw.settle()
-	for range 3 * DefaultHeartbeatTicks {
+	for range 3 * defaultHeartbeatTicks {
 		for _, id := range nw.ids {
 			nw.node(id).Tick()
 			if nw.node(id).HasReady() {
@@ -301,11 +301,11 @@ func TestStaleAnswerFromBeforeARestartIsIgnored(t *testing.T) {
 	nw.collect("n2")
 	stale := nw.takeQueued(func(m Message) bool { return m.From == "n2" })
 	require.Len(t, stale, 1)
-	require.Equal(t, uint64(4), stale[0].Match, Describe(stale[0]))
+	require.Equal(t, uint64(4), stale[0].Match, describe(stale[0]))
 	nw.stabilize()
 	nw.crash("n2")
 	nw.restart("n2")
-	for range DefaultHeartbeatTicks {
+	for range defaultHeartbeatTicks {
 		nw.node("n1").Tick()
 	}
 	nw.collect("n1") // a heartbeat...
@@ -317,6 +317,6 @@ func TestStaleAnswerFromBeforeARestartIsIgnored(t *testing.T) {
 	require.Positive(t, nw.net.Discard(nil))
 	nw.enqueue(stale)
 	nw.deliverAll()
-	nw.tick(DefaultElectionTicks)
+	nw.tick(defaultElectionTicks)
 	require.Equal(t, []string{"a", "b", "c", "d"}, nw.nodes["n2"].state, nw.tail())
 }

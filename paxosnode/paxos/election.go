@@ -9,14 +9,14 @@ type phase1 struct {
 }
 
 type p1value struct {
-	ballot Ballot
+	ballot ballot
 	data   []byte
 	chosen bool // an acceptor reported the slot inside its chosen point
 }
 
 // merge keeps, per slot, a value known to be chosen or else the value
 // accepted at the highest ballot: the Paxos rule that keeps choices stable.
-func (p *phase1) merge(v AcceptedValue, chosen bool, commit uint64) {
+func (p *phase1) merge(v acceptedValue, chosen bool, commit uint64) {
 	if v.Slot <= commit || v.Slot > commit+maxOpenSlots || v.Ballot.IsZero() {
 		return
 	}
@@ -29,31 +29,31 @@ func (p *phase1) merge(v AcceptedValue, chosen bool, commit uint64) {
 }
 
 // becomeFollower drops any proposer state. leader may be "".
-func (n *Node) becomeFollower(leader string) {
+func (n *node) becomeFollower(leader string) {
 	was := n.role
-	n.role = Follower
+	n.role = consensus.Follower
 	n.leader = leader
 	n.votes = 0
 	n.p1 = phase1{}
 	n.lead = leaderState{} // pending reads are dropped: the server fails them
 	n.resetElectionDeadline()
-	if was != Follower || leader != "" {
-		n.logf("became follower promised=%s leader=%q (was %s)", n.promised, leader, was)
+	if was != consensus.Follower || leader != "" {
+		n.cfg.Logger.Info("became follower", "promised", n.promised.String(), "leader", leader, "was", was.String())
 	}
 }
 
 // becomePreCandidate asks every peer whether it also lost the leader. Only
 // when a majority did does the node raise its ballot, so an isolated node
 // that rejoins cannot depose a healthy leader.
-func (n *Node) becomePreCandidate() {
-	n.role = PreCandidate
+func (n *node) becomePreCandidate() {
+	n.role = consensus.PreCandidate
 	n.leader = ""
 	n.lead = leaderState{}
-	n.ballot = Ballot{Round: n.maxRound + 1, Node: n.self}
+	n.ballot = ballot{Round: n.maxRound + 1, Node: n.self}
 	n.votes = 1 << n.self // the timer fired: this node lost the leader too
 	n.preVoteSent = n.now
 	n.resetElectionDeadline()
-	n.logf("became pre-candidate ballot=%s commit=%d", n.ballot, n.log.commit)
+	n.cfg.Logger.Info("became pre-candidate", "ballot", n.ballot.String(), "commit", n.log.commit)
 	for i, p := range n.cfg.Peers {
 		if i != n.self {
 			n.send(Message{Type: MsgPreVote, To: p, Ballot: n.ballot, Sent: n.now})
@@ -62,31 +62,31 @@ func (n *Node) becomePreCandidate() {
 	n.maybeWinPreVote()
 }
 
-func (n *Node) handlePreVote(m Message) {
+func (n *node) handlePreVote(m Message) {
 	grant := n.grantsPreVote()
 	n.send(Message{Type: MsgPreVoteReply, To: m.From, Ballot: m.Ballot, Promised: n.promised, Reject: !grant, Sent: m.Sent})
 }
 
-func (n *Node) handlePreVoteReply(m Message, from int) {
+func (n *node) handlePreVoteReply(m Message, from int) {
 	n.maxRound = max(n.maxRound, m.Promised.Round)
 	n.observeElectionRTT(m)
-	if n.role != PreCandidate || m.Ballot != n.ballot || m.Sent != n.preVoteSent || m.Reject {
+	if n.role != consensus.PreCandidate || m.Ballot != n.ballot || m.Sent != n.preVoteSent || m.Reject {
 		return
 	}
 	n.votes |= 1 << from
 	n.maybeWinPreVote()
 }
 
-func (n *Node) maybeWinPreVote() {
-	if n.role == PreCandidate && popcount(n.votes) >= n.quorum {
+func (n *node) maybeWinPreVote() {
+	if n.role == consensus.PreCandidate && popcount(n.votes) >= n.quorum {
 		n.becomeCandidate()
 	}
 }
 
 // becomeCandidate runs phase 1 once for every slot above the chosen point.
-func (n *Node) becomeCandidate() {
-	n.role = Candidate
-	n.ballot = Ballot{Round: n.maxRound + 1, Node: n.self}
+func (n *node) becomeCandidate() {
+	n.role = consensus.Candidate
+	n.ballot = ballot{Round: n.maxRound + 1, Node: n.self}
 	n.maxRound = n.ballot.Round
 	n.setPromised(n.ballot)
 	n.votes = 1 << n.self
@@ -95,7 +95,7 @@ func (n *Node) becomeCandidate() {
 		n.p1.merge(v, false, n.log.commit)
 	}
 	n.resetElectionDeadline()
-	n.logf("became candidate ballot=%s from=%d", n.ballot, n.p1.start)
+	n.cfg.Logger.Info("became candidate", "ballot", n.ballot.String(), "from", n.p1.start)
 	for i, p := range n.cfg.Peers {
 		if i != n.self {
 			n.send(Message{Type: MsgPrepare, To: p, Ballot: n.ballot, Index: n.p1.start, Sent: n.now})
@@ -109,17 +109,17 @@ func (n *Node) becomeCandidate() {
 // nobody while it leads (check-quorum makes it step down when cut off). A
 // restarted node does not know when it last heard the leader, so it promises
 // nobody for ElectionTicks after it starts (quietUntil).
-func (n *Node) refusesPromise(from string) bool {
-	if n.role == Leader || n.now < n.quietUntil {
+func (n *node) refusesPromise(from string) bool {
+	if n.role == consensus.Leader || n.now < n.quietUntil {
 		return true
 	}
-	return n.leader != "" && from != n.leader && n.now-n.leaderSeen < int64(n.cfg.ElectionTicks)
+	return n.leader != "" && from != n.leader && n.now-n.leaderSeen < int64(n.cfg.Timing.ElectionTicks)
 }
 
 // handlePrepare is the acceptor's phase 1b. A damaged node answers no
 // prepare at all, not even one for the ballot it promised: what it would
 // report may lack a value it acknowledged.
-func (n *Node) handlePrepare(m Message) {
+func (n *node) handlePrepare(m Message) {
 	if n.damaged {
 		return
 	}
@@ -132,7 +132,7 @@ func (n *Node) handlePrepare(m Message) {
 			return
 		}
 		n.setPromised(m.Ballot)
-		if n.role != Follower {
+		if n.role != consensus.Follower {
 			n.becomeFollower("")
 		} else {
 			n.leader = ""
@@ -149,9 +149,9 @@ func (n *Node) handlePrepare(m Message) {
 }
 
 // handlePromise merges one phase 1b answer into the candidate's view.
-func (n *Node) handlePromise(m Message, from int) {
+func (n *node) handlePromise(m Message, from int) {
 	n.observeElectionRTT(m)
-	if n.role != Candidate || m.Ballot != n.ballot || n.votes&(1<<from) != 0 {
+	if n.role != consensus.Candidate || m.Ballot != n.ballot || n.votes&(1<<from) != 0 {
 		return
 	}
 	n.votes |= 1 << from
@@ -164,8 +164,8 @@ func (n *Node) handlePromise(m Message, from int) {
 	n.maybeWinPhase1()
 }
 
-func (n *Node) maybeWinPhase1() {
-	if n.role == Candidate && popcount(n.votes) >= n.quorum {
+func (n *node) maybeWinPhase1() {
+	if n.role == consensus.Candidate && popcount(n.votes) >= n.quorum {
 		n.becomeLeader()
 	}
 }
@@ -173,7 +173,7 @@ func (n *Node) maybeWinPhase1() {
 // becomeLeader ends phase 1: it re-proposes, at its own ballot, the value
 // learned for every open slot and a no-op for every true gap. Reads wait
 // until all of those slots are chosen (readyIndex).
-func (n *Node) becomeLeader() {
+func (n *node) becomeLeader() {
 	top := n.log.commit
 	for s := range n.p1.values {
 		if s > top {
@@ -193,19 +193,19 @@ func (n *Node) becomeLeader() {
 		sl := n.holdValue(s, n.ballot, v.data)
 		sl.acks, sl.chosen = 1<<n.self, ok && v.chosen
 	}
-	n.role = Leader
+	n.role = consensus.Leader
 	n.leader = n.id
 	n.p1 = phase1{}
 	n.lead = newLeaderState(n, top)
-	n.logf("became leader ballot=%s commit=%d open=%d noops=%d", n.ballot, n.log.commit, top-n.log.commit, gaps)
+	n.cfg.Logger.Info("became leader", "ballot", n.ballot.String(), "commit", n.log.commit, "open", top-n.log.commit, "noops", gaps)
 	n.maybeCommit()
 }
 
 // handleNack: someone promised a higher ballot, so this proposer's ballot
 // can never win; step aside at once.
-func (n *Node) handleNack(m Message) {
-	if n.role != Follower && n.ballot.Less(m.Ballot) {
-		n.logf("nack from %s: ballot %s beats %s", m.From, m.Ballot, n.ballot)
+func (n *node) handleNack(m Message) {
+	if n.role != consensus.Follower && n.ballot.Less(m.Ballot) {
+		n.cfg.Logger.Info("stepping aside: nack", "from", m.From, "ballot", m.Ballot.String(), "own", n.ballot.String())
 		n.becomeFollower("")
 	}
 }
@@ -213,11 +213,11 @@ func (n *Node) handleNack(m Message) {
 // restoreSnapshot installs a snapshot newer than the chosen point; Ready
 // hands it to the state machine, and to stable storage before the answer
 // that acknowledges it leaves.
-func (n *Node) restoreSnapshot(snap consensus.Snapshot) {
+func (n *node) restoreSnapshot(snap consensus.Snapshot) {
 	if n.log.restore(snap) {
 		n.pendingSnap = &snap
 		n.stable.snap = &snap
 		n.match = max(n.match, n.log.commit)
-		n.logf("restored snapshot index=%d", snap.Index)
+		n.cfg.Logger.Info("restored snapshot", "index", snap.Index)
 	}
 }

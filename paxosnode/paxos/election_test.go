@@ -1,6 +1,7 @@
 package paxos
 
 import (
+	"github.com/quorumkit/quorumkit/nodes/consensus"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -33,10 +34,10 @@ func TestStalePreVoteGrantIsIgnored(t *testing.T) {
 	nw.elect(L)
 	nw.settle()
 	nw.isolate(X)
-	nw.age(DefaultElectionTicks, C) // C has not heard L for an election timeout
+	nw.age(defaultElectionTicks, C) // C has not heard L for an election timeout
 
 	nw.node(X).becomePreCandidate()
-	first := nw.node(X).Ballot()
+	first := nw.node(X).ballot
 	nw.collect(X)
 	pv := nw.takeQueued(func(m Message) bool { return m.From == X && m.To == C })
 	require.Len(t, pv, 1)
@@ -47,18 +48,18 @@ func TestStalePreVoteGrantIsIgnored(t *testing.T) {
 	require.False(t, grant[0].Reject, "C grants: it lost the leader too")
 
 	// C hears L again; X tries again, in vain, with the same ballot.
-	nw.tick(DefaultHeartbeatTicks+1, L, C)
+	nw.tick(defaultHeartbeatTicks+1, L, C)
 	require.Equal(t, L, nw.node(C).Leader())
-	nw.node(X).now += int64(DefaultElectionTicks) // X's attempt expires
+	nw.node(X).now += int64(defaultElectionTicks) // X's attempt expires
 	nw.node(X).becomePreCandidate()
-	require.Equal(t, first, nw.node(X).Ballot(), "the retry asks with the same ballot")
+	require.Equal(t, first, nw.node(X).ballot, "the retry asks with the same ballot")
 	nw.net.Discard(nil)
 
 	nw.node(X).Step(grant[0])
-	require.Equal(t, PreCandidate, nw.node(X).Role(), "a grant to the earlier attempt was counted")
-	require.Equal(t, first, nw.node(X).Ballot())
+	require.Equal(t, consensus.PreCandidate, nw.node(X).role, "a grant to the earlier attempt was counted")
+	require.Equal(t, first, nw.node(X).ballot)
 
 	nw.heal()
-	nw.tick(3 * DefaultElectionTicks)
+	nw.tick(3 * defaultElectionTicks)
 	require.Equal(t, L, nw.leader(), "the healthy leader keeps its place")
 }

@@ -2,6 +2,7 @@ package paxos
 
 import (
 	"fmt"
+	"github.com/quorumkit/quorumkit/nodes/consensus"
 	"slices"
 	"testing"
 
@@ -30,7 +31,7 @@ func TestFailoverTime(t *testing.T) {
 				}
 				old := ""
 				for _, id := range s.ids {
-					if s.node(id).Role() == Leader {
+					if s.node(id).role == consensus.Leader {
 						old = id
 					}
 				}
@@ -75,7 +76,7 @@ func TestLeaderHoldsAtConstantLatencyNearTheFloor(t *testing.T) {
 		}
 		leader := func() string {
 			for _, id := range s.ids {
-				if s.node(id).Role() == Leader {
+				if s.node(id).role == consensus.Leader {
 					return id
 				}
 			}
@@ -127,5 +128,5 @@ func TestElectionSoonAfterALongPartition(t *testing.T) {
 	slices.Sort(took)
 	t.Logf("election after the heal: p50=%d max=%d ms", took[len(took)/2], took[len(took)-1])
 	// A timer fires within 1.5 x ElectionTicks, and pre-vote plus phase 1 take two round trips.
-	require.Less(t, took[len(took)-1], int64(DefaultElectionTicks*3/2+100))
+	require.Less(t, took[len(took)-1], int64(defaultElectionTicks*3/2+100))
 }

@@ -76,8 +76,8 @@ type Message struct {
 	Type     MsgType             `json:"t"`
 	From     string              `json:"f"`
 	To       string              `json:"to"`
-	Ballot   Ballot              `json:"b"`
-	Promised Ballot              `json:"p,omitzero"`
+	Ballot   ballot              `json:"b"`
+	Promised ballot              `json:"p,omitzero"`
 	Index    uint64              `json:"i,omitempty"`
 	Last     uint64              `json:"l,omitempty"`
 	Commit   uint64              `json:"c,omitempty"`
@@ -90,13 +90,13 @@ type Message struct {
 	Damaged  bool                `json:"dm,omitempty"`
 	Catchup  uint64              `json:"cu,omitempty"`
 	Entries  []consensus.Entry   `json:"e,omitempty"`
-	Accepted []AcceptedValue     `json:"a,omitempty"`
+	Accepted []acceptedValue     `json:"a,omitempty"`
 	Snapshot *consensus.Snapshot `json:"s,omitempty"`
 }
 
-// Describe renders m on one line for logs and test failures, e.g.
+// describe renders m on one line for logs and test failures, e.g.
 // "n0->n1 accept b=2.0 [5..7] c=4 r=9".
-func Describe(m Message) string {
+func describe(m Message) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s->%s %s b=%s", m.From, m.To, m.Type, m.Ballot)
 	switch m.Type {

@@ -18,9 +18,9 @@ import (
 // replica is a test state machine: the data of every slot it applied, in
 // order ("" stands for a no-op), plus the reads it was told to serve.
 type replica struct {
-	node    *Node
-	idx     int    // position in ids
-	cfg     Config // what the node was built with; a restart adds Restore
+	node    *node
+	idx     int              // position in ids
+	cfg     consensus.Config // what the node was built with; a restart adds Restore
 	disk    *disk
 	down    bool     // crashed and not restarted: it receives nothing and gets no ticks
 	state   []string // state[i] is slot i+1
@@ -57,23 +57,23 @@ type network struct {
 	drop   func(Message) bool // drops matching messages when set
 }
 
-func newNetwork(t testing.TB, size int, tweak func(*Config)) *network {
+func newNetwork(t testing.TB, size int, tweak func(*consensus.Config)) *network {
 	return newNetworkRand(t, size, rand.New(rand.NewPCG(0, 7)), tweak)
 }
 
 // newNetworkRand builds the cluster on a network that draws its faults from rnd.
-func newNetworkRand(t testing.TB, size int, rnd *rand.Rand, tweak func(*Config)) *network {
+func newNetworkRand(t testing.TB, size int, rnd *rand.Rand, tweak func(*consensus.Config)) *network {
 	nw := &network{t: t, nodes: map[string]*replica{}, chosen: map[uint64]string{}, chain: map[uint64]uint64{}}
 	for i := range size {
 		nw.ids = append(nw.ids, fmt.Sprintf("n%d", i))
 	}
 	for i, id := range nw.ids {
-		cfg := Config{ID: id, Peers: nw.ids, Rand: rand.New(rand.NewPCG(uint64(i), 7)),
-			Logf: func(f string, a ...any) { nw.logs = append(nw.logs, fmt.Sprintf(f, a...)) }}
+		cfg := consensus.Config{ID: id, Peers: nw.ids, Rand: rand.New(rand.NewPCG(uint64(i), 7)),
+			Logger: logFunc(func(msg string, a ...any) { nw.logs = append(nw.logs, id+" "+msg+kv(a)) })}
 		if tweak != nil {
 			tweak(&cfg)
 		}
-		nw.nodes[id] = &replica{node: New(cfg), idx: i, cfg: cfg, disk: &disk{}, noops: map[uint64]bool{}}
+		nw.nodes[id] = &replica{node: newNode(cfg), idx: i, cfg: cfg, disk: &disk{}, noops: map[uint64]bool{}}
 	}
 	nw.net = simnet.New[Message](nw.ids, rnd, simnet.Faults{})
 	nw.net.Deliver = func(e *simnet.Envelope[Message]) {
@@ -82,7 +82,7 @@ func newNetworkRand(t testing.TB, size int, rnd *rand.Rand, tweak func(*Config))
 			return // a dead process hears nothing, and its restart starts with an empty queue
 		}
 		if nw.trace {
-			nw.logs = append(nw.logs, "deliver "+Describe(e.Msg))
+			nw.logs = append(nw.logs, "deliver "+describe(e.Msg))
 		}
 		r.node.Step(e.Msg)
 	}
@@ -100,7 +100,7 @@ func newNetworkRand(t testing.TB, size int, rnd *rand.Rand, tweak func(*Config))
 	return nw
 }
 
-func (nw *network) node(id string) *Node { return nw.nodes[id].node }
+func (nw *network) node(id string) *node { return nw.nodes[id].node }
 
 // index is id's position in ids, which is its position in every node's Peers.
 func (nw *network) index(id string) int { return slices.Index(nw.ids, id) }
@@ -122,7 +122,7 @@ func (nw *network) collect(id string) consensus.Ready[Message] {
 	nw.save(id, rd)
 	nw.apply(id, r, rd)
 	for _, m := range rd.Messages {
-		require.Equal(nw.t, id, m.From, Describe(m))
+		require.Equal(nw.t, id, m.From, describe(m))
 	}
 	nw.enqueue(rd.Messages)
 	return rd
@@ -161,7 +161,7 @@ func (nw *network) crash(id string) {
 	r := nw.nodes[id]
 	cfg := r.cfg
 	cfg.Restore = r.disk.recovered()
-	r.node, r.down = New(cfg), true
+	r.node, r.down = newNode(cfg), true
 	r.state, r.hash, r.reads = nil, 0, nil
 	if snap := cfg.Restore.Snapshot; snap != nil {
 		nw.apply(id, r, consensus.Ready[Message]{Snapshot: snap})
@@ -277,7 +277,7 @@ func (nw *network) tick(k int, ids ...string) {
 // settle lets two heartbeat intervals pass, so followers learn the chosen
 // point piggybacked on the next heartbeat (an acceptor that got an Accept
 // less than HeartbeatTicks before a round skips that round's heartbeat).
-func (nw *network) settle() { nw.tick(2*DefaultHeartbeatTicks + 1) }
+func (nw *network) settle() { nw.tick(2*defaultHeartbeatTicks + 1) }
 
 // age lets k ticks pass on the listed nodes without their timers firing, as
 // if the network had been quiet: acceptors stop refusing promises.
@@ -293,7 +293,7 @@ func (nw *network) age(k int, ids ...string) {
 func (nw *network) leader() string {
 	l := ""
 	for _, id := range nw.ids {
-		if nw.node(id).Role() == Leader {
+		if nw.node(id).role == consensus.Leader {
 			if l != "" {
 				return ""
 			}
@@ -307,7 +307,7 @@ func (nw *network) leader() string {
 func (nw *network) elect(id string) {
 	nw.node(id).becomePreCandidate()
 	nw.stabilize()
-	require.Equal(nw.t, Leader, nw.node(id).Role(), "%s should lead:\n%s", id, nw.tail())
+	require.Equal(nw.t, consensus.Leader, nw.node(id).role, "%s should lead:\n%s", id, nw.tail())
 }
 
 func (nw *network) propose(id string, data ...string) {
@@ -319,4 +319,24 @@ func (nw *network) propose(id string, data ...string) {
 func (nw *network) tail() string {
 	from := max(0, len(nw.logs)-30)
 	return strings.Join(nw.logs[from:], "\n")
+}
+
+// The shared defaults the tests count ticks in.
+var (
+	defaultElectionTicks  = consensus.DefaultTiming.ElectionTicks
+	defaultHeartbeatTicks = consensus.DefaultTiming.HeartbeatTicks
+)
+
+// logFunc adapts a function to the cores' logger.
+type logFunc func(msg string, args ...any)
+
+func (f logFunc) Info(msg string, args ...any) { f(msg, args...) }
+
+// kv renders a logger's key-value pairs as " k=v k=v".
+func kv(args []any) string {
+	var b strings.Builder
+	for i := 0; i+1 < len(args); i += 2 {
+		fmt.Fprintf(&b, " %v=%v", args[i], args[i+1])
+	}
+	return b.String()
 }

@@ -2,17 +2,17 @@ package paxos
 
 import "github.com/quorumkit/quorumkit/nodes/consensus"
 
-// Node is one Multi-Paxos replica: proposer, acceptor and learner in one
+// node is one Multi-Paxos replica: proposer, acceptor and learner in one
 // deterministic state machine. It is not safe for concurrent use; the caller
 // feeds it events from one loop and collects the results with Ready.
-type Node struct {
-	cfg    Config
+type node struct {
+	cfg    consensus.Config
 	id     string
 	self   int // index of id in cfg.Peers
 	quorum int
 	now    int64 // ticks since New
 
-	role   Role
+	role   consensus.Role
 	leader string // "" if unknown
 	// leaderSeen is the tick this node last heard the leader at a ballot
 	// it had not promised away. Acceptors refuse other proposers until
@@ -20,25 +20,27 @@ type Node struct {
 	leaderSeen       int64
 	electionDeadline int64
 	// timeout is the adaptive wait for election answers and the leader's
-	// check-quorum window, never below cfg.ElectionTicks (timing.go).
+	// check-quorum window, never below cfg.Timing.ElectionTicks, from the round trips
+	// rtt measured (timing.go).
 	timeout int
+	rtt     consensus.RTT
 
 	// Acceptor state.
-	promised Ballot // highest ballot promised (accepting implies promising)
+	promised ballot // highest ballot promised (accepting implies promising)
 	maxRound uint64 // highest ballot round seen anywhere
 	log      slotLog
 	// learnBallot and learnCommit are the newest chosen-point claim from a
 	// leader: every slot through learnCommit is chosen, and a value accepted
 	// there at a ballot >= learnBallot is the chosen value.
-	learnBallot Ballot
+	learnBallot ballot
 	learnCommit uint64
 	// matchBallot and match: every slot in (commit, match] holds a value
 	// accepted at matchBallot. Reported to the leader for retransmission.
-	matchBallot Ballot
+	matchBallot ballot
 	match       uint64
 
 	// Proposer state (PreCandidate, Candidate, Leader).
-	ballot Ballot
+	ballot ballot
 	votes  uint64 // pre-votes or promises received in this attempt (bitmask)
 	// preVoteSent is the tick the current pre-vote attempt went out, which its answers echo.
 	// The ballot cannot tell attempts apart: it repeats while no higher round is seen.
@@ -62,12 +64,11 @@ type Node struct {
 	reportedLeader string
 }
 
-// New returns a follower that knows no leader. It panics on an invalid
-// Config (a programming error).
-func New(cfg Config) *Node {
-	cfg.setDefaults()
-	cfg.validate()
-	n := &Node{cfg: cfg, id: cfg.ID, quorum: len(cfg.Peers)/2 + 1, timeout: cfg.ElectionTicks}
+// newNode returns a follower that knows no leader. It panics on an invalid
+// config (a programming error).
+func newNode(cfg consensus.Config) *node {
+	cfg = withDefaults(cfg)
+	n := &node{cfg: cfg, id: cfg.ID, quorum: len(cfg.Peers)/2 + 1, timeout: cfg.Timing.ElectionTicks}
 	for i, p := range cfg.Peers {
 		if p == cfg.ID {
 			n.self = i
@@ -75,7 +76,7 @@ func New(cfg Config) *Node {
 	}
 	// Nobody was heard from: promises and pre-votes are free from the start,
 	// unless the node is restarting (recover).
-	n.leaderSeen = -int64(cfg.ElectionTicks)
+	n.leaderSeen = -int64(cfg.Timing.ElectionTicks)
 	if cfg.Restore != nil {
 		n.recover(cfg.Restore)
 	}
@@ -84,9 +85,9 @@ func New(cfg Config) *Node {
 }
 
 // Tick tells the node one millisecond passed.
-func (n *Node) Tick() {
+func (n *node) Tick() {
 	n.now++
-	if n.role == Leader {
+	if n.role == consensus.Leader {
 		n.tickLeader()
 		return
 	}
@@ -101,7 +102,7 @@ func (n *Node) Tick() {
 
 // Step handles a message from a peer. Messages not addressed to this node,
 // from unknown senders or otherwise malformed are ignored.
-func (n *Node) Step(m Message) {
+func (n *node) Step(m Message) {
 	from := n.peerIndex(m.From)
 	if m.To != n.id || from < 0 || from == n.self || !n.wellFormed(m, from) {
 		return
@@ -128,7 +129,7 @@ func (n *Node) Step(m Message) {
 }
 
 // wellFormed rejects messages that would break invariants if believed.
-func (n *Node) wellFormed(m Message, from int) bool {
+func (n *node) wellFormed(m Message, from int) bool {
 	switch m.Type {
 	case MsgPreVote, MsgPrepare, MsgAccept, MsgSnapshot:
 		// A proposer's ballot carries its own index.
@@ -155,8 +156,8 @@ func (n *Node) wellFormed(m Message, from int) bool {
 // True means the command holds the next slot in this leader's log; it goes
 // out in one Accept per acceptor at the next Ready and may still be lost if
 // the leader is deposed.
-func (n *Node) Propose(data []byte) bool {
-	if n.role != Leader || n.lead.nextSlot-n.log.commit > maxOpenSlots {
+func (n *node) Propose(data []byte) bool {
+	if n.role != consensus.Leader || n.lead.nextSlot-n.log.commit > maxOpenSlots {
 		return false
 	}
 	if data == nil {
@@ -174,7 +175,7 @@ func (n *Node) Propose(data []byte) bool {
 // replicas that fall behind, and goes to stable storage with the next Ready
 // so that the storage may drop the acceptances it covers. index must not
 // exceed the last slot handed out in Ready.Committed.
-func (n *Node) Compact(index uint64, snapshot []byte) {
+func (n *node) Compact(index uint64, snapshot []byte) {
 	if n.log.compact(index, snapshot) {
 		snap := n.log.snap
 		n.stable.snap = &snap
@@ -182,18 +183,18 @@ func (n *Node) Compact(index uint64, snapshot []byte) {
 }
 
 // HasReady reports whether Ready would return anything new.
-func (n *Node) HasReady() bool {
+func (n *node) HasReady() bool {
 	return len(n.msgs) > 0 || len(n.readStates) > 0 || n.pendingSnap != nil || n.stable.pending() ||
 		n.log.commit > n.log.applied || n.leader != n.reportedLeader ||
-		(n.role == Leader && n.hasSendWork())
+		(n.role == consensus.Leader && n.hasSendWork())
 }
 
 // Ready takes everything pending: the leader's Accepts for everything
 // proposed since the last call, replies, chosen slots and reads, and in
 // Stable every promise, acceptance and snapshot since the last call, which
 // the server makes durable before it sends any of the messages.
-func (n *Node) Ready() consensus.Ready[Message] {
-	if n.role == Leader {
+func (n *node) Ready() consensus.Ready[Message] {
+	if n.role == consensus.Leader {
 		n.flushLeader()
 	}
 	rd := consensus.Ready[Message]{Stable: n.takeStable(), Messages: n.msgs, ReadStates: n.readStates,
@@ -211,43 +212,18 @@ func (n *Node) Ready() consensus.Ready[Message] {
 }
 
 // Leader returns the node believed to lead, "" if unknown.
-func (n *Node) Leader() string { return n.leader }
+func (n *node) Leader() string { return n.leader }
 
-// Role returns what the node is doing now.
-func (n *Node) Role() Role { return n.role }
-
-// Ballot returns the node's own ballot as a proposer (zero if it never tried).
-func (n *Node) Ballot() Ballot { return n.ballot }
-
-// Promised returns the highest ballot this acceptor promised.
-func (n *Node) Promised() Ballot { return n.promised }
-
-// CommitIndex returns the chosen point: every slot through it is chosen and known here.
-func (n *Node) CommitIndex() uint64 { return n.log.commit }
-
-// Timeout returns the current adaptive election and check-quorum timeout in
-// ticks (timing.go); suspicion of the leader uses ElectionTicks.
-func (n *Node) Timeout() int { return n.timeout }
-
-// LeaseValid reports whether this node is a leader holding a valid read lease.
-func (n *Node) LeaseValid() bool { return n.role == Leader && n.leaseValid() }
-
-func (n *Node) send(m Message) {
+func (n *node) send(m Message) {
 	m.From = n.id
 	n.msgs = append(n.msgs, m)
 }
 
-func (n *Node) peerIndex(id string) int {
+func (n *node) peerIndex(id string) int {
 	for i, p := range n.cfg.Peers {
 		if p == id {
 			return i
 		}
 	}
 	return -1
-}
-
-func (n *Node) logf(format string, args ...any) {
-	if n.cfg.Logf != nil {
-		n.cfg.Logf("%s "+format, append([]any{n.id}, args...)...)
-	}
 }

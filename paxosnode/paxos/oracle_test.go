@@ -30,7 +30,7 @@ import (
 //     snapshot covers aside), unless its storage reported damage (checkRestart).
 type oracle struct {
 	nw     *network
-	nodes  []*Node // nodes[i] is node ids[i]
+	nodes  []*node // nodes[i] is node ids[i]
 	quorum int
 	fail   func(format string, args ...any)
 
@@ -40,8 +40,8 @@ type oracle struct {
 	// lastElection is the last tick a node became candidate or leader.
 	lastElection int64
 
-	tenures map[Ballot]*tenure
-	leading []Ballot // leading[i]: the ballot node i leads, zero when it does not
+	tenures map[ballot]*tenure
+	leading []ballot // leading[i]: the ballot node i leads, zero when it does not
 
 	// The pre-vote bookkeeping counts events: every delivery and every tick is one.
 	events int64
@@ -52,14 +52,14 @@ type oracle struct {
 	// attemptSent that attempt's send tick (Node.preVoteSent), to notice the next one.
 	attempt     []int64
 	attemptSent []int64
-	roles       []Role
+	roles       []consensus.Role
 	// lost[i] are the acceptances node i's storage lost (disk.damage): checkRestart forgives them.
 	lost []map[slotBallot]bool
 }
 
 type slotBallot struct {
 	slot   uint64
-	ballot Ballot
+	ballot ballot
 }
 
 // slotVotes are the acceptances of one slot, one entry per ballot.
@@ -67,11 +67,11 @@ type slotVotes struct {
 	votes  []ballotVotes
 	chosen bool
 	value  string
-	at     Ballot // the lowest ballot at which value was chosen
+	at     ballot // the lowest ballot at which value was chosen
 }
 
 type ballotVotes struct {
-	ballot    Ballot
+	ballot    ballot
 	value     string
 	acceptors uint64 // bit i: node i accepted value at ballot
 }
@@ -84,8 +84,8 @@ type tenure struct {
 
 func newOracle(nw *network, fail func(format string, args ...any)) *oracle {
 	n := len(nw.ids)
-	o := &oracle{nw: nw, nodes: make([]*Node, n), quorum: n/2 + 1, fail: fail, tenures: map[Ballot]*tenure{},
-		leading: make([]Ballot, n), refusing: make([]int64, n), attempt: make([]int64, n), attemptSent: make([]int64, n), roles: make([]Role, n),
+	o := &oracle{nw: nw, nodes: make([]*node, n), quorum: n/2 + 1, fail: fail, tenures: map[ballot]*tenure{},
+		leading: make([]ballot, n), refusing: make([]int64, n), attempt: make([]int64, n), attemptSent: make([]int64, n), roles: make([]consensus.Role, n),
 		lost: make([]map[slotBallot]bool, n)}
 	for i, id := range nw.ids {
 		o.nodes[i] = nw.node(id)
@@ -99,7 +99,7 @@ func newOracle(nw *network, fail func(format string, args ...any)) *oracle {
 func value(data []byte) string { return string(data) }
 
 // accepted records that node i accepted v at ballot b in slot s.
-func (o *oracle) accepted(s uint64, b Ballot, i int, v string) {
+func (o *oracle) accepted(s uint64, b ballot, i int, v string) {
 	for uint64(len(o.slots)) < s {
 		o.slots = append(o.slots, slotVotes{})
 	}
@@ -170,7 +170,7 @@ func (o *oracle) afterTick(id string) {
 		return
 	}
 	i, n := r.idx, r.node
-	if n.role == PreCandidate && n.preVoteSent != o.attemptSent[i] {
+	if n.role == consensus.PreCandidate && n.preVoteSent != o.attemptSent[i] {
 		o.attempt[i], o.attemptSent[i] = o.events, n.preVoteSent
 	}
 	o.observe(i, n)
@@ -226,7 +226,7 @@ func (o *oracle) checkRestart(id string) {
 }
 
 // observe notes node i's pre-vote stance and role after an event, and checks a candidacy.
-func (o *oracle) observe(i int, n *Node) {
+func (o *oracle) observe(i int, n *node) {
 	refuses := !n.grantsPreVote()
 	switch {
 	case !refuses:
@@ -234,17 +234,17 @@ func (o *oracle) observe(i int, n *Node) {
 	case o.refusing[i] < 0:
 		o.refusing[i] = o.events
 	}
-	if o.roles[i] == PreCandidate && n.role == Candidate {
+	if o.roles[i] == consensus.PreCandidate && n.role == consensus.Candidate {
 		o.checkCandidacy(i)
 	}
-	if o.roles[i] != n.role && n.role >= Candidate {
+	if o.roles[i] != n.role && n.role >= consensus.Candidate {
 		o.lastElection = o.nw.now()
 	}
-	if o.roles[i] == Leader && (n.role != Leader || n.ballot != o.leading[i]) {
+	if o.roles[i] == consensus.Leader && (n.role != consensus.Leader || n.ballot != o.leading[i]) {
 		o.tenures[o.leading[i]].ended = true
-		o.leading[i] = Ballot{}
+		o.leading[i] = ballot{}
 	}
-	if o.leading[i].IsZero() && n.role == Leader {
+	if o.leading[i].IsZero() && n.role == consensus.Leader {
 		o.newTenure(i, n)
 	}
 	o.roles[i] = n.role
@@ -271,7 +271,7 @@ func (o *oracle) checkCandidacy(i int) {
 
 // newTenure: node i has just become leader. The ballot must be its own and new. (What it
 // re-proposes counts as accepted once it is saved, like any acceptance.)
-func (o *oracle) newTenure(i int, n *Node) {
+func (o *oracle) newTenure(i int, n *node) {
 	b := n.ballot
 	if b.Node != i {
 		o.fail("SAFETY: %s leads ballot %s, which belongs to node %d", o.nw.ids[i], b, b.Node)
@@ -286,9 +286,9 @@ func (o *oracle) newTenure(i int, n *Node) {
 // check runs the properties that concern the cluster as a whole, once per step, when reads
 // may be served: roles, leases and the leaders' logs.
 func (o *oracle) check(paused func(id string) bool) {
-	var leaders []*Node
+	var leaders []*node
 	for _, n := range o.nodes {
-		if n.role == Leader {
+		if n.role == consensus.Leader {
 			leaders = append(leaders, n)
 		}
 	}
@@ -305,9 +305,9 @@ func (o *oracle) check(paused func(id string) bool) {
 // may get values chosen that the lease holder's reads would miss (its re-proposals and
 // proposals go out at once); doc.go's lease argument claims exactly that no such majority
 // can exist before the lease ends. A candidate at a higher ballot is harmless, and common.
-func (o *oracle) checkLeases(leaders []*Node, paused func(id string) bool) {
+func (o *oracle) checkLeases(leaders []*node, paused func(id string) bool) {
 	for _, a := range leaders {
-		if !a.LeaseValid() || paused(a.id) {
+		if !a.leaseValid() || paused(a.id) {
 			continue
 		}
 		for _, b := range leaders {
@@ -325,7 +325,7 @@ func (o *oracle) checkLeases(leaders []*Node, paused func(id string) bool) {
 // be chosen below it afterwards. Slots chosen at a higher ballot are another leader's, which
 // a deposed leader that does not know it yet cannot hold. (Delivered slots are checked at
 // delivery, compacted ones by the state hash.)
-func (o *oracle) checkLeaderLog(l *Node) {
+func (o *oracle) checkLeaderLog(l *node) {
 	for s := max(l.log.applied, l.log.snap.Index) + 1; s <= o.maxChosen; s++ {
 		sv := &o.slots[s-1]
 		if !sv.chosen || l.ballot.Less(sv.at) {

@@ -19,8 +19,8 @@ type pendingRead struct {
 // leads after the call: at once under a valid lease, else after a quorum
 // acknowledges a heartbeat round started after the call. Either way the
 // leader must first have every slot it found open in phase 1 chosen.
-func (n *Node) ReadIndex(id uint64) bool {
-	if n.role != Leader {
+func (n *node) ReadIndex(id uint64) bool {
+	if n.role != consensus.Leader {
 		return false
 	}
 	if n.readReady() && n.leaseValid() {
@@ -37,23 +37,23 @@ func (n *Node) ReadIndex(id uint64) bool {
 
 // readReady: phase 1 is done and everything it found open is chosen, so the
 // chosen point covers every slot chosen under an earlier ballot.
-func (n *Node) readReady() bool {
-	return n.role == Leader && n.log.commit >= n.lead.readyIndex
+func (n *node) readReady() bool {
+	return n.role == consensus.Leader && n.log.commit >= n.lead.readyIndex
 }
 
-// leaseValid: a quorum acknowledged a round sent at leaseFrom, and each of
+// leaseValid: this node leads, a quorum acknowledged a round sent at leaseFrom, and each of
 // those acceptors refuses other proposers for ElectionTicks after receiving
 // it, so nobody else can lead before leaseFrom+ElectionTicks-2 on our clock
 // (one tick of discretization on each side). The lease ends a tick earlier.
-func (n *Node) leaseValid() bool {
+func (n *node) leaseValid() bool {
 	ls := &n.lead
-	return n.cfg.LeaseReads && ls.leaseFrom >= ls.since &&
-		n.now < ls.leaseFrom+int64(n.cfg.ElectionTicks)-3
+	return n.role == consensus.Leader && n.cfg.LeaseReads && ls.leaseFrom >= ls.since &&
+		n.now < ls.leaseFrom+int64(n.cfg.Timing.LeaseTicks())
 }
 
 // updateConfirmed finds the highest round a quorum (this node included)
 // acknowledged, extends the lease and releases the reads it confirms.
-func (n *Node) updateConfirmed() {
+func (n *node) updateConfirmed() {
 	ls := &n.lead
 	acked := make([]uint64, 0, len(n.cfg.Peers))
 	for i := range ls.prog {
@@ -74,7 +74,7 @@ func (n *Node) updateConfirmed() {
 	}
 	// Rounds at or below the confirmed one are no longer needed; neither are
 	// rounds too old to give a lease or a useful RTT sample.
-	horizon := n.now - int64(maxTimeoutFactor*n.cfg.ElectionTicks)
+	horizon := n.now - int64(n.cfg.Timing.MaxElectionTicks)
 	for k, t := range ls.roundTick {
 		if k < r || t < horizon {
 			delete(ls.roundTick, k)
@@ -85,7 +85,7 @@ func (n *Node) updateConfirmed() {
 
 // releaseReads emits every read whose round is confirmed, once the leader is
 // ready. The index is the chosen point at the call, raised to readyIndex.
-func (n *Node) releaseReads() {
+func (n *node) releaseReads() {
 	ls := &n.lead
 	if !n.readReady() {
 		return

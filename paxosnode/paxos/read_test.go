@@ -8,8 +8,8 @@ import (
 	"github.com/quorumkit/quorumkit/nodes/consensus"
 )
 
-func noLease(c *Config)   { c.LeaseReads = false }
-func withLease(c *Config) { c.LeaseReads = true }
+func noLease(c *consensus.Config)   { c.LeaseReads = false }
+func withLease(c *consensus.Config) { c.LeaseReads = true }
 
 // A leader cut off from its quorum never serves a read; the read is
 // dropped when check-quorum makes it step down.
@@ -18,8 +18,8 @@ func TestPartitionedLeaderServesNoRead(t *testing.T) {
 	nw.elect("n0")
 	nw.isolate("n0")
 	require.True(t, nw.node("n0").ReadIndex(1))
-	nw.tick(DefaultElectionTicks+DefaultHeartbeatTicks+1, "n0")
-	require.Equal(t, Follower, nw.node("n0").Role())
+	nw.tick(defaultElectionTicks+defaultHeartbeatTicks+1, "n0")
+	require.Equal(t, consensus.Follower, nw.node("n0").role)
 	require.Empty(t, nw.nodes["n0"].reads)
 	require.Empty(t, nw.node("n0").lead.reads)
 }
@@ -35,7 +35,7 @@ func TestLeaseCountsFromTheRoundsSendTick(t *testing.T) {
 	nw.propose("n0", "a")
 	nw.stabilize()
 	n0 := nw.node("n0")
-	for range DefaultHeartbeatTicks {
+	for range defaultHeartbeatTicks {
 		n0.Tick() // a round is due, and no answer comes meanwhile
 	}
 	sent := n0.now
@@ -44,14 +44,14 @@ func TestLeaseCountsFromTheRoundsSendTick(t *testing.T) {
 		n0.Tick() // ...and its answers take 20 ticks to come back
 	}
 	nw.stabilize()
-	require.True(t, n0.LeaseValid())
+	require.True(t, n0.leaseValid())
 
 	nw.isolate("n0")
-	for n0.LeaseValid() {
-		require.Less(t, n0.now, sent+2*DefaultElectionTicks, "the lease never ended")
+	for n0.leaseValid() {
+		require.Less(t, n0.now, sent+int64(2*defaultElectionTicks), "the lease never ended")
 		nw.tick(1, "n0")
 	}
-	require.Equal(t, sent+DefaultElectionTicks-3, n0.now, "valid while now < sent + ElectionTicks - 3")
+	require.Equal(t, sent+int64(defaultElectionTicks-3), n0.now, "valid while now < sent + ElectionTicks - 3")
 }
 
 // The acceptor half of the lease: after hearing from the leader, acceptors
@@ -62,15 +62,15 @@ func TestAcceptorsRefusePromisesDuringLease(t *testing.T) {
 	nw.cutLink("n0", "n2")
 	nw.node("n2").becomeCandidate()
 	nw.stabilize()
-	require.Equal(t, Leader, nw.node("n0").Role(), "n1 heard n0 and refused n2")
-	require.Equal(t, Candidate, nw.node("n2").Role())
-	require.Equal(t, nw.node("n0").Ballot(), nw.node("n1").Promised())
+	require.Equal(t, consensus.Leader, nw.node("n0").role, "n1 heard n0 and refused n2")
+	require.Equal(t, consensus.Candidate, nw.node("n2").role)
+	require.Equal(t, nw.node("n0").ballot, nw.node("n1").promised)
 	// Once n1 has not heard n0 for ElectionTicks it may promise.
 	nw.isolate("n0")
-	nw.age(DefaultElectionTicks, "n1", "n2")
+	nw.age(defaultElectionTicks, "n1", "n2")
 	nw.node("n2").becomeCandidate()
 	nw.stabilize()
-	require.Equal(t, Leader, nw.node("n2").Role())
+	require.Equal(t, consensus.Leader, nw.node("n2").role)
 }
 
 // A new leader serves reads only once every slot it found open in phase 1
@@ -83,7 +83,7 @@ func TestReadWaitsForPhase1Slots(t *testing.T) {
 	nw.propose("n0", "b") // slot 1 accepted by n0, n1; n0 never learns it
 	nw.stabilize()
 	nw.isolate("n0")
-	nw.age(DefaultElectionTicks, "n1", "n2")
+	nw.age(defaultElectionTicks, "n1", "n2")
 	// n2's re-proposal of slot 1 cannot reach n1, heartbeats can.
 	nw.drop = func(m Message) bool { return m.Type == MsgAccept && len(m.Entries) > 0 }
 	nw.elect("n2")
@@ -91,7 +91,7 @@ func TestReadWaitsForPhase1Slots(t *testing.T) {
 	nw.stabilize()
 	require.Empty(t, nw.nodes["n2"].reads, "slot 1 is not chosen under n2's ballot yet")
 	nw.drop = nil
-	nw.tick(DefaultElectionTicks / 2)
+	nw.tick(defaultElectionTicks / 2)
 	require.Equal(t, []consensus.ReadState{{ID: 5, Index: 1}}, nw.nodes["n2"].reads)
 	require.Equal(t, []string{"b"}, nw.nodes["n2"].state)
 }

@@ -1,5 +1,7 @@
 package paxos
 
+import "github.com/quorumkit/quorumkit/nodes/consensus"
+
 // neverSent is a tick long before any other, for progress.snapSent.
 const neverSent = -1 << 40
 
@@ -38,11 +40,9 @@ type leaderState struct {
 	leaseFrom      int64            // send tick of the confirmed round
 	reads          []pendingRead
 	readsNeedRound bool
-
-	srtt, rttvar float64 // smoothed round trip in ticks (timing.go)
 }
 
-func newLeaderState(n *Node, top uint64) leaderState {
+func newLeaderState(n *node, top uint64) leaderState {
 	ls := leaderState{
 		since: n.now, nextSlot: top + 1, readyIndex: top,
 		prog:      make([]progress, len(n.cfg.Peers)),
@@ -60,16 +60,15 @@ func newLeaderState(n *Node, top uint64) leaderState {
 
 // tickLeader sends heartbeats, steps down without a quorum (check-quorum)
 // and retransmits to acceptors that stopped making progress.
-func (n *Node) tickLeader() {
+func (n *node) tickLeader() {
 	ls := &n.lead
-	if n.now-ls.lastHeartbeat >= int64(n.cfg.HeartbeatTicks) {
+	if n.now-ls.lastHeartbeat >= int64(n.cfg.Timing.HeartbeatTicks) {
 		ls.hbDue = true
 	}
-	// The window is one timeout plus a heartbeat period: the time by which the answer to the
-	// next heartbeat is normally back. With the timeout alone, a round trip near the floor
-	// (constant 100 ms latency: 200 ms) deposed every new leader before its first answers
-	// arrived, and a 5-node cluster chose nothing for a whole minute.
-	timeout := int64(n.timeout + n.cfg.HeartbeatTicks)
+	// The window is the adaptive timeout plus a heartbeat period: the heartbeat whose answer
+	// the timeout waits for may leave up to a period late. (Raft's window is the timeout
+	// alone; here the swarm found clusters that could not keep a leader without the period.)
+	timeout := int64(n.timeout + n.cfg.Timing.HeartbeatTicks)
 	if n.now-ls.since >= timeout {
 		heard := 1
 		for i := range ls.prog {
@@ -78,7 +77,7 @@ func (n *Node) tickLeader() {
 			}
 		}
 		if heard < n.quorum {
-			n.logf("check-quorum: heard from %d of %d within %d ticks", heard, len(n.cfg.Peers), timeout)
+			n.cfg.Logger.Info("stepping down: check-quorum", "heard", heard, "nodes", len(n.cfg.Peers), "window_ticks", timeout)
 			n.becomeFollower("")
 			return
 		}
@@ -97,11 +96,11 @@ func (n *Node) tickLeader() {
 // the unacknowledged run above match is resent (selective repeat), once per
 // resendTicks; the pipeline goes on. When that run is compacted away, empty,
 // or everything up to next, it goes back to match+1 (go-back-N).
-func (n *Node) planResend(i int, pr *progress) {
+func (n *node) planResend(i int, pr *progress) {
 	pr.lastProgress = n.now
 	lo := pr.match + 1
 	hi := lo
-	for hi < pr.next && hi-lo < uint64(n.cfg.MaxBatch) {
+	for hi < pr.next && hi-lo < uint64(n.cfg.Timing.MaxBatch) {
 		sl := n.log.get(hi)
 		if sl == nil || sl.acks&(1<<i) != 0 {
 			break
@@ -116,7 +115,7 @@ func (n *Node) planResend(i int, pr *progress) {
 }
 
 // hasSendWork reports whether flushLeader would send anything.
-func (n *Node) hasSendWork() bool {
+func (n *node) hasSendWork() bool {
 	ls := &n.lead
 	if ls.hbDue || ls.readsNeedRound {
 		return true
@@ -136,11 +135,11 @@ func (n *Node) hasSendWork() bool {
 
 // canSend mirrors sendAccepts: whether it would send acceptor pr anything
 // beyond a heartbeat, so HasReady never reports work that Ready skips.
-func (n *Node) canSend(pr *progress) bool {
+func (n *node) canSend(pr *progress) bool {
 	if pr.next <= n.log.snap.Index {
 		return n.now-pr.snapSent >= n.resendTicks()
 	}
-	return pr.next < n.lead.nextSlot && pr.inflight < n.cfg.MaxInflight
+	return pr.next < n.lead.nextSlot && pr.inflight < n.cfg.Timing.MaxInflight
 }
 
 // flushLeader sends everything proposed since the last flush as one Accept
@@ -152,7 +151,7 @@ func (n *Node) canSend(pr *progress) bool {
 // under load, no heartbeat is sent at all. (A round's tick is when it started,
 // at or before any Accept that carries it, so the lease that an
 // acknowledgement gives is never longer than the one a heartbeat would give.)
-func (n *Node) flushLeader() {
+func (n *node) flushLeader() {
 	ls := &n.lead
 	everyone := ls.readsNeedRound
 	newRound := ls.hbDue || ls.readsNeedRound
@@ -164,7 +163,7 @@ func (n *Node) flushLeader() {
 	}
 	for i := range n.cfg.Peers {
 		if i != n.self {
-			quiet := n.now-ls.prog[i].lastSent >= int64(n.cfg.HeartbeatTicks)
+			quiet := n.now-ls.prog[i].lastSent >= int64(n.cfg.Timing.HeartbeatTicks)
 			n.sendAccepts(i, newRound && (everyone || quiet))
 		}
 	}
@@ -175,7 +174,7 @@ func (n *Node) flushLeader() {
 
 // sendAccepts sends acceptor i its missing slots (or the snapshot when they
 // are compacted away); with force, at least a heartbeat.
-func (n *Node) sendAccepts(i int, force bool) {
+func (n *node) sendAccepts(i int, force bool) {
 	ls := &n.lead
 	pr := &ls.prog[i]
 	to := n.cfg.Peers[i]
@@ -207,11 +206,11 @@ func (n *Node) sendAccepts(i int, force bool) {
 			}
 			pr.gapLo, pr.gapHi = 0, 0
 		}
-		for pr.next < ls.nextSlot && pr.inflight < n.cfg.MaxInflight {
+		for pr.next < ls.nextSlot && pr.inflight < n.cfg.Timing.MaxInflight {
 			if pr.next == pr.match+1 {
 				pr.lastProgress = n.now // nothing was outstanding: the resend clock starts now
 			}
-			hi := min(ls.nextSlot, pr.next+uint64(n.cfg.MaxBatch))
+			hi := min(ls.nextSlot, pr.next+uint64(n.cfg.Timing.MaxBatch))
 			send(Message{Type: MsgAccept, To: to, Ballot: n.ballot, Entries: n.log.entries(pr.next, hi),
 				Commit: n.log.commit, Round: ls.round, Timeout: n.timeout, Sent: n.now})
 			pr.next = hi
@@ -231,8 +230,8 @@ func (n *Node) sendAccepts(i int, force bool) {
 // handleAccepted is the leader's phase 2b: count acks, learn the acceptor's
 // position, confirm rounds. An answer from a damaged acceptor counts toward
 // nothing (no ack, no round, no check-quorum) but still says what to send it.
-func (n *Node) handleAccepted(m Message, from int) {
-	if n.role != Leader || m.Ballot != n.ballot {
+func (n *node) handleAccepted(m Message, from int) {
+	if n.role != consensus.Leader || m.Ballot != n.ballot {
 		return
 	}
 	ls := &n.lead
@@ -289,7 +288,7 @@ func (n *Node) handleAccepted(m Message, from int) {
 }
 
 // ack records that acceptor from accepted slots lo..hi at our ballot.
-func (n *Node) ack(from int, lo, hi uint64) {
+func (n *node) ack(from int, lo, hi uint64) {
 	lo = max(lo, n.log.commit+1)
 	hi = min(hi, n.lead.nextSlot-1)
 	for s := lo; s <= hi; s++ {
@@ -300,8 +299,8 @@ func (n *Node) ack(from int, lo, hi uint64) {
 }
 
 // maybeCommit advances the chosen point over slots a quorum accepted.
-func (n *Node) maybeCommit() {
-	if n.role != Leader {
+func (n *node) maybeCommit() {
+	if n.role != consensus.Leader {
 		return
 	}
 	old := n.log.commit

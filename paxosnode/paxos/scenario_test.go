@@ -13,24 +13,24 @@ import (
 // TestScenarios replays the protocol scenarios in testdata/, the same stories raftnode/raft
 // tells in the same words (see package scenario); regenerate with -rewrite and read the diff.
 func TestScenarios(t *testing.T) {
-	scenario.Run(t, "testdata", scenario.Hooks[Message]{New: newScenarioNode, Describe: Describe,
-		Campaign: func(c consensus.Core[Message]) { c.(*Node).becomePreCandidate() }, Status: scenarioStatus})
+	scenario.Run(t, "testdata", scenario.Hooks[Message]{New: newScenarioNode, Describe: describe,
+		Campaign: func(c consensus.Core[Message]) { c.(*node).becomePreCandidate() }, Status: scenarioStatus})
 }
 
 // newScenarioNode builds a node as a script asks.
 func newScenarioNode(o scenario.Options) consensus.Core[Message] {
-	return New(Config{ID: o.ID, Peers: o.Peers, LeaseReads: o.Lease, ElectionTicks: o.ElectionTicks,
-		HeartbeatTicks: o.HeartbeatTicks, Rand: o.Rand})
+	return newNode(consensus.Config{ID: o.ID, Peers: o.Peers, LeaseReads: o.Lease, Rand: o.Rand,
+		Timing: consensus.Timing{ElectionTicks: o.ElectionTicks, HeartbeatTicks: o.HeartbeatTicks}})
 }
 
 func scenarioStatus(c consensus.Core[Message]) (string, bool) {
-	n := c.(*Node)
-	return fmt.Sprintf("%s ballot=%s promised=%s commit=%d", n.Role(), n.Ballot(), n.Promised(), n.CommitIndex()), n.LeaseValid()
+	n := c.(*node)
+	return fmt.Sprintf("%s ballot=%s promised=%s commit=%d", n.role, n.ballot, n.promised, n.log.commit), n.leaseValid()
 }
 
 // Everything proposed between two Ready calls leaves as one Accept per acceptor.
 func TestProposalsBatchIntoOneAcceptPerAcceptor(t *testing.T) {
-	nw := newNetwork(t, 3, func(c *Config) { c.MaxBatch = 4 })
+	nw := newNetwork(t, 3, func(c *consensus.Config) { c.Timing.MaxBatch = 4 })
 	nw.elect("n0")
 	for i := range 6 {
 		require.True(t, nw.node("n0").Propose([]byte{byte('a' + i)}))
@@ -38,7 +38,7 @@ func TestProposalsBatchIntoOneAcceptPerAcceptor(t *testing.T) {
 	rd := nw.node("n0").Ready()
 	perPeer := map[string][]int{}
 	for _, m := range rd.Messages {
-		require.Equal(t, MsgAccept, m.Type, Describe(m))
+		require.Equal(t, MsgAccept, m.Type, describe(m))
 		perPeer[m.To] = append(perPeer[m.To], len(m.Entries))
 	}
 	require.Equal(t, map[string][]int{"n1": {4, 2}, "n2": {4, 2}}, perPeer, "MaxBatch splits, nothing else does")
@@ -51,22 +51,22 @@ func TestDuelingProposers(t *testing.T) {
 	nw := newNetwork(t, 3, nil)
 	nw.node("n0").becomeCandidate()
 	nw.node("n1").becomeCandidate()
-	b0, b1 := nw.node("n0").Ballot(), nw.node("n1").Ballot()
+	b0, b1 := nw.node("n0").ballot, nw.node("n1").ballot
 	require.True(t, b0.Less(b1), "same round, higher node index wins ties: %s %s", b0, b1)
 	// n0's prepares land first: n1 nacks, n2 promises and n0 leads at 1.0.
 	nw.collect("n0")
 	nw.deliverAll()
 	nw.collect("n2")
 	nw.deliverAll()
-	require.Equal(t, Leader, nw.node("n0").Role())
+	require.Equal(t, consensus.Leader, nw.node("n0").role)
 	// Then n1's nack and its higher prepare arrive: n0 steps aside at once
 	// and n2, which has not heard from n0 yet, promises n1.
 	nw.collect("n1")
 	nw.deliverAll()
-	require.Equal(t, Follower, nw.node("n0").Role())
+	require.Equal(t, consensus.Follower, nw.node("n0").role)
 	nw.stabilize()
 	require.Equal(t, "n1", nw.leader(), nw.tail())
-	require.Equal(t, Follower, nw.node("n0").Role())
+	require.Equal(t, consensus.Follower, nw.node("n0").role)
 	nw.propose("n1", "v")
 	nw.stabilize()
 	nw.settle()
@@ -86,15 +86,15 @@ func TestPhase1AdoptsHighestBallotValue(t *testing.T) {
 	nw.isolate("n0")
 	nw.propose("n0", "u") // u at slot 1, ballot b1: n0 alone
 	nw.stabilize()
-	nw.age(DefaultElectionTicks, "n1", "n2")
+	nw.age(defaultElectionTicks, "n1", "n2")
 	nw.elect("n1")
 	nw.propose("n1", "v") // v at slot 1, ballot b2 > b1: chosen by n1, n2
 	nw.stabilize()
-	require.Equal(t, uint64(1), nw.node("n1").CommitIndex())
-	require.Equal(t, uint64(0), nw.node("n2").CommitIndex(), "n2 has not learned v is chosen")
+	require.Equal(t, uint64(1), nw.node("n1").log.commit)
+	require.Equal(t, uint64(0), nw.node("n2").log.commit, "n2 has not learned v is chosen")
 	nw.heal()
 	nw.isolate("n1")
-	nw.age(DefaultElectionTicks, "n0", "n2")
+	nw.age(defaultElectionTicks, "n0", "n2")
 	nw.elect("n0")
 	nw.settle()
 	for _, id := range []string{"n0", "n2"} {
@@ -127,7 +127,7 @@ func TestCandidateCatchesUpFromPromiseSnapshot(t *testing.T) {
 	}
 	nw.heal()
 	nw.isolate("n0")
-	nw.age(DefaultElectionTicks, "n1", "n2")
+	nw.age(defaultElectionTicks, "n1", "n2")
 	nw.elect("n2")
 	nw.propose("n2", "z")
 	nw.stabilize()

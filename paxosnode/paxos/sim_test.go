@@ -3,6 +3,7 @@ package paxos
 import (
 	"flag"
 	"fmt"
+	"github.com/quorumkit/quorumkit/nodes/consensus"
 	"math/rand/v2"
 	"slices"
 	"sync/atomic"
@@ -45,12 +46,12 @@ type sim struct {
 func newSim(t testing.TB, seed uint64) *sim {
 	rng := rand.New(rand.NewPCG(seed, 99))
 	size := []int{3, 3, 5}[rng.IntN(3)]
-	nw := newNetworkRand(t, size, rng, func(c *Config) {
+	nw := newNetworkRand(t, size, rng, func(c *consensus.Config) {
 		c.Rand = rand.New(rand.NewPCG(seed, uint64(len(c.ID))+rng.Uint64()))
 		c.LeaseReads = rng.IntN(2) == 0
-		c.MaxBatch = 16 + rng.IntN(64)
-		c.MaxInflight = 2 + rng.IntN(8)
-		c.Logf = nil
+		c.Timing.MaxBatch = 16 + rng.IntN(64)
+		c.Timing.MaxInflight = 2 + rng.IntN(8)
+		c.Logger = nil
 	})
 	s := newSimOn(nw, rng, uint64(10+rng.IntN(100)))
 	meanLat := float64(rng.IntN(30))
@@ -82,7 +83,7 @@ func newSimOn(nw *network, rng *rand.Rand, compactN uint64) *sim {
 	}
 	nw.net.Observe = func(e *simnet.Envelope[Message], f simnet.Fate) {
 		if s.traceFrom > 0 && s.now() >= s.traceFrom {
-			s.t.Logf("%d %s %s", s.now(), f, Describe(e.Msg))
+			s.t.Logf("%d %s %s", s.now(), f, describe(e.Msg))
 		}
 	}
 	return s
@@ -104,7 +105,7 @@ func (s *sim) setLatency(mean float64, constant bool) {
 // an expired lease look valid.
 func (s *sim) leaderGuess() string {
 	for _, id := range s.ids {
-		if s.node(id).Role() == Leader && !s.net.Paused(id) && s.rng.IntN(5) > 0 {
+		if s.node(id).role == consensus.Leader && !s.net.Paused(id) && s.rng.IntN(5) > 0 {
 			return id
 		}
 	}
@@ -119,9 +120,9 @@ func (s *sim) leaderGuess() string {
 func (s *sim) leaseHolder() string {
 	l := ""
 	for _, id := range s.ids {
-		if n := s.node(id); n.LeaseValid() {
+		if n := s.node(id); n.leaseValid() {
 			return id
-		} else if n.Role() == Leader {
+		} else if n.role == consensus.Leader {
 			l = id
 		}
 	}
@@ -136,7 +137,7 @@ func (s *sim) propose() (string, bool) {
 		return v, false
 	}
 	n := s.node(id)
-	if s.cfg.maxOpen > 0 && n.role == Leader && n.lead.nextSlot-n.log.commit > s.cfg.maxOpen {
+	if s.cfg.maxOpen > 0 && n.role == consensus.Leader && n.lead.nextSlot-n.log.commit > s.cfg.maxOpen {
 		return v, false // the clients wait for their answers
 	}
 	ok := n.Propose([]byte(v))
@@ -164,7 +165,7 @@ func (s *sim) read() (uint64, bool) {
 	s.reads[s.readID] = &readCall{node: id, minIndex: s.maxCommit()}
 	ok := s.node(id).ReadIndex(s.readID)
 	if ok && s.traceFrom > 0 {
-		s.t.Logf("%d read %d at %s min %d lease=%t\n%s", s.now(), s.readID, id, s.maxCommit(), s.node(id).LeaseValid(), s.dump())
+		s.t.Logf("%d read %d at %s min %d lease=%t\n%s", s.now(), s.readID, id, s.maxCommit(), s.node(id).leaseValid(), s.dump())
 	}
 	return s.readID, ok
 }
@@ -236,7 +237,7 @@ func (s *sim) handleReady(id string, crash crashPoint) {
 	for _, m := range rd.Messages {
 		if s.crashes.kills == 0 && (m.Inc != 0 || m.Damaged || m.Catchup != 0) {
 			// Without a restart a node sends exactly what it sent before it had a disk.
-			require.Fail(t, "a node that never restarted speaks of incarnations", "%s", Describe(m))
+			require.Fail(t, "a node that never restarted speaks of incarnations", "%s", describe(m))
 		}
 		s.net.Send(m.From, m.To, m)
 	}
@@ -254,12 +255,12 @@ func (s *sim) dump() string {
 			id, n.role, n.ballot, n.promised, n.leader, n.log.commit, n.log.applied, n.log.snap.Index, n.log.last(),
 			n.learnBallot, n.learnCommit, n.match, n.matchBallot, len(s.nodes[id].state), n.timeout, s.net.Paused(id),
 			s.nodes[id].down, n.inc, n.damaged)
-		if n.role == Leader {
+		if n.role == consensus.Leader {
 			for i, pr := range n.lead.prog {
 				out += fmt.Sprintf("  -> %s %+v\n", s.ids[i], pr)
 			}
 			out += fmt.Sprintf("  nextSlot=%d ready=%d round=%d confirmed=%d leaseFrom=%d lease=%t\n",
-				n.lead.nextSlot, n.lead.readyIndex, n.lead.round, n.lead.confirmed, n.lead.leaseFrom, n.LeaseValid())
+				n.lead.nextSlot, n.lead.readyIndex, n.lead.round, n.lead.confirmed, n.lead.leaseFrom, n.leaseValid())
 		}
 	}
 	return out

@@ -8,7 +8,7 @@ import (
 
 // slot is one acceptor's state for one slot, plus the leader's bookkeeping.
 type slot struct {
-	ballot Ballot // zero: nothing accepted yet
+	ballot ballot // zero: nothing accepted yet
 	data   []byte
 	// Leader only: acks is the set of peers (bit = index in Peers) known to
 	// have accepted data at the leader's ballot, and chosen is set once the
@@ -99,11 +99,11 @@ func (l *slotLog) dropThrough(index uint64) {
 }
 
 // accepted lists the values accepted at slots >= from.
-func (l *slotLog) accepted(from uint64) []AcceptedValue {
-	var out []AcceptedValue
+func (l *slotLog) accepted(from uint64) []acceptedValue {
+	var out []acceptedValue
 	for s := max(from, l.snap.Index+1); s <= l.last(); s++ {
 		if sl := l.get(s); !sl.ballot.IsZero() {
-			out = append(out, AcceptedValue{Slot: s, Ballot: sl.ballot, Data: sl.data})
+			out = append(out, acceptedValue{Slot: s, Ballot: sl.ballot, Data: sl.data})
 		}
 	}
 	return out

@@ -2,6 +2,7 @@ package paxos
 
 import (
 	"fmt"
+	"github.com/quorumkit/quorumkit/nodes/consensus"
 	"math/rand/v2"
 	"strings"
 	"testing"
@@ -55,7 +56,7 @@ func (c simConfig) String() string {
 //     lease and pre-vote rules are about;
 //   - one seed in two kills nodes (crashPlan), and one of those in four loses records.
 func drawConfig(seed uint64) simConfig {
-	const et = DefaultElectionTicks
+	et := int64(defaultElectionTicks)
 	r := rand.New(rand.NewPCG(seed, 1))
 	c := simConfig{size: 3 + 2*r.IntN(2), chaos: 3000, maxOpen: 64}
 	c.faults = simnet.Swarm(r, et)
@@ -85,7 +86,7 @@ func drawConfig(seed uint64) simConfig {
 	case 2:
 		c.maxBatch = 16 + r.IntN(64)
 	default:
-		c.maxBatch = DefaultMaxBatch
+		c.maxBatch = consensus.DefaultTiming.MaxBatch
 	}
 	c.lease = r.IntN(2) == 0
 	switch r.IntN(3) {
@@ -106,15 +107,16 @@ func drawConfig(seed uint64) simConfig {
 func newSwarmSim(t testing.TB, seed uint64, cfg simConfig) *sim {
 	i := uint64(0)
 	var nw *network
-	nw = newNetworkRand(t, cfg.size, rand.New(rand.NewPCG(seed, 2)), func(c *Config) {
+	nw = newNetworkRand(t, cfg.size, rand.New(rand.NewPCG(seed, 2)), func(c *consensus.Config) {
 		i++
 		c.Rand = rand.New(rand.NewPCG(seed, 100+i))
 		c.LeaseReads = cfg.lease
-		c.MaxBatch = cfg.maxBatch
-		c.MaxInflight = cfg.maxInflight
-		c.Logf = nil
+		c.Timing.MaxBatch = cfg.maxBatch
+		c.Timing.MaxInflight = cfg.maxInflight
+		c.Logger = nil
 		if *simTrace > 0 {
-			c.Logf = func(f string, args ...any) { t.Logf("%d "+f, append([]any{nw.now()}, args...)...) }
+			id := c.ID
+			c.Logger = logFunc(func(msg string, args ...any) { t.Logf("%d %s %s %v", nw.now(), id, msg, args) })
 		}
 	})
 	s := newSimOn(nw, rand.New(rand.NewPCG(seed, 3)), cfg.compactN)
@@ -138,7 +140,7 @@ func (s *sim) holdBias(m Message) float64 {
 	case MsgPreVote, MsgPreVoteReply, MsgPrepare, MsgPromise, MsgNack:
 		return s.cfg.bias
 	}
-	if s.now()-s.or.lastElection < DefaultElectionTicks {
+	if s.now()-s.or.lastElection < int64(defaultElectionTicks) {
 		return s.cfg.bias
 	}
 	return 1
@@ -216,7 +218,7 @@ func (s *sim) strike(l string) {
 		// A pause at the boundary: longer than the followers wait for the leader, shorter
 		// than the leader's own check-quorum window (it measures nothing while paused).
 		// The acceptors' refusal to promise runs out as it comes back with its lease.
-		lo, hi := int64(DefaultElectionTicks-DefaultHeartbeatTicks), int64(s.node(l).timeout+2*DefaultHeartbeatTicks)
+		lo, hi := int64(defaultElectionTicks-defaultHeartbeatTicks), int64(s.node(l).timeout+2*defaultHeartbeatTicks)
 		s.net.Pause(l, lo+a.rng.Int64N(hi-lo))
 		return
 	case 4:
@@ -238,9 +240,9 @@ func (s *sim) strike(l string) {
 	for _, c := range a.cut {
 		s.net.Block(c[0], c[1])
 	}
-	a.heal = s.now() + DefaultElectionTicks/4 + a.rng.Int64N(2*DefaultElectionTicks)
+	a.heal = s.now() + int64(defaultElectionTicks/4) + a.rng.Int64N(int64(2*defaultElectionTicks))
 	if way == 4 {
-		a.heal = s.now() + DefaultElectionTicks + a.rng.Int64N(2*DefaultElectionTicks)
+		a.heal = s.now() + int64(defaultElectionTicks) + a.rng.Int64N(int64(2*defaultElectionTicks))
 	}
 	if s.traceFrom > 0 {
 		s.t.Logf("%d leader %s: cut %s until %d", s.now(), l, []string{"both ways", "out", "in", "", "a follower"}[way], a.heal)

@@ -4,57 +4,29 @@ import (
 	"fmt"
 )
 
-// Ballot orders proposers. Ballots compare by Round first and then by Node, the
+// ballot orders proposers. Ballots compare by Round first and then by Node, the
 // proposer's position in Config.Peers, so two nodes never share a ballot. The
 // zero Ballot (Round 0) means "none": real ballots start at Round 1.
-type Ballot struct {
+type ballot struct {
 	Round uint64 `json:"r"`
 	Node  int    `json:"n"`
 }
 
 // Less reports whether b is ordered before o.
-func (b Ballot) Less(o Ballot) bool {
+func (b ballot) Less(o ballot) bool {
 	return b.Round < o.Round || (b.Round == o.Round && b.Node < o.Node)
 }
 
 // IsZero reports whether b is the zero ballot ("nothing promised or accepted").
-func (b Ballot) IsZero() bool { return b.Round == 0 }
+func (b ballot) IsZero() bool { return b.Round == 0 }
 
 // String renders a ballot as "round.node".
-func (b Ballot) String() string { return fmt.Sprintf("%d.%d", b.Round, b.Node) }
+func (b ballot) String() string { return fmt.Sprintf("%d.%d", b.Round, b.Node) }
 
-// AcceptedValue is one acceptor's vote for a slot, reported in a promise:
+// acceptedValue is one acceptor's vote for a slot, reported in a promise:
 // the acceptor accepted Data for Slot at Ballot.
-type AcceptedValue struct {
+type acceptedValue struct {
 	Slot   uint64 `json:"s"`
-	Ballot Ballot `json:"b"`
+	Ballot ballot `json:"b"`
 	Data   []byte `json:"d"`
-}
-
-// Role is what a node is currently doing.
-type Role int
-
-// The roles. A Follower is only an acceptor and learner; a PreCandidate asks
-// whether a majority also lost the leader; a Candidate runs phase 1; a Leader
-// runs phase 2.
-const (
-	Follower Role = iota
-	PreCandidate
-	Candidate
-	Leader
-)
-
-// String names the role.
-func (r Role) String() string {
-	switch r {
-	case Follower:
-		return "follower"
-	case PreCandidate:
-		return "pre-candidate"
-	case Candidate:
-		return "candidate"
-	case Leader:
-		return "leader"
-	}
-	return fmt.Sprintf("role(%d)", int(r))
 }

@@ -21,7 +21,7 @@ import (
 type cluster struct {
 	t     testing.TB
 	ids   []string
-	nodes map[string]*Node
+	nodes map[string]*node
 	// net carries the messages; its clock is the cluster's (one tick per millisecond) and it
 	// ticks the nodes, holding back a paused node's ticks and messages until it resumes.
 	net *simnet.Network[Message]
@@ -44,7 +44,7 @@ type cluster struct {
 	// filter, if set, may rewrite or drop (return false) a message at delivery.
 	filter func(*Message) bool
 	trace  []traceLine // last events, printed on failure
-	events []string    // the nodes' Logf lines (role changes ...), printed on failure
+	events []string    // the nodes' log lines (role changes ...), printed on failure
 	// maxCommitted is the longest Ready.Committed seen.
 	maxCommitted int
 	// recording, when non-nil, collects Describe of every delivered message (golden tests).
@@ -57,7 +57,7 @@ type cluster struct {
 	// Crashes (crash_test.go). With disks set, every Ready's Stable is saved to the node's
 	// disk, and checked against what its messages promise, before anything else is done.
 	seed  uint64
-	cfgs  map[string]Config
+	cfgs  map[string]config
 	disks map[string]*disk
 	// down[id] is the tick until which a crashed node stays down: it gets no ticks, and
 	// messages that reach it are lost; downUntil is the latest of them. crashes[id] is a
@@ -92,12 +92,12 @@ type stateMachine struct {
 }
 
 // newCluster builds n nodes n0..n{n-1}; tweak adjusts each Config.
-func newCluster(t testing.TB, size int, seed uint64, tweak func(*Config)) *cluster {
-	c := &cluster{t: t, nodes: map[string]*Node{},
+func newCluster(t testing.TB, size int, seed uint64, tweak func(*config)) *cluster {
+	c := &cluster{t: t, nodes: map[string]*node{},
 		sms: map[string]*stateMachine{}, chain: map[uint64]uint64{}, entryAt: map[uint64]appliedEntry{},
 		reads: map[uint64]readCheck{}, leaders: map[uint64]string{}, acked: map[string]map[string]uint64{},
 		commitTerm: map[uint64]uint64{},
-		seed:       seed, cfgs: map[string]Config{}, down: map[string]uint64{}, crashes: map[string]crashPlan{}, restarts: map[string]int{}}
+		seed:       seed, cfgs: map[string]config{}, down: map[string]uint64{}, crashes: map[string]crashPlan{}, restarts: map[string]int{}}
 	for i := range size {
 		c.ids = append(c.ids, fmt.Sprintf("n%d", i))
 	}
@@ -116,24 +116,24 @@ func newCluster(t testing.TB, size int, seed uint64, tweak func(*Config)) *clust
 	}
 	c.net.Logf = c.tracef
 	for i, id := range c.ids {
-		cfg := Config{ID: id, Peers: c.ids, Rand: rand.New(rand.NewPCG(seed, uint64(i))),
-			Logf: func(format string, args ...any) {
-				c.events = append(c.events, fmt.Sprintf("t=%d ", c.now())+fmt.Sprintf(format, args...))
+		cfg := config{Config: consensus.Config{ID: id, Peers: c.ids, Rand: rand.New(rand.NewPCG(seed, uint64(i))),
+			Logger: logFunc(func(msg string, args ...any) {
+				c.events = append(c.events, fmt.Sprintf("t=%d %s %s %v", c.now(), id, msg, args))
 				if len(c.events) > 200 {
 					c.events = c.events[100:]
 				}
-			}}
+			})}}
 		if tweak != nil {
 			tweak(&cfg)
 		}
 		c.cfgs[id] = cfg
-		c.nodes[id] = New(cfg)
+		c.nodes[id] = newNode(cfg)
 		c.sms[id] = &stateMachine{}
 	}
 	return c
 }
 
-func (c *cluster) node(id string) *Node { return c.nodes[id] }
+func (c *cluster) node(id string) *node { return c.nodes[id] }
 
 // now is the virtual time in milliseconds, one tick each.
 func (c *cluster) now() uint64 { return uint64(c.net.Now()) }
@@ -166,7 +166,7 @@ type traceLine struct {
 
 func (l traceLine) String() string {
 	if l.msg != nil {
-		return fmt.Sprintf("t=%d %s%s", l.at, l.text, Describe(*l.msg))
+		return fmt.Sprintf("t=%d %s%s", l.at, l.text, describe(*l.msg))
 	}
 	return fmt.Sprintf("t=%d %s", l.at, l.text)
 }
@@ -209,19 +209,19 @@ func (c *cluster) collect(settling bool) {
 		if c.paused(id) || c.isDown(id) {
 			continue
 		}
-		if n.Role() == Leader {
-			for ; !c.bench && c.committedHigh < n.CommitIndex(); c.committedHigh++ {
-				c.commitTerm[c.committedHigh+1] = n.Term()
+		if n.role == consensus.Leader {
+			for ; !c.bench && c.committedHigh < n.log.committed; c.committedHigh++ {
+				c.commitTerm[c.committedHigh+1] = n.term
 			}
 			c.checkQuorum(id)
-			l, ok := c.leaders[n.Term()]
+			l, ok := c.leaders[n.term]
 			if ok && l != id {
-				c.fatalf("SAFETY: two leaders in term %d: %s and %s", n.Term(), l, id)
+				c.fatalf("SAFETY: two leaders in term %d: %s and %s", n.term, l, id)
 			}
 			if !ok {
 				c.checkLeaderCompleteness(id)
 			}
-			c.leaders[n.Term()] = id
+			c.leaders[n.term] = id
 		}
 		var plan crashPlan
 		crashing := false
@@ -249,7 +249,7 @@ func (c *cluster) collect(settling bool) {
 		}
 		for _, m := range rd.Messages {
 			if m.From != id || m.To == "" {
-				c.fatalf("bad message from %s: %s", id, Describe(m))
+				c.fatalf("bad message from %s: %s", id, describe(m))
 			}
 			if (m.Type == MsgPreVoteResp || m.Type == MsgVoteResp) && !m.Reject {
 				c.checkGrant(m)
@@ -272,7 +272,7 @@ func (c *cluster) deliver(m Message) {
 		c.record(traceLine{at: c.now(), msg: &m, text: "lost at a crashed node: "})
 		return
 	}
-	if to := c.nodes[m.To]; (m.Type == MsgAppResp || m.Type == MsgHeartbeatResp) && to.Role() == Leader && m.Term == to.Term() {
+	if to := c.nodes[m.To]; (m.Type == MsgAppResp || m.Type == MsgHeartbeatResp) && to.role == consensus.Leader && m.Term == to.term {
 		if c.acked[m.To] == nil {
 			c.acked[m.To] = map[string]uint64{}
 		}
@@ -282,7 +282,7 @@ func (c *cluster) deliver(m Message) {
 		c.record(traceLine{at: c.now(), msg: &m})
 	}
 	if c.recording != nil {
-		*c.recording = append(*c.recording, Describe(m))
+		*c.recording = append(*c.recording, describe(m))
 	}
 	c.nodes[m.To].Step(m)
 }
@@ -334,7 +334,7 @@ func (c *cluster) leader() string {
 	best := ""
 	for _, id := range c.ids {
 		n := c.nodes[id]
-		if n.Role() == Leader && (best == "" || n.Term() > c.nodes[best].Term()) {
+		if n.role == consensus.Leader && (best == "" || n.term > c.nodes[best].term) {
 			best = id
 		}
 	}
@@ -348,7 +348,7 @@ func (c *cluster) stableLeader() string {
 		return ""
 	}
 	for _, id := range c.ids {
-		if n := c.nodes[id]; n.Leader() != l || n.Term() != c.nodes[l].Term() {
+		if n := c.nodes[id]; n.Leader() != l || n.term != c.nodes[l].term {
 			return ""
 		}
 	}
@@ -358,7 +358,7 @@ func (c *cluster) stableLeader() string {
 func (c *cluster) maxCommit() uint64 {
 	var m uint64
 	for _, n := range c.nodes {
-		m = max(m, n.CommitIndex())
+		m = max(m, n.log.committed)
 	}
 	return m
 }
@@ -372,25 +372,25 @@ func (c *cluster) checkLeases() {
 	}
 	newest := ""
 	for _, id := range c.ids {
-		if n := c.nodes[id]; n.Role() == Leader && (newest == "" || n.Term() > c.nodes[newest].Term()) {
+		if n := c.nodes[id]; n.role == consensus.Leader && (newest == "" || n.term > c.nodes[newest].term) {
 			newest = id
 		}
 	}
 	for _, id := range c.ids {
 		// A paused node's clock is stale, but it acts on nothing until it has caught up.
 		n := c.nodes[id]
-		if c.paused(id) || n.Role() != Leader || !n.leaseValid() {
+		if c.paused(id) || n.role != consensus.Leader || !n.leaseValid() {
 			continue
 		}
-		if n.Term() < c.nodes[newest].Term() {
-			c.fatalf("LEASE: %s (term %d) holds a lease while %s leads term %d", id, n.Term(), newest, c.nodes[newest].Term())
+		if n.term < c.nodes[newest].term {
+			c.fatalf("LEASE: %s (term %d) holds a lease while %s leads term %d", id, n.term, newest, c.nodes[newest].term)
 		}
 		// The follower half of the argument, checked directly: a node that acknowledged the
 		// round the lease counts from has voted for nobody else since.
 		start := n.quorumValue(n.now, func(pr *progress) uint64 { return pr.ackStamp })
 		for _, pr := range n.peers {
-			if f := c.nodes[pr.id]; pr.ackStamp >= start && f.Term() > n.Term() && f.vote != "" && f.vote != id {
-				c.fatalf("LEASE: %s voted for %s in term %d while %s's lease (term %d) rests on it", pr.id, f.vote, f.Term(), id, n.Term())
+			if f := c.nodes[pr.id]; pr.ackStamp >= start && f.term > n.term && f.vote != "" && f.vote != id {
+				c.fatalf("LEASE: %s voted for %s in term %d while %s's lease (term %d) rests on it", pr.id, f.vote, f.term, id, n.term)
 			}
 		}
 	}
@@ -413,7 +413,7 @@ func (c *cluster) checkQuorum(id string) {
 	}
 	if heard < n.quorum {
 		c.fatalf("CHECK-QUORUM: %s still leads term %d, having heard acks from %d of %d within %d ticks",
-			id, n.Term(), heard, len(c.ids), n.electionTimeout)
+			id, n.term, heard, len(c.ids), n.electionTimeout)
 	}
 }
 
@@ -427,12 +427,12 @@ func (c *cluster) checkLeaderCompleteness(id string) {
 	}
 	n := c.nodes[id]
 	for i, key := range c.entryAt {
-		if i <= n.log.offset || c.commitTerm[i] >= n.Term() {
+		if i <= n.log.offset || c.commitTerm[i] >= n.term {
 			continue // in the leader's snapshot (checked on install), or committed later
 		}
 		if t, ok := n.log.term(i); !ok || t != key.term {
 			c.fatalf("SAFETY: %s leads term %d without the entry %s applied at index %d (its log: %d..%d)",
-				id, n.Term(), key, i, n.log.offset+1, n.log.lastIndex())
+				id, n.term, key, i, n.log.offset+1, n.log.lastIndex())
 		}
 	}
 }
@@ -446,12 +446,12 @@ func (c *cluster) checkGrant(m Message) {
 	}
 	for _, id := range c.ids {
 		n := c.nodes[id]
-		if id == m.To || c.paused(id) || n.Role() != Leader || !n.leaseValid() {
+		if id == m.To || c.paused(id) || n.role != consensus.Leader || !n.leaseValid() {
 			continue
 		}
 		start := n.quorumValue(n.now, func(pr *progress) uint64 { return pr.ackStamp })
 		if pr := n.progress(m.From); pr != nil && pr.ackStamp >= start {
-			c.fatalf("LEASE: %s granted %s while %s's lease (term %d) rests on it: %s", m.From, m.To, id, n.Term(), Describe(m))
+			c.fatalf("LEASE: %s granted %s while %s's lease (term %d) rests on it: %s", m.From, m.To, id, n.term, describe(m))
 		}
 	}
 }
@@ -516,8 +516,8 @@ func (c *cluster) handleReady(id string, rd consensus.Ready[Message]) {
 		if rs.Index < rc.minIndex {
 			c.fatalf("LINEARIZABILITY: %s read %d at index %d misses commit %d seen before the call", id, rs.ID, rs.Index, rc.minIndex)
 		}
-		if rs.Index > c.nodes[id].CommitIndex() {
-			c.fatalf("%s: read %d at index %d beyond commit %d", id, rs.ID, rs.Index, c.nodes[id].CommitIndex())
+		if rs.Index > c.nodes[id].log.committed {
+			c.fatalf("%s: read %d at index %d beyond commit %d", id, rs.ID, rs.Index, c.nodes[id].log.committed)
 		}
 		delete(c.reads, rs.ID)
 		c.readsDone++
@@ -575,3 +575,14 @@ func (c *cluster) others(not ...string) []string {
 	}
 	return out
 }
+
+// logFunc adapts a function to the cores' logger.
+type logFunc func(msg string, args ...any)
+
+func (f logFunc) Info(msg string, args ...any) { f(msg, args...) }
+
+// The shared defaults the tests count ticks in.
+var (
+	defaultElectionTicks  = consensus.DefaultTiming.ElectionTicks
+	defaultHeartbeatTicks = consensus.DefaultTiming.HeartbeatTicks
+)

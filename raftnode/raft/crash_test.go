@@ -174,7 +174,7 @@ func (c *cluster) save(id string, rd consensus.Ready[Message]) {
 			bad = fmt.Sprintf("sends entries its disk does not hold (disk: %d)", d.last())
 		}
 		if bad != "" {
-			c.fatalf("DURABILITY: %s sends %s: %s", id, Describe(m), bad)
+			c.fatalf("DURABILITY: %s sends %s: %s", id, describe(m), bad)
 		}
 	}
 	for _, e := range rd.Committed {
@@ -199,7 +199,7 @@ func (c *cluster) crash(id string, plan crashPlan) {
 	cfg := c.cfgs[id]
 	cfg.Restore = rec
 	cfg.Rand = rand.New(rand.NewPCG(c.seed, uint64(slices.Index(c.ids, id))+uint64(c.restarts[id])<<16))
-	c.nodes[id] = New(cfg)
+	c.nodes[id] = newNode(cfg)
 	c.down[id] = c.now() + max(plan.down, 1)
 	c.downUntil = max(c.downUntil, c.down[id])
 	c.acked[id] = nil
@@ -213,8 +213,8 @@ func (c *cluster) crash(id string, plan crashPlan) {
 		}
 		sm.applied, sm.hash, sm.lastSnap = idx, h, idx
 	}
-	if n.CommitIndex() != sm.applied || n.log.delivered != sm.applied {
-		c.fatalf("DURABILITY: %s restarted with commit %d delivered %d over a snapshot at %d", id, n.CommitIndex(), n.log.delivered, sm.applied)
+	if n.log.committed != sm.applied || n.log.delivered != sm.applied {
+		c.fatalf("DURABILITY: %s restarted with commit %d delivered %d over a snapshot at %d", id, n.log.committed, n.log.delivered, sm.applied)
 	}
 	if rec != nil && rec.Damaged || d.hs.recovering {
 		// It keeps only its snapshot, and recovers.

@@ -19,18 +19,19 @@
 // Messages are only created inside Ready (or queued by Step for it), so every proposal of a
 // burst of events leaves in one append per follower, and what they rest on is saved with them
 // in one write (see Durability). A node restarts from what its storage held with
-// Config.Restore.
+// consensus.Config.Restore.
 //
 // # Files
 //
-//   - raft.go: Node, the public API, Step dispatch, one step function per role, becomeX.
+//   - raft.go: the node, the core's API, Step dispatch, one step function per role, becomeX.
+//   - config.go: NewCore, the settings and Raft's own bounds.
 //   - election.go: election timer, pre-vote, votes, leader stickiness (inLease).
 //   - replication.go: heartbeat rounds, pipelined appends, check-quorum, commit rule, the
 //     follower side of appends, heartbeats and snapshots.
 //   - progress.go: the leader's per-follower state (probe / replicate / snapshot, the window).
 //   - log.go: the in-memory log with its compacted prefix.
 //   - read.go: ReadIndex and leases.
-//   - timing.go: round-trip measurement and the adaptive election timeout.
+//   - timing.go: the adaptive election timeout, by the rule both cores share.
 //   - message.go: the wire types, Ready, and Describe.
 //   - durable.go: the encoding of what is saved, each Ready's Stable, recovery, and the
 //     catching up of a node that restarted from damaged storage.
@@ -66,10 +67,10 @@
 // stickiness (a node that heard from the leader within T ignores vote and pre-vote requests
 // of higher terms and grants no vote). Two pre-candidates with equal logs do not grant each
 // other: the lower id wins the tie, so followers whose timers started together (constant
-// latency) do not split the vote (at 100 ms constant latency this cut the 3-node failover p50
-// from 1.6 s to 1.0 s in simulation). A new leader appends a no-op of its term; it serves no
-// reads until that commits. Requests from older terms are answered with the current term, so a
-// deposed leader steps down on its first exchange.
+// latency) do not split the vote (results/timing.md has the failover it saves). A new leader
+// appends a no-op of its term; it serves no reads until that commits. Requests from older
+// terms are answered with the current term, so a deposed leader steps down on its first
+// exchange.
 //
 // Replication probes a follower with one append at a time until it finds the match (rejections
 // carry a conflict hint, so a whole divergent term is skipped per round trip), then pipelines
@@ -129,26 +130,37 @@
 //
 // # Timing
 //
-// Defaults: ElectionTicks 300, HeartbeatTicks 50 (a follower hears from the leader at least six
-// times per timeout, so several messages must be lost or late in a row before anyone suspects the leader), lease 297 ticks. At latency
-// 0..100 ms with a constant or uniform distribution the mean round trip stays at or below
-// 200 ms, and a failover costs one timeout (a random point in [T, 2T)) plus about three round
-// trips (pre-vote, vote, no-op): about 0.35 s at 0-10 ms, 0.9-1.2 s at 100 ms.
+// The timing and flow-control settings, their defaults and the adaptive timeout rule are the
+// ones both cores share (consensus.Timing, consensus.DefaultTiming), so that Raft and
+// Multi-Paxos differ in the benchmarks by their algorithms only. What each setting is for here:
 //
-// Every append, heartbeat and (pre-)vote carries its send tick, which the answer echoes; a node
-// smooths these round trips (RFC 6298: srtt, rttvar) and sets
+//   - ElectionTicks is the floor of the election timeout T and the leader-stickiness window:
+//     a follower that heard from the leader within T grants no vote. The lease lasts
+//     ElectionTicks-3 (Reads), so ElectionTicks must exceed the round trip with room to spare,
+//     or a lease expires before the acknowledgements that grant it arrive.
+//   - HeartbeatTicks is the longest a follower goes without a message from the leader; it is
+//     well under ElectionTicks, so that several messages must be lost or late in a row before
+//     anyone suspects the leader.
+//   - MaxElectionTicks caps T, so that a wild measurement cannot stall failover for long.
+//   - MaxInflight and MaxBatch bound replication (below).
+//
+// A failover costs one timeout (a random point in [T, 2T)) plus about three round trips
+// (pre-vote, vote, no-op). Every append, heartbeat and (pre-)vote carries its send tick, which
+// the answer echoes; a node smooths these round trips (consensus.RTT: RFC 6298's srtt and
+// rttvar) and sets T by the shared rule
 //
 //	T = clamp(srtt + rttvar + HeartbeatTicks, ElectionTicks, MaxElectionTicks)
 //
-// the time by which the answer to the next heartbeat is normally back. A leader sends its T in
-// every append and heartbeat and followers adopt it. T is never below the floor ElectionTicks,
-// so adaptation cannot weaken the lease (which stays ElectionTicks-3 whatever T is); it matters
-// when the round trip nears the floor (a constant latency above about 120 ms), where a new
+// the time by which the answer to the next heartbeat is normally back. A leader uses T as its
+// check-quorum window and sends it in every append and heartbeat, and followers adopt it. T is
+// never below the floor ElectionTicks, so adaptation cannot weaken the lease (which stays
+// ElectionTicks-3 whatever T is); it matters when the round trip nears the floor, where a new
 // leader would otherwise step down before its first ack arrived. It deliberately is not TCP's
 // srtt + 4*rttvar: a leader hears a stream of acks, one per heartbeat, and check-quorum fails
-// only if a whole window of them is late; simulated 300 s runs with exponential latency of
-// mean 100..300 ms saw no spurious election even at the 300 ms floor, so a larger T would only
-// slow failover.
+// only if a whole window of them is late, so a larger T would only slow failover. The go-back
+// probe of a follower that stopped acknowledging (Replication) does use srtt + 4*rttvar, at
+// least two heartbeats: a spurious probe re-sends the whole window. results/timing.md has the
+// measurements behind these choices.
 //
 // # Bounds
 //
@@ -187,7 +199,7 @@
 // the acknowledgement of it, and a commit is applied only once its entries are saved. In the
 // simulation this is checked after every save, and crash-restarts test what it is for.
 //
-// Recovery (New with Config.Restore): the log is the snapshot plus the records replayed in the
+// Recovery (NewCore with Config.Restore): the log is the snapshot plus the records replayed in the
 // order saved; it is committed and delivered up to the snapshot, which the server has already
 // restored, so Committed goes on from the snapshot's index+1. The node rejoins as a follower
 // with its term, vote and log.
@@ -247,9 +259,9 @@
 // its term and count for a deposed leader. Nothing in the recovered state tells which record was
 // lost; only a storage that keeps the hard state safe on its own (two copies, say) closes this.
 //
-// # Additions to the shared core contract
+// # Beyond the shared core contract
 //
-// Entry carries Term (Raft needs it on the wire). Config has MaxElectionTicks, MaxUncommitted,
-// MaxPendingReads, CompactMargin and Restore. Message has Recovering and Last (durability).
-// Status accessors: ID, Term, Role, CommitIndex, LastIndex, FirstIndex, ElectionTimeout.
+// Entry carries Term (Raft needs it on the wire). Besides the shared settings
+// (consensus.Config), a node has MaxUncommitted, MaxPendingReads and CompactMargin, which only
+// its tests change. Message has Recovering and Last (durability).
 package raft

@@ -164,7 +164,7 @@ func (d *decoder) bytes(k uint64) []byte {
 	return v
 }
 
-func (n *Node) hardState() hardState {
+func (n *node) hardState() hardState {
 	h := hardState{term: n.term, vote: n.vote, recovering: n.recovering}
 	if n.log.snap != nil {
 		h.snapIndex, h.snapTerm = n.log.snap.Index, n.log.snapTerm
@@ -173,7 +173,7 @@ func (n *Node) hardState() hardState {
 }
 
 // stablePending reports whether the next Ready has anything to save.
-func (n *Node) stablePending() bool {
+func (n *node) stablePending() bool {
 	return n.log.persisted < n.log.lastIndex() || n.log.truncated || n.snapDirty || n.hardState() != n.saved
 }
 
@@ -181,7 +181,7 @@ func (n *Node) stablePending() bool {
 // snapshot if it is new, the log from the first entry not saved as it is now, and the hard
 // state if it changed. Nothing new gives an empty Stable. Whatever it returns counts as saved:
 // the server saves it before it does anything else with the Ready.
-func (n *Node) stable() consensus.Stable {
+func (n *node) stable() consensus.Stable {
 	var st consensus.Stable
 	if n.snapDirty {
 		st.Snapshot, n.snapDirty = n.log.snap, false
@@ -202,7 +202,7 @@ func (n *Node) stable() consensus.Stable {
 // when a snapshot saved now covers the whole log, because the storage may then drop the
 // records up to it, among them the one that replaced older records beyond it (a follower's
 // conflicting tail), which would come back on the next restart.
-func (n *Node) unsavedRecords(snap *consensus.Snapshot) []consensus.Record {
+func (n *node) unsavedRecords(snap *consensus.Snapshot) []consensus.Record {
 	l := &n.log
 	from, last := max(l.persisted, l.offset)+1, l.lastIndex()
 	cut := l.truncated || snap != nil && snap.Index == last && n.savedHigh > last
@@ -234,7 +234,7 @@ func (n *Node) unsavedRecords(snap *consensus.Snapshot) []consensus.Record {
 // restored its state machine from rec.Snapshot, so the log starts after it, committed and
 // delivered there. Every restarted node keeps the quiet period; a damaged one also drops its
 // log and recovers (n.recovering) until it has caught up with a leader.
-func (n *Node) recover(rec *consensus.Recovered) {
+func (n *node) recover(rec *consensus.Recovered) {
 	h, err := decodeHardState(rec.State)
 	var problems []string
 	if rec.Damaged {
@@ -291,10 +291,10 @@ func (n *Node) recover(rec *consensus.Recovered) {
 		// trust nothing else until a leader has brought the log up to date.
 		n.log.entries, n.log.persisted, n.log.truncated = nil, base, true
 		n.recovering = true
-		n.logf("%s restarted from damaged storage (%v): keeping snapshot %d, term %d; no votes or quorums until caught up",
-			n.id, problems, base, n.term)
+		n.cfg.Logger.Info("restarted from damaged storage: keeping the snapshot, no votes or quorums until caught up",
+			"problems", problems, "snapshot", base, "term", n.term)
 	} else {
-		n.logf("%s restarted: term=%d vote=%q snapshot=%d last=%d", n.id, n.term, n.vote, base, n.log.lastIndex())
+		n.cfg.Logger.Info("restarted", "term", n.term, "vote", n.vote, "snapshot", base, "last", n.log.lastIndex())
 	}
 	// The quiet period: a leader's lease may rest on a promise this node made before it
 	// crashed and no longer remembers, so it acts as if it heard a leader just now.
@@ -367,7 +367,7 @@ func replay(recs []consensus.Record, base, baseTerm uint64) (ents []consensus.En
 
 // sendAck sends a follower's acknowledgement that its log matches the leader's through
 // resp.Index, after noting what that means for a recovering node.
-func (n *Node) sendAck(resp Message) {
+func (n *node) sendAck(resp Message) {
 	n.matched(resp.Index, resp.To)
 	n.send(resp)
 }
@@ -376,9 +376,9 @@ func (n *Node) sendAck(resp Message) {
 // matches through the leader's last index, as the leader told it after the restart, holds
 // everything it could have acknowledged before it crashed (doc.go, Durability), and trusts
 // itself again; the hard state that says so is saved before anything of this step is sent.
-func (n *Node) matched(index uint64, leader string) {
+func (n *node) matched(index uint64, leader string) {
 	if n.recovering && n.catchUp != 0 && index >= n.catchUp && !n.log.termUnknown {
 		n.recovering, n.catchUp = false, 0
-		n.logf("%s caught up with %s through %d: votes and counts in quorums again", n.id, leader, index)
+		n.cfg.Logger.Info("caught up: votes and counts in quorums again", "leader", leader, "index", index)
 	}
 }

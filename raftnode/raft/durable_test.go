@@ -50,27 +50,27 @@ func TestStableEncodingRoundTrip(t *testing.T) {
 // state machine starts from its snapshot and gets exactly the entries after it; the cluster
 // elects and commits again, losing nothing.
 func TestRestartKeepsWhatWasSaved(t *testing.T) {
-	c := newLaggingCluster(t, 60, 7, 30, 5, func(cfg *Config) { cfg.CompactMargin = 2 })
+	c := newLaggingCluster(t, 60, 7, 30, 5, func(cfg *config) { cfg.CompactMargin = 2 })
 	before := map[string][3]uint64{}
 	for _, id := range c.ids {
 		n := c.node(id)
-		before[id] = [3]uint64{n.Term(), n.LastIndex(), n.log.lastTerm()}
+		before[id] = [3]uint64{n.term, n.log.lastIndex(), n.log.lastTerm()}
 		require.NotNil(t, c.disks[id].snap, "%s saved a snapshot", id)
 	}
 	committed := c.maxCommit()
 	for _, id := range c.ids {
 		c.crash(id, crashPlan{down: 1}) // checks term, vote and log against the disk
 		n := c.node(id)
-		require.Equal(t, before[id], [3]uint64{n.Term(), n.LastIndex(), n.log.lastTerm()}, id)
-		require.Equal(t, c.disks[id].snap.Index, n.CommitIndex(), "%s starts committed at its snapshot", id)
+		require.Equal(t, before[id], [3]uint64{n.term, n.log.lastIndex(), n.log.lastTerm()}, id)
+		require.Equal(t, c.disks[id].snap.Index, n.log.committed, "%s starts committed at its snapshot", id)
 		require.Less(t, n.log.lastIndex()-n.log.offset, uint64(40), "%s replays only what follows its snapshot", id)
 	}
 	c.heal()
-	require.True(t, c.runUntil(20*DefaultElectionTicks, func() bool { return c.stableLeader() != "" }))
+	require.True(t, c.runUntil(20*defaultElectionTicks, func() bool { return c.stableLeader() != "" }))
 	l := c.stableLeader()
 	require.NotEqual(t, "n2", l, "n2 lacks committed entries")
 	require.True(t, c.node(l).Propose([]byte("after")))
-	require.True(t, c.runUntil(10*DefaultElectionTicks, func() bool { return c.allApplied(committed + 2) }))
+	require.True(t, c.runUntil(10*defaultElectionTicks, func() bool { return c.allApplied(committed + 2) }))
 	for _, id := range c.ids {
 		require.Contains(t, c.sms[id].datas, "after", id)
 		require.Equal(t, c.chain[committed+2], c.sms[id].hash, "%s holds the cluster's state", id)
@@ -80,7 +80,7 @@ func TestRestartKeepsWhatWasSaved(t *testing.T) {
 // newLaggingCluster is three nodes with disks, compacting every compactEvery entries, led by
 // n0, which committed its no-op and shared entries a0, a1, ... everywhere and then missed
 // entries b0, b1, ... with n1 only, n2 being cut off from both.
-func newLaggingCluster(t *testing.T, seed, compactEvery uint64, shared, missed int, tweak func(*Config)) *cluster {
+func newLaggingCluster(t *testing.T, seed, compactEvery uint64, shared, missed int, tweak func(*config)) *cluster {
 	c := newCluster(t, 3, seed, tweak)
 	c.withDisks(false)
 	c.compactEvery = compactEvery
@@ -116,14 +116,14 @@ func TestVoteSurvivesARestart(t *testing.T) {
 	c.crash("n2", crashPlan{down: 1})
 	voter = c.node("n2")
 	require.Equal(t, "n0", voter.vote)
-	for range DefaultElectionTicks {
+	for range defaultElectionTicks {
 		voter.Tick()
 	}
 	require.False(t, voter.inLease(), "the quiet period is over")
 	voter.Step(Message{Type: MsgVote, From: "n1", To: "n2", Term: 5, Stamp: 2})
 	rd = voter.Ready()
 	require.Len(t, rd.Messages, 1)
-	require.True(t, rd.Messages[0].Reject, "a second vote in term 5: %s", Describe(rd.Messages[0]))
+	require.True(t, rd.Messages[0].Reject, "a second vote in term 5: %s", describe(rd.Messages[0]))
 }
 
 // TestRestartQuietPeriod: a leader's lease rests on a follower's promise not to vote for an
@@ -132,13 +132,13 @@ func TestVoteSurvivesARestart(t *testing.T) {
 // once, and n2 campaigns. Without the quiet period n1 granted at once: n2 led term 2 and
 // committed a write while n0, in its lease, still answered reads without it.
 func TestRestartQuietPeriod(t *testing.T) {
-	c := newCluster(t, 3, 62, func(cfg *Config) { cfg.LeaseReads = true })
+	c := newCluster(t, 3, 62, func(cfg *config) { cfg.LeaseReads = true })
 	c.withDisks(false)
 	c.noLeaseCheck = true // the read below is the check: the cluster's would stop the test first
 	c.elect("n0")
 	c.cut("n0", "n2")
-	c.run(2 * DefaultElectionTicks)
-	require.Equal(t, Leader, c.node("n0").Role())
+	c.run(2 * defaultElectionTicks)
+	require.Equal(t, consensus.Leader, c.node("n0").role)
 	require.True(t, c.node("n0").leaseValid(), "n0's lease rests on n1")
 	require.False(t, c.node("n2").inLease(), "n2 has not heard n0 for a while")
 
@@ -148,7 +148,7 @@ func TestRestartQuietPeriod(t *testing.T) {
 	require.True(t, c.node("n0").leaseValid())
 	c.node("n2").campaign(true)
 	c.stabilize()
-	if c.node("n2").Role() == Leader {
+	if c.node("n2").role == consensus.Leader {
 		require.True(t, c.node("n2").Propose([]byte("new")))
 		c.stabilize()
 	}
@@ -156,10 +156,10 @@ func TestRestartQuietPeriod(t *testing.T) {
 	_, ok := c.read("n0") // the cluster checks the answer covers every commit made before
 	require.True(t, ok)
 	c.stabilize()
-	require.NotEqual(t, Leader, c.node("n2").Role(), "n1 voted while n0's lease rested on its promise")
+	require.NotEqual(t, consensus.Leader, c.node("n2").role, "n1 voted while n0's lease rested on its promise")
 
 	c.heal()
-	require.True(t, c.runUntil(10*DefaultElectionTicks, func() bool { return c.stableLeader() != "" }), "the cluster recovers")
+	require.True(t, c.runUntil(10*defaultElectionTicks, func() bool { return c.stableLeader() != "" }), "the cluster recovers")
 }
 
 // TestTruncatedTailStaysCut: a follower whose conflicting tail a new leader cut off, and
@@ -188,13 +188,13 @@ func TestTruncatedTailStaysCut(t *testing.T) {
 	ready()
 	f.Step(Message{Type: MsgApp, From: "n2", To: "n1", Term: 7, Index: 7, LogTerm: 4, Entries: ents(4, 8, 9), Commit: 9})
 	ready()
-	require.Equal(t, uint64(9), f.LastIndex())
+	require.Equal(t, uint64(9), f.log.lastIndex())
 	f.Compact(9, encodeSnap(9, c.chain[9]))
 	ready()
 
 	c.crash("n1", crashPlan{down: 1})
 	f = c.node("n1")
-	require.Equal(t, uint64(9), f.LastIndex(), "the replaced tail came back")
+	require.Equal(t, uint64(9), f.log.lastIndex(), "the replaced tail came back")
 	require.False(t, f.recovering)
 }
 
@@ -206,19 +206,19 @@ func TestTruncatedTailStaysCut(t *testing.T) {
 // (3) once n0 has brought n1's log up to its own, n1 counts and votes again.
 func TestDamagedNodeStaysOutUntilCaughtUp(t *testing.T) {
 	c := newLaggingCluster(t, 64, 3, 2, 2, nil)
-	require.Equal(t, uint64(5), c.node("n0").CommitIndex())
-	require.Equal(t, uint64(3), c.node("n2").LastIndex())
+	require.Equal(t, uint64(5), c.node("n0").log.committed)
+	require.Equal(t, uint64(3), c.node("n2").log.lastIndex())
 
 	// (1) n1 restarts damaged and n0 goes down for a while.
 	c.crash("n1", crashPlan{down: 1, damage: true})
 	require.True(t, c.node("n1").recovering)
-	require.Equal(t, uint64(3), c.node("n1").LastIndex(), "n1 keeps only its snapshot")
-	c.crash("n0", crashPlan{down: 20 * DefaultElectionTicks})
+	require.Equal(t, uint64(3), c.node("n1").log.lastIndex(), "n1 keeps only its snapshot")
+	c.crash("n0", crashPlan{down: uint64(20 * defaultElectionTicks)})
 	c.heal()
-	c.run(3 * DefaultElectionTicks)
+	c.run(3 * defaultElectionTicks)
 	c.crash("n1", crashPlan{down: 1})
 	require.True(t, c.node("n1").recovering, "a restart does not end the recovery")
-	c.run(3 * DefaultElectionTicks)
+	c.run(3 * defaultElectionTicks)
 	require.Equal(t, "", c.leader(), "a leader without the committed entries")
 
 	// (2) n0 is back and leads; as long as it does not tell n1 how far to catch up, n1's
@@ -231,18 +231,18 @@ func TestDamagedNodeStaysOutUntilCaughtUp(t *testing.T) {
 		return true
 	}
 	c.restartAll()
-	require.True(t, c.runUntil(10*DefaultElectionTicks, func() bool { return c.leader() == "n0" }))
+	require.True(t, c.runUntil(10*defaultElectionTicks, func() bool { return c.leader() == "n0" }))
 	c.isolate("n2")
 	require.True(t, c.node("n0").Propose([]byte("w")))
-	c.run(3 * DefaultHeartbeatTicks)
-	require.Equal(t, c.node("n0").LastIndex(), c.node("n1").LastIndex(), "n1 holds everything")
-	require.Less(t, c.node("n0").CommitIndex(), c.node("n0").LastIndex(), "n1's answers commit nothing")
+	c.run(3 * defaultHeartbeatTicks)
+	require.Equal(t, c.node("n0").log.lastIndex(), c.node("n1").log.lastIndex(), "n1 holds everything")
+	require.Less(t, c.node("n0").log.committed, c.node("n0").log.lastIndex(), "n1's answers commit nothing")
 
 	// (3) Told how far, n1 catches up, and counts again.
 	hideLast = false
-	require.True(t, c.runUntil(3*DefaultHeartbeatTicks, func() bool { return !c.node("n1").recovering }))
+	require.True(t, c.runUntil(3*defaultHeartbeatTicks, func() bool { return !c.node("n1").recovering }))
 	require.Equal(t, 1, c.disks["n1"].repaired, "the storage is told once, so that it stops reporting the damage")
-	require.True(t, c.runUntil(3*DefaultHeartbeatTicks, func() bool { return c.node("n0").CommitIndex() == c.node("n0").LastIndex() }), "n0 and n1 commit")
+	require.True(t, c.runUntil(3*defaultHeartbeatTicks, func() bool { return c.node("n0").log.committed == c.node("n0").log.lastIndex() }), "n0 and n1 commit")
 	c.crash("n1", crashPlan{down: 1})
 	require.False(t, c.node("n1").recovering, "caught up for good")
 }
@@ -269,9 +269,9 @@ func TestRecoverFromJunkNeverPanics(t *testing.T) {
 		for range r.IntN(6) {
 			rec.Records = append(rec.Records, consensus.Record{Index: r.Uint64N(8), Data: junk()})
 		}
-		var n *Node
+		var n *node
 		require.NotPanics(t, func() {
-			n = New(Config{ID: "n0", Peers: []string{"n0", "n1", "n2"}, Rand: rand.New(rand.NewPCG(1, uint64(i))), Restore: rec})
+			n = newNode(config{Config: consensus.Config{ID: "n0", Peers: []string{"n0", "n1", "n2"}, Rand: rand.New(rand.NewPCG(1, uint64(i))), Restore: rec}})
 		}, "%+v", rec)
 		if n.recovering {
 			require.Equal(t, n.log.offset, n.log.lastIndex(), "a recovering node keeps only its snapshot")
@@ -301,15 +301,15 @@ func TestLeaderForgetsWhatADamagedFollowerLost(t *testing.T) {
 			c.proposeOneByOne("n0", "v", 5)
 			require.Equal(t, uint64(6), c.node("n0").progress("n1").match)
 			c.crash("n1", crashPlan{down: 1, damage: true})
-			require.Zero(t, c.node("n1").LastIndex())
+			require.Zero(t, c.node("n1").log.lastIndex())
 			c.step()
-			require.True(t, c.runUntil(10*DefaultHeartbeatTicks, func() bool {
+			require.True(t, c.runUntil(10*defaultHeartbeatTicks, func() bool {
 				if propose && c.now()%10 == 0 {
 					require.True(t, c.node("n0").Propose([]byte("w"))) // no heartbeats under load
 				}
 				return !c.node("n1").recovering
 			}), "n1 never caught up")
-			require.Equal(t, c.node("n0").LastIndex(), c.node("n1").LastIndex())
+			require.Equal(t, c.node("n0").log.lastIndex(), c.node("n1").log.lastIndex())
 		})
 	}
 }
@@ -332,7 +332,7 @@ func TestNothingNewSavesNothing(t *testing.T) {
 			}
 		}
 	}
-	for range DefaultHeartbeatTicks {
+	for range defaultHeartbeatTicks {
 		c.node("n0").Tick()
 	}
 	for range 3 {
@@ -363,8 +363,8 @@ func TestNothingNewSavesNothing(t *testing.T) {
 // start as a clean node of term 0 that is free to vote.
 func TestLostHardStateIsDamage(t *testing.T) {
 	rec := &consensus.Recovered{Records: []consensus.Record{{Index: 1, Data: appendRecord(nil, consensus.Entry{Index: 1, Term: 3})}}}
-	n := New(Config{ID: "n0", Peers: []string{"n0", "n1", "n2"}, Rand: rand.New(rand.NewPCG(1, 1)), Restore: rec})
+	n := newNode(config{Config: consensus.Config{ID: "n0", Peers: []string{"n0", "n1", "n2"}, Rand: rand.New(rand.NewPCG(1, 1)), Restore: rec}})
 	require.True(t, n.recovering)
-	require.Equal(t, uint64(3), n.Term(), "the term is at least its entries'")
+	require.Equal(t, uint64(3), n.term, "the term is at least its entries'")
 	require.Equal(t, "n0", n.vote, "a vote it may have given is unknown: it counts as given")
 }

@@ -1,9 +1,11 @@
 package raft
 
+import "github.com/quorumkit/quorumkit/nodes/consensus"
+
 // tickElection runs on followers and candidates: when nothing was heard from a leader for the
 // randomized timeout, start a pre-vote campaign. A recovering node does not: its log may lack
 // entries it acknowledged, and the others judge a candidate by its log.
-func (n *Node) tickElection() {
+func (n *node) tickElection() {
 	n.electionElapsed++
 	if n.electionElapsed >= n.randomizedTimeout {
 		if n.recovering {
@@ -21,14 +23,14 @@ func (n *Node) tickElection() {
 // doc.go. Adopting a higher term from an answer (a rejected pre-vote carries the rejecter's
 // term) clears lead but not leaderHeard, so it does not end the promise. A leader gives up
 // this stance only by stepping down, after which it serves no lease read.
-func (n *Node) inLease() bool {
-	return n.role == Leader || n.leaderHeard != 0 && n.now-n.leaderHeard < uint64(n.electionTimeout)
+func (n *node) inLease() bool {
+	return n.role == consensus.Leader || n.leaderHeard != 0 && n.now-n.leaderHeard < uint64(n.electionTimeout)
 }
 
 // campaign starts a pre-vote (pre = true) or a real election. The pre-vote asks "would you vote
 // for me in term+1?" without anyone changing term, so a node cut off from the majority cannot
 // inflate its term and depose a healthy leader when it comes back.
-func (n *Node) campaign(pre bool) {
+func (n *node) campaign(pre bool) {
 	typ, term := MsgVote, n.term+1
 	if pre {
 		n.becomePreCandidate()
@@ -49,7 +51,7 @@ func (n *Node) campaign(pre bool) {
 }
 
 // tallyVote records a (pre-)vote answer and acts once the outcome is decided.
-func (n *Node) tallyVote(from string, granted bool) {
+func (n *node) tallyVote(from string, granted bool) {
 	if _, seen := n.votes[from]; seen {
 		return
 	}
@@ -64,14 +66,14 @@ func (n *Node) tallyVote(from string, granted bool) {
 	}
 	switch {
 	case yes >= n.quorum:
-		n.wonVote(n.role == PreCandidate)
+		n.wonVote(n.role == consensus.PreCandidate)
 	case no > len(n.peers)+1-n.quorum:
-		n.logf("%s lost the %s in term=%d (%d rejections)", n.id, n.role, n.term, no)
+		n.cfg.Logger.Info("lost the campaign", "role", n.role.String(), "term", n.term, "rejections", no)
 		n.becomeFollower(n.term, "")
 	}
 }
 
-func (n *Node) wonVote(pre bool) {
+func (n *node) wonVote(pre bool) {
 	if pre {
 		n.campaign(false)
 	} else {
@@ -81,7 +83,7 @@ func (n *Node) wonVote(pre bool) {
 
 // handleVoteRequest answers a MsgPreVote or MsgVote whose term is >= ours (Step has already
 // adopted a higher term for a real vote, or ignored it under leader stickiness).
-func (n *Node) handleVoteRequest(m Message) {
+func (n *node) handleVoteRequest(m Message) {
 	resp := MsgVoteResp
 	if m.Type == MsgPreVote {
 		resp = MsgPreVoteResp
@@ -89,7 +91,7 @@ func (n *Node) handleVoteRequest(m Message) {
 	// A recovering node grants nothing: its log may lack entries it acknowledged, so it could
 	// help elect a leader without them (doc.go, Durability).
 	canVote := !n.recovering && (n.vote == m.From || n.vote == "" && n.lead == "" && !n.inLease() || m.Type == MsgPreVote && m.Term > n.term)
-	if m.Type == MsgPreVote && n.role == PreCandidate && !n.log.isNewer(m.Index, m.LogTerm) && m.From > n.id {
+	if m.Type == MsgPreVote && n.role == consensus.PreCandidate && !n.log.isNewer(m.Index, m.LogTerm) && m.From > n.id {
 		// Two pre-candidates with equal logs would grant each other and then split the real
 		// vote (likely at constant latency, where followers' timers start together). The
 		// lower id wins the tie; pre-votes change no state, so this only affects liveness.
@@ -99,7 +101,7 @@ func (n *Node) handleVoteRequest(m Message) {
 		if m.Type == MsgVote {
 			n.vote = m.From
 			n.electionElapsed = 0
-			n.logf("%s voted for %s term=%d", n.id, m.From, n.term)
+			n.cfg.Logger.Info("voted", "for", m.From, "term", n.term)
 		}
 		n.send(Message{Type: resp, To: m.From, Term: m.Term, Stamp: m.Stamp})
 		return

@@ -1,6 +1,8 @@
 package raft
 
 import (
+	"github.com/quorumkit/quorumkit/nodes/consensus"
+
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -29,10 +31,10 @@ func newHolder(c *cluster) *holder {
 // newLeaseHolder is the start of the lease schedules below: a 3-node cluster with leases on
 // under a holder, in which l was elected and two heartbeat rounds passed.
 func newLeaseHolder(t *testing.T, seed uint64, l string) (*cluster, *holder) {
-	c := newCluster(t, 3, seed, func(cfg *Config) { cfg.LeaseReads = true })
+	c := newCluster(t, 3, seed, func(cfg *config) { cfg.LeaseReads = true })
 	h := newHolder(c)
 	c.elect(l)
-	c.run(2 * DefaultHeartbeatTicks)
+	c.run(2 * defaultHeartbeatTicks)
 	return c, h
 }
 
@@ -77,13 +79,13 @@ func TestNoVoteWhileLeaseRestsOnUs(t *testing.T) {
 
 	// 1. Hold X's acks to L for two heartbeat rounds, then cut L off from both followers.
 	h.rule = func(m *Message) bool { return m.From == X && m.To == L && m.Type == MsgHeartbeatResp }
-	c.run(2*DefaultHeartbeatTicks + 1)
+	c.run(2*defaultHeartbeatTicks + 1)
 	require.GreaterOrEqual(t, len(h.held), 2, "two of X's acks are held")
 	acks := 0
 	keepLeader := func() {
 		// Release one old ack whenever L would otherwise step down (check-quorum).
 		l := c.node(L)
-		if l.Role() == Leader && l.now-l.progress(X).lastHeard >= uint64(l.electionTimeout)-1 &&
+		if l.role == consensus.Leader && l.now-l.progress(X).lastHeard >= uint64(l.electionTimeout)-1 &&
 			h.release(msgIs(MsgHeartbeatResp, X, L)) {
 			acks++
 		}
@@ -97,13 +99,13 @@ func TestNoVoteWhileLeaseRestsOnUs(t *testing.T) {
 			m.From == X && m.To == C && m.Type == MsgPreVote ||
 			m.From == C && m.To == X && m.Type == MsgVote
 	}
-	for c.node(C).Role() != Candidate {
-		require.Less(t, c.now(), uint64(20*DefaultElectionTicks), "C never became a candidate")
+	for c.node(C).role != consensus.Candidate {
+		require.Less(t, c.now(), uint64(20*defaultElectionTicks), "C never became a candidate")
 		c.step()
 		keepLeader()
 	}
-	require.Equal(t, Leader, c.node(L).Role(), "late acks kept L in office")
-	require.Equal(t, uint64(2), c.node(C).Term())
+	require.Equal(t, consensus.Leader, c.node(L).role, "late acks kept L in office")
+	require.Equal(t, uint64(2), c.node(C).term)
 	require.False(t, c.node(L).leaseValid(), "late acks give no lease")
 	require.GreaterOrEqual(t, acks, 1)
 
@@ -115,7 +117,7 @@ func TestNoVoteWhileLeaseRestsOnUs(t *testing.T) {
 	c.block(L, C)
 	c.block(C, L)
 	for !c.node(L).leaseValid() {
-		if c.node(C).Role() != Candidate {
+		if c.node(C).role != consensus.Candidate {
 			c.fatalf("C is no longer campaigning")
 		}
 		c.step()
@@ -128,12 +130,12 @@ func TestNoVoteWhileLeaseRestsOnUs(t *testing.T) {
 	c.stabilize()
 	require.True(t, h.release(msgIs(MsgVote, C, X)))
 	c.stabilize()
-	require.NotEqual(t, Leader, c.node(C).Role(), "X voted for C while L's lease rested on X")
+	require.NotEqual(t, consensus.Leader, c.node(C).role, "X voted for C while L's lease rested on X")
 	require.True(t, c.node(L).leaseValid(), "the schedule reaches its point: L's lease still holds")
 
 	// Once L's lease has run out, the majority elects a leader again.
 	h.rule = func(*Message) bool { return false }
-	require.True(t, c.runUntil(10*DefaultElectionTicks, func() bool {
+	require.True(t, c.runUntil(10*defaultElectionTicks, func() bool {
 		l := c.leader()
 		return l == C || l == X
 	}), "C and X elect a leader once L's lease has expired")
@@ -152,7 +154,7 @@ func TestStalePreVoteGrantIsIgnored(t *testing.T) {
 	// late, keep L in office meanwhile (check-quorum counts acks when they arrive). C's
 	// pre-votes are held so that C cannot win meanwhile, and so are C's grants to X.
 	h.rule = func(m *Message) bool { return m.From == C && m.To == L && m.Type == MsgHeartbeatResp }
-	c.run(6*DefaultHeartbeatTicks + 1)
+	c.run(6*defaultHeartbeatTicks + 1)
 	xPreVotes := 0
 	h.rule = func(m *Message) bool {
 		if m.From == X && m.To == C && m.Type == MsgPreVote {
@@ -164,18 +166,18 @@ func TestStalePreVoteGrantIsIgnored(t *testing.T) {
 	}
 	keepLeader := func() {
 		l := c.node(L)
-		if l.Role() == Leader && l.now-l.progress(C).lastHeard >= uint64(l.electionTimeout)-1 {
+		if l.role == consensus.Leader && l.now-l.progress(C).lastHeard >= uint64(l.electionTimeout)-1 {
 			h.release(msgIs(MsgHeartbeatResp, C, L))
 		}
 	}
 	c.cut(L, X)
 	c.block(L, C)
 	for !hasHeld(h, MsgPreVoteResp, C, X) {
-		require.Less(t, c.now(), uint64(20*DefaultElectionTicks), "C never granted X a pre-vote")
+		require.Less(t, c.now(), uint64(20*defaultElectionTicks), "C never granted X a pre-vote")
 		c.step()
 		keepLeader()
 	}
-	if c.node(L).Role() != Leader {
+	if c.node(L).role != consensus.Leader {
 		c.fatalf("L lost office: %s held=%d", c.describeNodes(), len(h.held))
 	}
 
@@ -190,20 +192,20 @@ func TestStalePreVoteGrantIsIgnored(t *testing.T) {
 	c.cut(L, X)
 	seen := xPreVotes
 	for xPreVotes == seen {
-		require.Less(t, c.now(), uint64(40*DefaultElectionTicks), "X never campaigned again")
+		require.Less(t, c.now(), uint64(40*defaultElectionTicks), "X never campaigned again")
 		c.step()
 	}
-	require.Equal(t, PreCandidate, c.node(X).Role())
+	require.Equal(t, consensus.PreCandidate, c.node(X).role)
 	require.Equal(t, L, c.node(C).Leader(), "C follows L again")
 
 	// The old grant arrives now.
 	require.True(t, h.release(msgIs(MsgPreVoteResp, C, X)))
-	require.Equal(t, uint64(1), c.node(X).Term(), "a grant from an earlier campaign raised X's term")
+	require.Equal(t, uint64(1), c.node(X).term, "a grant from an earlier campaign raised X's term")
 
 	h.rule = func(*Message) bool { return false }
 	c.heal()
-	c.run(5 * DefaultElectionTicks)
-	if c.stableLeader() != L || c.node(L).Term() != 1 {
+	c.run(5 * defaultElectionTicks)
+	if c.stableLeader() != L || c.node(L).term != 1 {
 		c.fatalf("the healthy leader lost its place: %s", c.describeNodes())
 	}
 }
@@ -225,30 +227,30 @@ func hasHeld(h *holder, typ MsgType, from, to string) bool {
 // followers, which no longer hear the leader, from electing another one.
 func TestLateAcksKeepOfficeButNoLease(t *testing.T) {
 	const L = "n0"
-	c := newCluster(t, 3, 43, func(cfg *Config) { cfg.LeaseReads = true })
+	c := newCluster(t, 3, 43, func(cfg *config) { cfg.LeaseReads = true })
 	h := newHolder(c)
 	c.elect(L)
 	l := c.node(L)
 	kept, checked := false, 0
 	keep := func() {
-		if l.Role() == Leader && l.now-max(l.progress("n1").lastHeard, l.progress("n2").lastHeard) >= uint64(l.electionTimeout)-1 {
+		if l.role == consensus.Leader && l.now-max(l.progress("n1").lastHeard, l.progress("n2").lastHeard) >= uint64(l.electionTimeout)-1 {
 			kept = h.release(func(m Message) bool { return m.To == L }) || kept
 		}
 	}
 	// Hold every ack for a while (releasing the oldest only to keep L in office), then cut L's
 	// messages to both followers.
 	h.rule = func(m *Message) bool { return m.To == L && m.Type == MsgHeartbeatResp }
-	for range 2 * DefaultElectionTicks {
+	for range 2 * defaultElectionTicks {
 		c.step()
 		keep()
 	}
 	c.block(L, "n1")
 	c.block(L, "n2")
 	for c.leader() == L {
-		require.Less(t, c.now(), uint64(20*DefaultElectionTicks), "the followers never elected a leader")
+		require.Less(t, c.now(), uint64(20*defaultElectionTicks), "the followers never elected a leader")
 		c.step()
 		keep()
-		if l.Role() == Leader && l.now > l.leaderSince+uint64(2*l.electionTimeout) {
+		if l.role == consensus.Leader && l.now > l.leaderSince+uint64(2*l.electionTimeout) {
 			require.False(t, l.leaseValid(), "an old ack renewed the lease")
 			_, ok := c.read(L)
 			require.True(t, ok)
@@ -269,22 +271,22 @@ func TestLateAcksKeepOfficeButNoLease(t *testing.T) {
 // the followers' wait, would still hold when they may vote.
 func TestLeaseEndsBeforeTheQuorumMayVote(t *testing.T) {
 	const lat = 20
-	c := newCluster(t, 3, 44, func(cfg *Config) { cfg.LeaseReads = true })
+	c := newCluster(t, 3, 44, func(cfg *config) { cfg.LeaseReads = true })
 	c.setLatency(lat, lat)
-	require.True(t, c.runUntil(3*DefaultElectionTicks, func() bool { return c.stableLeader() != "" && c.allApplied(1) }))
+	require.True(t, c.runUntil(3*defaultElectionTicks, func() bool { return c.stableLeader() != "" && c.allApplied(1) }))
 	l := c.stableLeader()
-	c.run(3 * DefaultHeartbeatTicks)
+	c.run(3 * defaultHeartbeatTicks)
 	ln := c.node(l)
 	require.True(t, ln.leaseValid())
 
 	c.isolate(l) // nothing in flight arrives any more: the lease can only run out
 	start := ln.quorumValue(ln.now, func(pr *progress) uint64 { return pr.ackStamp })
 	for ln.leaseValid() {
-		require.Less(t, ln.now, start+uint64(2*DefaultElectionTicks), "the lease never ended")
+		require.Less(t, ln.now, start+uint64(2*defaultElectionTicks), "the lease never ended")
 		c.step()
 	}
 	end := ln.now
-	require.LessOrEqual(t, end, start+uint64(DefaultElectionTicks)-3, "the lease holds while now < s + ElectionTicks - 3")
+	require.LessOrEqual(t, end, start+uint64(defaultElectionTicks)-3, "the lease holds while now < s + ElectionTicks - 3")
 	for _, id := range c.others(l) {
 		if ln.progress(id).ackStamp < start {
 			continue // not in the acknowledging quorum

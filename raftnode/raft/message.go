@@ -89,9 +89,9 @@ type Message struct {
 // Dest is the peer the message is addressed to (consensus.Message).
 func (m Message) Dest() string { return m.To }
 
-// Describe renders a message in one stable line for logs and test failures, e.g.
+// describe renders a message in one stable line for logs and test failures, e.g.
 // "n0->n1 App t=3 prev=5/2 ents=6..8 c=5 s=4".
-func Describe(m Message) string {
+func describe(m Message) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s->%s %s t=%d", m.From, m.To, m.Type, m.Term)
 	switch m.Type {

@@ -7,33 +7,16 @@ import (
 	"github.com/quorumkit/quorumkit/nodes/consensus"
 )
 
-// Role is a node's part in the protocol.
-type Role uint8
-
-// The roles. A follower whose election timer fires first becomes a PreCandidate (asking
-// whether it could win without disturbing anyone's term), then a Candidate, then Leader.
-const (
-	Follower Role = iota
-	PreCandidate
-	Candidate
-	Leader
-)
-
-func (r Role) String() string {
-	return [...]string{"follower", "pre-candidate", "candidate", "leader"}[r]
-}
-
-// Node is one Raft replica as a deterministic state machine. It is not safe for concurrent
+// node is one Raft replica as a deterministic state machine. It is not safe for concurrent
 // use: the server's single event loop is its only caller.
-type Node struct {
-	cfg    Config
+type node struct {
+	cfg    config
 	id     string
 	peers  []*progress // every other node, in Config.Peers order; valid fields while leader
 	quorum int
 	rand   *rand.Rand
-	logf   func(string, ...any)
 
-	role Role
+	role consensus.Role
 	term uint64
 	vote string // whom we voted for in term
 	lead string // the leader of term, "" if unknown
@@ -69,7 +52,7 @@ type Node struct {
 	seq         uint64 // heartbeat-round number, echoed by followers
 	roundWanted bool   // a heartbeat round should go out at the next flush
 	reads       []pendingRead
-	rtt         rttEstimator
+	rtt         consensus.RTT
 	scratch     []uint64 // reused by quorumValue
 
 	// Durability (durable.go). saved is the hard state last handed over in a Stable;
@@ -92,16 +75,16 @@ type Node struct {
 	readySent  bool // a Ready was taken at least once (so Leader was reported)
 }
 
-// New returns a follower: in term 0 with an empty log, or as Config.Restore recovers it.
-func New(cfg Config) *Node {
+// newNode returns a follower: in term 0 with an empty log, or as config.Restore recovers it.
+func newNode(cfg config) *node {
 	cfg = cfg.withDefaults()
-	n := &Node{cfg: cfg, id: cfg.ID, quorum: len(cfg.Peers)/2 + 1, rand: cfg.Rand, logf: cfg.Logf, now: 1}
+	n := &node{cfg: cfg, id: cfg.ID, quorum: len(cfg.Peers)/2 + 1, rand: cfg.Rand, now: 1}
 	for _, p := range cfg.Peers {
 		if p != cfg.ID {
-			n.peers = append(n.peers, newProgress(p, 1, 0, cfg.MaxInflight))
+			n.peers = append(n.peers, newProgress(p, 1, 0, cfg.Timing.MaxInflight))
 		}
 	}
-	n.electionTimeout = cfg.ElectionTicks
+	n.electionTimeout = cfg.Timing.ElectionTicks
 	n.resetRandomizedTimeout()
 	if cfg.Restore != nil {
 		n.recover(cfg.Restore)
@@ -110,9 +93,9 @@ func New(cfg Config) *Node {
 }
 
 // Tick advances the node's clock by one tick (one millisecond of monotonic time).
-func (n *Node) Tick() {
+func (n *node) Tick() {
 	n.now++
-	if n.role == Leader {
+	if n.role == consensus.Leader {
 		n.tickLeader()
 	} else {
 		n.tickElection()
@@ -121,8 +104,8 @@ func (n *Node) Tick() {
 
 // Propose appends a client command to the leader's log. It returns false, with nothing appended
 // anywhere, if this node is not the leader or its uncommitted tail is full. The data is copied.
-func (n *Node) Propose(data []byte) bool {
-	if n.role != Leader || n.log.lastIndex()-n.log.committed >= uint64(n.cfg.MaxUncommitted) {
+func (n *node) Propose(data []byte) bool {
+	if n.role != consensus.Leader || n.log.lastIndex()-n.log.committed >= uint64(n.cfg.MaxUncommitted) {
 		return false
 	}
 	n.log.append(consensus.Entry{Index: n.log.lastIndex() + 1, Term: n.term, Data: append([]byte{}, data...)})
@@ -135,7 +118,7 @@ func (n *Node) Propose(data []byte) bool {
 // snapshot is kept to send to followers that need earlier entries. index must not exceed the
 // last index delivered in Ready.Committed (or restored from Ready.Snapshot); older or equal
 // indexes than the current snapshot are ignored.
-func (n *Node) Compact(index uint64, snapshot []byte) {
+func (n *node) Compact(index uint64, snapshot []byte) {
 	if n.log.compact(index, snapshot, uint64(n.cfg.CompactMargin)) {
 		n.snapDirty = true
 	}
@@ -143,12 +126,12 @@ func (n *Node) Compact(index uint64, snapshot []byte) {
 }
 
 // HasReady reports whether Ready would return anything new.
-func (n *Node) HasReady() bool {
+func (n *node) HasReady() bool {
 	if len(n.msgs) > 0 || len(n.readStates) > 0 || n.snapshot != nil ||
 		n.log.committed > n.log.delivered || !n.readySent || n.lead != n.readyLead || n.stablePending() {
 		return true
 	}
-	if n.role == Leader {
+	if n.role == consensus.Leader {
 		if n.roundWanted {
 			return true
 		}
@@ -165,8 +148,8 @@ func (n *Node) HasReady() bool {
 // the events since the last Ready call for (one append per follower carrying every new entry,
 // within MaxBatch and MaxInflight), then the batch is handed over and cleared, with what its
 // messages and commits rest on in Stable.
-func (n *Node) Ready() consensus.Ready[Message] {
-	if n.role == Leader {
+func (n *node) Ready() consensus.Ready[Message] {
+	if n.role == consensus.Leader {
 		n.flush()
 	}
 	rd := consensus.Ready[Message]{
@@ -183,32 +166,11 @@ func (n *Node) Ready() consensus.Ready[Message] {
 }
 
 // Leader returns the node's current belief about the leader, "" if unknown.
-func (n *Node) Leader() string { return n.lead }
-
-// ID returns this node's id.
-func (n *Node) ID() string { return n.id }
-
-// Term returns the current term.
-func (n *Node) Term() uint64 { return n.term }
-
-// Role returns the current role.
-func (n *Node) Role() Role { return n.role }
-
-// CommitIndex returns the highest index known to be committed.
-func (n *Node) CommitIndex() uint64 { return n.log.committed }
-
-// LastIndex returns the index of the last entry in the log.
-func (n *Node) LastIndex() uint64 { return n.log.lastIndex() }
-
-// FirstIndex returns the first index still held in the log (older ones are compacted).
-func (n *Node) FirstIndex() uint64 { return n.log.offset + 1 }
-
-// ElectionTimeout returns the current base election timeout in ticks (>= ElectionTicks).
-func (n *Node) ElectionTimeout() int { return n.electionTimeout }
+func (n *node) Leader() string { return n.lead }
 
 // Step handles one message from a peer. Messages not addressed to this node, from unknown
 // senders or of unknown type are ignored; so is anything else malformed.
-func (n *Node) Step(m Message) {
+func (n *node) Step(m Message) {
 	if m.To != n.id || m.From == n.id || n.progress(m.From) == nil || m.Type < MsgApp || m.Type > MsgVoteResp {
 		return
 	}
@@ -239,9 +201,9 @@ func (n *Node) Step(m Message) {
 		return
 	}
 	switch n.role {
-	case Leader:
+	case consensus.Leader:
 		n.stepLeader(m)
-	case PreCandidate, Candidate:
+	case consensus.PreCandidate, consensus.Candidate:
 		n.stepCandidate(m)
 	default:
 		n.stepFollower(m)
@@ -251,7 +213,7 @@ func (n *Node) Step(m Message) {
 
 // rejectStale answers a request from an older term with our term, so that a deposed leader or
 // a stale candidate learns at once that it is behind (and steps down).
-func (n *Node) rejectStale(m Message) {
+func (n *node) rejectStale(m Message) {
 	switch m.Type {
 	case MsgApp, MsgSnap:
 		n.send(Message{Type: MsgAppResp, To: m.From, Reject: true, Index: m.Index})
@@ -267,7 +229,7 @@ func (n *Node) rejectStale(m Message) {
 // stepLeader handles the answers to our appends and heartbeats: every one proves the follower
 // is alive and follows us (check-quorum, read rounds, lease, round trip), and AppResp moves its
 // replication state.
-func (n *Node) stepLeader(m Message) {
+func (n *node) stepLeader(m Message) {
 	pr := n.progress(m.From)
 	switch m.Type {
 	case MsgAppResp:
@@ -281,7 +243,7 @@ func (n *Node) stepLeader(m Message) {
 
 // stepCandidate handles a pre-candidate's or candidate's messages: an append, heartbeat or
 // snapshot of our term means someone won; vote answers are tallied.
-func (n *Node) stepCandidate(m Message) {
+func (n *node) stepCandidate(m Message) {
 	switch m.Type {
 	case MsgApp, MsgHeartbeat, MsgSnap:
 		// Someone won this term.
@@ -290,8 +252,8 @@ func (n *Node) stepCandidate(m Message) {
 	case MsgPreVoteResp, MsgVoteResp:
 		// Vote round trips are samples too, so that a cluster whose round trip exceeds the
 		// floor can still finish its first election (timing.go).
-		if m.Stamp != 0 && m.Stamp <= n.now && n.now-m.Stamp <= uint64(n.cfg.MaxElectionTicks) {
-			n.rtt.observe(n.now - m.Stamp)
+		if m.Stamp != 0 && m.Stamp <= n.now && n.now-m.Stamp <= uint64(n.cfg.Timing.MaxElectionTicks) {
+			n.rtt.Observe(n.now - m.Stamp)
 			n.adaptTimeout()
 		}
 	}
@@ -300,11 +262,11 @@ func (n *Node) stepCandidate(m Message) {
 	}
 	switch m.Type {
 	case MsgPreVoteResp:
-		if n.role == PreCandidate && (m.Reject || m.Term == n.term+1) {
+		if n.role == consensus.PreCandidate && (m.Reject || m.Term == n.term+1) {
 			n.tallyVote(m.From, !m.Reject)
 		}
 	case MsgVoteResp:
-		if n.role == Candidate {
+		if n.role == consensus.Candidate {
 			n.tallyVote(m.From, !m.Reject)
 		}
 	}
@@ -312,14 +274,14 @@ func (n *Node) stepCandidate(m Message) {
 
 // stepFollower handles the leader's messages: each resets the election timer (and so renews
 // our stickiness to it) and carries the election timeout the leader measured.
-func (n *Node) stepFollower(m Message) {
+func (n *node) stepFollower(m Message) {
 	switch m.Type {
 	case MsgApp, MsgHeartbeat, MsgSnap:
 		n.electionElapsed = 0
 		n.leaderHeard = n.now
 		n.lead = m.From
 		if m.Timeout != 0 {
-			n.setElectionTimeout(int(min(m.Timeout, uint64(n.cfg.MaxElectionTicks))))
+			n.setElectionTimeout(int(min(m.Timeout, uint64(n.cfg.Timing.MaxElectionTicks))))
 		}
 		if n.recovering && n.catchUp == 0 {
 			n.catchUp = m.Last
@@ -337,7 +299,7 @@ func (n *Node) stepFollower(m Message) {
 
 // send queues a message for the next Ready, stamping our id and term, and flagging a
 // recovering node's answers to a leader.
-func (n *Node) send(m Message) {
+func (n *node) send(m Message) {
 	m.From = n.id
 	if m.Term == 0 {
 		m.Term = n.term
@@ -351,7 +313,7 @@ func (n *Node) send(m Message) {
 	n.msgs = append(n.msgs, m)
 }
 
-func (n *Node) progress(id string) *progress {
+func (n *node) progress(id string) *progress {
 	for _, pr := range n.peers {
 		if pr.id == id {
 			return pr
@@ -360,15 +322,15 @@ func (n *Node) progress(id string) *progress {
 	return nil
 }
 
-func (n *Node) becomeFollower(term uint64, lead string) {
+func (n *node) becomeFollower(term uint64, lead string) {
 	if term < n.term {
 		panic(fmt.Sprintf("raft: %s term going back from %d to %d", n.id, n.term, term))
 	}
-	changed := n.role != Follower || term != n.term || lead != n.lead
+	changed := n.role != consensus.Follower || term != n.term || lead != n.lead
 	if term != n.term {
 		n.term, n.vote = term, ""
 	}
-	n.role, n.lead = Follower, lead
+	n.role, n.lead = consensus.Follower, lead
 	n.resetElection()
 	n.reads = nil // the server fails reads itself when it sees the leader change
 	if changed {
@@ -376,44 +338,44 @@ func (n *Node) becomeFollower(term uint64, lead string) {
 		n.catchUp = 0 // a recovering node catches up with the leader of its term
 	}
 	if changed {
-		n.logf("%s became follower term=%d leader=%q", n.id, n.term, lead)
+		n.cfg.Logger.Info("became follower", "term", n.term, "leader", lead)
 	}
 }
 
-func (n *Node) becomePreCandidate() {
-	n.role, n.lead = PreCandidate, ""
+func (n *node) becomePreCandidate() {
+	n.role, n.lead = consensus.PreCandidate, ""
 	n.resetElection()
-	n.logf("%s became pre-candidate term=%d (campaigning for %d)", n.id, n.term, n.term+1)
+	n.cfg.Logger.Info("became pre-candidate", "term", n.term, "campaign_term", n.term+1)
 }
 
-func (n *Node) becomeCandidate() {
-	n.role, n.lead = Candidate, ""
+func (n *node) becomeCandidate() {
+	n.role, n.lead = consensus.Candidate, ""
 	n.term++
 	n.vote = n.id
 	n.resetElection()
-	n.logf("%s became candidate term=%d", n.id, n.term)
+	n.cfg.Logger.Info("became candidate", "term", n.term)
 }
 
-func (n *Node) becomeLeader() {
-	if n.role != Candidate {
+func (n *node) becomeLeader() {
+	if n.role != consensus.Candidate {
 		panic(fmt.Sprintf("raft: %s becoming leader from %s", n.id, n.role))
 	}
-	n.role, n.lead = Leader, n.id
+	n.role, n.lead = consensus.Leader, n.id
 	n.leaderSince = n.now
 	n.reads = nil
 	last := n.log.lastIndex()
 	for i, pr := range n.peers {
-		n.peers[i] = newProgress(pr.id, last+1, n.now, n.cfg.MaxInflight)
+		n.peers[i] = newProgress(pr.id, last+1, n.now, n.cfg.Timing.MaxInflight)
 	}
 	// A no-op of our own term: committing it commits every earlier entry (paper §5.4.2) and is
 	// what lets us serve reads (§8).
 	n.log.append(consensus.Entry{Index: last + 1, Term: n.term})
 	n.roundWanted = true
-	n.logf("%s became leader term=%d last=%d commit=%d", n.id, n.term, last, n.log.committed)
+	n.cfg.Logger.Info("became leader", "term", n.term, "last", last, "commit", n.log.committed)
 	n.maybeCommit()
 }
 
-func (n *Node) resetElection() {
+func (n *node) resetElection() {
 	n.electionElapsed = 0
 	n.votes = nil
 	n.resetRandomizedTimeout()

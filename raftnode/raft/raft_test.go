@@ -16,7 +16,7 @@ func (c *cluster) elect(id string) {
 	c.t.Helper()
 	c.nodes[id].campaign(true)
 	c.stabilize()
-	require.Equal(c.t, Leader, c.nodes[id].Role(), "%s did not win", id)
+	require.Equal(c.t, consensus.Leader, c.nodes[id].role, "%s did not win", id)
 }
 
 // expireLeases makes every node forget it heard from a leader recently, as if an election
@@ -31,7 +31,7 @@ func (c *cluster) expireLeases(ids ...string) {
 }
 
 // setLog gives n a log whose entry i+1 has term terms[i], and current term term.
-func setLog(n *Node, term uint64, terms ...uint64) {
+func setLog(n *node, term uint64, terms ...uint64) {
 	n.log = raftLog{}
 	for i, t := range terms {
 		n.log.entries = append(n.log.entries, consensus.Entry{Index: uint64(i + 1), Term: t, Data: []byte(fmt.Sprintf("e%d/%d", i+1, t))})
@@ -39,7 +39,7 @@ func setLog(n *Node, term uint64, terms ...uint64) {
 	n.term = term
 }
 
-func logTerms(n *Node) []uint64 {
+func logTerms(n *node) []uint64 {
 	var out []uint64
 	for i := n.log.offset + 1; i <= n.log.lastIndex(); i++ {
 		out = append(out, n.log.mustTerm(i))
@@ -50,35 +50,35 @@ func logTerms(n *Node) []uint64 {
 // TestScenarios replays the protocol scenarios in testdata/, the same stories paxosnode/paxos
 // tells in the same words (see package scenario); regenerate with -rewrite and read the diff.
 func TestScenarios(t *testing.T) {
-	scenario.Run(t, "testdata", scenario.Hooks[Message]{New: newScenarioNode, Describe: Describe,
-		Campaign: func(c consensus.Core[Message]) { c.(*Node).campaign(true) }, Status: scenarioStatus})
+	scenario.Run(t, "testdata", scenario.Hooks[Message]{New: newScenarioNode, Describe: describe,
+		Campaign: func(c consensus.Core[Message]) { c.(*node).campaign(true) }, Status: scenarioStatus})
 }
 
 // newScenarioNode builds a node as a script asks, keeping two entries below a snapshot so
 // that a short script outruns them.
 func newScenarioNode(o scenario.Options) consensus.Core[Message] {
-	return New(Config{ID: o.ID, Peers: o.Peers, LeaseReads: o.Lease, CompactMargin: 2,
-		ElectionTicks: o.ElectionTicks, HeartbeatTicks: o.HeartbeatTicks,
-		Rand: o.Rand})
+	return newNode(config{Config: consensus.Config{ID: o.ID, Peers: o.Peers, LeaseReads: o.Lease, Rand: o.Rand,
+		Timing: consensus.Timing{ElectionTicks: o.ElectionTicks, HeartbeatTicks: o.HeartbeatTicks}},
+		CompactMargin: 2})
 }
 
 func scenarioStatus(c consensus.Core[Message]) (string, bool) {
-	n := c.(*Node)
-	return fmt.Sprintf("%s term=%d commit=%d last=%d", n.Role(), n.Term(), n.CommitIndex(), n.LastIndex()),
-		n.Role() == Leader && n.cfg.LeaseReads && n.leaseValid()
+	n := c.(*node)
+	return fmt.Sprintf("%s term=%d commit=%d last=%d", n.role, n.term, n.log.committed, n.log.lastIndex()),
+		n.role == consensus.Leader && n.cfg.LeaseReads && n.leaseValid()
 }
 
 func TestElectionFromTimeout(t *testing.T) {
 	for _, size := range []int{1, 3, 5} {
 		t.Run(fmt.Sprintf("nodes=%d", size), func(t *testing.T) {
 			c := newCluster(t, size, 1, nil)
-			require.True(t, c.runUntil(3*DefaultElectionTicks, func() bool { return c.stableLeader() != "" }))
+			require.True(t, c.runUntil(3*defaultElectionTicks, func() bool { return c.stableLeader() != "" }))
 			l := c.stableLeader()
-			require.Equal(t, uint64(1), c.node(l).Term(), "pre-vote: the first election is in term 1")
+			require.Equal(t, uint64(1), c.node(l).term, "pre-vote: the first election is in term 1")
 			require.True(t, c.runUntil(50, func() bool { return c.allApplied(1) }), "the leader's no-op commits everywhere")
-			c.run(5 * DefaultElectionTicks)
+			c.run(5 * defaultElectionTicks)
 			require.Equal(t, l, c.stableLeader(), "a healthy leader keeps its place")
-			require.Equal(t, uint64(1), c.node(l).Term())
+			require.Equal(t, uint64(1), c.node(l).term)
 		})
 	}
 }
@@ -95,10 +95,10 @@ func TestBatching(t *testing.T) {
 	require.Len(t, rd.Messages, 2)
 	for _, m := range rd.Messages {
 		require.Equal(t, MsgApp, m.Type)
-		require.Len(t, m.Entries, 20, Describe(m))
+		require.Len(t, m.Entries, 20, describe(m))
 	}
 	// MaxBatch and MaxInflight bound it.
-	c = newCluster(t, 3, 3, func(cfg *Config) { cfg.MaxBatch = 3; cfg.MaxInflight = 2 })
+	c = newCluster(t, 3, 3, func(cfg *config) { cfg.Timing.MaxBatch = 3; cfg.Timing.MaxInflight = 2 })
 	c.elect("n0")
 	l = c.node("n0")
 	for i := range 20 {
@@ -107,14 +107,14 @@ func TestBatching(t *testing.T) {
 	rd = l.Ready()
 	require.Len(t, rd.Messages, 4, "two appends of three entries per follower")
 	for _, m := range rd.Messages {
-		require.Len(t, m.Entries, 3, Describe(m))
+		require.Len(t, m.Entries, 3, describe(m))
 	}
 	c.handleReady("n0", rd)
 	for _, m := range rd.Messages {
 		c.enqueue(m, 0)
 	}
 	c.stabilize()
-	require.Equal(t, uint64(21), l.CommitIndex())
+	require.Equal(t, uint64(21), l.log.committed)
 }
 
 // TestDuelingCandidates: two candidates in one term split the vote; a single leader follows.
@@ -127,20 +127,20 @@ func TestDuelingCandidates(t *testing.T) {
 	// n1 votes for whichever request came first; the other candidate loses in term 1.
 	leaders := 0
 	for _, id := range c.ids {
-		if c.node(id).Role() == Leader {
+		if c.node(id).role == consensus.Leader {
 			leaders++
 		}
 	}
 	require.Equal(t, 1, leaders)
 	c.heal()
-	require.True(t, c.runUntil(5*DefaultElectionTicks, func() bool { return c.stableLeader() != "" }))
+	require.True(t, c.runUntil(5*defaultElectionTicks, func() bool { return c.stableLeader() != "" }))
 	require.True(t, c.runUntil(100, func() bool { return c.allApplied(1) }))
 }
 
 // TestLogRepair is the paper's Figure 7: a leader of term 8 brings six followers with missing,
 // extra and conflicting entries to its log.
 func TestLogRepair(t *testing.T) {
-	c := newCluster(t, 7, 6, func(cfg *Config) { cfg.MaxBatch = 2 })
+	c := newCluster(t, 7, 6, func(cfg *config) { cfg.Timing.MaxBatch = 2 })
 	setLog(c.node("n0"), 7, 1, 1, 1, 4, 4, 5, 5, 6, 6, 6)
 	setLog(c.node("n1"), 7, 1, 1, 1, 4, 4, 5, 5, 6, 6)          // (a)
 	setLog(c.node("n2"), 7, 1, 1, 1, 4)                         // (b)
@@ -149,16 +149,16 @@ func TestLogRepair(t *testing.T) {
 	setLog(c.node("n5"), 7, 1, 1, 1, 4, 4, 4, 4)                // (e)
 	setLog(c.node("n6"), 7, 1, 1, 1, 2, 2, 2, 3, 3, 3, 3, 3)    // (f)
 	c.elect("n0")
-	require.Equal(t, uint64(8), c.node("n0").Term())
+	require.Equal(t, uint64(8), c.node("n0").term)
 	want := []uint64{1, 1, 1, 4, 4, 5, 5, 6, 6, 6, 8}
 	for _, id := range c.ids {
 		require.Equal(t, want, logTerms(c.node(id)), id)
 	}
-	require.Equal(t, uint64(11), c.node("n0").CommitIndex())
+	require.Equal(t, uint64(11), c.node("n0").log.committed)
 }
 
 func TestConflictHintSkipsTerms(t *testing.T) {
-	n := New(Config{ID: "a", Peers: []string{"a", "b"}, Rand: rand.New(rand.NewPCG(1, 1))})
+	n := newNode(config{Config: consensus.Config{ID: "a", Peers: []string{"a", "b"}, Rand: rand.New(rand.NewPCG(1, 1))}})
 	setLog(n, 3, 1, 2, 2, 2, 3, 3)
 	for _, tc := range []struct{ prev, hint, term uint64 }{
 		{prev: 9, hint: 7, term: 0},
@@ -174,7 +174,7 @@ func TestConflictHintSkipsTerms(t *testing.T) {
 // TestNoCommitByCountingOldTerm is the paper's Figure 8: an entry of an older term that sits on
 // a majority is not committed by counting; only an entry of the leader's term commits it.
 func TestNoCommitByCountingOldTerm(t *testing.T) {
-	c := newCluster(t, 5, 7, func(cfg *Config) { cfg.MaxBatch = 1 })
+	c := newCluster(t, 5, 7, func(cfg *config) { cfg.Timing.MaxBatch = 1 })
 	setLog(c.node("n0"), 3, 1, 2)
 	setLog(c.node("n1"), 3, 1, 2)
 	setLog(c.node("n2"), 3, 1)
@@ -193,11 +193,11 @@ func TestNoCommitByCountingOldTerm(t *testing.T) {
 		return true
 	}
 	c.elect("n0")
-	require.Equal(t, uint64(4), c.node("n0").Term())
+	require.Equal(t, uint64(4), c.node("n0").term)
 	require.Equal(t, []uint64{1, 2}, logTerms(c.node("n2")), "index 2 (term 2) reached n2")
-	require.Equal(t, uint64(0), c.node("n0").CommitIndex(), "term-2 entry on 3 of 5 is not committed by counting")
+	require.Equal(t, uint64(0), c.node("n0").log.committed, "term-2 entry on 3 of 5 is not committed by counting")
 	c.filter = nil
-	require.True(t, c.runUntil(500, func() bool { return c.node("n0").CommitIndex() == 3 }),
+	require.True(t, c.runUntil(500, func() bool { return c.node("n0").log.committed == 3 }),
 		"the no-op of term 4 commits itself and index 2 with it")
 }
 
@@ -207,13 +207,13 @@ func TestLeaderStickiness(t *testing.T) {
 	c := newCluster(t, 3, 9, nil)
 	c.elect("n0")
 	c.nodes["n1"].Step(Message{Type: MsgVote, From: "n2", To: "n1", Term: 5, Index: 100, LogTerm: 5})
-	require.Equal(t, uint64(1), c.node("n1").Term())
+	require.Equal(t, uint64(1), c.node("n1").term)
 	require.Empty(t, c.node("n1").msgs)
 	c.expireLeases("n1")
 	c.nodes["n1"].Step(Message{Type: MsgVote, From: "n2", To: "n1", Term: 5, Index: 100, LogTerm: 5})
-	require.Equal(t, uint64(5), c.node("n1").Term())
+	require.Equal(t, uint64(5), c.node("n1").term)
 	require.Len(t, c.node("n1").msgs, 1)
-	require.False(t, c.node("n1").msgs[0].Reject, Describe(c.node("n1").msgs[0]))
+	require.False(t, c.node("n1").msgs[0].Reject, describe(c.node("n1").msgs[0]))
 }
 
 // TestVoteNeedsAnUpToDateLog is the election restriction (paper §5.4.1): a node grants its
@@ -235,12 +235,12 @@ func TestVoteNeedsAnUpToDateLog(t *testing.T) {
 	} {
 		for _, typ := range []MsgType{MsgPreVote, MsgVote} {
 			t.Run(fmt.Sprintf("%s/%s", typ, tc.name), func(t *testing.T) {
-				n := New(Config{ID: "n0", Peers: []string{"n0", "n1", "n2"}, Rand: rand.New(rand.NewPCG(1, 1))})
+				n := newNode(config{Config: consensus.Config{ID: "n0", Peers: []string{"n0", "n1", "n2"}, Rand: rand.New(rand.NewPCG(1, 1))}})
 				setLog(n, 2, 1, 2, 2) // heard no leader: free to vote, log up to date only
 				n.Step(Message{Type: typ, From: "n1", To: "n0", Term: 3, Index: tc.index, LogTerm: tc.logTerm, Stamp: 7})
 				rd := n.Ready()
 				require.Len(t, rd.Messages, 1)
-				require.Equal(t, !tc.grant, rd.Messages[0].Reject, Describe(rd.Messages[0]))
+				require.Equal(t, !tc.grant, rd.Messages[0].Reject, describe(rd.Messages[0]))
 			})
 		}
 	}
@@ -248,7 +248,7 @@ func TestVoteNeedsAnUpToDateLog(t *testing.T) {
 
 // TestReadWaitsForOwnTermCommit: a new leader holds reads until its no-op commits.
 func TestReadWaitsForOwnTermCommit(t *testing.T) {
-	c := newCluster(t, 3, 12, func(cfg *Config) { cfg.LeaseReads = true })
+	c := newCluster(t, 3, 12, func(cfg *config) { cfg.LeaseReads = true })
 	c.elect("n0")
 	c.isolate("n0")
 	c.expireLeases("n1", "n2")
@@ -260,7 +260,7 @@ func TestReadWaitsForOwnTermCommit(t *testing.T) {
 	c.stabilize()
 	require.Len(t, c.reads, 1, "no read before the no-op commits")
 	c.filter = nil
-	c.run(2 * DefaultHeartbeatTicks)
+	c.run(2 * defaultHeartbeatTicks)
 	require.Empty(t, c.reads)
 	require.Equal(t, 1, c.readsDone)
 }
@@ -278,7 +278,7 @@ func TestLostAppendIsRepaired(t *testing.T) {
 		return true
 	}
 	require.True(t, c.node("n0").Propose([]byte("x")))
-	require.True(t, c.runUntil(10*DefaultHeartbeatTicks, func() bool { return c.allApplied(2) }))
+	require.True(t, c.runUntil(10*defaultHeartbeatTicks, func() bool { return c.allApplied(2) }))
 }
 
 func TestJunkIsIgnored(t *testing.T) {
@@ -295,7 +295,7 @@ func TestJunkIsIgnored(t *testing.T) {
 		{Type: MsgAppResp, From: "n1", To: "n0", Term: 1, Index: 1 << 40},
 		{Type: MsgHeartbeatResp, From: "n1", To: "n0", Term: 1, Seq: 1 << 40, Stamp: 1 << 40},
 	} {
-		require.NotPanics(t, func() { c.nodes[m.To].Step(m) }, Describe(m))
+		require.NotPanics(t, func() { c.nodes[m.To].Step(m) }, describe(m))
 	}
 	c.stabilize()
 	require.Equal(t, "n0", c.stableLeader())
@@ -317,7 +317,7 @@ func TestDescribe(t *testing.T) {
 		{Message{Type: MsgSnap, From: "n0", To: "n2", Term: 2, LogTerm: 2, Snap: &consensus.Snapshot{Index: 40}},
 			"n0->n2 Snap t=2 snap=40/2"},
 	} {
-		require.Equal(t, tc.want, Describe(tc.m))
+		require.Equal(t, tc.want, describe(tc.m))
 	}
 }
 
@@ -350,7 +350,7 @@ func TestReorderedAppendsAreHeld(t *testing.T) {
 	require.Len(t, second, 1)
 	c.nodes["n1"].Step(second[0])
 	c.nodes["n1"].Step(first[0])
-	require.Equal(t, uint64(3), c.node("n1").LastIndex())
+	require.Equal(t, uint64(3), c.node("n1").log.lastIndex())
 	for _, m := range c.takeMsgs("n1", "n0") {
 		l.Step(m)
 	}
@@ -364,12 +364,12 @@ func TestReorderedAppendsAreHeld(t *testing.T) {
 func TestIdleFollowerIsNotProbedEarly(t *testing.T) {
 	c := newCluster(t, 3, 18, nil)
 	c.elect("n0")
-	c.run(20 * DefaultHeartbeatTicks)
+	c.run(20 * defaultHeartbeatTicks)
 	l := c.node("n0")
 	require.True(t, l.Propose([]byte("x")))
 	apps := c.takeMsgs("n0", "n1")
 	require.Len(t, apps, 1)
-	l.Step(Message{Type: MsgHeartbeatResp, From: "n1", To: "n0", Term: l.Term(), Seq: l.seq, Stamp: c.now()})
+	l.Step(Message{Type: MsgHeartbeatResp, From: "n1", To: "n0", Term: l.term, Seq: l.seq, Stamp: c.now()})
 	require.Equal(t, stateReplicate, l.progress("n1").state)
 }
 
@@ -377,20 +377,20 @@ func TestIdleFollowerIsNotProbedEarly(t *testing.T) {
 // election while the other follower still hears it, so the leader's lease stays sound (the
 // cluster checks "no newer leader during a valid lease" on every step).
 func TestLeaseUnderOneWayPartition(t *testing.T) {
-	c := newCluster(t, 3, 19, func(cfg *Config) { cfg.LeaseReads = true })
+	c := newCluster(t, 3, 19, func(cfg *config) { cfg.LeaseReads = true })
 	c.setLatency(2, 8)
-	require.True(t, c.runUntil(3*DefaultElectionTicks, func() bool { return c.stableLeader() != "" && c.allApplied(1) }))
+	require.True(t, c.runUntil(3*defaultElectionTicks, func() bool { return c.stableLeader() != "" && c.allApplied(1) }))
 	l := c.stableLeader()
 	deaf := c.others(l)[1]
 	c.block(l, deaf)
-	for range 10 * DefaultElectionTicks {
+	for range 10 * defaultElectionTicks {
 		c.step()
 		if c.now()%7 == 0 {
 			c.read(l)
 		}
 	}
 	require.Equal(t, l, c.leader(), "the leader keeps its place: %s never wins a vote", deaf)
-	require.Equal(t, uint64(1), c.node(deaf).Term(), "pre-vote keeps the deaf node's term")
+	require.Equal(t, uint64(1), c.node(deaf).term, "pre-vote keeps the deaf node's term")
 }
 
 var junkSeeds = 20
@@ -400,7 +400,7 @@ var junkSeeds = 20
 // the protocol; the test only asserts that the node never panics on peer input.
 func TestRandomJunkNeverPanics(t *testing.T) {
 	for seed := range uint64(junkSeeds) {
-		c := newCluster(t, 3, seed, func(cfg *Config) { cfg.CompactMargin = 2 })
+		c := newCluster(t, 3, seed, func(cfg *config) { cfg.CompactMargin = 2 })
 		c.noLeaseCheck = true
 		c.compactEvery = 5
 		r := rand.New(rand.NewPCG(seed, 99))
@@ -440,7 +440,7 @@ func TestQuietClusterHasNothingReady(t *testing.T) {
 	for _, id := range c.ids {
 		require.False(t, c.node(id).HasReady(), id)
 	}
-	for range DefaultHeartbeatTicks - 1 {
+	for range defaultHeartbeatTicks - 1 {
 		c.node("n0").Tick()
 	}
 	require.False(t, c.node("n0").HasReady())
@@ -449,7 +449,7 @@ func TestQuietClusterHasNothingReady(t *testing.T) {
 }
 
 func TestCompact(t *testing.T) {
-	c := newCluster(t, 1, 25, func(cfg *Config) { cfg.CompactMargin = 3 })
+	c := newCluster(t, 1, 25, func(cfg *config) { cfg.CompactMargin = 3 })
 	c.elect("n0")
 	n := c.node("n0")
 	for i := range 20 {
@@ -468,7 +468,7 @@ func TestCompact(t *testing.T) {
 		{index: 21, wantFirst: 19, wantSnapAt: 21}, // everything applied
 	} {
 		n.Compact(tc.index, encodeSnap(tc.index, c.chain[tc.index]))
-		require.Equal(t, tc.wantFirst, n.FirstIndex(), "Compact(%d)", tc.index)
+		require.Equal(t, tc.wantFirst, n.log.offset+1, "Compact(%d)", tc.index)
 		require.Equal(t, tc.wantSnapAt, n.log.snap.Index, "Compact(%d)", tc.index)
 	}
 	require.True(t, n.Propose([]byte("after")))
@@ -479,7 +479,7 @@ func TestCompact(t *testing.T) {
 // TestCommittedIsBoundedPerReady: a follower catching up a long log gets it over several Ready
 // calls, consecutive and exactly once.
 func TestCommittedIsBoundedPerReady(t *testing.T) {
-	c := newCluster(t, 3, 26, func(cfg *Config) { cfg.MaxBatch = 20000; cfg.MaxUncommitted = 20000 })
+	c := newCluster(t, 3, 26, func(cfg *config) { cfg.Timing.MaxBatch = 20000; cfg.MaxUncommitted = 20000 })
 	c.elect("n0")
 	c.isolate("n2")
 	for i := range maxCommittedPerReady + 100 {
@@ -487,7 +487,7 @@ func TestCommittedIsBoundedPerReady(t *testing.T) {
 	}
 	c.stabilize()
 	c.heal()
-	require.True(t, c.runUntil(3*DefaultHeartbeatTicks, func() bool { return c.allApplied(c.node("n0").CommitIndex()) }))
+	require.True(t, c.runUntil(3*defaultHeartbeatTicks, func() bool { return c.allApplied(c.node("n0").log.committed) }))
 	require.Equal(t, maxCommittedPerReady, c.maxCommitted, "every Ready.Committed was capped, the rest came in later ones")
 }
 
@@ -501,8 +501,8 @@ func TestSimultaneousPreCandidates(t *testing.T) {
 	c.node("n2").campaign(true)
 	c.node("n1").campaign(true)
 	c.stabilize()
-	require.Equal(t, Leader, c.node("n1").Role())
-	require.Equal(t, uint64(2), c.node("n1").Term(), "one election, no split vote")
+	require.Equal(t, consensus.Leader, c.node("n1").role)
+	require.Equal(t, uint64(2), c.node("n1").term, "one election, no split vote")
 	require.Equal(t, "n1", c.node("n2").Leader())
 }
 
@@ -513,7 +513,7 @@ func TestHeartbeatsOnlyWhenIdle(t *testing.T) {
 	c.net.Faults.Latency = constantLatency(2)
 	require.True(t, c.runUntil(3000, func() bool { return c.stableLeader() != "" }))
 	l := c.leader()
-	term := c.node(l).Term()
+	term := c.node(l).term
 	count := map[MsgType]int{}
 	c.filter = func(m *Message) bool {
 		count[m.Type]++
@@ -529,8 +529,8 @@ func TestHeartbeatsOnlyWhenIdle(t *testing.T) {
 
 	clear(count)
 	c.run(1000) // idle: a heartbeat per follower per HeartbeatTicks
-	perFollower := 1000 / DefaultHeartbeatTicks
+	perFollower := 1000 / defaultHeartbeatTicks
 	require.InDelta(t, 2*perFollower, count[MsgHeartbeat], 4)
 	require.Equal(t, l, c.leader())
-	require.Equal(t, term, c.node(l).Term(), "no election all along")
+	require.Equal(t, term, c.node(l).term, "no election all along")
 }

@@ -22,8 +22,8 @@ type pendingRead struct {
 // later Ready once it is safe: at once under a valid lease (LeaseReads), else after a quorum
 // acknowledges a heartbeat round sent after this call; in both cases only once the leader has
 // committed an entry of its own term. If leadership is lost first, the read is dropped silently.
-func (n *Node) ReadIndex(id uint64) bool {
-	if n.role != Leader || len(n.reads) >= n.cfg.MaxPendingReads {
+func (n *node) ReadIndex(id uint64) bool {
+	if n.role != consensus.Leader || len(n.reads) >= n.cfg.MaxPendingReads {
 		return false
 	}
 	own := n.ownTermCommitted()
@@ -40,13 +40,13 @@ func (n *Node) ReadIndex(id uint64) bool {
 	return true
 }
 
-func (n *Node) ownTermCommitted() bool {
+func (n *node) ownTermCommitted() bool {
 	return n.log.mustTerm(n.log.committed) == n.term
 }
 
 // releaseReads emits every pending read whose round a quorum has acknowledged.
-func (n *Node) releaseReads() {
-	if len(n.reads) == 0 || n.role != Leader || !n.ownTermCommitted() {
+func (n *node) releaseReads() {
+	if len(n.reads) == 0 || n.role != consensus.Leader || !n.ownTermCommitted() {
 		return
 	}
 	acked := n.quorumValue(n.seq, func(pr *progress) uint64 { return pr.ackSeq })
@@ -64,7 +64,7 @@ func (n *Node) releaseReads() {
 // leaseValid reports whether the leader may serve a read without a heartbeat round. The lease
 // starts at the send tick of the latest round a quorum acknowledged (self included) and lasts
 // leaseTicks = ElectionTicks-3 ticks; doc.go explains why no other leader can exist meanwhile.
-func (n *Node) leaseValid() bool {
+func (n *node) leaseValid() bool {
 	start := n.quorumValue(n.now, func(pr *progress) uint64 { return pr.ackStamp })
 	return start != 0 && start >= n.leaderSince && n.now < start+n.cfg.leaseTicks()
 }
@@ -72,7 +72,7 @@ func (n *Node) leaseValid() bool {
 // quorumValue returns the largest v such that a quorum (self counted with own) has a value >= v.
 // A recovering follower counts as 0: it may have lost what it acknowledged (doc.go,
 // Durability). Commit, read rounds and the lease all count through here.
-func (n *Node) quorumValue(own uint64, f func(*progress) uint64) uint64 {
+func (n *node) quorumValue(own uint64, f func(*progress) uint64) uint64 {
 	vals := append(n.scratch[:0], own)
 	for _, pr := range n.peers {
 		if pr.recovering {

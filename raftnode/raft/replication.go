@@ -4,18 +4,18 @@ package raft
 // HeartbeatTicks, and steps down when a quorum has gone quiet (check-quorum): a leader cut off
 // from the majority stops accepting requests within one election timeout instead of holding
 // its clients until they time out.
-func (n *Node) tickLeader() {
-	active := 1
+func (n *node) tickLeader() {
+	active, window := 1, uint64(n.electionTimeout)
 	for _, pr := range n.peers {
-		if n.now-pr.lastSend >= uint64(n.cfg.HeartbeatTicks) {
+		if n.now-pr.lastSend >= uint64(n.cfg.Timing.HeartbeatTicks) {
 			n.roundWanted = true
 		}
-		if n.now-pr.lastHeard < uint64(n.electionTimeout) {
+		if n.now-pr.lastHeard < window {
 			active++
 		}
 	}
 	if active < n.quorum {
-		n.logf("%s stepping down: heard from %d of %d within %d ticks (check-quorum)", n.id, active, len(n.peers)+1, n.electionTimeout)
+		n.cfg.Logger.Info("stepping down: check-quorum", "heard", active, "nodes", len(n.peers)+1, "window_ticks", window)
 		n.becomeFollower(n.term, "")
 	}
 }
@@ -27,7 +27,7 @@ func (n *Node) tickLeader() {
 // if there is one, else in a heartbeat. So while appends flow, as they do under load, no
 // heartbeat is sent at all: every append renews the follower's timer and the leader's lease
 // just as well.
-func (n *Node) flush() {
+func (n *node) flush() {
 	round := n.roundWanted
 	if round {
 		n.roundWanted = false
@@ -35,7 +35,7 @@ func (n *Node) flush() {
 	}
 	everyone := len(n.reads) > 0
 	for _, pr := range n.peers {
-		if !n.maybeSendAppend(pr) && round && (everyone || n.now-pr.lastSend >= uint64(n.cfg.HeartbeatTicks)) {
+		if !n.maybeSendAppend(pr) && round && (everyone || n.now-pr.lastSend >= uint64(n.cfg.Timing.HeartbeatTicks)) {
 			n.sendHeartbeat(pr)
 		}
 	}
@@ -46,7 +46,7 @@ func (n *Node) flush() {
 
 // maybeSendAppend sends appends to pr while its window allows and there is something to send;
 // it reports whether anything was sent.
-func (n *Node) maybeSendAppend(pr *progress) bool {
+func (n *node) maybeSendAppend(pr *progress) bool {
 	sent := false
 	for pr.wantsAppend(n.log.lastIndex()) {
 		prev := pr.next - 1
@@ -55,7 +55,7 @@ func (n *Node) maybeSendAppend(pr *progress) bool {
 			n.sendSnapshot(pr)
 			return true
 		}
-		hi := min(n.log.lastIndex(), prev+uint64(n.cfg.MaxBatch))
+		hi := min(n.log.lastIndex(), prev+uint64(n.cfg.Timing.MaxBatch))
 		n.send(Message{Type: MsgApp, To: pr.id, Index: prev, LogTerm: prevTerm,
 			Entries: n.log.slice(prev+1, hi), Commit: n.log.committed,
 			Seq: n.seq, Stamp: n.now, Timeout: uint64(n.electionTimeout), Last: n.lastFor(pr)})
@@ -78,7 +78,7 @@ func (n *Node) maybeSendAppend(pr *progress) bool {
 	return sent
 }
 
-func (n *Node) sendHeartbeat(pr *progress) {
+func (n *node) sendHeartbeat(pr *progress) {
 	pr.lastSend = n.now
 	m := Message{Type: MsgHeartbeat, To: pr.id, Commit: min(pr.match, n.log.committed),
 		Seq: n.seq, Stamp: n.now, Timeout: uint64(n.electionTimeout), Last: n.lastFor(pr)}
@@ -91,19 +91,19 @@ func (n *Node) sendHeartbeat(pr *progress) {
 }
 
 // lastFor is the Last field of a message to pr: our last index if pr is recovering, else 0.
-func (n *Node) lastFor(pr *progress) uint64 {
+func (n *node) lastFor(pr *progress) uint64 {
 	if pr.recovering {
 		return n.log.lastIndex()
 	}
 	return 0
 }
 
-func (n *Node) sendSnapshot(pr *progress) {
+func (n *node) sendSnapshot(pr *progress) {
 	s := n.log.snap
 	if s == nil {
 		panic("raft: entries compacted without a snapshot")
 	}
-	n.logf("%s sending snapshot index=%d to %s (%s)", n.id, s.Index, pr.id, pr)
+	n.cfg.Logger.Info("sending snapshot", "index", s.Index, "to", pr.id, "progress", pr.String())
 	pr.lastSend = n.now
 	n.send(Message{Type: MsgSnap, To: pr.id, Snap: s, LogTerm: n.log.snapTerm,
 		Seq: n.seq, Stamp: n.now, Timeout: uint64(n.electionTimeout), Last: n.lastFor(pr)})
@@ -114,7 +114,7 @@ func (n *Node) sendSnapshot(pr *progress) {
 // as leader for the round Seq sent at tick Stamp. Echoes that cannot come from this leadership
 // (a peer sending junk) are ignored. A recovering follower's answers count for check-quorum,
 // so that we stay to repair it, but in no quorum that decides (quorumValue).
-func (n *Node) noteAck(pr *progress, m Message) {
+func (n *node) noteAck(pr *progress, m Message) {
 	pr.lastHeard = n.now
 	if pr.recovering && !m.Recovering {
 		pr.recovering = false
@@ -127,14 +127,14 @@ func (n *Node) noteAck(pr *progress, m Message) {
 	if m.Stamp >= n.leaderSince && m.Stamp <= n.now {
 		// Every echo is a round-trip sample, the late ones too: sampling only echoes newer
 		// than the newest would keep the fast ones and underestimate a long-tailed latency.
-		n.rtt.observe(n.now - m.Stamp)
+		n.rtt.Observe(n.now - m.Stamp)
 		n.adaptTimeout()
 		pr.ackStamp = max(pr.ackStamp, m.Stamp)
 	}
 	n.releaseReads()
 }
 
-func (n *Node) handleAppResp(pr *progress, m Message) {
+func (n *node) handleAppResp(pr *progress, m Message) {
 	if m.Reject {
 		n.handleReject(pr, m)
 		return
@@ -157,7 +157,7 @@ func (n *Node) handleAppResp(pr *progress, m Message) {
 // LogTerm) is the first index it holds of its term at the mismatch, or (last+1, 0) if its log is
 // short. If we hold that term too, retry after our last entry of it; otherwise skip the whole
 // term. Stale rejections (from before the last back-off or below the match) are ignored.
-func (n *Node) handleReject(pr *progress, m Message) {
+func (n *node) handleReject(pr *progress, m Message) {
 	if m.Recovering && m.Hint <= pr.match {
 		n.forgetMatch(pr, m.Hint)
 		return
@@ -190,7 +190,7 @@ func (n *Node) handleReject(pr *progress, m Message) {
 // probe is re-sent; a replicating follower whose match has not moved for a retransmission
 // timeout while entries are outstanding is probed again from its match; a full window frees
 // its oldest slot; a snapshot is re-sent after an election timeout.
-func (n *Node) handleHeartbeatResp(pr *progress, m Message) {
+func (n *node) handleHeartbeatResp(pr *progress, m Message) {
 	if m.Recovering && m.Index < pr.match {
 		n.forgetMatch(pr, m.Index+1)
 		return
@@ -216,17 +216,17 @@ func (n *Node) handleHeartbeatResp(pr *progress, m Message) {
 // entries it acknowledged: its log is shorter than the match we counted, and what of it still
 // matches ours is unknown. A match of 0 also keeps our heartbeats from telling it to commit
 // entries it may hold differently. Probing resumes at next.
-func (n *Node) forgetMatch(pr *progress, next uint64) {
+func (n *node) forgetMatch(pr *progress, next uint64) {
 	pr.match = 0
 	pr.becomeProbe(next)
 }
 
 // retransmitTicks is how long a replicating follower may go without progress before the
 // leader assumes an append was lost: a rarely exceeded round trip, at least two heartbeats.
-func (n *Node) retransmitTicks() uint64 {
-	t := 2 * n.cfg.HeartbeatTicks
-	if n.rtt.samples > 0 {
-		t = max(t, n.rtt.bound())
+func (n *node) retransmitTicks() uint64 {
+	t := 2 * n.cfg.Timing.HeartbeatTicks
+	if n.rtt.Known() {
+		t = max(t, n.rtt.Bound())
 	}
 	return uint64(t)
 }
@@ -234,7 +234,7 @@ func (n *Node) retransmitTicks() uint64 {
 // maybeCommit advances the commit index to the highest index a quorum holds, but only if that
 // entry is of the current term: an older entry is committed only indirectly (paper §5.4.2,
 // Figure 8), because counting replicas of an old-term entry is not enough.
-func (n *Node) maybeCommit() {
+func (n *node) maybeCommit() {
 	idx := n.quorumValue(n.log.lastIndex(), func(pr *progress) uint64 { return pr.match })
 	if idx > n.log.committed && n.log.mustTerm(idx) == n.term {
 		n.log.commitTo(idx)
@@ -247,7 +247,7 @@ func (n *Node) maybeCommit() {
 // probing leader learns our last index, and also held back: a replicating leader ignores such
 // a rejection and the held append is applied once the gap fills, so reordering by the network
 // does not throw away the pipeline.
-func (n *Node) handleApp(m Message) {
+func (n *node) handleApp(m Message) {
 	resp := Message{Type: MsgAppResp, To: m.From, Seq: m.Seq, Stamp: m.Stamp}
 	if m.Index < n.log.committed {
 		// Everything up to our commit index matches the leader; tell it where we are.
@@ -300,7 +300,7 @@ func (n *Node) handleApp(m Message) {
 
 // appendFrom merges m's entries after its matching previous entry and advances the commit
 // index; it returns the last index known to match the leader.
-func (n *Node) appendFrom(m Message) (uint64, bool) {
+func (n *node) appendFrom(m Message) (uint64, bool) {
 	if !n.log.maybeAppend(m.Index, m.LogTerm, m.Term, m.Entries) {
 		return 0, false
 	}
@@ -310,19 +310,19 @@ func (n *Node) appendFrom(m Message) (uint64, bool) {
 }
 
 // holdEarly keeps an append that arrived ahead of a gap, dropping the oldest beyond the bound.
-func (n *Node) holdEarly(m Message) {
+func (n *node) holdEarly(m Message) {
 	for _, e := range n.early {
 		if e.Index == m.Index && len(e.Entries) == len(m.Entries) {
 			return // duplicate
 		}
 	}
-	if len(n.early) >= 2*n.cfg.MaxInflight {
+	if len(n.early) >= 2*n.cfg.Timing.MaxInflight {
 		n.early = n.early[1:]
 	}
 	n.early = append(n.early, m)
 }
 
-func (n *Node) handleHeartbeat(m Message) {
+func (n *node) handleHeartbeat(m Message) {
 	// The leader caps Commit by what it knows we hold, so our prefix up to it matches.
 	n.log.commitTo(min(m.Commit, n.log.lastIndex()))
 	if m.Last != 0 && n.log.matchTerm(m.Index, m.LogTerm) {
@@ -332,7 +332,7 @@ func (n *Node) handleHeartbeat(m Message) {
 }
 
 // handleSnapshot installs a leader's snapshot unless our log already covers it.
-func (n *Node) handleSnapshot(m Message) {
+func (n *node) handleSnapshot(m Message) {
 	s := m.Snap
 	if s == nil {
 		return
@@ -345,7 +345,7 @@ func (n *Node) handleSnapshot(m Message) {
 		n.log.commitTo(s.Index)
 		resp.Index = s.Index
 	default:
-		n.logf("%s restoring snapshot index=%d term=%d from %s", n.id, s.Index, m.LogTerm, m.From)
+		n.cfg.Logger.Info("restoring snapshot", "index", s.Index, "term", m.LogTerm, "from", m.From)
 		n.log.restore(s, m.LogTerm)
 		n.snapshot, n.snapDirty = s, true
 		resp.Index = s.Index

@@ -14,7 +14,7 @@ import (
 // when nothing sent is unacknowledged, so the follower is probed again within a retransmission
 // timeout.
 func TestOneLostAppendWithOneSlot(t *testing.T) {
-	c := newCluster(t, 3, 44, func(cfg *Config) { cfg.MaxInflight = 1 })
+	c := newCluster(t, 3, 44, func(cfg *config) { cfg.Timing.MaxInflight = 1 })
 	c.setLatency(2, 2)
 	c.elect("n0")
 	l := c.node("n0")
@@ -26,7 +26,7 @@ func TestOneLostAppendWithOneSlot(t *testing.T) {
 		}
 		return true
 	}
-	lag := func() uint64 { return l.CommitIndex() - c.sms["n1"].applied }
+	lag := func() uint64 { return l.log.committed - c.sms["n1"].applied }
 	worst, repaired := uint64(0), uint64(0)
 	for i := range 4000 {
 		c.step()
@@ -43,5 +43,5 @@ func TestOneLostAppendWithOneSlot(t *testing.T) {
 	// Within a second of the loss n1 is repaired; from then on it trails the leader's commit by
 	// at most the entries of a few round trips.
 	require.Less(t, worst, uint64(100), "n1 stopped following: applied %d, leader commit %d (%s)",
-		c.sms["n1"].applied, l.CommitIndex(), l.progress("n1"))
+		c.sms["n1"].applied, l.log.committed, l.progress("n1"))
 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/quorumkit/quorumkit/harness/simnet"
 	"github.com/quorumkit/quorumkit/harness/simseed"
+	"github.com/quorumkit/quorumkit/nodes/consensus"
 )
 
 // TestSimulation runs many seeded clusters in the manner of swarm testing: every seed draws
@@ -165,10 +166,10 @@ func runSim(t *testing.T, seed uint64) *cluster {
 	p := randomParams(r)
 	cr := rand.New(rand.NewPCG(seed, 0xC4A5))
 	p.randomCrashes(cr)
-	c := newCluster(t, p.size, seed, func(cfg *Config) {
-		cfg.ElectionTicks, cfg.HeartbeatTicks = p.election, p.heartbeat
+	c := newCluster(t, p.size, seed, func(cfg *config) {
+		cfg.Timing.ElectionTicks, cfg.Timing.HeartbeatTicks = p.election, p.heartbeat
 		cfg.LeaseReads = p.lease
-		cfg.MaxInflight, cfg.MaxBatch, cfg.CompactMargin = p.inflight, p.batch, p.margin
+		cfg.Timing.MaxInflight, cfg.Timing.MaxBatch, cfg.CompactMargin = p.inflight, p.batch, p.margin
 		cfg.MaxUncommitted = p.uncommitted
 	})
 	c.compactEvery = p.compactEvery
@@ -207,7 +208,7 @@ func runSim(t *testing.T, seed uint64) *cluster {
 			crashes.step()
 		}
 		for _, id := range c.ids {
-			if c.node(id).Role() != Leader || c.paused(id) {
+			if c.node(id).role != consensus.Leader || c.paused(id) {
 				continue
 			}
 			if r.Float64() < p.proposeP {
@@ -252,14 +253,14 @@ func (c *cluster) afterHeal(p simParams, seed uint64) {
 	// Propose until one proposal is applied everywhere: a leader elected during the faults may
 	// still step down (check-quorum counts the silence before the heal) and lose its entry.
 	sl := c.stableLeader()
-	if c.node(sl).LastIndex() < c.maxCommit() {
+	if c.node(sl).log.lastIndex() < c.maxCommit() {
 		// Leader completeness (paper §5.4): the subtraction below would wrap round and the
 		// phase would wait forever.
-		c.fatalf("SAFETY: seed=%d: leader %s holds %d entries, %d are committed (%s)", seed, sl, c.node(sl).LastIndex(), c.maxCommit(), c.describeNodes())
+		c.fatalf("SAFETY: seed=%d: leader %s holds %d entries, %d are committed (%s)", seed, sl, c.node(sl).log.lastIndex(), c.maxCommit(), c.describeNodes())
 	}
 	// The slowest follower may trail by the whole backlog, which leaves MaxBatch*MaxInflight
 	// entries per round trip.
-	backlog := c.node(sl).LastIndex() - c.minApplied()
+	backlog := c.node(sl).log.lastIndex() - c.minApplied()
 	limit += int(backlog/uint64(p.batch*p.inflight)+1) * int(2*p.roundTripBound())
 	l, done := c.proposeUntilApplied(limit)
 	if !done {
@@ -291,7 +292,7 @@ func (c *cluster) steadyLoad(p simParams, l string) {
 			c.net.Faults.Loss = 0
 		}
 		if i == lossy+calm/2 {
-			mark = c.node(l).CommitIndex()
+			mark = c.node(l).log.committed
 		}
 		if int64(i)%every == 0 {
 			c.node(l).Propose([]byte(fmt.Sprint("load-", i)))
@@ -325,7 +326,7 @@ func (c *cluster) describeNodes() string {
 	s := ""
 	for _, id := range c.ids {
 		n := c.node(id)
-		s += fmt.Sprintf("[%s %s t=%d lead=%q commit=%d last=%d applied=%d] ", id, n.Role(), n.Term(), n.Leader(), n.CommitIndex(), n.LastIndex(), c.sms[id].applied)
+		s += fmt.Sprintf("[%s %s t=%d lead=%q commit=%d last=%d applied=%d] ", id, n.role, n.term, n.Leader(), n.log.committed, n.log.lastIndex(), c.sms[id].applied)
 	}
 	return s
 }
@@ -341,12 +342,12 @@ func (c *cluster) proposeUntilApplied(limit int) (string, bool) {
 		if want != 0 && c.allApplied(want) && c.entryAt[want].data == final {
 			return true
 		}
-		if sl := c.stableLeader(); sl != "" && (want == 0 || c.node(sl).Term() != term) {
-			l, term = sl, c.node(sl).Term()
+		if sl := c.stableLeader(); sl != "" && (want == 0 || c.node(sl).term != term) {
+			l, term = sl, c.node(sl).term
 			final = fmt.Sprintf("final-%d", term)
 			want = 0 // until a proposal of this term is accepted: try again at the next tick
 			if c.node(l).Propose([]byte(final)) {
-				want = c.node(l).LastIndex()
+				want = c.node(l).log.lastIndex()
 				c.events = append(c.events, fmt.Sprintf("t=%d proposed %s at %s index %d", c.now(), final, l, want))
 			}
 		}
@@ -360,14 +361,14 @@ func (c *cluster) proposeUntilApplied(limit int) (string, bool) {
 // to a leader change, and the new leader refused the next one (with MaxUncommitted 1 its own
 // no-op fills the tail until it commits); the phase then waited forever for the lost entry.
 func TestProposeUntilAppliedRetriesAfterARefusal(t *testing.T) {
-	c := newCluster(t, 3, 45, func(cfg *Config) { cfg.MaxUncommitted = 1 })
+	c := newCluster(t, 3, 45, func(cfg *config) { cfg.MaxUncommitted = 1 })
 	c.elect("n0")
 	c.run(10)
 	// n0's messages are lost for a while, so its proposal never commits and the others elect a
 	// new leader, which everyone hears at the same tick.
-	const healAt = 3 * DefaultElectionTicks
+	healAt := uint64(3 * defaultElectionTicks)
 	c.filter = func(m *Message) bool { return m.From != "n0" || c.now() >= healAt }
-	l, ok := c.proposeUntilApplied(10 * DefaultElectionTicks)
+	l, ok := c.proposeUntilApplied(10 * defaultElectionTicks)
 	require.True(t, ok, "no proposal applied everywhere (%s)", c.describeNodes())
 	require.NotEqual(t, "n0", l)
 	require.Contains(t, strings.Join(c.events, "\n"), "proposed final-1 at n0", "the schedule reaches its point")
@@ -428,7 +429,7 @@ func (s *staleAnswers) key(e *simnet.Envelope[Message]) staleKey {
 
 func (s *staleAnswers) sig(id string) [3]uint64 {
 	n := s.c.nodes[id]
-	return [3]uint64{n.Term(), uint64(n.Role()), n.leaderHeard}
+	return [3]uint64{n.term, uint64(n.role), n.leaderHeard}
 }
 
 // release puts back in flight every held message one of whose ends has moved on.
@@ -443,7 +444,7 @@ func (s *staleAnswers) release() {
 			return false
 		}
 		delete(s.held, k)
-		s.c.tracef("adversary: released %s", Describe(e.Msg))
+		s.c.tracef("adversary: released %s", describe(e.Msg))
 		return true
 	})
 }
@@ -487,7 +488,9 @@ func newLeaseAttack(c *cluster, r *rand.Rand) *leaseAttack {
 	return a
 }
 
-func (a *leaseAttack) election() uint64 { return uint64(a.c.nodes[a.c.ids[0]].cfg.ElectionTicks) }
+func (a *leaseAttack) election() uint64 {
+	return uint64(a.c.nodes[a.c.ids[0]].cfg.Timing.ElectionTicks)
+}
 
 func (a *leaseAttack) idle() {
 	a.phase, a.l, a.x = attackIdle, "", ""
@@ -505,7 +508,7 @@ func (a *leaseAttack) stop() {
 
 func (a *leaseAttack) step() {
 	c, now, e := a.c, a.c.now(), a.election()
-	if a.phase != attackIdle && (c.nodes[a.l].Role() != Leader || now >= a.at) {
+	if a.phase != attackIdle && (c.nodes[a.l].role != consensus.Leader || now >= a.at) {
 		c.tracef("adversary: lease attack on %s ends in phase %d", a.l, a.phase)
 		a.stop()
 		return
@@ -513,7 +516,7 @@ func (a *leaseAttack) step() {
 	switch a.phase {
 	case attackIdle:
 		if l := c.stableLeader(); now >= a.at && l != "" && c.nodes[l].leaseValid() {
-			a.phase, a.l, a.at = attackHoldAcks, l, now+uint64(3*c.nodes[l].cfg.HeartbeatTicks)
+			a.phase, a.l, a.at = attackHoldAcks, l, now+uint64(3*c.nodes[l].cfg.Timing.HeartbeatTicks)
 			for _, f := range c.others(l) {
 				a.hold[f] = true
 			}
@@ -530,7 +533,7 @@ func (a *leaseAttack) step() {
 	case attackMute:
 		a.keepInOffice()
 		for _, id := range c.others(a.l) {
-			if c.nodes[id].Term() > c.nodes[a.l].Term() {
+			if c.nodes[id].term > c.nodes[a.l].term {
 				// Someone campaigns for a later term: one of the others hears l again.
 				others := c.others(a.l, id)
 				a.x = others[a.r.IntN(len(others))]

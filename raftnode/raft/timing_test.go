@@ -1,6 +1,8 @@
 package raft
 
 import (
+	"github.com/quorumkit/quorumkit/nodes/consensus"
+
 	"fmt"
 	"testing"
 
@@ -28,11 +30,11 @@ func TestDefaultTimingAcrossLatencies(t *testing.T) {
 		{"exponential-100", maelstrom("exponential", 100), 4000},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			c := newCluster(t, 3, 21, func(cfg *Config) { cfg.LeaseReads = true })
+			c := newCluster(t, 3, 21, func(cfg *config) { cfg.LeaseReads = true })
 			c.net.Faults.Latency = tc.lat
 			require.True(t, c.runUntil(5000, func() bool { return c.stableLeader() != "" }))
 			l := c.stableLeader()
-			term := c.node(l).Term()
+			term := c.node(l).term
 			proposed := 0
 			for range 20000 {
 				c.step()
@@ -41,11 +43,11 @@ func TestDefaultTimingAcrossLatencies(t *testing.T) {
 				}
 			}
 			require.Equal(t, l, c.leader(), "no spurious election")
-			require.Equal(t, term, c.node(l).Term())
-			require.Greater(t, c.node(l).CommitIndex(), uint64(proposed-100))
+			require.Equal(t, term, c.node(l).term)
+			require.Greater(t, c.node(l).log.committed, uint64(proposed-100))
 			timeouts := []int{}
 			for _, id := range c.ids {
-				timeouts = append(timeouts, c.node(id).ElectionTimeout())
+				timeouts = append(timeouts, c.node(id).electionTimeout)
 			}
 
 			c.isolate(l)
@@ -68,7 +70,7 @@ func TestAdaptiveTimeoutOnlyRises(t *testing.T) {
 	require.True(t, c.runUntil(3000, func() bool { return c.stableLeader() != "" }))
 	c.run(2000)
 	for _, id := range c.ids {
-		require.Equal(t, DefaultElectionTicks, c.node(id).ElectionTimeout(), id)
+		require.Equal(t, defaultElectionTicks, c.node(id).electionTimeout, id)
 	}
 	c.net.Faults.Latency = maelstrom("exponential", 100)
 	c.run(1000)
@@ -78,11 +80,11 @@ func TestAdaptiveTimeoutOnlyRises(t *testing.T) {
 	for range 40 {
 		c.run(100)
 		for _, id := range c.ids {
-			et := c.node(id).ElectionTimeout()
-			if et > DefaultElectionTicks {
+			et := c.node(id).electionTimeout
+			if et > defaultElectionTicks {
 				above[id]++
 			}
-			require.LessOrEqual(t, et, DefaultMaxElectionTicksFactor*DefaultElectionTicks, id)
+			require.LessOrEqual(t, et, consensus.DefaultTiming.MaxElectionTicks, id)
 		}
 	}
 	for _, id := range c.ids {
