@@ -246,13 +246,17 @@
 //
 // # Tests
 //
-// Scenario tests (scenario_test.go, election_test.go, read_test.go,
-// durable_test.go) pin each rule on a cluster stepped by hand, and
+// Protocol scenarios as data (testdata/, run by nodes/consensus/scenario from
+// scenario_test.go; -rewrite regenerates them) tell the same stories as
+// raftnode/raft's: election and propose, stale leader, lease handover, gap
+// fill and more. Go tests (scenario_test.go, election_test.go, read_test.go,
+// durable_test.go) pin the other rules on a cluster stepped by hand, and
 // failover_test.go measures failover in virtual time. Every node has an
 // in-memory disk with the contract's semantics (disk_test.go), and every
 // Ready is saved to it before anything of it is used; each message sent and
 // each slot delivered is then checked against the disk, as a restart right
-// after the save would read it back (persist before send, at every step). The seeded simulation (sim_test.go, swarm_test.go) runs
+// after the save would read it back (persist before send, at every step).
+// The seeded simulation (sim_test.go, swarm_test.go) runs
 // on the shared simulated network (harness/simnet): each seed draws its
 // cluster size (3 or 5), settings (MaxInflight 1..16, MaxBatch, leases,
 // compaction) and fault mix (simnet.Swarm, plus holds biased toward election

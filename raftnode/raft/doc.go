@@ -41,11 +41,9 @@
 // safety on every step: one leader per term, agreement and equal state at every applied index,
 // every new leader holding every applied entry, no newer leader while a lease holds and no vote
 // from a lease's quorum for anyone else, check-quorum as seen from the delivered acks, and
-// reads covering every earlier commit. On it: scenario tests for the paper's cases
-// (raft_test.go), adversarial schedules built message by message for the lease and pre-vote
-// rules (lease_test.go) and for replication (replication_test.go), golden message transcripts
-// (transcript_test.go, testdata/), timing across Maelstrom's latency distributions
-// (timing_test.go), a swarm-tested simulation with adversaries aimed at leases and stale
+// reads covering every earlier commit. On it: adversarial schedules built message by message
+// for the lease and pre-vote rules (lease_test.go) and for replication (replication_test.go),
+// timing across Maelstrom's latency distributions (timing_test.go), a swarm-tested simulation with adversaries aimed at leases and stale
 // answers (sim_test.go), and a benchmark. In the simulation every node saves each Ready to a
 // disk with the contract's semantics (crash_test.go) and the cluster checks, at every save,
 // that the disk holds the term, vote and entries each of the Ready's messages and commits rests
@@ -53,7 +51,9 @@
 // but unsent, stay down a while, and restart from their disk, a lone one sometimes from
 // damaged storage. Scenario tests for restarts, the quiet period and damage are in
 // durable_test.go. The mutation catalog (mutants/) says which of these catch which classic
-// bug.
+// bug. The paper's cases (election and propose, stale leader, lease handover, gap fill, ...)
+// are protocol scenarios as data in testdata/, the same stories paxosnode/paxos tells, run by
+// nodes/consensus/scenario (raft_test.go, TestScenarios; -rewrite regenerates them).
 //
 // # Protocol summary
 //
