@@ -21,8 +21,9 @@ type Options struct {
 	// Lease serves reads under a leader lease when it is valid (-lease, default true).
 	Lease bool
 	// MaxInflight bounds the unacknowledged appends (accepts) per follower (-max-inflight;
-	// 0 keeps the core's default). Fewer means bigger batches and fewer messages per
-	// operation under load, at the price of latency.
+	// 0 keeps the cores' shared default, consensus.DefaultTiming). Fewer means bigger batches
+	// and fewer messages per operation under load, at the price of latency. A window cannot be
+	// off, so a negative value is refused.
 	MaxInflight int
 	// BatchDelay, BatchRate and BatchSize shape batching under load (-batch-delay,
 	// -batch-rate, -batch-size; see [Config]).
@@ -49,7 +50,7 @@ type Options struct {
 func DefaultOptions() Options {
 	return Options{Lease: true, BatchDelay: DefaultBatchDelay, BatchRate: DefaultBatchRate,
 		BatchSize: DefaultBatchSize, RetryFor: DefaultRetryFor, DeafAfter: DefaultDeafAfter,
-		CompactEvery: DefaultCompactEvery}
+		CompactEvery: DefaultCompactEvery, MaxInflight: consensus.DefaultTiming.MaxInflight}
 }
 
 // Configure is the server configuration a binary runs with under opts: config builds the
@@ -100,7 +101,7 @@ func Main[M consensus.Message](name string, config func(Options) Config[M]) {
 func parseFlags(fs *flag.FlagSet, args []string) (Options, nodes.Config, error) {
 	opts := DefaultOptions()
 	fs.BoolVar(&opts.Lease, "lease", opts.Lease, "serve reads under a leader lease when it is valid")
-	fs.IntVar(&opts.MaxInflight, "max-inflight", 0, "unacknowledged appends per follower (0: the core's default)")
+	fs.IntVar(&opts.MaxInflight, "max-inflight", opts.MaxInflight, "unacknowledged appends (accepts) per follower; a window cannot be off, so no negative")
 	fs.Var((*durationFlag)(&opts.BatchDelay), "batch-delay", "under load, the longest `duration` a request waits to leave with others")
 	fs.Float64Var(&opts.BatchRate, "batch-rate", opts.BatchRate, "requests per second at one queue above which batches linger")
 	fs.IntVar(&opts.BatchSize, "batch-size", opts.BatchSize, "waiting requests that make a batch leave at once")
@@ -116,6 +117,9 @@ func parseFlags(fs *flag.FlagSet, args []string) (Options, nodes.Config, error) 
 	}
 	if err := fs.Parse(args); err != nil {
 		return opts, nodes.Config{}, err
+	}
+	if opts.MaxInflight < 0 {
+		return opts, nodes.Config{}, fmt.Errorf("-max-inflight %d: a window cannot be off; 0 means the default, %d", opts.MaxInflight, consensus.DefaultTiming.MaxInflight)
 	}
 	var lvl slog.Level
 	if err := lvl.UnmarshalText([]byte(*level)); err != nil {

@@ -59,6 +59,19 @@ func TestHelpStatesTheRuleAndTheRealDefaults(t *testing.T) {
 	}
 }
 
+// The in-flight window is the cores' setting: the flag shows the shared default and refuses a
+// negative value, since no window at all cannot replicate.
+func TestMaxInflightShowsTheCoresDefaultAndCannotBeOff(t *testing.T) {
+	opts, _ := parse(t)
+	require.Equal(t, consensus.DefaultTiming.MaxInflight, opts.MaxInflight)
+	opts, _ = parse(t, "-max-inflight", "2")
+	require.Equal(t, 2, opts.MaxInflight)
+	fs := flag.NewFlagSet("test", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	_, _, err := parseFlags(fs, []string{"-max-inflight", "-1"})
+	require.ErrorContains(t, err, "-max-inflight")
+}
+
 func TestMaxHopsCannotBeTurnedOff(t *testing.T) {
 	_, err := Config[fakeMsg]{MaxHops: -1}.withDefaults()
 	require.ErrorContains(t, err, "MaxHops")
