@@ -19,6 +19,7 @@ import (
 
 	"github.com/quorumkit/quorumkit/harness/internal/check"
 	"github.com/quorumkit/quorumkit/harness/internal/results"
+	"github.com/quorumkit/quorumkit/nodes/consensus"
 	"github.com/quorumkit/quorumkit/nodes/nodelog"
 )
 
@@ -165,6 +166,7 @@ func TestReport(t *testing.T) {
 		"| Paxos/Raft | | 1.00 | | | 2.00 | | 2.00 | |",
 		"| 5 | raftnode |", "| raftnode | n0 | 7.8 | 7.9 | 7.8 | 8.8 | 250 |",
 		"30 of 30 runs were valid",
+		"| core settings, both binaries | " + consensus.DefaultTiming.String() + " |",
 	} {
 		assert.True(t, strings.Contains(md, want), "README.md lacks %q", want)
 	}

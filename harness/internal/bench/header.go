@@ -6,6 +6,8 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+
+	"github.com/quorumkit/quorumkit/nodes/consensus"
 )
 
 // header writes the report's title, how and where the runs were made, how
@@ -25,6 +27,7 @@ func (rp *report) header(m Meta) {
 		rp.p("| load average | %s |", m.Load)
 	}
 	rp.p("| runs | %d |", len(rp.runs))
+	rp.p("| core settings, both binaries | %s |", consensus.DefaultTiming)
 	rp.p("")
 	for _, n := range m.Notes {
 		rp.p("> %s", n)
@@ -34,6 +37,9 @@ func (rp *report) header(m Meta) {
 	rp.p("latencies are the harness's `perf.steady` quantiles (ops invoked after the first `:ok`, so the")
 	rp.p("first election is left out), in ms from invocation to `:ok` completion. Both binaries ran in the")
 	rp.p("same session, interleaved run by run, so their ratio (the %s column) is the figure that holds.", rp.ratioName())
+	rp.p("Both cores run the same timing and flow-control settings (the row above, nodes/consensus")
+	rp.p("`DefaultTiming`), so the figures compare the algorithms; results/timing.md says how the")
+	rp.p("values were chosen and which timing rules still differ by algorithm.")
 	rp.p("")
 	rp.p("**Not comparable across machines:** absolute latencies at `--latency 0` (they are the")
 	rp.p("processes' own CPU time and scheduling, harness included), the throughput curve and the")
