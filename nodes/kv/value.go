@@ -54,9 +54,9 @@ func Canonical(raw json.RawMessage) (string, error) {
 	return string(out), nil
 }
 
-// Equal reports whether a and b are equal under Clojure's = (see [Canonical]); text that is
+// equal reports whether a and b are equal under Clojure's = (see [Canonical]); text that is
 // not JSON equals nothing.
-func Equal(a, b json.RawMessage) bool {
+func equal(a, b json.RawMessage) bool {
 	ca, errA := Canonical(a)
 	cb, errB := Canonical(b)
 	return errA == nil && errB == nil && ca == cb

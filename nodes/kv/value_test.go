@@ -81,8 +81,8 @@ func TestEqualIsClojures(t *testing.T) {
 		{"not JSON equals nothing", "{", "{", false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			require.Equal(t, tc.equal, Equal(raw(tc.a), raw(tc.b)), "%s = %s", tc.a, tc.b)
-			require.Equal(t, tc.equal, Equal(raw(tc.b), raw(tc.a)), "symmetric")
+			require.Equal(t, tc.equal, equal(raw(tc.a), raw(tc.b)), "%s = %s", tc.a, tc.b)
+			require.Equal(t, tc.equal, equal(raw(tc.b), raw(tc.a)), "symmetric")
 		})
 	}
 }

@@ -6,6 +6,7 @@ import (
 
 	"github.com/quorumkit/quorumkit/harness/internal/check"
 	"github.com/quorumkit/quorumkit/harness/internal/net"
+	"github.com/quorumkit/quorumkit/nodes"
 )
 
 // IDs are the services started on every run, in Maelstrom's order.
@@ -53,8 +54,8 @@ func typeOf(req map[string]json.RawMessage) string {
 	return s
 }
 
-func errorBody(code int, text string) map[string]any {
-	return map[string]any{"type": "error", "code": code, "text": text}
+func errorBody(code nodes.Code, text string) map[string]any {
+	return map[string]any{"type": "error", "code": int(code), "text": text}
 }
 
 // kv is an atomic map from canonical keys to values kept as sent.
@@ -68,7 +69,7 @@ func (s *kv) handle(req map[string]json.RawMessage) map[string]any {
 	case "read":
 		v, ok := s.data[key]
 		if !ok {
-			return errorBody(20, "key does not exist")
+			return errorBody(nodes.KeyDoesNotExist, "key does not exist")
 		}
 		return map[string]any{"type": "read_ok", "value": v}
 	case "write":
@@ -78,12 +79,12 @@ func (s *kv) handle(req map[string]json.RawMessage) map[string]any {
 		v, ok := s.data[key]
 		if !ok {
 			if string(req["create_if_not_exists"]) != "true" {
-				return errorBody(20, "key does not exist")
+				return errorBody(nodes.KeyDoesNotExist, "key does not exist")
 			}
 			v = json.RawMessage("null")
 		}
 		if ok && check.Value(v) != check.Value(req["from"]) {
-			return errorBody(22, "current value "+string(v)+" is not "+string(valueOrNull(req["from"])))
+			return errorBody(nodes.PreconditionFailed, "current value "+string(v)+" is not "+string(valueOrNull(req["from"])))
 		}
 		s.data[key] = valueOrNull(req["to"])
 		return map[string]any{"type": "cas_ok"}
