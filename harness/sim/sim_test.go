@@ -1,7 +1,6 @@
 package sim
 
 import (
-	"encoding/json"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -13,6 +12,7 @@ import (
 
 	"github.com/quorumkit/quorumkit/harness/internal/check"
 	"github.com/quorumkit/quorumkit/harness/internal/history"
+	"github.com/quorumkit/quorumkit/harness/internal/results"
 	"github.com/quorumkit/quorumkit/harness/simnet"
 	"github.com/quorumkit/quorumkit/harness/simseed"
 	"github.com/quorumkit/quorumkit/nodes"
@@ -128,26 +128,22 @@ func TestObservationsCatchAForgetfulNode(t *testing.T) {
 	require.ErrorContains(t, err, "observations valid? false")
 	require.ErrorContains(t, err, "saw nil, which no linearization explains")
 	require.NotContains(t, err.Error(), "linearizable? false")
+	dir, saved := stored(t, err)
+	require.Equal(t, check.Invalid, saved.Valid)
+	require.Equal(t, check.Invalid, saved.Observations.Valid)
+	require.Equal(t, checks.Obs.Failures, saved.Observations.Failures)
+	require.Equal(t, checks.Obs.Ops[0].Index, saved.Observations.Ops[0].Index)
+	require.FileExists(t, filepath.Join(dir, saved.Observations.Ops[0].Visualization))
+}
+
+// stored is the store directory a failure's message names, and the results.json there, read
+// with the schema every reader of a stored run uses.
+func stored(t *testing.T, err error) (string, *results.Results) {
+	t.Helper()
 	dir := strings.TrimSpace(strings.SplitN(strings.SplitN(err.Error(), "store: ", 2)[1], "\n", 2)[0])
-	var results struct {
-		Valid        check.Validity `json:"valid?"`
-		Observations struct {
-			Valid    check.Validity `json:"valid?"`
-			Failures []int64        `json:"failures"`
-			Ops      []struct {
-				Index         int    `json:"index"`
-				Visualization string `json:"visualization"`
-			} `json:"ops"`
-		} `json:"observations"`
-	}
-	b, rerr := os.ReadFile(filepath.Join(dir, "results.json"))
+	saved, rerr := results.Read(dir)
 	require.NoError(t, rerr)
-	require.NoError(t, json.Unmarshal(b, &results))
-	require.Equal(t, check.Invalid, results.Valid)
-	require.Equal(t, check.Invalid, results.Observations.Valid)
-	require.Equal(t, checks.Obs.Failures, results.Observations.Failures)
-	require.Equal(t, checks.Obs.Ops[0].Index, results.Observations.Ops[0].Index)
-	require.FileExists(t, filepath.Join(dir, results.Observations.Ops[0].Visualization))
+	return dir, saved
 }
 
 // TestCrashesBiteAMemoryOnlyNode: the same crashes on the same node without a disk lose what it
@@ -216,7 +212,7 @@ func TestCheckerCatchesSplitBrain(t *testing.T) {
 	require.ErrorContains(t, err, "faults: latency=uniform 0..10ms")
 	require.ErrorContains(t, err, "replay: go test ./harness/sim -run '^TestCheckerCatchesSplitBrain$' -sim.seed 7")
 	require.ErrorContains(t, err, "store: "+root)
-	dir := strings.TrimSpace(strings.SplitN(strings.SplitN(err.Error(), "store: ", 2)[1], "\n", 2)[0])
+	dir, saved := stored(t, err)
 	for _, f := range []string{"results.json", "results.edn", "history.jsonl", "history.edn", "history.txt",
 		"timeline.html", "rate.png"} {
 		require.FileExists(t, filepath.Join(dir, f))
@@ -227,29 +223,12 @@ func TestCheckerCatchesSplitBrain(t *testing.T) {
 		require.NoError(t, err)
 		require.Contains(t, string(log), "vt=", "node logs carry virtual time")
 	}
-	var results struct {
-		Valid    check.Validity `json:"valid?"`
-		Seed     int64          `json:"seed"`
-		Workload struct {
-			Failures []int64 `json:"failures"`
-		} `json:"workload"`
-		Test struct {
-			Replay string `json:"replay"`
-		} `json:"test"`
-		Witness struct {
-			Valid       check.Validity `json:"valid?"`
-			Unwitnessed int            `json:"unwitnessed"`
-		} `json:"quorum-witness"`
-	}
-	b, rerr := os.ReadFile(filepath.Join(dir, "results.json"))
-	require.NoError(t, rerr)
-	require.NoError(t, json.Unmarshal(b, &results))
-	require.Equal(t, check.Invalid, results.Valid)
-	require.Equal(t, int64(7), results.Seed)
-	require.Equal(t, lin.Failures, results.Workload.Failures)
-	require.Contains(t, results.Test.Replay, "go test ./harness/sim")
-	require.Equal(t, check.Invalid, results.Witness.Valid)
-	require.Equal(t, w.Unwitnessed, results.Witness.Unwitnessed)
+	require.Equal(t, check.Invalid, saved.Valid)
+	require.Equal(t, int64(7), saved.Seed)
+	require.Equal(t, lin.Failures, saved.Workload.Failures)
+	require.Contains(t, saved.Test.Replay, "go test ./harness/sim")
+	require.Equal(t, check.Invalid, saved.QuorumWitness.Valid)
+	require.Equal(t, w.Unwitnessed, saved.QuorumWitness.Unwitnessed)
 	about, aerr := os.ReadFile(filepath.Join(dir, "simulation.txt"))
 	require.NoError(t, aerr)
 	require.Contains(t, string(about), "seed: 7\nnodes: 3\nsettings: three solo nodes\nfaults: latency=uniform 0..10ms\nreplay: "+replay)

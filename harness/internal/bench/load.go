@@ -82,13 +82,9 @@ func Load(root string) ([]*Run, error) {
 
 // loadRun reads one run directory.
 func loadRun(dir string) (*Run, error) {
-	b, err := os.ReadFile(filepath.Join(dir, "results.json"))
+	res, err := results.Read(dir)
 	if err != nil {
 		return nil, err
-	}
-	res := &results.Results{}
-	if err := json.Unmarshal(b, res); err != nil {
-		return nil, fmt.Errorf("%s: %w", dir, err)
 	}
 	if res.Test.Options == nil {
 		res.Test.Options = &results.Options{} // a simulated run records none

@@ -1,7 +1,11 @@
 package results
 
 import (
+	"encoding/json"
+	"fmt"
 	"math"
+	"os"
+	"path/filepath"
 
 	"github.com/quorumkit/quorumkit/harness/internal/check"
 	"github.com/quorumkit/quorumkit/harness/internal/nemesis"
@@ -207,4 +211,18 @@ func (m *NodeMemory) Add(seconds float64, rss, hwm int64) {
 	m.Samples = append(m.Samples, [2]float64{math.Round(seconds*1000) / 1000, float64(rss)})
 	m.Peak = max(m.Peak, rss)
 	m.Last, m.HWM = rss, hwm
+}
+
+// Read decodes the results.json in a run's store directory dir, so that every reader of a
+// stored run (the benchmark report, the tests of what writes it) decodes it with this schema.
+func Read(dir string) (*Results, error) {
+	b, err := os.ReadFile(filepath.Join(dir, "results.json"))
+	if err != nil {
+		return nil, err
+	}
+	res := &Results{}
+	if err := json.Unmarshal(b, res); err != nil {
+		return nil, fmt.Errorf("%s: %w", dir, err)
+	}
+	return res, nil
 }

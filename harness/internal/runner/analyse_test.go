@@ -3,10 +3,7 @@ package runner
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
-	"os"
 	"path/filepath"
-	"strings"
 	"testing"
 	"time"
 
@@ -85,10 +82,8 @@ func TestAnalyseValidRun(t *testing.T) {
 		assert.FileExists(t, store.Path(f))
 	}
 	assert.NoDirExists(t, store.Path("independent"), "no page for a valid run")
-	var back results.Results
-	b, err := os.ReadFile(store.Path("results.json"))
+	back, err := results.Read(store.Dir)
 	require.NoError(t, err)
-	require.NoError(t, json.Unmarshal(b, &back))
 	assert.Equal(t, check.Valid, back.Valid)
 	assert.Equal(t, "lin-kv", back.Test.Name)
 }
@@ -158,49 +153,6 @@ func TestFaultsCloseAtTheEnd(t *testing.T) {
 		{Start: time.Millisecond, End: 2 * time.Millisecond, Kind: "pause"},
 		{Start: 3 * time.Millisecond, End: time.Second},
 	}, got, "the nemesis's intervals, then the extra ones, the open ones closed at the end")
-}
-
-func TestValidate(t *testing.T) {
-	good := func() *Options {
-		return &Options{Options: results.Options{Bin: "node", Workload: "lin-kv", Nodes: []string{"n0", "n1", "n2"}, Concurrency: 6,
-			Rate: 5, TimeLimit: time.Second, LatencyDist: "constant", NemesisInterval: time.Second, Availability: -1,
-			Nemesis: []string{"partition", "kill", "pause"}}}
-	}
-	require.NoError(t, good().Validate())
-	for want, spoil := range map[string]func(o *Options){
-		"--bin is required":           func(o *Options) { o.Bin = "" },
-		"unknown workload":            func(o *Options) { o.Workload = "g-set" },
-		"no nodes":                    func(o *Options) { o.Nodes = nil },
-		"multiple of 2 x node count":  func(o *Options) { o.Concurrency = 3 },
-		"at most 10 nodes":            func(o *Options) { o.Nodes = strings.Split("a,b,d,e,f,g,h,i,j,k,l", ","); o.Concurrency = 22 },
-		"--rate must be >= 0":         func(o *Options) { o.Rate = -1 },
-		"--time-limit must be > 0":    func(o *Options) { o.TimeLimit = 0 },
-		"--latency must be >= 0":      func(o *Options) { o.Latency = -time.Millisecond },
-		"--latency-dist must be":      func(o *Options) { o.LatencyDist = "pareto" },
-		"needs --latency > 0":         func(o *Options) { o.LatencyDist = "exponential" },
-		"--nemesis-interval":          func(o *Options) { o.NemesisInterval = 0 },
-		"--availability":              func(o *Options) { o.Availability = 1.5 },
-		"--per-key-limit":             func(o *Options) { o.PerKeyLimit = -1 },
-		"must not start with c":       func(o *Options) { o.Nodes[1] = "c1" },
-		"taken by a built-in service": func(o *Options) { o.Nodes[1] = "lin-kv" },
-		"duplicate node":              func(o *Options) { o.Nodes[2] = "n0" },
-		"unknown nemesis fault":       func(o *Options) { o.Nemesis = []string{"clock"} },
-	} {
-		o := good()
-		spoil(o)
-		err := o.Validate()
-		if assert.Error(t, err, want) {
-			assert.True(t, errors.Is(err, ErrBadOptions), "%s: %v", want, err)
-			assert.Contains(t, err.Error(), want)
-		}
-	}
-}
-
-func TestTimeout(t *testing.T) {
-	o := &Options{}
-	assert.Equal(t, time.Second, o.Timeout(), "at least a second")
-	o.Latency = 250 * time.Millisecond
-	assert.Equal(t, 2500*time.Millisecond, o.Timeout(), "ten latencies")
 }
 
 // unwitnessed is the tracker's verdict on a reply that n0 sent with no other

@@ -1,9 +1,7 @@
 package runner
 
 import (
-	"encoding/json"
 	"os"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -12,61 +10,9 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/quorumkit/quorumkit/harness/internal/nemesis"
-	"github.com/quorumkit/quorumkit/harness/internal/net"
 	"github.com/quorumkit/quorumkit/harness/internal/process"
 	"github.com/quorumkit/quorumkit/harness/internal/testkit"
 )
-
-// echoClient sends echo requests to one node and gathers the replies.
-type echoClient struct {
-	t     *testing.T
-	net   *net.Network
-	id    string
-	inbox *net.Inbox
-}
-
-func newEchoClient(t *testing.T, nw *net.Network, id string) *echoClient {
-	return &echoClient{t: t, net: nw, id: id, inbox: nw.Register(id)}
-}
-
-// send sends echo requests with msg_ids from..to-1 to node.
-func (c *echoClient) send(node string, from, to int) {
-	c.t.Helper()
-	for i := from; i < to; i++ {
-		body := `{"type":"echo","value":"` + strings.Repeat("x", 64) + `","msg_id":` + strconv.Itoa(i) + `}`
-		_, err := c.net.Send(net.Message{Src: c.id, Dest: node, Body: json.RawMessage(body)})
-		require.NoError(c.t, err)
-	}
-}
-
-// replies gathers the in_reply_to of every echo_ok that arrives within d,
-// or until want have arrived.
-func (c *echoClient) replies(d time.Duration, want int) map[int]bool {
-	got := map[int]bool{}
-	deadline := time.After(d)
-	for len(got) < want {
-		m, err := c.inbox.Recv(nil, deadline, nil)
-		if err != nil {
-			break
-		}
-		var b struct {
-			Type      string `json:"type"`
-			InReplyTo int    `json:"in_reply_to"`
-		}
-		require.NoError(c.t, json.Unmarshal(m.Body, &b))
-		if b.Type == "echo_ok" {
-			got[b.InReplyTo] = true
-		}
-	}
-	return got
-}
-
-// startEcho starts n echo fixtures and returns the test and its nodes as the nemesis acts on
-// them.
-func startEcho(t *testing.T, n int) (*test, nodeProcesses) {
-	tt := startFixture(t, "echo", n)
-	return tt, nodeProcesses{tt}
-}
 
 // TestKillDropsWhileDownAndRestartsWithInit kills an echo node: requests
 // sent while it is down are lost (never answered, even after the restart);
