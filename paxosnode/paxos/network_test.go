@@ -144,8 +144,8 @@ func (nw *network) save(id string, rd consensus.Ready[Message]) []acceptance {
 	for i := 0; err == nil && i < len(rd.Committed); i++ {
 		err = d.justifyDelivery(id, rd.Committed[i])
 	}
-	if err == nil && rd.Snapshot != nil && d.snapIndex() < rd.Snapshot.Index {
-		err = fmt.Errorf("%s installs snapshot %d, its disk holds snapshot %d", id, rd.Snapshot.Index, d.snapIndex())
+	if err == nil && rd.Snapshot != nil && d.SnapIndex() < rd.Snapshot.Index {
+		err = fmt.Errorf("%s installs snapshot %d, its disk holds snapshot %d", id, rd.Snapshot.Index, d.SnapIndex())
 	}
 	if err != nil {
 		require.FailNow(nw.t, "PERSIST BEFORE SEND: "+err.Error(), "%s", nw.tail())
@@ -160,7 +160,7 @@ func (nw *network) save(id string, rd consensus.Ready[Message]) []acceptance {
 func (nw *network) crash(id string) {
 	r := nw.nodes[id]
 	cfg := r.cfg
-	cfg.Restore = r.disk.recovered()
+	cfg.Restore = r.disk.Recovered()
 	r.node, r.down = newNode(cfg), true
 	r.state, r.hash, r.reads = nil, 0, nil
 	if snap := cfg.Restore.Snapshot; snap != nil {
