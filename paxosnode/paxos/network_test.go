@@ -1,9 +1,7 @@
 package paxos
 
 import (
-	"encoding/binary"
 	"fmt"
-	"hash/fnv"
 	"math/rand/v2"
 	"slices"
 	"strings"
@@ -13,6 +11,7 @@ import (
 
 	"github.com/quorumkit/quorumkit/harness/simnet"
 	"github.com/quorumkit/quorumkit/nodes/consensus"
+	"github.com/quorumkit/quorumkit/nodes/consensus/coretest"
 )
 
 // replica is a test state machine: the data of every slot it applied, in
@@ -178,6 +177,12 @@ func (nw *network) enqueue(msgs []Message) {
 	}
 }
 
+// chainHash extends a replica's state hash with slot i's data as the replica keeps it ("" for
+// a no-op, as for an empty command: the state cannot tell them apart, so neither does the hash).
+func chainHash(h, i uint64, d string) uint64 {
+	return coretest.ChainHash(h, consensus.Entry{Index: i, Data: append([]byte{}, d...)}) // never nil
+}
+
 func (nw *network) apply(id string, r *replica, rd consensus.Ready[Message]) {
 	t := nw.t
 	if rd.Snapshot != nil {
@@ -221,17 +226,6 @@ func (nw *network) apply(id string, r *replica, rd consensus.Ready[Message]) {
 		}
 	}
 	r.reads = append(r.reads, rd.ReadStates...)
-}
-
-// chainHash extends a replica's state hash with slot i's data ("" for a no-op).
-func chainHash(h, i uint64, d string) uint64 {
-	f := fnv.New64a()
-	var b [16]byte
-	binary.LittleEndian.PutUint64(b[0:], h)
-	binary.LittleEndian.PutUint64(b[8:], i)
-	f.Write(b[:])
-	f.Write([]byte(d))
-	return f.Sum64()
 }
 
 // deliverAll hands every queued message to its receiver, dropping those on

@@ -7,4 +7,7 @@
 // is exactly what was saved, less the record a planned damage lost. What State and the
 // records mean stays each core's business: a core's tests decode them into their own mirror
 // and check every message against it.
+//
+// ChainHash is the hash chain over applied entries by which both cores' tests compare
+// replicas: one number per index instead of the whole state.
 package coretest

@@ -35,3 +35,14 @@ func TestDiskKeepsWhatTheContractSays(t *testing.T) {
 	require.NoError(t, k.Save(consensus.Stable{Records: []consensus.Record{rec(1), rec(2)}, Snapshot: &consensus.Snapshot{Index: 2}}))
 	require.Len(t, k.Records, 2, "Keep keeps the covered records")
 }
+
+// The chain tells apart what replicas must agree on: the order of entries, their terms, and a
+// no-op from an empty command.
+func TestChainHashTellsApartWhatReplicasMustAgreeOn(t *testing.T) {
+	a, b := consensus.Entry{Index: 1, Data: []byte("a")}, consensus.Entry{Index: 2, Data: []byte("b")}
+	h := ChainHash(ChainHash(0, a), b)
+	require.Equal(t, h, ChainHash(ChainHash(0, a), b))
+	require.NotEqual(t, h, ChainHash(ChainHash(0, b), a))
+	require.NotEqual(t, ChainHash(0, a), ChainHash(0, consensus.Entry{Index: 1, Term: 2, Data: []byte("a")}))
+	require.NotEqual(t, ChainHash(0, consensus.Entry{Index: 1}), ChainHash(0, consensus.Entry{Index: 1, Data: []byte{}}))
+}
