@@ -12,5 +12,7 @@
 // Both cores also take the same settings (Config) and timing (Timing, DefaultTiming): one
 // round-trip estimator (RTT) and one adaptive timeout rule (Timing.Timeout), so that the two
 // algorithms are compared under the same settings; DefaultTiming.String states them for a
-// report. They log through Logger, which a *slog.Logger satisfies.
+// report. They log through Logger, which a *slog.Logger satisfies. Decoder reads the varint
+// encodings that the cores' hard states and records and the storage's batches are made of,
+// so that one reader, not one per package, decides what a truncated encoding is.
 package consensus

@@ -175,73 +175,41 @@ var errPayload = errors.New("malformed batch")
 
 // decodeBatch parses a payload. The slices it returns alias p.
 func decodeBatch(p []byte) (batch, error) {
-	d := decoder{p: p}
+	d := consensus.NewDecoder(p)
 	var bt batch
-	bt.flags = d.byte()
+	bt.flags = d.Byte()
 	if bt.flags&^knownFlags != 0 {
 		return batch{}, errPayload
 	}
 	if bt.flags&flagState != 0 {
-		bt.state = d.bytes()
+		bt.state = lenPrefixed(d)
 	}
 	if bt.flags&flagSnapshot != 0 {
-		bt.snapshot = &consensus.Snapshot{Index: d.uvarint()}
-		bt.snapshot.Data = d.bytes()
+		bt.snapshot = &consensus.Snapshot{Index: d.Uvarint()}
+		bt.snapshot.Data = lenPrefixed(d)
 	}
-	n := d.uvarint()
+	n := d.Uvarint()
 	if n > uint64(len(p)) { // every record takes at least two bytes
 		return batch{}, errPayload
 	}
 	bt.records = make([]consensus.Record, 0, n)
 	for range n {
-		r := consensus.Record{Index: d.uvarint()}
-		r.Data = d.bytes()
+		r := consensus.Record{Index: d.Uvarint()}
+		r.Data = lenPrefixed(d)
 		bt.records = append(bt.records, r)
 	}
-	if d.bad || len(d.p) != 0 {
+	if d.Err() != nil || d.Len() != 0 {
 		return batch{}, errPayload
 	}
 	return bt, nil
 }
 
-// decoder reads a payload; past the first error it returns zeros and sets bad.
-type decoder struct {
-	p   []byte
-	bad bool
-}
-
-func (d *decoder) byte() byte {
-	if len(d.p) == 0 {
-		d.bad = true
-		return 0
-	}
-	c := d.p[0]
-	d.p = d.p[1:]
-	return c
-}
-
-func (d *decoder) uvarint() uint64 {
-	v, n := binary.Uvarint(d.p)
-	if n <= 0 {
-		d.bad = true
-		d.p = nil
-		return 0
-	}
-	d.p = d.p[n:]
-	return v
-}
-
-func (d *decoder) bytes() []byte {
-	n := d.uvarint()
-	if n == 0 || d.bad {
+// lenPrefixed reads a byte string written with its length plus one in front, so that 0
+// stands for nil.
+func lenPrefixed(d *consensus.Decoder) []byte {
+	n := d.Uvarint()
+	if n == 0 {
 		return nil
 	}
-	if n-1 > uint64(len(d.p)) {
-		d.bad = true
-		d.p = nil
-		return nil
-	}
-	b := d.p[: n-1 : n-1]
-	d.p = d.p[n-1:]
-	return b
+	return d.Bytes(n - 1)
 }

@@ -6,23 +6,15 @@ import (
 	"slices"
 
 	"github.com/quorumkit/quorumkit/nodes/consensus"
+	"github.com/quorumkit/quorumkit/nodes/consensus/coretest"
 )
 
-// disk is one node's stable storage as the contract (nodes/consensus) defines it, kept in
-// memory: a saved State replaces the last, Records are appended in order, and a Snapshot drops
-// the records it covers. What a restart reads back is exactly what was saved. It also keeps
-// the decoded view a restart would rebuild (the promise, the newest acceptance per slot), so
-// that every message a node sends can be checked against it: a message that promises more than
+// disk is one node's stable storage with the contract's semantics (coretest.Disk), plus the
+// decoded view a restart would rebuild (the promise, the newest acceptance per slot), so that
+// every message a node sends can be checked against it: a message that promises more than
 // the disk holds is one a crash right after the save could make the node contradict.
 type disk struct {
-	state   []byte
-	snap    *consensus.Snapshot
-	records []consensus.Record
-	// damaged is what the next recovery reports: a record in the middle was lost. Storage
-	// reports it once, at the open that finds it, as a log that repairs itself would.
-	damaged bool
-	// repaired counts the Stables that said the node caught up after damage.
-	repaired int
+	coretest.Disk
 
 	promised ballot
 	held     []acceptance // held[s-1]: the newest acceptance of slot s (zero ballot: none)
@@ -38,15 +30,12 @@ type acceptance struct {
 
 // save applies one Stable and returns the acceptances it made durable, in order.
 func (d *disk) save(st consensus.Stable) ([]acceptance, error) {
-	if st.Repaired {
-		d.repaired++
-	}
+	var h hardState
 	if st.State != nil {
-		h, err := decodeHardState(st.State)
-		if err != nil {
+		var err error
+		if h, err = decodeHardState(st.State); err != nil {
 			return nil, fmt.Errorf("saved hard state %x does not decode: %v", st.State, err)
 		}
-		d.state, d.promised = slices.Clone(st.State), h.promised
 	}
 	accs := make([]acceptance, 0, len(st.Records))
 	for _, r := range st.Records {
@@ -54,17 +43,16 @@ func (d *disk) save(st consensus.Stable) ([]acceptance, error) {
 		if err != nil {
 			return nil, err
 		}
-		d.records = append(d.records, r)
-		d.hold(a)
 		accs = append(accs, a)
 	}
-	if st.Snapshot != nil {
-		if d.snap != nil && st.Snapshot.Index < d.snap.Index {
-			return nil, fmt.Errorf("snapshot %d saved after snapshot %d", st.Snapshot.Index, d.snap.Index)
-		}
-		snap := *st.Snapshot
-		d.snap = &snap
-		d.records = slices.DeleteFunc(d.records, func(r consensus.Record) bool { return r.Index <= snap.Index })
+	if err := d.Disk.Save(st); err != nil {
+		return nil, err
+	}
+	if st.State != nil {
+		d.promised = h.promised
+	}
+	for _, a := range accs {
+		d.hold(a)
 	}
 	return accs, nil
 }
@@ -84,14 +72,6 @@ func (d *disk) hold(a acceptance) {
 	d.held[a.slot-1] = a
 }
 
-// snapIndex is the index of the saved snapshot, 0 without one.
-func (d *disk) snapIndex() uint64 {
-	if d.snap == nil {
-		return 0
-	}
-	return d.snap.Index
-}
-
 // at is the newest saved acceptance of slot s; ok is false when none is saved.
 func (d *disk) at(s uint64) (acceptance, bool) {
 	if s == 0 || s > uint64(len(d.held)) || d.held[s-1].ballot.IsZero() {
@@ -100,38 +80,29 @@ func (d *disk) at(s uint64) (acceptance, bool) {
 	return d.held[s-1], true
 }
 
-// recovered is what the node's storage hands a restart.
-func (d *disk) recovered() *consensus.Recovered {
-	rec := &consensus.Recovered{State: d.state, Snapshot: d.snap, Records: slices.Clone(d.records), Damaged: d.damaged}
-	d.damaged = false
-	return rec
-}
-
 // damage loses one record that has intact ones after it, as a flipped bit in the middle of
 // a log does, and returns it (ok false when there is no such record).
 func (d *disk) damage(rng *rand.Rand) (acceptance, bool) {
-	if len(d.records) < 2 {
+	if len(d.Records) < 2 {
 		return acceptance{}, false
 	}
-	return d.lose(rng.IntN(len(d.records) - 1)), true
+	return d.lose(rng.IntN(len(d.Records) - 1)), true
 }
 
 // loseSlot loses the first record of slot s, which must have records after it.
 func (d *disk) loseSlot(s uint64) acceptance {
-	i := slices.IndexFunc(d.records, func(r consensus.Record) bool { return r.Index == s })
-	if i < 0 || i == len(d.records)-1 {
+	i := slices.IndexFunc(d.Records, func(r consensus.Record) bool { return r.Index == s })
+	if i < 0 || i == len(d.Records)-1 {
 		panic(fmt.Sprintf("disk: no record of slot %d with one after it", s))
 	}
 	return d.lose(i)
 }
 
-// lose drops record i and marks the disk damaged.
+// lose drops record i and rebuilds the decoded view from the records left.
 func (d *disk) lose(i int) acceptance {
-	lost, _ := decodeAcceptance(d.records[i])
-	d.records = slices.Delete(d.records, i, i+1)
-	d.damaged = true
+	lost, _ := decodeAcceptance(d.Lose(i))
 	clear(d.held)
-	for _, r := range d.records {
+	for _, r := range d.Records {
 		a, _ := decodeAcceptance(r)
 		d.hold(a)
 	}
@@ -158,13 +129,13 @@ func (d *disk) justify(m Message) error {
 		}
 	case MsgAccept:
 		for _, e := range m.Entries {
-			if e.Index > m.Commit && e.Index > d.snapIndex() && !d.holds(e.Index, m.Ballot) {
+			if e.Index > m.Commit && e.Index > d.SnapIndex() && !d.holds(e.Index, m.Ballot) {
 				return fmt.Errorf("%s proposes slot %d, which the disk does not hold at ballot %s", describe(m), e.Index, m.Ballot)
 			}
 		}
 	case MsgSnapshot:
-		if d.snapIndex() < m.Snapshot.Index {
-			return fmt.Errorf("%s sent while the disk's snapshot is at %d", describe(m), d.snapIndex())
+		if d.SnapIndex() < m.Snapshot.Index {
+			return fmt.Errorf("%s sent while the disk's snapshot is at %d", describe(m), d.SnapIndex())
 		}
 	case MsgAccepted:
 		if d.promised.Less(m.Ballot) {
@@ -182,7 +153,7 @@ func (d *disk) justifyAccepted(m Message) error {
 		return nil // counted nowhere
 	}
 	lo, hi := m.Commit+1, max(m.Match, m.Last)
-	for s := max(lo, d.snapIndex()+1); s <= hi; s++ {
+	for s := max(lo, d.SnapIndex()+1); s <= hi; s++ {
 		inRange := m.Last > 0 && s >= m.Index && s <= m.Last
 		if (inRange || s <= m.Match) && !d.holds(s, m.Ballot) {
 			return fmt.Errorf("%s acknowledges slot %d, which the disk does not hold at ballot %s", describe(m), s, m.Ballot)
@@ -194,7 +165,7 @@ func (d *disk) justifyAccepted(m Message) error {
 // justifyDelivery: a node delivers only a slot it keeps, in a record of the same value or in
 // its snapshot.
 func (d *disk) justifyDelivery(id string, e consensus.Entry) error {
-	if e.Index <= d.snapIndex() {
+	if e.Index <= d.SnapIndex() {
 		return nil
 	}
 	a, ok := d.at(e.Index)

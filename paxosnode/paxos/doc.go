@@ -252,7 +252,8 @@
 // fill and more. Go tests (scenario_test.go, election_test.go, read_test.go,
 // durable_test.go) pin the other rules on a cluster stepped by hand, and
 // failover_test.go measures failover in virtual time. Every node has an
-// in-memory disk with the contract's semantics (disk_test.go), and every
+// in-memory disk with the contract's semantics (nodes/consensus/coretest;
+// its decoded view and the checks in disk_test.go), and every
 // Ready is saved to it before anything of it is used; each message sent and
 // each slot delivered is then checked against the disk, as a restart right
 // after the save would read it back (persist before send, at every step).

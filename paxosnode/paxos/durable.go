@@ -56,22 +56,14 @@ func encodeHardState(h hardState) []byte {
 }
 
 func decodeHardState(b []byte) (hardState, error) {
-	if len(b) == 0 || b[0] != stateVersion {
+	d := consensus.NewDecoder(b)
+	version := d.Byte()
+	round, node, inc := d.Uvarint(), d.Uvarint(), d.Uvarint()
+	flags := d.Byte()
+	if d.Err() != nil || d.Len() != 0 || version != stateVersion || node >= maxPeers || flags > 1 {
 		return hardState{}, errBadEncoding
 	}
-	r := b[1:]
-	var v [3]uint64
-	for i := range v {
-		x, k := binary.Uvarint(r)
-		if k <= 0 {
-			return hardState{}, errBadEncoding
-		}
-		v[i], r = x, r[k:]
-	}
-	if len(r) != 1 || r[0] > 1 || v[1] >= maxPeers {
-		return hardState{}, errBadEncoding
-	}
-	return hardState{promised: ballot{Round: v[0], Node: int(v[1])}, inc: v[2], damaged: r[0] == 1}, nil
+	return hardState{promised: ballot{Round: round, Node: int(node)}, inc: inc, damaged: flags == 1}, nil
 }
 
 // appendRecord appends the encoding of an acceptance (b, data) to buf.
@@ -88,28 +80,18 @@ func appendRecord(buf []byte, b ballot, data []byte) []byte {
 
 // decodeRecord reads an acceptance back. The data it returns points into rec.
 func decodeRecord(rec []byte) (ballot, []byte, error) {
-	if len(rec) == 0 || (rec[0] != recordValue && rec[0] != recordNoop) {
+	d := consensus.NewDecoder(rec)
+	kind := d.Byte()
+	round, node := d.Uvarint(), d.Uvarint()
+	data := d.Rest()
+	switch {
+	case d.Err() != nil, kind != recordValue && kind != recordNoop, round == 0, node >= maxPeers,
+		kind == recordNoop && len(data) != 0:
 		return ballot{}, nil, errBadEncoding
+	case kind == recordNoop:
+		data = nil
 	}
-	kind, r := rec[0], rec[1:]
-	round, k := binary.Uvarint(r)
-	if k <= 0 || round == 0 {
-		return ballot{}, nil, errBadEncoding
-	}
-	r = r[k:]
-	node, k := binary.Uvarint(r)
-	if k <= 0 || node >= maxPeers {
-		return ballot{}, nil, errBadEncoding
-	}
-	r = r[k:]
-	b := ballot{Round: round, Node: int(node)}
-	if kind == recordNoop {
-		if len(r) != 0 {
-			return ballot{}, nil, errBadEncoding
-		}
-		return b, nil, nil
-	}
-	return b, r, nil
+	return ballot{Round: round, Node: int(node)}, data, nil
 }
 
 // stableOut is what the next Ready must ask to be made durable.

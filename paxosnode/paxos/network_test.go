@@ -1,9 +1,7 @@
 package paxos
 
 import (
-	"encoding/binary"
 	"fmt"
-	"hash/fnv"
 	"math/rand/v2"
 	"slices"
 	"strings"
@@ -13,6 +11,7 @@ import (
 
 	"github.com/quorumkit/quorumkit/harness/simnet"
 	"github.com/quorumkit/quorumkit/nodes/consensus"
+	"github.com/quorumkit/quorumkit/nodes/consensus/coretest"
 )
 
 // replica is a test state machine: the data of every slot it applied, in
@@ -144,8 +143,8 @@ func (nw *network) save(id string, rd consensus.Ready[Message]) []acceptance {
 	for i := 0; err == nil && i < len(rd.Committed); i++ {
 		err = d.justifyDelivery(id, rd.Committed[i])
 	}
-	if err == nil && rd.Snapshot != nil && d.snapIndex() < rd.Snapshot.Index {
-		err = fmt.Errorf("%s installs snapshot %d, its disk holds snapshot %d", id, rd.Snapshot.Index, d.snapIndex())
+	if err == nil && rd.Snapshot != nil && d.SnapIndex() < rd.Snapshot.Index {
+		err = fmt.Errorf("%s installs snapshot %d, its disk holds snapshot %d", id, rd.Snapshot.Index, d.SnapIndex())
 	}
 	if err != nil {
 		require.FailNow(nw.t, "PERSIST BEFORE SEND: "+err.Error(), "%s", nw.tail())
@@ -160,7 +159,7 @@ func (nw *network) save(id string, rd consensus.Ready[Message]) []acceptance {
 func (nw *network) crash(id string) {
 	r := nw.nodes[id]
 	cfg := r.cfg
-	cfg.Restore = r.disk.recovered()
+	cfg.Restore = r.disk.Recovered()
 	r.node, r.down = newNode(cfg), true
 	r.state, r.hash, r.reads = nil, 0, nil
 	if snap := cfg.Restore.Snapshot; snap != nil {
@@ -176,6 +175,12 @@ func (nw *network) enqueue(msgs []Message) {
 	for _, m := range msgs {
 		nw.net.Enqueue(m.From, m.To, m, 0)
 	}
+}
+
+// chainHash extends a replica's state hash with slot i's data as the replica keeps it ("" for
+// a no-op, as for an empty command: the state cannot tell them apart, so neither does the hash).
+func chainHash(h, i uint64, d string) uint64 {
+	return coretest.ChainHash(h, consensus.Entry{Index: i, Data: append([]byte{}, d...)}) // never nil
 }
 
 func (nw *network) apply(id string, r *replica, rd consensus.Ready[Message]) {
@@ -221,17 +226,6 @@ func (nw *network) apply(id string, r *replica, rd consensus.Ready[Message]) {
 		}
 	}
 	r.reads = append(r.reads, rd.ReadStates...)
-}
-
-// chainHash extends a replica's state hash with slot i's data ("" for a no-op).
-func chainHash(h, i uint64, d string) uint64 {
-	f := fnv.New64a()
-	var b [16]byte
-	binary.LittleEndian.PutUint64(b[0:], h)
-	binary.LittleEndian.PutUint64(b[8:], i)
-	f.Write(b[:])
-	f.Write([]byte(d))
-	return f.Sum64()
 }
 
 // deliverAll hands every queued message to its receiver, dropping those on

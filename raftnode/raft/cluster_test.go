@@ -3,7 +3,6 @@ package raft
 import (
 	"encoding/binary"
 	"fmt"
-	"hash/fnv"
 	"math/rand/v2"
 	"slices"
 	"strings"
@@ -11,6 +10,7 @@ import (
 
 	"github.com/quorumkit/quorumkit/harness/simnet"
 	"github.com/quorumkit/quorumkit/nodes/consensus"
+	"github.com/quorumkit/quorumkit/nodes/consensus/coretest"
 )
 
 // cluster is a set of Nodes on the shared simulated network (simnet). Scenario tests drive it
@@ -498,7 +498,7 @@ func (c *cluster) handleReady(id string, rd consensus.Ready[Message]) {
 			c.fatalf("SAFETY: %s committed %s at %d, another node committed %s", id, key, e.Index, prev)
 		}
 		c.entryAt[e.Index] = key
-		sm.hash = chainHash(sm.hash, e)
+		sm.hash = coretest.ChainHash(sm.hash, e)
 		sm.applied = e.Index
 		if e.Data != nil {
 			sm.datas = append(sm.datas, string(e.Data))
@@ -536,22 +536,6 @@ func (c *cluster) allApplied(want uint64) bool {
 		}
 	}
 	return true
-}
-
-func chainHash(h uint64, e consensus.Entry) uint64 {
-	f := fnv.New64a()
-	var b [24]byte
-	binary.LittleEndian.PutUint64(b[0:], h)
-	binary.LittleEndian.PutUint64(b[8:], e.Index)
-	binary.LittleEndian.PutUint64(b[16:], e.Term)
-	f.Write(b[:])
-	if e.Data == nil {
-		f.Write([]byte{0})
-	} else {
-		f.Write([]byte{1})
-		f.Write(e.Data)
-	}
-	return f.Sum64()
 }
 
 func encodeSnap(idx, h uint64) []byte {

@@ -6,20 +6,14 @@ import (
 	"slices"
 
 	"github.com/quorumkit/quorumkit/nodes/consensus"
+	"github.com/quorumkit/quorumkit/nodes/consensus/coretest"
 )
 
-// disk is one node's stable storage in the tests, with the contract's semantics
-// (nodes/consensus): a saved State replaces the one before, Records are appended, and a
-// Snapshot lets the storage drop the records it covers, which this one does unless keep is
-// set. Next to the raw contents it keeps a decoded mirror (the hard state, and the log as the
-// records say it is) for the checks made at every step.
+// disk is one node's stable storage with the contract's semantics (coretest.Disk). Next to
+// the raw contents it keeps a decoded mirror (the hard state, and the log as the records say
+// it is) for the checks made at every step.
 type disk struct {
-	state   []byte
-	snap    *consensus.Snapshot
-	records []consensus.Record
-	keep    bool
-	// repaired counts the Stables that said the node caught up after damage.
-	repaired int
+	coretest.Disk
 
 	hs    hardState
 	base  uint64
@@ -29,26 +23,21 @@ type disk struct {
 // save writes one Stable the way a storage does; it returns what was wrong with it, if the
 // records do not continue the saved log.
 func (d *disk) save(st consensus.Stable) string {
-	if st.Repaired {
-		d.repaired++
+	if s := st.Snapshot; s != nil && d.Snap != nil && s.Index <= d.Snap.Index {
+		return fmt.Sprintf("snapshot %d saved after snapshot %d", s.Index, d.Snap.Index) // not even again
+	}
+	if err := d.Disk.Save(st); err != nil {
+		return err.Error()
 	}
 	if s := st.Snapshot; s != nil {
-		if d.snap != nil && s.Index <= d.snap.Index {
-			return fmt.Sprintf("snapshot %d saved after snapshot %d", s.Index, d.snap.Index)
-		}
-		d.snap = s
 		if k := s.Index - d.base; k < uint64(len(d.terms)) {
 			d.terms = append(d.terms[:0], d.terms[k:]...)
 		} else {
 			d.terms = d.terms[:0]
 		}
 		d.base = s.Index
-		if !d.keep {
-			d.records = slices.DeleteFunc(d.records, func(r consensus.Record) bool { return r.Index <= s.Index })
-		}
 	}
 	for _, r := range st.Records {
-		d.records = append(d.records, r)
 		e, ok, err := decodeRecord(r)
 		if err != nil {
 			return fmt.Sprintf("record %d: %v", r.Index, err)
@@ -71,7 +60,7 @@ func (d *disk) save(st consensus.Stable) string {
 		if err != nil {
 			return err.Error()
 		}
-		d.state, d.hs = st.State, h
+		d.hs = h
 	}
 	return ""
 }
@@ -92,19 +81,16 @@ func (d *disk) termAt(i uint64) uint64 {
 // recovered is what a restart reads back: nil if nothing was ever saved. With damage, one
 // record after the snapshot is lost for good and the storage says so.
 func (d *disk) recovered(damage *rand.Rand) *consensus.Recovered {
-	if d.state == nil && d.snap == nil && len(d.records) == 0 {
+	if d.State == nil && d.Snap == nil && len(d.Records) == 0 {
 		return nil
 	}
-	rec := &consensus.Recovered{State: d.state, Snapshot: d.snap}
 	if damage != nil {
-		rec.Damaged = true
-		if len(d.records) > 0 {
-			i := damage.IntN(len(d.records))
-			d.records = slices.Delete(d.records, i, i+1)
+		d.Damaged = true
+		if len(d.Records) > 0 {
+			d.Lose(damage.IntN(len(d.Records)))
 		}
 	}
-	rec.Records = slices.Clone(d.records)
-	return rec
+	return d.Recovered()
 }
 
 // crashPoint is where in the handling of a Ready a planned crash strikes.
@@ -129,7 +115,7 @@ type crashPlan struct {
 func (c *cluster) withDisks(keep bool) {
 	c.disks = map[string]*disk{}
 	for _, id := range c.ids {
-		c.disks[id] = &disk{keep: keep}
+		c.disks[id] = &disk{Disk: coretest.Disk{Keep: keep}}
 	}
 }
 
@@ -206,7 +192,7 @@ func (c *cluster) crash(id string, plan crashPlan) {
 	c.tracef("%s crashed (%v), down for %d ticks, damaged=%v", id, plan.point, plan.down, plan.damage)
 	n, sm := c.nodes[id], c.sms[id]
 	*sm = stateMachine{}
-	if s := d.snap; s != nil {
+	if s := d.Snap; s != nil {
 		idx, h := decodeSnap(s.Data)
 		if want, ok := c.chain[idx]; idx != s.Index || !ok || want != h {
 			c.fatalf("%s restarted from a snapshot at %d that is not the cluster's state there", id, s.Index)

@@ -45,7 +45,7 @@
 // for the lease and pre-vote rules (lease_test.go) and for replication (replication_test.go),
 // timing across Maelstrom's latency distributions (timing_test.go), a swarm-tested simulation with adversaries aimed at leases and stale
 // answers (sim_test.go), and a benchmark. In the simulation every node saves each Ready to a
-// disk with the contract's semantics (crash_test.go) and the cluster checks, at every save,
+// disk with the contract's semantics (nodes/consensus/coretest; its decoded mirror in crash_test.go) and the cluster checks, at every save,
 // that the disk holds the term, vote and entries each of the Ready's messages and commits rests
 // on; nodes crash (any number, all at once in some seeds) with their last Ready lost or saved
 // but unsent, stay down a while, and restart from their disk, a lone one sometimes from

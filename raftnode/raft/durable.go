@@ -2,7 +2,6 @@ package raft
 
 import (
 	"encoding/binary"
-	"errors"
 	"fmt"
 	"slices"
 
@@ -36,8 +35,6 @@ const (
 	recCut   = 2 // no entry: kind
 )
 
-var errShort = errors.New("truncated encoding")
-
 // encode lays the hard state out as version, term, vote length, vote, snapshot index and
 // term (unsigned varints), and a recovering flag byte. It runs only when the hard state
 // changed.
@@ -60,24 +57,24 @@ func decodeHardState(b []byte) (hardState, error) {
 	if b == nil {
 		return h, nil // never saved: the state of a new node
 	}
-	d := decoder{b: b}
-	if v := d.byte(); d.err == nil && v != stateVersion {
+	d := consensus.NewDecoder(b)
+	if v := d.Byte(); d.Err() == nil && v != stateVersion {
 		return h, fmt.Errorf("hard state version %d, want %d", v, stateVersion)
 	}
-	h.term = d.uvarint()
-	h.vote = string(d.bytes(d.uvarint()))
-	h.snapIndex = d.uvarint()
-	h.snapTerm = d.uvarint()
-	switch flag := d.byte(); {
-	case d.err == nil && flag > 1:
-		d.err = fmt.Errorf("recovering flag %d", flag)
+	h.term = d.Uvarint()
+	h.vote = string(d.Bytes(d.Uvarint()))
+	h.snapIndex = d.Uvarint()
+	h.snapTerm = d.Uvarint()
+	switch flag := d.Byte(); {
+	case d.Err() == nil && flag > 1:
+		d.Fail(fmt.Errorf("recovering flag %d", flag))
 	case flag == 1:
 		h.recovering = true
 	}
-	if d.err == nil && len(d.b) != 0 {
-		d.err = fmt.Errorf("%d bytes after the hard state", len(d.b))
+	if d.Err() == nil && d.Len() != 0 {
+		d.Fail(fmt.Errorf("%d bytes after the hard state", d.Len()))
 	}
-	return h, d.err
+	return h, d.Err()
 }
 
 // appendRecord encodes one entry as a record's data: kind, term, and the command if any.
@@ -91,27 +88,27 @@ func appendRecord(b []byte, e consensus.Entry) []byte {
 // decodeRecord returns the entry a record holds, or ok false for a cut. The entry's data
 // shares the record's bytes.
 func decodeRecord(r consensus.Record) (e consensus.Entry, ok bool, err error) {
-	d := decoder{b: r.Data}
-	kind := d.byte()
+	d := consensus.NewDecoder(r.Data)
+	kind := d.Byte()
 	switch {
-	case d.err != nil:
-		return e, false, d.err
+	case d.Err() != nil:
+		return e, false, d.Err()
 	case kind == recCut:
-		if len(d.b) != 0 {
-			return e, false, fmt.Errorf("%d bytes after a cut", len(d.b))
+		if d.Len() != 0 {
+			return e, false, fmt.Errorf("%d bytes after a cut", d.Len())
 		}
 		return e, false, nil
 	case kind != recNoop && kind != recEntry:
 		return e, false, fmt.Errorf("record kind %d", kind)
 	}
-	e = consensus.Entry{Index: r.Index, Term: d.uvarint()}
+	e = consensus.Entry{Index: r.Index, Term: d.Uvarint()}
 	switch {
-	case d.err != nil:
-		return e, false, d.err
+	case d.Err() != nil:
+		return e, false, d.Err()
 	case kind == recEntry:
-		e.Data = d.b[:len(d.b):len(d.b)]
-	case len(d.b) != 0:
-		return e, false, fmt.Errorf("%d bytes after a no-op", len(d.b))
+		e.Data = d.Rest()
+	case d.Len() != 0:
+		return e, false, fmt.Errorf("%d bytes after a no-op", d.Len())
 	}
 	return e, true, nil
 }
@@ -123,45 +120,6 @@ func uvarintLen(v uint64) int {
 		k++
 	}
 	return k
-}
-
-// decoder reads unsigned varints and bytes, remembering the first error.
-type decoder struct {
-	b   []byte
-	err error
-}
-
-func (d *decoder) byte() byte {
-	if d.err != nil || len(d.b) == 0 {
-		d.err = errShort
-		return 0
-	}
-	v := d.b[0]
-	d.b = d.b[1:]
-	return v
-}
-
-func (d *decoder) uvarint() uint64 {
-	if d.err != nil {
-		return 0
-	}
-	v, k := binary.Uvarint(d.b)
-	if k <= 0 {
-		d.err = errShort
-		return 0
-	}
-	d.b = d.b[k:]
-	return v
-}
-
-func (d *decoder) bytes(k uint64) []byte {
-	if d.err != nil || k > uint64(len(d.b)) {
-		d.err = errShort
-		return nil
-	}
-	v := d.b[:k]
-	d.b = d.b[k:]
-	return v
 }
 
 func (n *node) hardState() hardState {

@@ -55,14 +55,14 @@ func TestRestartKeepsWhatWasSaved(t *testing.T) {
 	for _, id := range c.ids {
 		n := c.node(id)
 		before[id] = [3]uint64{n.term, n.log.lastIndex(), n.log.lastTerm()}
-		require.NotNil(t, c.disks[id].snap, "%s saved a snapshot", id)
+		require.NotNil(t, c.disks[id].Snap, "%s saved a snapshot", id)
 	}
 	committed := c.maxCommit()
 	for _, id := range c.ids {
 		c.crash(id, crashPlan{down: 1}) // checks term, vote and log against the disk
 		n := c.node(id)
 		require.Equal(t, before[id], [3]uint64{n.term, n.log.lastIndex(), n.log.lastTerm()}, id)
-		require.Equal(t, c.disks[id].snap.Index, n.log.committed, "%s starts committed at its snapshot", id)
+		require.Equal(t, c.disks[id].Snap.Index, n.log.committed, "%s starts committed at its snapshot", id)
 		require.Less(t, n.log.lastIndex()-n.log.offset, uint64(40), "%s replays only what follows its snapshot", id)
 	}
 	c.heal()
@@ -241,7 +241,7 @@ func TestDamagedNodeStaysOutUntilCaughtUp(t *testing.T) {
 	// (3) Told how far, n1 catches up, and counts again.
 	hideLast = false
 	require.True(t, c.runUntil(3*defaultHeartbeatTicks, func() bool { return !c.node("n1").recovering }))
-	require.Equal(t, 1, c.disks["n1"].repaired, "the storage is told once, so that it stops reporting the damage")
+	require.Equal(t, 1, c.disks["n1"].Repaired, "the storage is told once, so that it stops reporting the damage")
 	require.True(t, c.runUntil(3*defaultHeartbeatTicks, func() bool { return c.node("n0").log.committed == c.node("n0").log.lastIndex() }), "n0 and n1 commit")
 	c.crash("n1", crashPlan{down: 1})
 	require.False(t, c.node("n1").recovering, "caught up for good")
