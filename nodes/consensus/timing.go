@@ -36,10 +36,12 @@ type Timing struct {
 // DefaultTiming is what a zero Timing means. ElectionTicks 300 exceeds the 200 ms round trip
 // of Maelstrom's slowest constant latency (100 ms each way), so a lease outlives the round
 // that grants it, and keeps failover well inside a client's 1 s timeout at low latency.
-// HeartbeatTicks 50 gives six heartbeats per election timeout. The adaptive timeout may grow
-// to four times the floor. MaxInflight and MaxBatch trade latency against messages per
+// HeartbeatTicks 40 gives seven heartbeats per election timeout, so several must be lost in a
+// row before anyone suspects the leader; against 50 it served reads sooner at Maelstrom's
+// 100 ms latency, in both cores, for a few percent more messages per operation
+// (results/timing.md). The adaptive timeout may grow to four times the floor. MaxInflight and MaxBatch trade latency against messages per
 // operation under load (see MaxInflight).
-var DefaultTiming = Timing{ElectionTicks: 300, HeartbeatTicks: 50, MaxElectionTicks: 1200, MaxInflight: 8, MaxBatch: 512}
+var DefaultTiming = Timing{ElectionTicks: 300, HeartbeatTicks: 40, MaxElectionTicks: 1200, MaxInflight: 8, MaxBatch: 512}
 
 // withDefaults fills the zero fields from DefaultTiming and resolves a negative
 // MaxElectionTicks to ElectionTicks (no adaptation). It returns an error for settings that
