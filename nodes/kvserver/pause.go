@@ -2,12 +2,12 @@ package kvserver
 
 import "time"
 
-// After a pause (SIGSTOP, or a process starved of CPU) a node must not answer the clients
+// After a pause (SIGSTOP, or a process starved of CPU) a node need not answer the clients
 // whose requests it took before the pause and who have given up since: Maelstrom's client
-// times out after max(10 x latency, 1 s), and a client whose op ended :info is closed and
-// unregistered, so a late reply to it is a message to an unknown destination, which makes
-// Maelstrom stop reading the node's stdout for the rest of the test. Not answering is always
-// allowed: the op is indefinite either way.
+// times out after max(10 x latency, 1 s) and discards a late reply, and once the run has
+// ended and the clients are closed, a late reply is a message to an unknown destination,
+// which makes Maelstrom stop reading the node's stdout. Not answering is always allowed: the
+// op is indefinite either way, and a pause leaves much such work queued.
 const (
 	// pauseGap is the silence of the event loop (which ticks every millisecond or so) that
 	// counts as a pause.

@@ -39,7 +39,7 @@ func NewClient(nw *net.Network, clk clock.Clock, id, node string, timeout time.D
 }
 
 // Close unregisters the client.
-func (c *Client) Close() { c.net.Unregister(c.ID) }
+func (c *Client) Close() { c.net.Retire(c.ID) }
 
 // Request builds the request body for inv with the given msg_id.
 func Request(inv Invocation, msgID int64) json.RawMessage {
