@@ -37,9 +37,10 @@ type Timing struct {
 // of Maelstrom's slowest constant latency (100 ms each way), so a lease outlives the round
 // that grants it, and keeps failover well inside a client's 1 s timeout at low latency.
 // HeartbeatTicks 40 gives seven heartbeats per election timeout, so several must be lost in a
-// row before anyone suspects the leader; against 50 it served reads sooner at Maelstrom's
-// 100 ms latency, in both cores, for a few percent more messages per operation
-// (results/timing.md). The adaptive timeout may grow to four times the floor. MaxInflight and MaxBatch trade latency against messages per
+// row before anyone suspects the leader. Against 50 it served reads sooner at Maelstrom's
+// 100 ms latency, in both cores, for a few percent more messages per operation: Maelstrom's
+// network holds a client's request behind the peer message a node's inbox is waiting on, and
+// more frequent peer messages keep that wait shorter (results/timing.md). The adaptive timeout may grow to four times the floor. MaxInflight and MaxBatch trade latency against messages per
 // operation under load (see MaxInflight).
 var DefaultTiming = Timing{ElectionTicks: 300, HeartbeatTicks: 40, MaxElectionTicks: 1200, MaxInflight: 8, MaxBatch: 512}
 
