@@ -198,7 +198,7 @@ func (n *Network) send(m Message, revive bool) (int64, error) {
 	n.mu.RLock()
 	dst := n.inboxes[m.Dest]
 	_, srcOK := n.inboxes[m.Src]
-	retired := n.retired[m.Dest]
+	retired := dst == nil && n.retired[m.Dest]
 	n.mu.RUnlock()
 	if !srcOK {
 		return 0, fmt.Errorf("%w: %q", ErrUnknownSrc, m.Src)
