@@ -7,6 +7,7 @@ import (
 
 	"github.com/quorumkit/quorumkit/nodes"
 	"github.com/quorumkit/quorumkit/nodes/consensus"
+	"github.com/quorumkit/quorumkit/nodes/nodelog"
 	"github.com/quorumkit/quorumkit/nodes/wal"
 )
 
@@ -95,6 +96,6 @@ func (d *disk) logStats(now time.Duration, log *slog.Logger) {
 	d.logged = now
 	if st := l.Stats(); st != d.stats {
 		d.stats = st
-		log.Info("storage", "saves", st.Saves, "syncs", st.Syncs, "bytes", st.Bytes, "compactions", st.Compactions)
+		log.Info(nodelog.Storage, "saves", st.Saves, nodelog.Syncs, st.Syncs, "bytes", st.Bytes, "compactions", st.Compactions)
 	}
 }

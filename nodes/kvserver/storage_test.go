@@ -1,16 +1,20 @@
 package kvserver
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
+	"os"
+	"path/filepath"
 	"testing"
 
 	"github.com/stretchr/testify/require"
 
 	"github.com/quorumkit/quorumkit/nodes"
 	"github.com/quorumkit/quorumkit/nodes/consensus"
+	"github.com/quorumkit/quorumkit/nodes/nodelog"
 	"github.com/quorumkit/quorumkit/nodes/wal"
 )
 
@@ -126,4 +130,23 @@ func TestAnAcknowledgedWriteOutlivesACrash(t *testing.T) {
 	require.Equal(t, "cas_ok", out[0].Body["type"], "the session remembers that c1's request 4 succeeded")
 	out = deliverTo(t, srv, 0, clientReq("c2", 5, `"type":"read","key":4`))
 	require.Equal(t, 40.0, out[0].Body["value"], "and does not apply it again")
+}
+
+// TestTheStorageLineIsWhatTheDurabilityScriptReads: scripts/durability counts fsyncs from the
+// node logs' storage lines; the line the server writes through the runtime's text handler and
+// the patterns the script looks for are both spelled from nodelog, so a rename on either side
+// fails here.
+func TestTheStorageLineIsWhatTheDurabilityScriptReads(t *testing.T) {
+	l, _, err := wal.Open(wal.NewMemFS(rand.New(rand.NewPCG(1, 1))), "data", "n0", nil)
+	require.NoError(t, err)
+	require.NoError(t, l.Save(consensus.Stable{State: []byte("hs")}))
+	var buf bytes.Buffer
+	(&disk{storage: l}).logStats(storageLogEvery, slog.New(slog.NewTextHandler(&buf, nil)))
+	require.Contains(t, buf.String(), "msg="+nodelog.Storage+" ")
+	require.Regexp(t, " "+nodelog.Syncs+`=[1-9]\d*`, buf.String())
+
+	script, err := os.ReadFile(filepath.Join("..", "..", "scripts", "durability"))
+	require.NoError(t, err)
+	require.Contains(t, string(script), "'msg="+nodelog.Storage+"'")
+	require.Contains(t, string(script), `r"`+nodelog.Syncs+`=(\d+)"`)
 }

@@ -12,3 +12,11 @@ const (
 	From = "from"
 	To   = "to"
 )
+
+// Storage is the message of the line the KV server logs every few seconds when its durable
+// storage did anything: key Syncs holds how many fsyncs it has made since the node started.
+// scripts/durability reads the last such line of each node to count fsyncs per operation.
+const Storage = "storage"
+
+// Syncs is the attribute key of a Storage line that scripts/durability reads.
+const Syncs = "syncs"
