@@ -90,7 +90,7 @@ func TestForwardsRideOnCoreMessagesToTheLeader(t *testing.T) {
 	require.Equal(t, map[string]any{"type": "fake", "m": map[string]any{"n": 1.0}}, out[0].Body, "nothing rides to a follower")
 	require.Equal(t, "n0", out[1].Dest)
 	require.Equal(t, []any{map[string]any{"client": "c2", "hops": 1.0, "req": map[string]any{"type": "write", "key": 0.0, "value": 2.0, "msg_id": 1.0}}}, out[1].Body["reqs"])
-	f.now += time.Second
+	f.now += 2 * DefaultBatchDelay // past any batch delay, well short of a pause
 	require.Empty(t, f.idle(nil), "and is not sent again")
 
 	// The leader steps the core message and serves what rides on it.
