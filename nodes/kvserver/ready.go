@@ -107,13 +107,17 @@ func (s *Server[M]) sendReady(now time.Duration, rd consensus.Ready[M], out *nod
 			out.Send(r.client, nodes.NewErrorBody(r.msgID, nodes.Errorf(nodes.TemporarilyUnavailable, "%s lost leadership", s.self)))
 		}
 	}
+	var deaf []string // the same for every message of the Ready: sending changes no one's
+	if len(rd.Messages) > 0 {
+		deaf = s.links.deafList(now)
+	}
 	for _, m := range rd.Messages {
 		to := m.Dest()
 		if !s.links.isPeer(to) {
 			s.log.Error("core addressed an unknown peer; dropped", "to", to)
 			continue
 		}
-		body := peerBody[M]{Type: s.cfg.Kind, M: m}
+		body := peerBody[M]{Type: s.cfg.Kind, M: m, Deaf: deaf}
 		if s.forwards.len() > 0 && to == s.core.Leader() {
 			// The queued forwards ride along: under load, followers answer the leader's
 			// appends all the time, so most forwards cost no message of their own.

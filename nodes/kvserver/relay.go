@@ -92,11 +92,6 @@ func newOverlay(self string, ids []string, deafAfter, relayFor time.Duration, lo
 // isPeer reports whether id is another node of the cluster.
 func (o *overlay) isPeer(id string) bool { return id != o.self && o.peers[id] }
 
-// deafCarrier is a body that carries the sender's deaf list: a core message's.
-type deafCarrier interface {
-	withDeaf(deaf []string) any
-}
-
 // relayBody is the wrapper of a relayed message.
 type relayBody struct {
 	Type string          `json:"type"`
@@ -155,12 +150,10 @@ func (o *overlay) receive(now time.Duration, msg *nodes.Message, out *nodes.Outb
 	return inner, nil
 }
 
-// send sends body to peer directly, with this node's deaf list if the body carries one, and,
-// if the peer said lately that it cannot hear this node, by way of every other peer too.
+// send sends body to peer directly and, if the peer said lately that it cannot hear this
+// node, by way of every other peer too. (A core message carries this node's deaf list, which
+// the Ready path takes once per Ready from deafList.)
 func (o *overlay) send(now time.Duration, out *nodes.Outbox, peer string, body any) {
-	if c, ok := body.(deafCarrier); ok {
-		body = c.withDeaf(o.deafList(now))
-	}
 	out.Send(peer, body)
 	if _, waiting := o.unanswered[peer]; !waiting && !o.off {
 		o.unanswered[peer] = now
@@ -186,7 +179,7 @@ func (o *overlay) send(now time.Duration, out *nodes.Outbox, peer string, body a
 // peer also relays to this node, the body is remembered for seen, so that relayed copies of it
 // are dropped; otherwise no copy can come, and the hot path hashes nothing.
 func (o *overlay) heardFrom(now time.Duration, msg *nodes.Message) {
-	if !o.peers[msg.Src] || msg.Src == o.self {
+	if !o.isPeer(msg.Src) {
 		return
 	}
 	delete(o.unanswered, msg.Src)

@@ -24,11 +24,6 @@ type peerBody[M any] struct {
 	Deaf []string        `json:"deaf,omitempty"`
 }
 
-func (b peerBody[M]) withDeaf(deaf []string) any {
-	b.Deaf = deaf
-	return b
-}
-
 // Handle implements [nodes.Machine].
 func (s *Server[M]) Handle(now time.Duration, msg *nodes.Message, out *nodes.Outbox) error {
 	s.advance(now)
