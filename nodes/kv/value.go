@@ -54,14 +54,6 @@ func Canonical(raw json.RawMessage) (string, error) {
 	return string(out), nil
 }
 
-// equal reports whether a and b are equal under Clojure's = (see [Canonical]); text that is
-// not JSON equals nothing.
-func equal(a, b json.RawMessage) bool {
-	ca, errA := Canonical(a)
-	cb, errB := Canonical(b)
-	return errA == nil && errB == nil && ca == cb
-}
-
 // plainInteger recognises an integer literal with no surrounding space, which is its own
 // canonical text ("-0" excepted).
 func plainInteger(raw []byte) (string, bool) {

@@ -1,6 +1,7 @@
 package kv
 
 import (
+	"encoding/json"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -91,4 +92,13 @@ func BenchmarkCanonicalInteger(b *testing.B) {
 	for b.Loop() {
 		_, _ = Canonical(raw("12345"))
 	}
+}
+
+// equal reports whether a and b are equal under Clojure's = (see [Canonical]); text that is
+// not JSON equals nothing. The code compares canonical forms directly; the tests state
+// equality through it.
+func equal(a, b json.RawMessage) bool {
+	ca, errA := Canonical(a)
+	cb, errB := Canonical(b)
+	return errA == nil && errB == nil && ca == cb
 }

@@ -5,8 +5,6 @@ import (
 	"maps"
 	"slices"
 	"time"
-
-	"github.com/quorumkit/quorumkit/nodes/kv"
 )
 
 // answers are the clients this node owes an answer: the writes it proposed, which it answers
@@ -14,8 +12,9 @@ import (
 // the point is confirmed and applied. They are this node's own, not replicated: whoever
 // proposed a command answers it.
 type answers struct {
-	// writes are the commands this node proposed, by (client, msg_id).
-	writes map[requestKey]pendingWrite
+	// writes are the commands this node proposed, by (client, msg_id), with when it took them
+	// (the answer itself comes from the applied entry).
+	writes map[requestKey]time.Duration
 	// reads wait for a read point, by the id the core was given; confirmed reads wait for the
 	// state machine to reach their point.
 	nextRead  uint64
@@ -29,11 +28,6 @@ type requestKey struct {
 	msgID  uint64
 }
 
-type pendingWrite struct {
-	op kv.Op
-	at time.Duration
-}
-
 type pendingRead struct {
 	client string
 	msgID  uint64
@@ -43,7 +37,7 @@ type pendingRead struct {
 }
 
 func newAnswers() *answers {
-	return &answers{writes: make(map[requestKey]pendingWrite), reads: make(map[uint64]pendingRead)}
+	return &answers{writes: make(map[requestKey]time.Duration), reads: make(map[uint64]pendingRead)}
 }
 
 // readID is the id of the next read point to ask the core for.
@@ -57,7 +51,7 @@ func (a *answers) readID() uint64 {
 func (a *answers) awaitRead(id uint64, r pendingRead) { a.reads[id] = r }
 
 // awaitWrite remembers a write or cas this node proposed.
-func (a *answers) awaitWrite(key requestKey, w pendingWrite) { a.writes[key] = w }
+func (a *answers) awaitWrite(key requestKey, at time.Duration) { a.writes[key] = at }
 
 // takeWrite reports whether this node owes the request's client an answer, and forgets it.
 func (a *answers) takeWrite(key requestKey) bool {
@@ -102,12 +96,12 @@ func (a *answers) takeUnconfirmed() []pendingRead {
 	return rs
 }
 
-// forget drops every answer owed for a request taken at a time old says is too long ago; it
-// returns how many.
+// forget drops every answer owed for a request taken at a time old says is too long ago
+// (writes, reads waiting for their point and confirmed ones); it returns how many.
 func (a *answers) forget(old func(at time.Duration) bool) int {
 	n := 0
-	for k, w := range a.writes {
-		if old(w.at) {
+	for k, at := range a.writes {
+		if old(at) {
 			delete(a.writes, k)
 			n++
 		}
@@ -118,13 +112,7 @@ func (a *answers) forget(old func(at time.Duration) bool) int {
 			n++
 		}
 	}
-	return n
-}
-
-// forgetConfirmed drops the confirmed reads taken at a time old says is too long ago; it
-// returns how many.
-func (a *answers) forgetConfirmed(old func(at time.Duration) bool) int {
 	before := len(a.confirmed)
 	a.confirmed = slices.DeleteFunc(a.confirmed, func(r pendingRead) bool { return old(r.at) })
-	return before - len(a.confirmed)
+	return n + before - len(a.confirmed)
 }

@@ -21,7 +21,7 @@ const (
 // replies are not sent, and requests not yet proposed or forwarded are not.
 func (s *Server[M]) forgetStale(now time.Duration) {
 	stale := func(at time.Duration) bool { return now-at >= clientPatience }
-	n := s.answers.forget(stale) + s.answers.forgetConfirmed(stale) + s.waiting.forgetStale(stale) +
+	n := s.answers.forget(stale) + s.waiting.forgetStale(stale) +
 		s.proposals.forgetStale(stale) + s.forwards.forgetStale(stale)
 	if n > 0 {
 		s.log.Info("resumed after a pause: no answer to requests whose clients have given up", "paused", now-s.ticked, "dropped", n)

@@ -121,7 +121,7 @@ func (s *Server[M]) propose(now time.Duration, r queuedRequest, out *nodes.Outbo
 func (s *Server[M]) flushProposals(now time.Duration, out *nodes.Outbox) {
 	for _, r := range s.proposals.take(now) {
 		if s.core.Propose(r.data) {
-			s.answers.awaitWrite(requestKey{r.msg.Src, r.msg.MsgID}, pendingWrite{op: r.op, at: now})
+			s.answers.awaitWrite(requestKey{r.msg.Src, r.msg.MsgID}, now)
 			r.data = nil // a retry encodes it again
 			s.waiting.handOff(r)
 		} else if e := s.forward(now, r); e != nil {

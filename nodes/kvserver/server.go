@@ -22,7 +22,7 @@ const (
 	DefaultMaxParked = 4096
 	// DefaultRetryFor is how long a request handed to a leader stays eligible to be handed to
 	// the next one: Maelstrom's client timeout at its default latencies (max(10 x latency, 1 s)).
-	DefaultRetryFor = time.Second
+	DefaultRetryFor = clientPatience
 	// tick is the core's unit of time.
 	tick = time.Millisecond
 	// maxCatchUp bounds the ticks replayed at once after a pause; every timer of either core
