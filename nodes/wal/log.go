@@ -122,7 +122,7 @@ type Log struct {
 // The log keeps the bytes it saved and hands them back from later recoveries; it does not
 // keep st's slices.
 func (l *Log) Save(st consensus.Stable) error {
-	if st.Empty() || st.State == nil && len(st.Records) == 0 && st.Snapshot == nil && !l.damaged {
+	if st.State == nil && len(st.Records) == 0 && st.Snapshot == nil && !(st.Repaired && l.damaged) {
 		return nil // nothing, or only a repair of damage the log no longer holds
 	}
 	if l.err != nil {
