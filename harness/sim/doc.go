@@ -44,12 +44,11 @@
 // exactly. After the faults stop, the cluster must serve clients again (liveness), and once
 // the clients stop, the replicas must all reach one applied index and hold one state
 // (Result.Divergence): a follower that diverged or fell behind for good is caught even when
-// no client read the difference. Sweep runs
-// many seeds in parallel; SweepClusters is swarm testing: each seed draws its cluster size,
-// its node settings (snapshot frequency and a disk included) and its fault mix (simnet.Swarm,
-// and crashes on a disk). CheckOneWayRing runs Maelstrom's 3-node
-// majorities-ring. CheckBinary runs all three on a binary, so that each binary's test is the
-// few lines that say what the binary is.
+// no client read the difference. CheckBinary runs a binary's whole-node checks, so that each
+// binary's test is the few lines that say what the binary is: a sweep of many seeds in
+// parallel in the manner of swarm testing, where each seed draws its cluster size, its node
+// settings (snapshot frequency and a disk included) and its fault mix (simnet.Swarm, and
+// crashes on a disk); Maelstrom's 3-node majorities-ring; and a check of the binary's hold bias.
 //
 // Seeds: the sweeps take the tree's one seed-flag convention (package simseed): -sim.seed N
 // runs seed N alone, -sim.seeds K runs K seeds (400 by default), -sim.first F starts them at

@@ -17,17 +17,17 @@ import (
 	"github.com/quorumkit/quorumkit/nodes/wal"
 )
 
-// sweepSeeds is how many seeds Sweep runs unless -sim.seeds says otherwise.
+// sweepSeeds is how many seeds sweep runs unless -sim.seeds says otherwise.
 const sweepSeeds = 400
 
-// Sweep runs the seeds the simulations' flags name (simseed: 0 to 399 by default, or
+// sweep runs the seeds the simulations' flags name (simseed: 0 to 399 by default, or
 // -sim.seed N alone), in parallel chunks, and fails the test at the first seed whose run has protocol problems, a
 // non-linearizable history, an observation (a read or cas answered 20, a cas answered 22)
 // that no linearization explains, an acknowledged write or cas that no quorum witnessed, or no
 // ok operation after the faults healed. A failure writes the run's store directory (see
 // Result.WriteStore) under -sim.store and names the seed, what the seed drew, the directory
 // and the go test command that replays that one seed.
-func Sweep(t *testing.T, config func(seed uint64) Config) {
+func sweep(t *testing.T, config func(seed uint64) Config) {
 	const chunks = 8
 	name := t.Name()
 	seeds := simseed.Seeds(sweepSeeds)
@@ -136,8 +136,8 @@ type Binary struct {
 	HoldBias func(line []byte) float64
 }
 
-// SweepClusters is the standard simulation of a consensus-backed node, in the manner of swarm
-// testing: each seed (taken as Sweep takes them) draws its own cluster (3 or 5 nodes), the
+// sweepClusters is the standard simulation of a consensus-backed node, in the manner of swarm
+// testing: each seed (taken as sweep takes them) draws its own cluster (3 or 5 nodes), the
 // node settings a binary takes on its command line (leases on or off, 1 to 16 appends in
 // flight, batching adaptive, off or at every load, frequent snapshots or not, memory only or
 // a simulated disk), and its own fault mix from simnet.Swarm scaled to the nodes' election
@@ -145,11 +145,11 @@ type Binary struct {
 // partitions, pauses (some aimed at the leader), loss and duplication, and on a disk crashes
 // of one node up to all of them at once, some with a flipped bit on disk. A failure prints
 // what its seed drew and the command that replays it.
-func SweepClusters(t *testing.T, b Binary) {
-	Sweep(t, func(seed uint64) Config { return Swarm(seed, b) })
+func sweepClusters(t *testing.T, b Binary) {
+	sweep(t, func(seed uint64) Config { return Swarm(seed, b) })
 }
 
-// Swarm is the configuration SweepClusters draws for one seed.
+// Swarm is the configuration sweepClusters draws for one seed.
 func Swarm(seed uint64, b Binary) Config {
 	r := rand.New(rand.NewPCG(seed, 0x5a4a))
 	size := []int{3, 5}[r.IntN(2)]
@@ -245,22 +245,22 @@ func Server[M consensus.Message](config func(kvserver.Options) kvserver.Config[M
 }
 
 // CheckBinary runs every whole-node check of a binary, each a subtest of t: the swarm sweep
-// (SweepClusters), Maelstrom's one-way ring (CheckOneWayRing) and the hold bias
-// (CheckHoldBias).
+// (sweepClusters), Maelstrom's one-way ring (checkOneWayRing) and the hold bias
+// (checkHoldBias).
 func CheckBinary(t *testing.T, b Binary) {
-	t.Run("sweep", func(t *testing.T) { SweepClusters(t, b) })
-	t.Run("one-way-ring", func(t *testing.T) { CheckOneWayRing(t, b) })
-	t.Run("hold-bias", func(t *testing.T) { CheckHoldBias(t, b) })
+	t.Run("sweep", func(t *testing.T) { sweepClusters(t, b) })
+	t.Run("one-way-ring", func(t *testing.T) { checkOneWayRing(t, b) })
+	t.Run("hold-bias", func(t *testing.T) { checkHoldBias(t, b) })
 }
 
-// CheckOneWayRing runs 3-node clusters under Maelstrom's 3-node :majorities-ring for the
+// checkOneWayRing runs 3-node clusters under Maelstrom's 3-node :majorities-ring for the
 // whole fault period (5 s, from the start): every node drops the messages of the next one, so
 // every link works in one direction only, and no leader can commit unless messages go round
 // the ring. The nodes run with the binary's default options (relaying on) and with
 // -deaf-after -1 (relaying off). Every history must be
 // linearizable, observations included, with every acknowledged write witnessed; with relaying every seed must serve
 // more than 100 ok operations under the cut, and without it none (the cut bites).
-func CheckOneWayRing(t *testing.T, b Binary) {
+func checkOneWayRing(t *testing.T, b Binary) {
 	t.Helper()
 	replay := simseed.Command(t.Name())
 	for _, relay := range []bool{true, false} {
@@ -293,10 +293,10 @@ func CheckOneWayRing(t *testing.T, b Binary) {
 	}
 }
 
-// CheckHoldBias checks that a binary's HoldBias recognizes its messages on the wire: in a
+// checkHoldBias checks that a binary's HoldBias recognizes its messages on the wire: in a
 // 3-node run with partitions (hence elections) it must single out some lines (a bias above
 // 1) and leave others alone, or the bias would silently do nothing.
-func CheckHoldBias(t *testing.T, b Binary) {
+func checkHoldBias(t *testing.T, b Binary) {
 	t.Helper()
 	seen := map[float64]int{}
 	bias := b.HoldBias

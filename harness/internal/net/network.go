@@ -82,8 +82,7 @@ type Stats struct {
 	Dropped int64 `json:"dropped"`
 	// Lost counts messages to a node that was down (killed and not yet
 	// restarted): those waiting when it went down and those sent to it
-	// while it was; and answers to clients closed at the end of the run
-	// (Retire).
+	// while it was.
 	Lost int64 `json:"lost"`
 }
 
@@ -97,7 +96,6 @@ type Network struct {
 	latency simnet.Latency
 	mu      sync.RWMutex
 	inboxes map[string]*Inbox
-	retired map[string]bool // clients closed at the end of the run (Retire)
 	nextID  atomic.Int64
 	grudge  atomic.Pointer[Grudge]
 	randMu  sync.Mutex
@@ -142,22 +140,6 @@ func (n *Network) Unregister(id string) {
 	n.mu.Unlock()
 }
 
-// Retire removes a client's id at the end of the run: later messages to it are counted as
-// lost, not refused. The harness's final resume and start let a node that was paused or down
-// answer requests its clients sent meanwhile, after those clients closed; the node cannot know
-// the run ended, and Maelstrom, whose lin-kv has no final resume, would never deliver such an
-// answer, so it is no protocol error. (The init client is unregistered instead: an answer to it
-// later is an error, in Maelstrom too.)
-func (n *Network) Retire(id string) {
-	n.mu.Lock()
-	delete(n.inboxes, id)
-	if n.retired == nil {
-		n.retired = make(map[string]bool)
-	}
-	n.retired[id] = true
-	n.mu.Unlock()
-}
-
 // Registered reports whether id currently has an inbox.
 func (n *Network) Registered(id string) bool {
 	n.mu.RLock()
@@ -198,21 +180,14 @@ func (n *Network) send(m Message, revive bool) (int64, error) {
 	n.mu.RLock()
 	dst := n.inboxes[m.Dest]
 	_, srcOK := n.inboxes[m.Src]
-	retired := dst == nil && n.retired[m.Dest]
 	n.mu.RUnlock()
 	if !srcOK {
 		return 0, fmt.Errorf("%w: %q", ErrUnknownSrc, m.Src)
 	}
-	if dst == nil && !retired {
+	if dst == nil {
 		return 0, fmt.Errorf("%w: %q", ErrUnknownDest, m.Dest)
 	}
 	m.ID = n.nextID.Add(1) - 1
-	if dst == nil {
-		// To a client closed at the end of the run (Retire): sent, and lost.
-		n.clients.send.Add(1)
-		n.lost.Add(1)
-		return m.ID, nil
-	}
 	if n.cfg.Trace != nil {
 		m.Cause = n.cfg.Trace.Sent(m)
 	}

@@ -12,6 +12,7 @@ import (
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
 
+	"github.com/quorumkit/quorumkit/harness/internal/check"
 	"github.com/quorumkit/quorumkit/harness/internal/history"
 )
 
@@ -200,14 +201,6 @@ func bucket(end float64) float64 {
 	return math.Max(1, math.Round(end/60))
 }
 
-func quantile(sorted []float64, q float64) float64 {
-	if len(sorted) == 0 {
-		return math.NaN()
-	}
-	i := int(math.Ceil(q*float64(len(sorted)))) - 1
-	return sorted[max(0, min(i, len(sorted)-1))]
-}
-
 // latencyQuantiles draws the quantiles of each f's latency, window by window.
 func latencyQuantiles(path string, ss []sample, partitions []history.Interval, end float64) error {
 	p, err := latencyPlot("latency quantiles", ss, partitions, end)
@@ -233,7 +226,7 @@ func latencyQuantiles(path string, ss []sample, partitions []history.Interval, e
 		for qi, q := range quantiles {
 			var xys plotter.XYs
 			for _, w := range ws {
-				xys = append(xys, plotter.XY{X: (float64(w) + 0.5) * dt, Y: quantile(windows[w], q)})
+				xys = append(xys, plotter.XY{X: (float64(w) + 0.5) * dt, Y: check.Quantile(windows[w], q)})
 			}
 			l, err := plotter.NewLine(xys)
 			if err != nil {

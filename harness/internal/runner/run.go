@@ -155,7 +155,6 @@ func (t *test) execute(genRand, dispatchRand, nemRand *rand.Rand) {
 	workers := make([]workload.Doer, opts.Concurrency)
 	for th := range workers {
 		c := workload.NewClient(t.net, t.clock, "c"+strconv.Itoa(2*n+th), workload.NodeFor(th, opts.Nodes), opts.Timeout())
-		defer c.Close()
 		c.Judge = t.causal.judge
 		workers[th] = c
 	}

@@ -38,9 +38,6 @@ func NewClient(nw *net.Network, clk clock.Clock, id, node string, timeout time.D
 	return &Client{ID: id, Node: node, net: nw, inbox: nw.Register(id), clock: clk, timeout: timeout}
 }
 
-// Close unregisters the client.
-func (c *Client) Close() { c.net.Retire(c.ID) }
-
 // Request builds the request body for inv with the given msg_id.
 func Request(inv Invocation, msgID int64) json.RawMessage {
 	b := []byte(`{"type":"` + inv.F + `","key":`)

@@ -3,8 +3,14 @@ package workload
 import (
 	"encoding/json"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/quorumkit/quorumkit/harness/internal/clock"
+	"github.com/quorumkit/quorumkit/harness/internal/history"
+	"github.com/quorumkit/quorumkit/harness/internal/net"
 )
 
 func TestRequestBodies(t *testing.T) {
@@ -35,4 +41,25 @@ func TestMatch(t *testing.T) {
 			assert.Nil(t, fields, tc.name)
 		}
 	}
+}
+
+// A worker client stays registered after its last op: the harness's final resume can wake a
+// node that then answers a request sent while it was paused, and that late answer must land
+// unread in the client's inbox, as one does mid-run, not be refused as sent to an unknown id.
+func TestAClientStaysRegisteredAfterItsRun(t *testing.T) {
+	clk := clock.NewManual()
+	nw := net.New(net.Config{Clock: clk})
+	node := nw.Register("n0")
+	c := NewClient(nw, clk, "c4", "n0", time.Second)
+	go func() {
+		m, err := node.Recv(nil, nil, nil)
+		if err == nil {
+			nw.Send(net.Message{Src: "n0", Dest: m.Src, Body: json.RawMessage(`{"type":"read_ok","value":null,"in_reply_to":1}`)})
+		}
+	}()
+	require.Equal(t, history.OK, c.Do(inv("read", "null")).Type)
+
+	_, err := nw.Send(net.Message{Src: "n0", Dest: "c4", Body: json.RawMessage(`{"type":"read_ok","value":null,"in_reply_to":1}`)})
+	require.NoError(t, err, "a late answer to a worker client is no protocol error")
+	assert.Equal(t, 1, nw.Inbox("c4").Len(), "it waits unread in the client's inbox")
 }

@@ -38,12 +38,8 @@ func TestRunRespectsRateAndTimeLimit(t *testing.T) {
 	for i := range workers {
 		workers[i] = fakeDoer{&mu, &calls}
 	}
-	start := time.Now()
 	Run(RunConfig{Generator: gen(t, 2, 4, 0), Workers: workers, Rate: 200, TimeLimit: 500 * time.Millisecond,
 		Clock: clk, Rand: rand.New(rand.NewPCG(5, 6)), History: h})
-	elapsed := time.Since(start)
-	// Generous bounds: the machine is shared and timing is noisy.
-	assert.Less(t, elapsed, 2*time.Second)
 	ops := h.Ops()
 	invokes := 0
 	open := map[int]bool{}
