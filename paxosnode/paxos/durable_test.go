@@ -278,16 +278,20 @@ func TestNothingNewNothingToSave(t *testing.T) {
 	nw.propose("n0", "a")
 	nw.stabilize()
 	nw.settle()
+	checked := 0
 	for range 3 * defaultHeartbeatTicks {
 		for _, id := range nw.ids {
 			nw.node(id).Tick()
 			if nw.node(id).HasReady() {
 				rd := nw.collect(id)
 				require.True(t, rd.Stable.Empty(), "%s saves %+v", id, rd.Stable)
+				checked++
 			}
 		}
 		nw.deliverAll()
 	}
+	// Without a Ready the loop above checks nothing; heartbeats must have made some.
+	require.Positive(t, checked, "no Ready came in three heartbeat intervals")
 }
 
 // An answer from before a restart says where the acceptor was, not where it is. As in

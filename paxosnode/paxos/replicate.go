@@ -257,21 +257,16 @@ func (n *node) handleAccepted(m Message, from int) {
 	if m.Sent > 0 && m.Sent <= n.now {
 		n.observeRTT(n.now - m.Sent)
 	}
-	if m.Round > pr.round && m.Round <= ls.round && !m.Damaged {
-		pr.round = m.Round
-		n.updateConfirmed()
+	match := min(max(m.Match, m.Commit), ls.nextSlot-1)
+	if !m.Damaged {
+		// Judged by the answer, not by pr.damaged: an answer sent while the acceptor was
+		// damaged may arrive after one sent once it caught up, and still counts for nothing.
+		n.count(m, from, match)
 	}
 	if m.Index > 0 {
 		pr.inflight = max(0, pr.inflight-1)
-		if !m.Damaged {
-			n.ack(from, max(m.Index, m.Commit+1), m.Last)
-		}
 	}
-	match := min(max(m.Match, m.Commit), ls.nextSlot-1)
 	if match > pr.match {
-		if !m.Damaged {
-			n.ack(from, max(pr.match, m.Commit)+1, m.Match)
-		}
 		pr.match = match
 		pr.lastProgress = n.now
 	}
@@ -285,6 +280,24 @@ func (n *node) handleAccepted(m Message, from int) {
 		pr.next = pr.match + 1
 	}
 	n.maybeCommit()
+}
+
+// count takes what an intact acceptor's answer m confirms: the round it acknowledged and
+// the slots it accepted (those of this Accept, and any its reported match adds to the match
+// held before this answer, pr.match).
+func (n *node) count(m Message, from int, match uint64) {
+	ls := &n.lead
+	pr := &ls.prog[from]
+	if m.Round > pr.round && m.Round <= ls.round {
+		pr.round = m.Round
+		n.updateConfirmed()
+	}
+	if m.Index > 0 {
+		n.ack(from, max(m.Index, m.Commit+1), m.Last)
+	}
+	if match > pr.match {
+		n.ack(from, max(pr.match, m.Commit)+1, m.Match)
+	}
 }
 
 // ack records that acceptor from accepted slots lo..hi at our ballot.

@@ -23,9 +23,6 @@ type disk struct {
 // save writes one Stable the way a storage does; it returns what was wrong with it, if the
 // records do not continue the saved log.
 func (d *disk) save(st consensus.Stable) string {
-	if s := st.Snapshot; s != nil && d.Snap != nil && s.Index <= d.Snap.Index {
-		return fmt.Sprintf("snapshot %d saved after snapshot %d", s.Index, d.Snap.Index) // not even again
-	}
 	if err := d.Disk.Save(st); err != nil {
 		return err.Error()
 	}

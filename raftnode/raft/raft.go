@@ -336,8 +336,6 @@ func (n *node) becomeFollower(term uint64, lead string) {
 	if changed {
 		n.early = nil // appends held for reordering belong to the old leader or term
 		n.catchUp = 0 // a recovering node catches up with the leader of its term
-	}
-	if changed {
 		n.cfg.Logger.Info("became follower", "term", n.term, "leader", lead)
 	}
 }

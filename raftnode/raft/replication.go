@@ -116,11 +116,11 @@ func (n *node) sendSnapshot(pr *progress) {
 // so that we stay to repair it, but in no quorum that decides (quorumValue).
 func (n *node) noteAck(pr *progress, m Message) {
 	pr.lastHeard = n.now
-	if pr.recovering && !m.Recovering {
-		pr.recovering = false
+	wasRecovering := pr.recovering
+	pr.recovering = m.Recovering
+	if wasRecovering && !pr.recovering {
 		n.maybeCommit() // what it holds counts now
 	}
-	pr.recovering = m.Recovering
 	if m.Seq > pr.ackSeq && m.Seq <= n.seq {
 		pr.ackSeq = m.Seq
 	}

@@ -1,7 +1,8 @@
 package raft
 
 // adaptTimeout adopts the shared adaptive timeout rule (consensus.Timing.Timeout: the time by
-// which the answer to the next heartbeat is normally back) once there is a round-trip sample.
+// which the answer to the next heartbeat is normally back); it is called right after a
+// round-trip sample is observed, so the rule never falls back to its no-sample default.
 // Samples are the echoes of every append, heartbeat and (pre-)vote this node sent. A leader
 // sends its timeout with every append and heartbeat and its followers adopt it, so the whole
 // cluster waits long enough that a leader whose acks are merely slow is neither deposed by
@@ -10,9 +11,7 @@ package raft
 // it matters when the round trip nears the floor, where without it a new leader would step
 // down before its first ack arrived.
 func (n *node) adaptTimeout() {
-	if n.rtt.Known() {
-		n.setElectionTimeout(n.cfg.Timing.Timeout(&n.rtt))
-	}
+	n.setElectionTimeout(n.cfg.Timing.Timeout(&n.rtt))
 }
 
 // setElectionTimeout clamps t to [ElectionTicks, MaxElectionTicks] and adopts it.

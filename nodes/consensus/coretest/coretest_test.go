@@ -20,6 +20,7 @@ func TestDiskKeepsWhatTheContractSays(t *testing.T) {
 	require.Equal(t, []consensus.Record{rec(3), rec(4)}, d.Records, "the snapshot drops what it covers")
 	require.Equal(t, uint64(2), d.SnapIndex())
 	require.Error(t, d.Save(consensus.Stable{Snapshot: &consensus.Snapshot{Index: 1}}), "a snapshot older than the saved one")
+	require.Error(t, d.Save(consensus.Stable{Snapshot: &consensus.Snapshot{Index: 2}}), "the saved snapshot again")
 
 	require.Equal(t, rec(3), d.Lose(0))
 	got := d.Recovered()

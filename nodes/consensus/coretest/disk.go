@@ -28,10 +28,10 @@ type Disk struct {
 	Repaired int
 }
 
-// Save applies one Stable as a storage does. A snapshot older than the one saved is an
-// error: a core never goes back on what it handed the server.
+// Save applies one Stable as a storage does. A snapshot no newer than the one saved is an
+// error: a core never goes back on what it handed the server, nor hands the same one twice.
 func (d *Disk) Save(st consensus.Stable) error {
-	if s := st.Snapshot; s != nil && d.Snap != nil && s.Index < d.Snap.Index {
+	if s := st.Snapshot; s != nil && d.Snap != nil && s.Index <= d.Snap.Index {
 		return fmt.Errorf("snapshot %d saved after snapshot %d", s.Index, d.Snap.Index)
 	}
 	if st.Repaired {

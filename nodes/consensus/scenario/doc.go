@@ -20,7 +20,7 @@
 //
 // The vocabulary, one command a line; nodes are named n0, n1, ...:
 //
-//	cluster nodes=3 [seed=1] [lease] [election=300] [heartbeat=50]
+//	cluster nodes=3 [seed=1] [lease] [election=300] [heartbeat=40]
 //	                                  build the cluster (the first command of every file),
 //	                                  every core with the same timing
 //	campaign n0                       n0 starts an election now, as if its timer fired

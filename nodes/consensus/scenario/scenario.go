@@ -39,9 +39,9 @@ type Options struct {
 	// Lease turns on lease reads.
 	Lease bool
 	// ElectionTicks and HeartbeatTicks are the election timeout and the heartbeat interval
-	// (cluster's election= and heartbeat=, 300 and 50 by default): the same for every core,
-	// so that the same script compares the algorithms alone, and the units of tick's
-	// elections= and heartbeats=.
+	// (cluster's election= and heartbeat=, consensus.DefaultTiming's by default): the same
+	// for every core, so that the same script compares the algorithms alone, and the units
+	// of tick's elections= and heartbeats=.
 	ElectionTicks, HeartbeatTicks int
 }
 
@@ -103,7 +103,7 @@ func newCluster[M consensus.Message](t *testing.T, h Hooks[M], td *datadriven.Te
 	size, seed := 3, uint64(1)
 	td.MaybeScanArgs(t, "nodes", &size)
 	td.MaybeScanArgs(t, "seed", &seed)
-	o := Options{Lease: td.HasArg("lease"), ElectionTicks: 300, HeartbeatTicks: 50}
+	o := Options{Lease: td.HasArg("lease"), ElectionTicks: consensus.DefaultTiming.ElectionTicks, HeartbeatTicks: consensus.DefaultTiming.HeartbeatTicks}
 	td.MaybeScanArgs(t, "election", &o.ElectionTicks)
 	td.MaybeScanArgs(t, "heartbeat", &o.HeartbeatTicks)
 	c := &cluster[M]{t: t, h: h, o: o, cores: map[string]consensus.Core[M]{}, applied: map[string][]string{},
